@@ -1,0 +1,47 @@
+// Orders as keel sends them. Every order carries keel's own ClientOrderId to the venue, belongs to
+// exactly one position group, and says why it exists (open / close / reduce / protect).
+import type { ClientOrderId, GroupId, InstrumentId, StrategyId } from './ids';
+
+export type Side = 'BUY' | 'SELL';
+export type OrderType = 'MKT' | 'LMT' | 'STP' | 'STP_LMT';
+export type TimeInForce = 'DAY' | 'GTC' | 'IOC';
+export type OrderIntentKind = 'open' | 'close' | 'reduce' | 'protect';
+export type OrderSource = 'strategy' | 'operator' | 'engine';
+
+export const legsPerOrderMax = 4;
+
+/** One leg of an order: for a combo, `ratio` units of this instrument per unit of the combo. */
+export type OrderLeg = { readonly instrumentId: InstrumentId; readonly side: Side; readonly ratio: number };
+
+/** What goes to the venue. For a combo, `limitPrice` is the net price per unit: positive is a debit. */
+export type OrderSpec = {
+  readonly clientOrderId: ClientOrderId;
+  readonly legs: readonly OrderLeg[];
+  readonly qty: number;
+  readonly type: OrderType;
+  readonly limitPrice: number | null;
+  readonly stopPrice: number | null;
+  readonly tif: TimeInForce;
+  readonly reduceOnly: boolean;
+  readonly parentClientOrderId: ClientOrderId | null;
+};
+
+/** An order as keel intends it: the spec plus who asked for it and which group it serves. */
+export type OrderIntent = OrderSpec & {
+  readonly groupId: GroupId;
+  readonly strategyId: StrategyId;
+  readonly source: OrderSource;
+  readonly intent: OrderIntentKind;
+};
+
+export function opposite(side: Side): Side {
+  return side === 'BUY' ? 'SELL' : 'BUY';
+}
+
+export function signedQty(side: Side, qty: number): number {
+  return side === 'BUY' ? qty : -qty;
+}
+
+export function isCombo(order: Pick<OrderSpec, 'legs'>): boolean {
+  return order.legs.length > 1;
+}
