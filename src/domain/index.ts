@@ -7,3 +7,4 @@ export * from './order';
 export * from './fill';
 export * from './rng';
 export * from './time';
+export * from './pnl';
