@@ -8,3 +8,5 @@ export * from './fill';
 export * from './rng';
 export * from './time';
 export * from './pnl';
+export * from './order-state';
+export * from './coverage';

@@ -1,0 +1,150 @@
+// Intent -> journal -> venue. An order is durable in the journal before it is sent, so a crash
+// between the two leaves an intent that reconciliation resolves by client id: never sent twice.
+// Venue events are checked against the order state machine before they are journaled.
+import {
+  canTransition,
+  describeInstrument,
+  isTerminal,
+  type ClientOrderId,
+  type OrderEvent,
+  type OrderIntent,
+} from '../domain';
+import type { OrderRecord } from '../ledger/projection';
+import type { VenueEvent, VenueFill } from '../venues/venue';
+import type { EngineCore } from './engine-core';
+import { checkOrder } from './pre-trade-gate';
+import type { Refusal } from './refusal';
+
+const recentOrdersKept = 200;
+
+export class OrderManager {
+  private readonly recentOrderTimes: number[] = [];
+  private readonly recentRejections: number[] = [];
+  duplicateFillsIgnored = 0;
+
+  constructor(private readonly core: EngineCore) {}
+
+  /** The one way an order leaves keel: gate, journal, send. */
+  send(order: OrderIntent): Refusal | null {
+    const now = this.core.now();
+    const refused = this.gate(order);
+    if (refused) return refused;
+    this.core.recorder.record('order.intent', { order });
+    this.core.venue.submit(order);
+    this.core.recorder.record('order.sent', { clientOrderId: order.clientOrderId });
+    this.recentOrderTimes.push(now);
+    if (this.recentOrderTimes.length > recentOrdersKept) this.recentOrderTimes.shift();
+    return null;
+  }
+
+  gate(order: OrderIntent): Refusal | null {
+    return checkOrder({
+      p: this.core.p,
+      order,
+      now: this.core.now(),
+      limits: this.core.settings.gate,
+      recentOrderTimes: this.recentOrderTimes,
+    });
+  }
+
+  requestCancel(order: OrderRecord, reason: string): void {
+    if (!canTransition(order.state, 'cancelRequested') || order.state === 'cancel_pending') return;
+    this.core.recorder.record('order.cancelRequested', { clientOrderId: order.intent.clientOrderId, reason });
+    this.core.venue.cancel(order.intent.clientOrderId);
+  }
+
+  /** Cancels keel's own working orders, never anyone else's (no global cancel). */
+  cancelAllMine(reason: string): number {
+    let n = 0;
+    for (const order of this.core.p.orders.live()) {
+      if (order.state === 'intent' || order.state === 'cancel_pending') continue;
+      this.requestCancel(order, reason);
+      n++;
+    }
+    return n;
+  }
+
+  onVenueEvent(event: VenueEvent): void {
+    switch (event.type) {
+      case 'accepted':
+        return this.onOrderEvent(event.clientOrderId, 'accepted', () =>
+          this.core.recorder.record('order.accepted', { clientOrderId: event.clientOrderId, venueOrderId: event.venueOrderId }),
+        );
+      case 'rejected':
+        this.noteRejection(event.t, `${event.clientOrderId}: ${event.code} ${event.message}`);
+        return this.onOrderEvent(event.clientOrderId, 'rejected', () =>
+          this.core.recorder.record('order.rejected', { clientOrderId: event.clientOrderId, code: event.code, message: event.message }),
+        );
+      case 'cancelled': {
+        const expired = event.reason === 'end of day' || event.reason === 'instrument expired';
+        return this.onOrderEvent(event.clientOrderId, expired ? 'expired' : 'cancelled', () =>
+          expired
+            ? this.core.recorder.record('order.expired', { clientOrderId: event.clientOrderId })
+            : this.core.recorder.record('order.cancelled', { clientOrderId: event.clientOrderId, remainingQty: event.remainingQty, reason: event.reason }),
+        );
+      }
+      case 'cancelRejected':
+        return this.onOrderEvent(event.clientOrderId, 'cancelRejected', () =>
+          this.core.recorder.record('order.cancelRejected', { clientOrderId: event.clientOrderId, reason: event.reason }),
+        );
+      case 'fill':
+        return this.onFill(event.fill);
+      case 'position':
+      case 'settlement':
+      case 'connection':
+        return; // handled by the engine
+    }
+  }
+
+  private onOrderEvent(id: ClientOrderId, event: OrderEvent, record: () => void): void {
+    const order = this.core.p.orders.get(id);
+    if (!order) {
+      this.core.raise('unknown-order', `venue reported '${event}' for client order id ${id}, which keel never sent`);
+      return;
+    }
+    if (!canTransition(order.state, event)) {
+      this.core.log(`ignored venue '${event}' for ${id} in state ${order.state}`);
+      return;
+    }
+    record();
+  }
+
+  onFill(fill: VenueFill): void {
+    const p = this.core.p;
+    if (p.execIds.has(fill.execId)) {
+      this.duplicateFillsIgnored++;
+      return; // the venue reported the same execution twice
+    }
+    const order = p.orders.get(fill.clientOrderId);
+    if (!order) {
+      this.core.raise('unknown-order', `fill ${fill.execId} for unknown client order id ${fill.clientOrderId}`, fill.instrumentId);
+      return;
+    }
+    const wasClosed = isTerminal(order.state);
+    const stateBefore = order.state;
+    this.core.recorder.record('order.fill', { fill: { ...fill, provenance: 'live' } });
+    const group = p.requireGroup(order.intent.groupId);
+    if (fill.venuePositionId !== null && group.venuePositionIds.get(fill.instrumentId) !== fill.venuePositionId) {
+      this.core.recorder.record('group.positionId', { groupId: group.id, instrumentId: fill.instrumentId, venuePositionId: fill.venuePositionId });
+    }
+    if (wasClosed) {
+      const i = p.requireInstrument(fill.instrumentId);
+      const detail = `fill ${fill.execId} (${fill.side} ${fill.qty} ${describeInstrument(i)}) arrived for ${order.intent.clientOrderId}, which keel believed ${stateBefore}`;
+      this.core.raise('fill-after-close', detail, fill.instrumentId, group.id);
+      this.core.trip('HALTED', `a fill arrived on an order keel believed ${stateBefore}`);
+    }
+    const budget = this.core.settings.gate.executionsPerDayMax;
+    if (p.executionsToday(group.strategyId, fill.t) > budget) {
+      this.core.trip('HALTED', `${group.strategyId} passed its daily execution budget of ${budget}`);
+    }
+  }
+
+  private noteRejection(t: number, what: string): void {
+    const { rejectionsMax, rejectionsWindowMs } = this.core.settings.breaker;
+    this.recentRejections.push(t);
+    while (this.recentRejections.length > 0 && (this.recentRejections[0] ?? t) < t - rejectionsWindowMs) this.recentRejections.shift();
+    if (this.recentRejections.length >= rejectionsMax) {
+      this.core.trip('HALTED', `${this.recentRejections.length} rejections within ${rejectionsWindowMs / 1000}s (last: ${what})`);
+    }
+  }
+}

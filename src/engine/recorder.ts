@@ -1,0 +1,36 @@
+// Write-ahead: every fact is appended to the journal (durable) and only then applied to the
+// projection. Replay after a restart applies the same events through the same code.
+import { assert, type Clock } from '../domain';
+import { eventVersions, type JournalEvent, type JournalEventData, type JournalEventType } from '../ledger/events';
+import { Projection } from '../ledger/projection';
+
+/** The storage the recorder needs (src/ledger/journal implements it with SQLite). */
+export interface EventStore {
+  append(event: { type: string; v: number; t: number; data: unknown }): number;
+  read(fromSeq?: number): Iterable<{ seq: number; type: string; v: number; t: number; data: unknown }>;
+}
+
+export class Recorder {
+  constructor(
+    readonly store: EventStore,
+    readonly projection: Projection,
+    private readonly clock: Clock,
+  ) {}
+
+  record<K extends JournalEventType>(type: K, data: JournalEventData[K]): void {
+    const t = Math.max(this.clock.now(), this.projection.lastT);
+    const event = { type, t, data } as JournalEvent;
+    this.store.append({ type, v: eventVersions[type], t, data });
+    this.projection.apply(event);
+  }
+}
+
+/** Rebuilds the projection from every event in the store, in order. */
+export function replay(store: EventStore, utcOffsetMin: number): Projection {
+  const projection = new Projection(utcOffsetMin);
+  for (const stored of store.read()) {
+    assert(stored.type in eventVersions, `journal event ${stored.seq} has unknown type '${stored.type}'`);
+    projection.apply({ type: stored.type, t: stored.t, data: stored.data } as JournalEvent);
+  }
+  return projection;
+}

@@ -1,0 +1,63 @@
+// What a strategy sees and may do. A strategy sees only its own groups and their owned legs,
+// never the venue's positions by symbol, so it cannot mistake someone else's position for its own.
+import type { GroupId, Instrument, InstrumentId, InstrumentTerms, StrategyId } from '../domain';
+import type { GroupStatus, TradingState } from '../ledger/events';
+import type { MarketData } from '../venues/venue';
+import type { Refusal } from './refusal';
+
+export type OwnedLegView = {
+  readonly instrument: Instrument;
+  readonly qtyPerUnit: number;
+  /** What this group owns now (signed). */
+  readonly owned: number;
+  readonly mid: number | null;
+};
+
+export type GroupView = {
+  readonly id: GroupId;
+  readonly kind: string;
+  readonly status: GroupStatus;
+  readonly units: number;
+  readonly openedAt: number;
+  readonly legs: readonly OwnedLegView[];
+  /** Cash taken in (+) or paid (−) for the quantity still open, in account currency. */
+  readonly openCash: number;
+  readonly realizedNet: number;
+  /** Mark-to-mid of the open quantity plus realized, net of commissions; null without quotes. */
+  readonly pnl: number | null;
+  readonly note: string | null;
+};
+
+export type OpenRequest = {
+  readonly kind: string;
+  readonly legs: readonly { instrumentId: InstrumentId; qtyPerUnit: number }[];
+  readonly units: number;
+  readonly note: string | null;
+};
+
+export type OpenOutcome = { ok: true; groupId: GroupId } | { ok: false; refusal: Refusal };
+
+export type Urgency = 'normal' | 'urgent';
+
+export interface StrategyContext {
+  readonly strategyId: StrategyId;
+  readonly now: number;
+  readonly utcOffsetMin: number;
+  readonly tradingState: TradingState;
+  readonly market: MarketData;
+  resolve(terms: InstrumentTerms): Instrument | null;
+  /** This strategy's groups that are not finished (opening, open, closing, residual). */
+  activeGroups(): GroupView[];
+  /** Groups of this strategy opened on the current local date, finished or not. */
+  groupsToday(): number;
+  openStructure(request: OpenRequest): OpenOutcome;
+  closeGroup(groupId: GroupId, reason: string, urgency: Urgency): void;
+  reduceGroup(groupId: GroupId, keepUnits: number, reason: string): void;
+  note(message: string): void;
+}
+
+export interface Strategy {
+  readonly id: StrategyId;
+  readonly kind: string;
+  onTick(ctx: StrategyContext): void;
+}

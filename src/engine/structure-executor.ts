@@ -1,0 +1,266 @@
+// Multi-leg execution with defined risk at every instant (incidents 2026-01-28 and 2026-02-13).
+// Opening: one combo where the venue takes it; otherwise longs first, then the shorts they cover.
+// Closing: combo first; on rejection, per leg, owned legs only, shorts bought back before any long
+// is sold. A failed leg stops the sequence at a covered state and the group is 'residual' — an
+// incident that halts trading — never a success. Each step is derived from the journal-backed
+// projection (owned quantities and the group's orders), so a restart resumes where it stopped.
+import {
+  assert,
+  isLive,
+  qtyAdd,
+  type GroupId,
+  type InstrumentId,
+  type OrderIntent,
+  type OrderIntentKind,
+  type OrderLeg,
+  type Side,
+} from '../domain';
+import type { GroupRecord, OrderRecord } from '../ledger/projection';
+import { clientOrderIdFor } from './client-order-ids';
+import type { EngineCore } from './engine-core';
+import { aggressionFor, limitFor } from './leg-pricing';
+import type { OrderManager } from './order-manager';
+import type { Refusal } from './refusal';
+import type { Urgency } from './strategy';
+
+type LegNeed = { instrumentId: InstrumentId; side: Side; qty: number };
+
+export class StructureExecutor {
+  private readonly urgency = new Map<GroupId, Urgency>();
+
+  constructor(
+    private readonly core: EngineCore,
+    private readonly orders: OrderManager,
+  ) {}
+
+  /** Starts closing a group (or reducing it to `keepUnits`). Owned legs only. */
+  close(groupId: GroupId, reason: string, urgency: Urgency, keepUnits = 0): void {
+    const group = this.core.p.requireGroup(groupId);
+    if (group.status === 'closed' || group.status === 'failed') return;
+    assert(keepUnits >= 0 && keepUnits < group.units, `reduce of ${groupId} must keep fewer than ${group.units} units`);
+    if (group.status === 'closing' && group.targetUnits <= keepUnits) return;
+    this.urgency.set(groupId, urgency);
+    this.core.recorder.record('group.status', { groupId, status: 'closing', reason, targetUnits: keepUnits });
+    this.progress(group);
+  }
+
+  /** Advances every group that is opening or closing; called on each tick and after venue events. */
+  progressAll(): void {
+    for (const group of this.core.p.groups.values()) {
+      if (group.status === 'opening' || group.status === 'closing') this.progress(group);
+    }
+  }
+
+  progress(group: GroupRecord): void {
+    const opOrders = this.operationOrders(group);
+    const live = opOrders.filter((o) => isLive(o.state));
+    if (live.length > 0) return this.chase(live, opOrders);
+    if (group.status === 'opening') return this.progressOpen(group, opOrders);
+    if (group.status === 'closing') return this.progressClose(group, opOrders);
+  }
+
+  /** Sends the first order of a new group; the caller has journaled group.opened. */
+  firstOpenOrder(group: GroupRecord): Refusal | null {
+    return this.progressOpen(group, []) ?? null;
+  }
+
+  // ---- opening ----------------------------------------------------------------------------------
+
+  private progressOpen(group: GroupRecord, opOrders: OrderRecord[]): Refusal | null {
+    const missing = this.openNeeds(group);
+    if (missing.length === 0) {
+      this.setStatus(group, 'open', `opened ${group.units} unit(s)`);
+      return null;
+    }
+    const failed = opOrders.filter((o) => o.state === 'rejected' || o.state === 'lost');
+    const perLegFailed = failed.find((o) => o.intent.legs.length === 1);
+    if (perLegFailed || opOrders.length >= this.core.settings.execution.attemptsMax) {
+      const why = perLegFailed ? `leg order ${perLegFailed.intent.clientOrderId} ${perLegFailed.state}: ${perLegFailed.lastReason ?? ''}` : 'not filled within the attempt limit';
+      return this.abandonOpen(group, why);
+    }
+    const comboFailed = failed.some((o) => o.intent.legs.length > 1);
+    const ownsNothing = group.legs.every((l) => this.owned(group, l.instrumentId) === 0);
+    if (this.core.venue.capabilities.combos && !comboFailed && ownsNothing && group.legs.length > 1) {
+      const legs = group.legs.map((l) => ({ instrumentId: l.instrumentId, side: (l.qtyPerUnit > 0 ? 'BUY' : 'SELL') as Side, ratio: Math.abs(l.qtyPerUnit) }));
+      return this.sendOrder(group, 'open', legs, group.units, opOrders);
+    }
+    // Per leg: protection first. Shorts only once every long of the group is complete.
+    const longs = missing.filter((n) => n.side === 'BUY');
+    const batch = longs.length > 0 ? longs : missing;
+    for (const need of batch) {
+      const refused = this.sendOrder(group, 'open', [{ instrumentId: need.instrumentId, side: need.side, ratio: 1 }], need.qty, opOrders);
+      if (refused) return refused;
+    }
+    return null;
+  }
+
+  private openNeeds(group: GroupRecord): LegNeed[] {
+    const needs: LegNeed[] = [];
+    for (const leg of group.legs) {
+      const target = leg.qtyPerUnit * group.units;
+      const missing = qtyAdd(target, -this.owned(group, leg.instrumentId));
+      if (missing === 0 || Math.sign(missing) !== Math.sign(target)) continue;
+      needs.push(this.need(leg.instrumentId, missing));
+    }
+    return needs;
+  }
+
+  private abandonOpen(group: GroupRecord, why: string): Refusal | null {
+    const ownsSomething = group.legs.some((l) => this.owned(group, l.instrumentId) !== 0);
+    if (!ownsSomething) {
+      this.setStatus(group, 'failed', `open failed: ${why}`);
+      return null;
+    }
+    this.core.raise('residual', `${group.id} opened only partly (${why}); unwinding the filled legs`, null, group.id);
+    this.close(group.id, `open failed: ${why}; unwinding`, 'urgent');
+    return null;
+  }
+
+  // ---- closing ----------------------------------------------------------------------------------
+
+  private progressClose(group: GroupRecord, opOrders: OrderRecord[]): void {
+    const needs = this.closeNeeds(group);
+    if (needs.length === 0) {
+      if (group.targetUnits === 0) this.setStatus(group, 'closed', group.exitReason ?? group.statusReason);
+      else this.setStatus(group, 'open', `reduced to ${group.targetUnits} unit(s)`, group.targetUnits);
+      return;
+    }
+    const failed = opOrders.filter((o) => o.state === 'rejected' || o.state === 'lost');
+    const perLegFailed = failed.find((o) => o.intent.legs.length === 1);
+    if (perLegFailed) return this.residual(group, `leg order ${perLegFailed.intent.clientOrderId} ${perLegFailed.state} (${perLegFailed.rejectCode ?? ''} ${perLegFailed.lastReason ?? ''})`.trim());
+    if (opOrders.length >= this.core.settings.execution.attemptsMax) return this.residual(group, `not closed within ${opOrders.length} orders`);
+    const comboFailed = failed.some((o) => o.intent.legs.length > 1);
+    const comboUnits = this.comboUnits(group, needs);
+    if (this.core.venue.capabilities.combos && !comboFailed && comboUnits > 0 && needs.length > 1) {
+      const legs = needs.map((n) => ({ instrumentId: n.instrumentId, side: n.side, ratio: n.qty / comboUnits }));
+      const refused = this.sendOrder(group, this.closeKind(group), legs, comboUnits, opOrders);
+      if (refused) this.residual(group, `close refused by the gate: ${refused.message}`);
+      return;
+    }
+    // Per leg: buy back shorts first; sell longs only once no short of the group remains open.
+    const buys = needs.filter((n) => n.side === 'BUY');
+    const batch = buys.length > 0 ? buys : needs;
+    for (const need of batch) {
+      const refused = this.sendOrder(group, this.closeKind(group), [{ instrumentId: need.instrumentId, side: need.side, ratio: 1 }], need.qty, opOrders);
+      if (refused) return this.residual(group, `close of a leg refused by the gate: ${refused.message}`);
+    }
+  }
+
+  private closeKind(group: GroupRecord): OrderIntentKind {
+    return group.targetUnits === 0 ? 'close' : 'reduce';
+  }
+
+  /** What each leg must still take off to reach the target, from owned quantities only. */
+  private closeNeeds(group: GroupRecord): LegNeed[] {
+    const needs: LegNeed[] = [];
+    for (const leg of group.legs) {
+      const owned = this.owned(group, leg.instrumentId);
+      const keep = leg.qtyPerUnit * group.targetUnits;
+      const excess = qtyAdd(owned, -keep);
+      if (excess === 0 || Math.sign(excess) !== Math.sign(owned)) continue;
+      needs.push(this.need(leg.instrumentId, -excess));
+    }
+    return needs;
+  }
+
+  /** Whole structure units the needs form in the group's ratio, or 0 if they are out of ratio. */
+  private comboUnits(group: GroupRecord, needs: LegNeed[]): number {
+    if (needs.length !== group.legs.length) return 0;
+    let units: number | null = null;
+    for (const leg of group.legs) {
+      const need = needs.find((n) => n.instrumentId === leg.instrumentId);
+      if (!need) return 0;
+      const u = need.qty / Math.abs(leg.qtyPerUnit);
+      if (!Number.isInteger(u) || (units !== null && u !== units)) return 0;
+      units = u;
+    }
+    return units ?? 0;
+  }
+
+  private residual(group: GroupRecord, why: string): void {
+    const left = group.legs
+      .map((l) => ({ l, owned: this.owned(group, l.instrumentId) }))
+      .filter((x) => x.owned !== 0)
+      .map((x) => `${x.owned > 0 ? '+' : ''}${x.owned} ${this.describe(x.l.instrumentId)}`)
+      .join(', ');
+    this.setStatus(group, 'residual', `${why}; legs left: ${left}`);
+    this.core.raise('residual', `${group.id} could not be closed: ${why}; legs left: ${left}`, null, group.id);
+    this.core.trip('HALTED', `residual after closing ${group.id}: ${left}`);
+  }
+
+  // ---- orders -----------------------------------------------------------------------------------
+
+  private sendOrder(group: GroupRecord, intent: OrderIntentKind, legs: OrderLeg[], qty: number, opOrders: OrderRecord[]): Refusal | null {
+    const s = this.core.settings.execution;
+    const attempt = opOrders.filter((o) => o.state === 'cancelled' && o.intent.legs.some((l) => legs.some((x) => x.instrumentId === l.instrumentId))).length;
+    const urgent = this.urgency.get(group.id) === 'urgent' || (group.status === 'closing' && !this.urgency.has(group.id));
+    const aggression = aggressionFor(attempt, urgent ? s.aggressionStartUrgent : s.aggressionStart, s.aggressionStep, s.aggressionMax);
+    const pricing = legs.map((l) => ({ ...l, tick: this.core.p.requireInstrument(l.instrumentId).tick }));
+    const limit = limitFor(this.core.venue.market, pricing, aggression);
+    if (limit === null) {
+      this.core.log(`${group.id}: no quotes to price ${intent}; waiting`);
+      return null;
+    }
+    const isClose = intent === 'close' || intent === 'reduce';
+    const order: OrderIntent = {
+      clientOrderId: clientOrderIdFor(group, intent),
+      groupId: group.id,
+      strategyId: group.strategyId,
+      source: isClose && group.source === 'strategy' ? 'strategy' : group.source,
+      intent,
+      legs,
+      qty,
+      type: 'LMT',
+      limitPrice: limit,
+      stopPrice: null,
+      tif: 'DAY',
+      reduceOnly: isClose && legs.length === 1,
+      parentClientOrderId: null,
+    };
+    const refused = this.orders.send(order);
+    if (refused) {
+      this.core.recorder.record('refusal', { source: group.source === 'operator' ? 'operator' : 'strategy', strategyId: group.strategyId, rule: refused.rule, message: refused.message, maxAllowedQty: refused.maxAllowedQty });
+    }
+    return refused;
+  }
+
+  /** Stale working orders are cancelled and confirmed cancelled before any replacement. */
+  private chase(live: OrderRecord[], opOrders: OrderRecord[]): void {
+    const s = this.core.settings.execution;
+    const now = this.core.now();
+    for (const order of live) {
+      if (order.state !== 'working' && order.state !== 'partially_filled') continue;
+      if (now - order.updatedAt < s.chaseStepMs) continue;
+      if (opOrders.length >= s.attemptsMax) continue; // leave it working: no storm of replacements
+      this.orders.requestCancel(order, 'chase: re-price toward the far side');
+    }
+  }
+
+  private operationOrders(group: GroupRecord): OrderRecord[] {
+    const result: OrderRecord[] = [];
+    const wanted = group.status === 'opening' ? ['open'] : ['close', 'reduce'];
+    for (const id of group.clientOrderIds) {
+      const o = this.core.p.orders.require(id);
+      if (o.createdAt >= group.statusAt && wanted.includes(o.intent.intent)) result.push(o);
+    }
+    return result;
+  }
+
+  private setStatus(group: GroupRecord, status: GroupRecord['status'], reason: string, targetUnits: number | null = null): void {
+    this.core.recorder.record('group.status', { groupId: group.id, status, reason, targetUnits });
+    this.core.log(`${group.id} ${status}: ${reason}`);
+  }
+
+  private owned(group: GroupRecord, instrumentId: InstrumentId): number {
+    return this.core.p.ownership.owned(instrumentId, group.id);
+  }
+
+  private need(instrumentId: InstrumentId, signedQty: number): LegNeed {
+    return { instrumentId, side: signedQty > 0 ? 'BUY' : 'SELL', qty: Math.abs(signedQty) };
+  }
+
+  private describe(id: InstrumentId): string {
+    const i = this.core.p.requireInstrument(id);
+    return i.kind === 'option' ? `${i.strike}${i.right}` : i.symbol;
+  }
+}

@@ -1,0 +1,69 @@
+// The journal's contract, independent of where it is stored. The journal is keel's source of truth:
+// an order intent is durable here before it reaches a venue, and every projection (ownership,
+// orders, groups, budgets) is rebuilt from it on start. Storage knows events only as
+// { type, v, t, data }; their meaning belongs to the ledger projections.
+
+export type NewEvent = {
+  /** Event type, e.g. "order.intent". Non-empty. */
+  readonly type: string;
+  /** Schema version of this event type's data, a positive integer. */
+  readonly v: number;
+  /** Epoch ms from the caller's injected clock; never before the previous event's t. */
+  readonly t: number;
+  /** JSON-serialisable payload that must round-trip through JSON unchanged. */
+  readonly data: unknown;
+};
+
+export type StoredEvent = NewEvent & {
+  /** Position in the journal: 1, 2, 3, ... with no gaps. */
+  readonly seq: number;
+};
+
+/** Who held a journal's lock file; `since` is ISO 8601 from the holder's clock. */
+export type LockHolder = {
+  readonly pid: number;
+  readonly host: string;
+  readonly owner: string;
+  readonly since: string;
+};
+
+export type JournalOptions = {
+  /** Highest version keel understands per event type; an event of an unknown type or newer version stops replay. */
+  readonly knownVersions: Readonly<Record<string, number>>;
+  /** Who is opening it, for the lock file and error messages (e.g. "keel run ic-0dte.yaml"). */
+  readonly owner: string;
+  /** Current time in epoch ms from the caller's clock, recorded in the lock. */
+  readonly nowMs: number;
+  /** keel status/report: no lock, no writes, no migrations. Works while an engine holds the lock. */
+  readonly readOnly?: boolean;
+  /** Take the `${path}.lock` file; default true for writable journals. */
+  readonly lock?: boolean;
+  /**
+   * Run `PRAGMA quick_check` when a writable journal opens; default true. It reads every page
+   * (about 1 s per million events on the bench disk, see bench/journal.bench.ts), so a caller
+   * that restarts often on a large journal may turn it off.
+   */
+  readonly quickCheck?: boolean;
+  /** Test/sim hook: called after each successful commit with the new last seq (crash injection throws from here). */
+  readonly afterAppend?: (seq: number) => void;
+};
+
+export interface Journal {
+  readonly path: string;
+  readonly readOnly: boolean;
+  /** Set when opening took over a lock file left by a process that is gone; the caller should log it. */
+  readonly recoveredStaleLock: LockHolder | null;
+  /** One durable transaction (WAL, synchronous=FULL); returns the event's seq. */
+  append(event: NewEvent): number;
+  /** One durable transaction for all events (e.g. the fills of one execution report); returns their seqs. */
+  appendBatch(events: readonly NewEvent[]): number[];
+  /**
+   * Events with seq >= fromSeq (default 1) up to the last seq at the time of the call, lazily, in
+   * seq order. Each row is checked as it is read; the first bad row throws, it is never skipped.
+   */
+  read(fromSeq?: number): IterableIterator<StoredEvent>;
+  /** 0 for an empty journal. */
+  lastSeq(): number;
+  /** Closes the database and releases the lock. Idempotent. */
+  close(): void;
+}

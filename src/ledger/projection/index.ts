@@ -1,0 +1,4 @@
+export * from './projection';
+export * from './ownership';
+export * from './orders';
+export * from './groups';

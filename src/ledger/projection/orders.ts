@@ -1,0 +1,110 @@
+// Orders keel has intended, by client order id, with what the venue has said about them.
+import {
+  assert,
+  isLive,
+  nextOrderState,
+  qtyAdd,
+  type ClientOrderId,
+  type InstrumentId,
+  type OrderIntent,
+  type OrderState,
+  type VenueOrderId,
+} from '../../domain';
+
+export type OrderRecord = {
+  readonly intent: OrderIntent;
+  state: OrderState;
+  venueOrderId: VenueOrderId | null;
+  /** Filled quantity per leg instrument. */
+  readonly filledByLeg: Map<InstrumentId, number>;
+  readonly createdAt: number;
+  updatedAt: number;
+  lastReason: string | null;
+  rejectCode: number | null;
+  /** Times a reconciliation could not find it at the venue (bounded before 'lost'). */
+  missingChecks: number;
+};
+
+export function newOrderRecord(intent: OrderIntent, t: number): OrderRecord {
+  return {
+    intent,
+    state: 'intent',
+    venueOrderId: null,
+    filledByLeg: new Map(),
+    createdAt: t,
+    updatedAt: t,
+    lastReason: null,
+    rejectCode: null,
+    missingChecks: 0,
+  };
+}
+
+/** Whole units of the order filled (a combo unit counts once every leg has its ratio). */
+export function filledUnits(order: OrderRecord): number {
+  let units = Infinity;
+  for (const leg of order.intent.legs) {
+    units = Math.min(units, (order.filledByLeg.get(leg.instrumentId) ?? 0) / leg.ratio);
+  }
+  return units === Infinity ? 0 : units;
+}
+
+export function isFullyFilled(order: OrderRecord): boolean {
+  return order.intent.legs.every(
+    (leg) => (order.filledByLeg.get(leg.instrumentId) ?? 0) >= qtyAdd(order.intent.qty * leg.ratio, 0),
+  );
+}
+
+/** Quantity of one leg instrument still open at the venue (0 once the order is terminal). */
+export function remainingLegQty(order: OrderRecord, instrumentId: InstrumentId): number {
+  if (!isLive(order.state)) return 0;
+  const leg = order.intent.legs.find((l) => l.instrumentId === instrumentId);
+  if (!leg) return 0;
+  return Math.max(0, qtyAdd(order.intent.qty * leg.ratio, -(order.filledByLeg.get(instrumentId) ?? 0)));
+}
+
+export class OrderBook {
+  private readonly orders = new Map<ClientOrderId, OrderRecord>();
+  private readonly byVenueId = new Map<VenueOrderId, ClientOrderId>();
+
+  add(record: OrderRecord): void {
+    assert(!this.orders.has(record.intent.clientOrderId), `duplicate client order id ${record.intent.clientOrderId}`);
+    this.orders.set(record.intent.clientOrderId, record);
+  }
+
+  get(id: ClientOrderId): OrderRecord | undefined {
+    return this.orders.get(id);
+  }
+
+  require(id: ClientOrderId): OrderRecord {
+    const order = this.orders.get(id);
+    assert(order !== undefined, `unknown client order id ${id}`);
+    return order;
+  }
+
+  byVenueOrderId(id: VenueOrderId): OrderRecord | undefined {
+    const cid = this.byVenueId.get(id);
+    return cid === undefined ? undefined : this.orders.get(cid);
+  }
+
+  linkVenueId(order: OrderRecord, venueOrderId: VenueOrderId): void {
+    order.venueOrderId = venueOrderId;
+    this.byVenueId.set(venueOrderId, order.intent.clientOrderId);
+  }
+
+  transition(order: OrderRecord, event: Parameters<typeof nextOrderState>[1], t: number): void {
+    order.state = nextOrderState(order.state, event);
+    order.updatedAt = t;
+  }
+
+  all(): IterableIterator<OrderRecord> {
+    return this.orders.values();
+  }
+
+  live(): OrderRecord[] {
+    return [...this.orders.values()].filter((o) => isLive(o.state));
+  }
+
+  get size(): number {
+    return this.orders.size;
+  }
+}

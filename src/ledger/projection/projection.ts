@@ -1,0 +1,224 @@
+// The projection: keel's whole picture of the account, rebuilt by folding journal events in order.
+// Live operation and replay after a restart go through the same apply(), so they cannot disagree.
+import {
+  assert,
+  applyPnlFill,
+  isTerminal,
+  localDate,
+  signedQty,
+  unreachable,
+  ZERO_MICROS,
+  type ClientOrderId,
+  type GroupId,
+  type Instrument,
+  type InstrumentId,
+  type StrategyId,
+} from '../../domain';
+import type { DiscrepancyKind, EventOf, JournalEvent, TradingState } from '../events';
+import { newGroup, type GroupRecord } from './groups';
+import { isFullyFilled, newOrderRecord, OrderBook } from './orders';
+import { OwnershipBook } from './ownership';
+
+export type Discrepancy = {
+  readonly id: string;
+  readonly kind: DiscrepancyKind;
+  readonly instrumentId: InstrumentId | null;
+  readonly groupId: GroupId | null;
+  readonly detail: string;
+  readonly t: number;
+  resolved: boolean;
+  resolution: string | null;
+};
+
+export type TradingStateChange = { t: number; state: TradingState; reason: string; source: 'engine' | 'operator' };
+export type Refusal = EventOf<'refusal'>['data'] & { t: number };
+
+export class Projection {
+  readonly ownership = new OwnershipBook();
+  readonly orders = new OrderBook();
+  readonly groups = new Map<GroupId, GroupRecord>();
+  readonly instruments = new Map<InstrumentId, Instrument>();
+  readonly discrepancies = new Map<string, Discrepancy>();
+  readonly tradingHistory: TradingStateChange[] = [];
+  readonly refusals: Refusal[] = [];
+  readonly notes: { t: number; strategyId: StrategyId; message: string }[] = [];
+  readonly execIds = new Set<string>();
+  /** Executions per strategy per local date: the daily execution budget reads this. */
+  readonly executionsByDay = new Map<string, number>();
+  tradingState: TradingState = 'ACTIVE';
+  eventsApplied = 0;
+  lastT = 0;
+  starts = 0;
+
+  constructor(readonly utcOffsetMin: number) {}
+
+  apply(event: JournalEvent): void {
+    assert(event.t >= this.lastT, `journal time went backwards at event ${this.eventsApplied + 1} (${event.type})`);
+    this.lastT = event.t;
+    this.eventsApplied++;
+    this.dispatch(event);
+  }
+
+  private dispatch(e: JournalEvent): void {
+    switch (e.type) {
+      case 'engine.started':
+        this.starts++;
+        return;
+      case 'instrument.defined':
+        this.instruments.set(e.data.instrument.id, e.data.instrument);
+        return;
+      case 'group.opened': {
+        assert(!this.groups.has(e.data.groupId), `group ${e.data.groupId} opened twice`);
+        const { groupId, ...rest } = e.data;
+        this.groups.set(groupId, newGroup({ id: groupId, ...rest }, e.t));
+        return;
+      }
+      case 'group.status': {
+        const g = this.requireGroup(e.data.groupId);
+        g.status = e.data.status;
+        g.statusReason = e.data.reason;
+        g.statusAt = e.t;
+        if (e.data.status === 'closing') {
+          g.targetUnits = e.data.targetUnits ?? 0;
+          if (g.targetUnits === 0 && g.exitReason === null) g.exitReason = e.data.reason;
+        }
+        if (e.data.status === 'open' && e.data.targetUnits !== null) g.units = e.data.targetUnits;
+        if (e.data.status === 'closed' || e.data.status === 'failed') g.closedAt = e.t;
+        return;
+      }
+      case 'group.positionId':
+        this.requireGroup(e.data.groupId).venuePositionIds.set(e.data.instrumentId, e.data.venuePositionId);
+        return;
+      case 'group.settled':
+        return this.applySettlement(e);
+      case 'order.intent': {
+        const g = this.requireGroup(e.data.order.groupId);
+        this.orders.add(newOrderRecord(e.data.order, e.t));
+        g.clientOrderIds.push(e.data.order.clientOrderId);
+        return;
+      }
+      case 'order.sent':
+        return this.transition(e.data.clientOrderId, 'sent', e.t);
+      case 'order.accepted': {
+        const o = this.orders.require(e.data.clientOrderId);
+        this.orders.linkVenueId(o, e.data.venueOrderId);
+        return this.transition(e.data.clientOrderId, 'accepted', e.t);
+      }
+      case 'order.rejected': {
+        const o = this.orders.require(e.data.clientOrderId);
+        o.rejectCode = e.data.code;
+        o.lastReason = e.data.message;
+        return this.transition(e.data.clientOrderId, 'rejected', e.t);
+      }
+      case 'order.cancelRequested':
+        return this.transition(e.data.clientOrderId, 'cancelRequested', e.t);
+      case 'order.cancelRejected': {
+        const o = this.orders.require(e.data.clientOrderId);
+        this.transition(e.data.clientOrderId, 'cancelRejected', e.t);
+        if (o.state === 'working' && o.filledByLeg.size > 0) o.state = 'partially_filled';
+        return;
+      }
+      case 'order.cancelled':
+        this.orders.require(e.data.clientOrderId).lastReason = e.data.reason;
+        return this.transition(e.data.clientOrderId, 'cancelled', e.t);
+      case 'order.expired':
+        return this.transition(e.data.clientOrderId, 'expired', e.t);
+      case 'order.lost':
+        this.orders.require(e.data.clientOrderId).lastReason = e.data.reason;
+        return this.transition(e.data.clientOrderId, 'lost', e.t);
+      case 'order.fill':
+        return this.applyFill(e);
+      case 'venue.position':
+        this.ownership.setVenueNet(e.data.instrumentId, e.data.qty, e.data.avgPrice);
+        return;
+      case 'trading.state':
+        this.tradingState = e.data.state;
+        this.tradingHistory.push({ t: e.t, ...e.data });
+        return;
+      case 'discrepancy.raised':
+        this.discrepancies.set(e.data.id, { ...e.data, t: e.t, resolved: false, resolution: null });
+        return;
+      case 'discrepancy.resolved': {
+        const d = this.discrepancies.get(e.data.id);
+        assert(d !== undefined, `resolving unknown discrepancy ${e.data.id}`);
+        d.resolved = true;
+        d.resolution = e.data.resolution;
+        return;
+      }
+      case 'refusal':
+        this.refusals.push({ ...e.data, t: e.t });
+        return;
+      case 'operator.command':
+        return;
+      case 'strategy.note':
+        this.notes.push({ t: e.t, ...e.data });
+        return;
+      default:
+        return unreachable(e, 'journal event');
+    }
+  }
+
+  private transition(id: ClientOrderId, event: Parameters<OrderBook['transition']>[1], t: number): void {
+    this.orders.transition(this.orders.require(id), event, t);
+  }
+
+  private applyFill(e: EventOf<'order.fill'>): void {
+    const f = e.data.fill;
+    assert(!this.execIds.has(f.execId), `fill ${f.execId} applied twice (the engine must drop duplicates before journaling)`);
+    this.execIds.add(f.execId);
+    const order = this.orders.require(f.clientOrderId);
+    const group = this.requireGroup(order.intent.groupId);
+    const instrument = this.requireInstrument(f.instrumentId);
+    order.filledByLeg.set(f.instrumentId, (order.filledByLeg.get(f.instrumentId) ?? 0) + f.qty);
+    if (!isTerminal(order.state)) {
+      this.orders.transition(order, isFullyFilled(order) ? 'fill' : 'partialFill', e.t);
+    }
+    this.ownership.applyOwned(f.instrumentId, group.id, signedQty(f.side, f.qty));
+    applyPnlFill(group.pnl, {
+      instrumentKey: f.instrumentId,
+      side: f.side,
+      qty: f.qty,
+      price: f.price,
+      multiplier: instrument.multiplier,
+      commission: f.commission,
+    });
+    group.executions++;
+    const dayKey = `${group.strategyId}|${localDate(e.t, this.utcOffsetMin)}`;
+    this.executionsByDay.set(dayKey, (this.executionsByDay.get(dayKey) ?? 0) + 1);
+  }
+
+  private applySettlement(e: EventOf<'group.settled'>): void {
+    const { groupId, instrumentId, qty, price, execId } = e.data;
+    assert(qty !== 0, 'settlement of zero quantity');
+    assert(!this.execIds.has(execId), `settlement ${execId} applied twice`);
+    this.execIds.add(execId);
+    const group = this.requireGroup(groupId);
+    const instrument = this.requireInstrument(instrumentId);
+    assert(this.ownership.owned(instrumentId, groupId) === -qty, `settlement of ${groupId} ${instrumentId} must flatten it`);
+    this.ownership.applyOwned(instrumentId, groupId, qty);
+    applyPnlFill(group.pnl, {
+      instrumentKey: instrumentId,
+      side: qty > 0 ? 'BUY' : 'SELL',
+      qty: Math.abs(qty),
+      price,
+      multiplier: instrument.multiplier,
+      commission: ZERO_MICROS,
+    });
+  }
+
+  requireGroup(id: GroupId): GroupRecord {
+    const g = this.groups.get(id);
+    assert(g !== undefined, `unknown group ${id}`);
+    return g;
+  }
+
+  requireInstrument(id: InstrumentId): Instrument {
+    const i = this.instruments.get(id);
+    assert(i !== undefined, `unknown instrument ${id} (no instrument.defined event)`);
+    return i;
+  }
+
+  executionsToday(strategyId: StrategyId, t: number): number {
+    return this.executionsByDay.get(`${strategyId}|${localDate(t, this.utcOffsetMin)}`) ?? 0;
+  }
+}

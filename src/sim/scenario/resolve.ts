@@ -1,0 +1,514 @@
+// From the file's shape to a loaded Scenario: resolves every time against the clock and checks the
+// rules that span sections. Errors stop the run; warnings are printed and the run goes on.
+//
+// Rules (each error names its path):
+// - every time lies inside the clock window; "HH:MM" is read on the clock's start date
+// - market symbols are unique; price points are in time order; a market has at most marketStepsMax steps
+// - external positions and orders name a market symbol (the venue must price them)
+// - an option names a market underlying, and the venue must trade options
+// - strategy ids are unique and not "operator"; flatten and order `strategy` name a configured one
+// - an iron condor trades options on a market underlying
+// Relaxed on purpose: an operator order for a symbol without a market is only a warning, because the
+// spec's own example orders PLTR with only XSP in the market (the venue then rejects or never fills).
+import type { EpochMs, InstrumentTerms, ParsedTime } from '../../domain';
+import {
+  assert,
+  atLocalTime,
+  formatIso,
+  localDate,
+  parseIsoWithOffset,
+  StrategyId,
+  GroupId,
+} from '../../domain';
+import { formatPath } from './issues';
+import type {
+  FaultInput,
+  FaultMatchInput,
+  InstrumentTermsInput,
+  IronCondorParamsInput,
+  OperatorInput,
+  ScenarioInput,
+} from './schema';
+import { faultActionOf, ironCondorDefaultTimes, isTimeOfDay } from './schema';
+import type {
+  ExternalOrder,
+  FaultMatch,
+  ExternalPosition,
+  MarketConfig,
+  OperatorCommand,
+  Scenario,
+  ScenarioFault,
+  ScenarioTime,
+  StrategyConfig,
+  VenueConfig,
+} from './scenario';
+
+/** Bounds the simulated market's memory and run time: 6.5 hours at 1 second is 23,400 steps. */
+export const marketStepsMax = 2_000_000;
+
+type Path = readonly PropertyKey[];
+
+type Resolver = {
+  readonly errors: string[];
+  readonly warnings: string[];
+  readonly start: ParsedTime;
+  readonly end: ParsedTime;
+  readonly markets: ReadonlyMap<string, number>;
+  readonly input: ScenarioInput;
+};
+
+export function resolveScenario(
+  input: ScenarioInput,
+  source: string,
+): { scenario: Scenario; errors: string[]; warnings: string[] } {
+  const start = parseIsoWithOffset(input.clock.start);
+  const end = parseIsoWithOffset(input.clock.end);
+  assert(start !== null && end !== null, 'the schema checked clock.start and clock.end');
+  const r: Resolver = { errors: [], warnings: [], start, end, markets: marketIndex(input), input };
+  const scenario: Scenario = {
+    source,
+    name: input.name ?? baseName(source),
+    seed: input.seed,
+    clock: {
+      start: { t: start.epochMs, text: input.clock.start },
+      end: { t: end.epochMs, text: input.clock.end },
+      utcOffsetMin: start.utcOffsetMin,
+    },
+    utcOffsetMin: start.utcOffsetMin,
+    account: { equity: input.account.equity },
+    market: input.market.map((m, i) => resolveMarket(r, m, i)),
+    venue: resolveVenue(input.venue),
+    faults: input.faults.map((f, i) => resolveFault(r, f, i)),
+    external: {
+      positions: input.external.positions.map((p, i) => resolvePosition(r, p, i)),
+      orders: input.external.orders.map((o, i) => resolveExternalOrder(r, o, i)),
+    },
+    operator: input.operator.map((c, i) => resolveOperator(r, c, i)),
+    strategies: resolveStrategies(r),
+    risk: { ...input.risk },
+  };
+  return { scenario: deepFreeze(scenario), errors: r.errors, warnings: r.warnings };
+}
+
+function error(r: Resolver, path: Path, message: string): void {
+  r.errors.push(`${formatPath(path)}: ${message}`);
+}
+
+function warning(r: Resolver, path: Path, message: string): void {
+  r.warnings.push(`${formatPath(path)}: ${message}`);
+}
+
+function baseName(source: string): string {
+  const file = source.split(/[\\/]/).pop() ?? source;
+  return file.replace(/\.(ya?ml|json)$/i, '') || 'scenario';
+}
+
+// ---- times ----
+
+/** Resolves "HH:MM" (on the start date) or an ISO time; outside the clock window is an error. */
+function resolveTime(r: Resolver, path: Path, text: string): ScenarioTime {
+  const t = instantOf(r, text);
+  if (t < r.start.epochMs || t > r.end.epochMs) {
+    error(r, path, `${text} is outside the clock window ${windowText(r)}`);
+  }
+  return { t, text };
+}
+
+function instantOf(r: Resolver, text: string): EpochMs {
+  if (isTimeOfDay(text)) return atLocalTime(r.start.epochMs, text, r.start.utcOffsetMin);
+  const parsed = parseIsoWithOffset(text);
+  assert(parsed !== null, `the schema checked the time ${text}`);
+  return parsed.epochMs;
+}
+
+/** "09:30-16:15 on 2026-02-13", or both ends in full when the window spans days. */
+function windowText(r: Resolver): string {
+  const { start, end, input } = r;
+  const offset = start.utcOffsetMin;
+  if (localDate(start.epochMs, offset) !== localDate(end.epochMs, offset)) {
+    return `${input.clock.start} to ${input.clock.end} ("HH:MM" is read on the start date; give later days as ISO times)`;
+  }
+  const local = (t: EpochMs) => {
+    const hms = formatIso(t, offset).slice(11, 19);
+    return hms.endsWith(':00') ? hms.slice(0, 5) : hms;
+  };
+  return `${local(start.epochMs)}-${local(end.epochMs)} on ${localDate(start.epochMs, offset)}`;
+}
+
+// ---- market and venue ----
+
+function marketIndex(input: ScenarioInput): Map<string, number> {
+  const markets = new Map<string, number>();
+  input.market.forEach((m, i) => {
+    if (!markets.has(m.symbol)) markets.set(m.symbol, i);
+  });
+  return markets;
+}
+
+function resolveMarket(r: Resolver, m: ScenarioInput['market'][number], i: number): MarketConfig {
+  const first = r.markets.get(m.symbol);
+  if (first !== i)
+    error(r, ['market', i, 'symbol'], `duplicate symbol '${m.symbol}' (also market[${first}])`);
+  const stepMs = Math.round(m.stepSeconds * 1000);
+  const steps = Math.ceil((r.end.epochMs - r.start.epochMs) / stepMs);
+  if (steps > marketStepsMax) {
+    error(
+      r,
+      ['market', i, 'stepSeconds'],
+      `${m.stepSeconds} makes ${steps} steps over the clock window (max ${marketStepsMax})`,
+    );
+  }
+  let previous: ScenarioTime | null = null;
+  const points = m.points.map(([text, price], j) => {
+    const at = resolveTime(r, ['market', i, 'points', j, 0], text);
+    if (previous !== null && at.t <= previous.t) {
+      error(r, ['market', i, 'points', j, 0], `${text} is not after the previous point (${previous.text})`);
+    }
+    previous = at;
+    return { t: at.t, text, price };
+  });
+  return {
+    symbol: m.symbol,
+    kind: m.kind,
+    spot: m.spot,
+    vol: m.vol,
+    drift: m.drift,
+    path: m.path,
+    points,
+    stepMs,
+    jumps: m.jumps ?? { perDay: 0, meanPct: 0, stdPct: 0 },
+    optionSpread: m.optionSpread ?? { minWidth: 0.01, pctOfMid: 0.05 },
+    tick: m.tick,
+  };
+}
+
+function resolveVenue(v: ScenarioInput['venue']): VenueConfig {
+  return {
+    products: v.products,
+    combos: v.combos,
+    latencyMs: v.latencyMs,
+    commission: { ...v.commission },
+    positionIds: v.positionIds,
+    positionHistory: v.positionHistory ?? v.products === 'futures',
+  };
+}
+
+// ---- instruments ----
+
+function termsOf(input: InstrumentTermsInput): InstrumentTerms {
+  const { symbol, expiry, strike, right, kind } = input;
+  if (expiry !== undefined && strike !== undefined && right !== undefined)
+    return { symbol, expiry, strike, right };
+  return kind === undefined ? { symbol } : { symbol, kind };
+}
+
+function isOptionTerms(terms: InstrumentTerms): boolean {
+  return 'expiry' in terms;
+}
+
+function knownSymbols(r: Resolver): string {
+  return [...r.markets.keys()].join(', ');
+}
+
+/**
+ * An instrument the simulated venue must price: its symbol (an option's underlying) needs a market,
+ * and an option needs an options venue. `unknownSymbol` relaxes the first rule for operator orders.
+ */
+function checkInstrument(
+  r: Resolver,
+  path: Path,
+  terms: InstrumentTerms,
+  unknownSymbol: 'error' | 'warning',
+): void {
+  const option = isOptionTerms(terms);
+  if (!r.markets.has(terms.symbol)) {
+    const message = `unknown symbol '${terms.symbol}' (market has: ${knownSymbols(r)})`;
+    if (option || unknownSymbol === 'error') error(r, [...path, 'symbol'], message);
+    else warning(r, [...path, 'symbol'], `${message}; the venue has no price for it`);
+  }
+  if (option && r.input.venue.products !== 'options') {
+    error(r, path, `an option needs venue.products: options (it is ${r.input.venue.products})`);
+  }
+}
+
+/** Options trade in whole contracts. */
+function checkQty(r: Resolver, path: Path, terms: InstrumentTerms, qty: number): void {
+  if (isOptionTerms(terms) && !Number.isInteger(qty)) {
+    error(r, path, `must be a whole number of contracts for an option, got ${qty}`);
+  }
+}
+
+// ---- faults ----
+
+function resolveFault(r: Resolver, f: FaultInput, i: number): ScenarioFault {
+  const kind = faultActionOf(f);
+  const path = ['faults', i];
+  switch (kind) {
+    case 'reject':
+      assert(f.reject !== undefined, 'reject fault has reject');
+      return { kind, index: i, match: resolveMatch(r, f.match, [...path, 'match']), ...f.reject };
+    case 'partialFill':
+      assert(f.partialFill !== undefined, 'partialFill fault has partialFill');
+      return {
+        kind,
+        index: i,
+        match: resolveMatch(r, f.match, [...path, 'match']),
+        fraction: f.partialFill,
+        restDelayMs: f.delayFill === undefined ? null : secondsToMs(f.delayFill),
+      };
+    case 'delayFill':
+      assert(f.delayFill !== undefined, 'delayFill fault has delayFill');
+      return {
+        kind,
+        index: i,
+        match: resolveMatch(r, f.match, [...path, 'match']),
+        delayMs: secondsToMs(f.delayFill),
+      };
+    case 'crashEngine': {
+      assert(f.crashEngine !== undefined, 'crashEngine fault has crashEngine');
+      const trigger =
+        f.at !== undefined
+          ? { kind: 'at' as const, at: resolveTime(r, [...path, 'at'], f.at) }
+          : { kind: 'afterAppends' as const, appends: f.afterAppends ?? 0 };
+      return { kind, index: i, trigger, restartAfterMs: secondsToMs(f.crashEngine.restartAfter) };
+    }
+    case 'disconnect':
+      assert(f.disconnect !== undefined && f.at !== undefined, 'disconnect fault has disconnect and at');
+      return {
+        kind,
+        index: i,
+        at: resolveTime(r, [...path, 'at'], f.at),
+        durationMs: secondsToMs(f.disconnect.seconds),
+      };
+    case 'duplicateFill':
+      assert(f.at !== undefined, 'duplicateFill fault has at');
+      return { kind, index: i, at: resolveTime(r, [...path, 'at'], f.at) };
+    case 'none':
+    case 'several':
+      throw new Error(`faults[${i}]: the schema lets no fault with ${kind} action through`);
+  }
+}
+
+function secondsToMs(seconds: number): number {
+  return Math.round(seconds * 1000);
+}
+
+function resolveMatch(r: Resolver, match: FaultMatchInput | undefined, path: Path): FaultMatch {
+  const m = match ?? {};
+  const from = m.from === undefined ? null : resolveTime(r, [...path, 'from'], m.from);
+  const until = m.until === undefined ? null : resolveTime(r, [...path, 'until'], m.until);
+  if (from !== null && until !== null && until.t <= from.t) {
+    error(r, [...path, 'until'], `must be after match.from (${from.text}), got ${until.text}`);
+  }
+  const instrument = m.instrument === undefined ? null : termsOf(m.instrument);
+  const symbol = m.symbol ?? instrument?.symbol;
+  if (symbol !== undefined && !r.markets.has(symbol) && !orderedByOperator(r, symbol)) {
+    const key = m.symbol === undefined ? ['instrument', 'symbol'] : ['symbol'];
+    warning(
+      r,
+      [...path, ...key],
+      `no market or operator order has symbol '${symbol}'; this fault never matches`,
+    );
+  }
+  return {
+    combo: m.combo ?? null,
+    side: m.side ?? null,
+    symbol: m.symbol ?? null,
+    instrument,
+    origin: m.origin ?? null,
+    from,
+    until,
+    nth: m.nth ?? null,
+    probability: m.probability ?? 1,
+    intent: m.intent ?? null,
+  };
+}
+
+function orderedByOperator(r: Resolver, symbol: string): boolean {
+  return r.input.operator.some(
+    (c) => c.action === 'order' && (c.symbol === symbol || c.instrument?.symbol === symbol),
+  );
+}
+
+// ---- external activity ----
+
+function resolvePosition(
+  r: Resolver,
+  p: ScenarioInput['external']['positions'][number],
+  i: number,
+): ExternalPosition {
+  const path = ['external', 'positions', i];
+  const instrument = termsOf(p.instrument);
+  checkInstrument(r, [...path, 'instrument'], instrument, 'error');
+  checkQty(r, [...path, 'qty'], instrument, p.qty);
+  return { instrument, qty: p.qty, avgPrice: p.avgPrice };
+}
+
+function resolveExternalOrder(
+  r: Resolver,
+  o: ScenarioInput['external']['orders'][number],
+  i: number,
+): ExternalOrder {
+  const path = ['external', 'orders', i];
+  const instrument = termsOf(o.instrument);
+  checkInstrument(r, [...path, 'instrument'], instrument, 'error');
+  checkQty(r, [...path, 'qty'], instrument, o.qty);
+  return {
+    index: i,
+    at: resolveTime(r, [...path, 'at'], o.at),
+    instrument,
+    side: o.side,
+    qty: o.qty,
+    type: o.type,
+    limitPrice: o.limit ?? null,
+  };
+}
+
+// ---- operator ----
+
+function resolveOperator(r: Resolver, c: OperatorInput, i: number): OperatorCommand {
+  const path = ['operator', i];
+  const at = resolveTime(r, [...path, 'at'], c.at);
+  switch (c.action) {
+    case 'order': {
+      const instrument: InstrumentTerms =
+        c.instrument === undefined ? { symbol: c.symbol ?? '' } : termsOf(c.instrument);
+      checkInstrument(r, c.instrument === undefined ? path : [...path, 'instrument'], instrument, 'warning');
+      checkQty(r, [...path, 'qty'], instrument, c.qty);
+      const trigger = c.type === 'STP' || c.type === 'STP_LMT';
+      return {
+        index: i,
+        at,
+        action: c.action,
+        instrument,
+        side: c.side,
+        qty: c.qty,
+        type: c.type,
+        limitPrice: c.limit ?? null,
+        stopPrice: trigger ? (c.stop ?? null) : null,
+        protectiveStopPrice: trigger ? null : (c.stop ?? null),
+        fit: c.fit,
+        strategy: c.strategy === undefined ? null : strategyRef(r, [...path, 'strategy'], c.strategy),
+      };
+    }
+    case 'flatten': {
+      const target =
+        c.strategy !== undefined
+          ? { kind: 'strategy' as const, strategyId: strategyRef(r, [...path, 'strategy'], c.strategy) }
+          : { kind: 'group' as const, groupId: GroupId.of(c.group ?? '') };
+      return { index: i, at, action: c.action, target };
+    }
+    case 'halt':
+    case 'resume':
+      return { index: i, at, action: c.action, reason: c.reason };
+    case 'cancel':
+      return { index: i, at, action: c.action, mine: c.mine };
+    case 'reconcile':
+      return { index: i, at, action: c.action };
+  }
+}
+
+/** A strategy named by the operator must be configured ("operator" is keel's own, for manual orders). */
+function strategyRef(r: Resolver, path: Path, id: string): StrategyId {
+  const configured = r.input.strategies.map((s) => s.id);
+  if (id !== operatorStrategy && !configured.includes(id)) {
+    const list = configured.length === 0 ? 'none configured' : `configured: ${configured.join(', ')}`;
+    error(r, path, `unknown strategy '${id}' (${list})`);
+  }
+  return StrategyId.of(id);
+}
+
+const operatorStrategy = 'operator';
+
+// ---- strategies ----
+
+function resolveStrategies(r: Resolver): StrategyConfig[] {
+  const firstIndex = new Map<string, number>();
+  return r.input.strategies.map((s, i) => {
+    const path = ['strategies', i];
+    const first = firstIndex.get(s.id);
+    if (first !== undefined)
+      error(r, [...path, 'id'], `duplicate strategy id '${s.id}' (also strategies[${first}])`);
+    else firstIndex.set(s.id, i);
+    if (s.id === operatorStrategy)
+      error(r, [...path, 'id'], `'${operatorStrategy}' is reserved for manual orders`);
+    const id = StrategyId.of(s.id);
+    switch (s.kind) {
+      case 'iron-condor-0dte':
+        return { id, kind: s.kind, params: resolveIronCondor(r, s.params, path) };
+      case 'equity-bracket':
+      case 'futures-protected':
+      case 'demo-condor':
+        return { id, kind: s.kind, params: { ...s.params } };
+    }
+  });
+}
+
+function resolveIronCondor(r: Resolver, p: IronCondorParamsInput, path: Path) {
+  const paramsPath = [...path, 'params'];
+  if (r.input.venue.products !== 'options') {
+    error(
+      r,
+      [...path, 'kind'],
+      `iron-condor-0dte trades options, but venue.products is ${r.input.venue.products}`,
+    );
+  }
+  const underlying = p.underlying ?? onlyMarket(r, [...paramsPath, 'underlying']);
+  const market = r.input.market.find((m) => m.symbol === underlying);
+  if (p.underlying !== undefined && market === undefined) {
+    error(
+      r,
+      [...paramsPath, 'underlying'],
+      `unknown symbol '${underlying}' (market has: ${knownSymbols(r)})`,
+    );
+  }
+  if (market?.kind === 'crypto') {
+    error(
+      r,
+      [...paramsPath, 'underlying'],
+      `${underlying} is crypto; an iron condor needs an index or equity`,
+    );
+  }
+  const time = (key: keyof typeof ironCondorDefaultTimes) => {
+    const given = p[key];
+    const text = given ?? ironCondorDefaultTimes[key];
+    const t = instantOf(r, text);
+    if (t < r.start.epochMs || t > r.end.epochMs) {
+      const message = `${text} is outside the clock window ${windowText(r)}`;
+      if (given !== undefined) error(r, [...paramsPath, key], message);
+      else warning(r, [...paramsPath, key], `${message} (the default; set ${key} to change it)`);
+    }
+    return text;
+  };
+  return {
+    underlying,
+    shortDelta: p.shortDelta,
+    wingWidth: p.wingWidth,
+    minCredit: p.minCredit,
+    qty: p.qty,
+    stopLossMultiple: p.stopLossMultiple,
+    takeProfitPct: p.takeProfitPct,
+    entryFrom: time('entryFrom'),
+    entryUntil: time('entryUntil'),
+    exitBy: time('exitBy'),
+  };
+}
+
+function onlyMarket(r: Resolver, path: Path): string {
+  const [only, ...more] = r.input.market;
+  if (more.length > 0) {
+    error(r, path, `missing (the scenario has several markets: ${knownSymbols(r)}; say which one)`);
+  }
+  return only?.symbol ?? '';
+}
+
+// ---- helpers ----
+
+/** The loaded scenario is shared by the runner, market and venue; none of them may change it. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,131 @@
+// The Venue interface: what keel needs from a broker or exchange, shaped so Interactive Brokers,
+// Alpaca and ccxt exchanges fit without special cases in the engine (shared/spec/venues.md).
+// Orders go out with keel's ClientOrderId; everything the venue says comes back as VenueEvents
+// delivered by the event loop, never re-entrantly from inside submit().
+import type {
+  ClientOrderId,
+  ExecId,
+  Instrument,
+  InstrumentId,
+  InstrumentTerms,
+  Micros,
+  OrderSpec,
+  Side,
+  VenueOrderId,
+  VenuePositionId,
+} from '../domain';
+
+export type VenueCapabilities = {
+  /** Accepts multi-leg combo orders (IB BAG, Alpaca mleg). */
+  readonly combos: boolean;
+  /** Takes entry + stop + target as one native bracket (Alpaca order_class bracket). */
+  readonly nativeBrackets: boolean;
+  /** Keeps a position history with position ids (BingX-style futures venues). */
+  readonly positionHistory: boolean;
+  readonly reduceOnly: boolean;
+  readonly marketOrders: boolean;
+};
+
+export type VenueFill = {
+  readonly execId: ExecId;
+  readonly clientOrderId: ClientOrderId;
+  readonly venueOrderId: VenueOrderId;
+  readonly instrumentId: InstrumentId;
+  readonly side: Side;
+  readonly qty: number;
+  readonly price: number;
+  readonly commission: Micros;
+  readonly comboExecId: string | null;
+  readonly venuePositionId: VenuePositionId | null;
+  readonly t: number;
+};
+
+export type VenueEvent =
+  | { readonly type: 'accepted'; readonly t: number; readonly clientOrderId: ClientOrderId; readonly venueOrderId: VenueOrderId }
+  | {
+      readonly type: 'rejected';
+      readonly t: number;
+      readonly clientOrderId: ClientOrderId;
+      readonly venueOrderId: VenueOrderId | null;
+      readonly code: number;
+      readonly message: string;
+    }
+  | { readonly type: 'fill'; readonly t: number; readonly fill: VenueFill }
+  | {
+      readonly type: 'cancelled';
+      readonly t: number;
+      readonly clientOrderId: ClientOrderId;
+      readonly venueOrderId: VenueOrderId | null;
+      readonly remainingQty: number;
+      readonly reason: string;
+    }
+  | { readonly type: 'cancelRejected'; readonly t: number; readonly clientOrderId: ClientOrderId; readonly reason: string }
+  | { readonly type: 'position'; readonly t: number; readonly instrumentId: InstrumentId; readonly qty: number; readonly avgPrice: number }
+  | { readonly type: 'settlement'; readonly t: number; readonly instrumentId: InstrumentId; readonly qty: number; readonly price: number }
+  | { readonly type: 'connection'; readonly t: number; readonly up: boolean };
+
+export type VenueOrderStatus = {
+  readonly clientOrderId: ClientOrderId | null;
+  readonly venueOrderId: VenueOrderId;
+  readonly spec: OrderSpec | null;
+  readonly status: 'working' | 'filled' | 'cancelled' | 'rejected' | 'expired';
+  readonly filledQty: number;
+  readonly remainingQty: number;
+};
+
+export type VenuePosition = {
+  readonly instrumentId: InstrumentId;
+  readonly qty: number;
+  readonly avgPrice: number;
+  readonly venuePositionId: VenuePositionId | null;
+};
+
+export type VenueSettlement = { readonly instrumentId: InstrumentId; readonly qty: number; readonly price: number; readonly t: number };
+
+export type VenuePositionHistoryRecord = {
+  readonly venuePositionId: VenuePositionId;
+  readonly instrumentId: InstrumentId;
+  readonly qty: number;
+  readonly avgPrice: number;
+  readonly avgClosePrice: number;
+  readonly realisedPnl: Micros;
+  readonly netPnl: Micros;
+  readonly openedAt: number;
+  readonly closedAt: number;
+};
+
+/** Everything reconciliation reads in one consistent view. */
+export type VenueSnapshot = {
+  readonly t: number;
+  readonly orders: readonly VenueOrderStatus[];
+  readonly positions: readonly VenuePosition[];
+  readonly executions: readonly VenueFill[];
+  readonly settlements: readonly VenueSettlement[];
+  readonly positionHistory: readonly VenuePositionHistoryRecord[];
+};
+
+export type Quote = { readonly bid: number; readonly ask: number; readonly mid: number; readonly t: number };
+
+/** The venue's market data feed. */
+export interface MarketData {
+  spot(symbol: string): number | null;
+  quote(instrumentId: InstrumentId): Quote | null;
+  /** Option instruments listed for an underlying and expiry, by strike. */
+  optionChain(symbol: string, expiry: string): readonly Instrument[];
+}
+
+export type ResolveResult = { ok: true; instrument: Instrument } | { ok: false; reason: string };
+
+export interface Venue {
+  readonly name: string;
+  readonly capabilities: VenueCapabilities;
+  readonly market: MarketData;
+  resolveInstrument(terms: InstrumentTerms): ResolveResult;
+  instrument(id: InstrumentId): Instrument | null;
+  /** Sends an order; its fate arrives as events. Never throws for a venue-side refusal. */
+  submit(order: OrderSpec): void;
+  cancel(clientOrderId: ClientOrderId): void;
+  /** Open orders, positions, executions, settlements and position history, for reconciliation. */
+  snapshot(): Promise<VenueSnapshot>;
+  isConnected(): boolean;
+}
