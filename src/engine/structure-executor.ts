@@ -55,7 +55,10 @@ export class StructureExecutor {
     const opOrders = this.operationOrders(group);
     const live = opOrders.filter((o) => isLive(o.state));
     if (live.length > 0) return this.chase(live, opOrders);
-    if (group.status === 'opening') return this.progressOpen(group, opOrders);
+    if (group.status === 'opening') {
+      this.progressOpen(group, opOrders);
+      return;
+    }
     if (group.status === 'closing') return this.progressClose(group, opOrders);
   }
 

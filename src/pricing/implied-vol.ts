@@ -117,11 +117,13 @@ function solve(
   const forward = spot * Math.exp((rate - q) * t);
   const undiscounted = price / discount;
   const intrinsic = isCall ? Math.max(forward - strike, 0) : Math.max(strike - forward, 0);
-  if (undiscounted < intrinsic) return CODE_BELOW;
-  if (undiscounted >= (isCall ? forward : strike)) return CODE_ABOVE;
-  // The OTM twin's price is pure time value: for an ITM call the put, and vice versa.
+  // The OTM twin's price is pure time value: for an ITM call the put, and vice versa. A time
+  // value within the rounding of price and intrinsic is none: a vol fitted to it would be made up.
   const otmPrice = undiscounted - intrinsic;
-  if (otmPrice <= 0 || t === 0) return CODE_NO_TIME_VALUE;
+  const roundingNoise = 4 * Number.EPSILON * (undiscounted + intrinsic);
+  if (otmPrice < -roundingNoise) return CODE_BELOW;
+  if (undiscounted >= (isCall ? forward : strike)) return CODE_ABOVE;
+  if (otmPrice <= roundingNoise || t === 0) return CODE_NO_TIME_VALUE;
   const x = -Math.abs(Math.log(forward / strike));
   const beta = otmPrice / Math.sqrt(forward * strike);
   if (beta >= Math.exp(0.5 * x)) return CODE_ABOVE;
@@ -147,7 +149,7 @@ function solveNormalised(beta: number, x: number, betaNoise: number): number {
   const target = upper ? Math.log(bMax - beta) : Math.log(beta);
   const targetNoise = upper ? (Number.EPSILON * bMax + beta * betaNoise) / (bMax - beta) : betaNoise;
   let s = upper
-    ? upperGuess(beta, x, bMax, sInflection)
+    ? upperGuess(beta, bMax, sInflection)
     : lowerGuess(beta, x, beta < bInflection ? sInflection : Infinity);
   let lo = 0;
   let hi = Infinity;
@@ -186,7 +188,8 @@ function solveNormalised(beta: number, x: number, betaNoise: number): number {
     const h3 = a3 - 3 * r * a2 + 2 * r * r;
     const nu = -f / r;
     let next = s + (nu * (1 + 0.5 * h2 * nu)) / (1 + nu * (h2 + (h3 * nu) / 6));
-    if (Math.abs(next - s) <= STEP_TOLERANCE_REL * s || Math.abs(f) <= fNoise) return finish(next, iteration);
+    const converged = Math.abs(next - s) <= STEP_TOLERANCE_REL * s || Math.abs(f) <= fNoise;
+    if (converged) return finish(next >= lo && next <= hi ? next : s, iteration);
     if (!(next > lo && next < hi)) next = hi === Infinity ? 2 * Math.max(s, lo) : 0.5 * (lo + hi);
     if (hi < Infinity && hi - lo <= BRACKET_TOLERANCE_REL * hi) return finish(0.5 * (lo + hi), iteration);
     s = next;
@@ -207,7 +210,7 @@ function normalisedCall(x: number, s: number): number {
 }
 
 /**
- * Two lower bounds of the root: b(s) <= s / sqrt(2 pi) (Brenner-Subrahmanyam, exact at the money),
+ * Two lower bounds of the root: b(s) <= s / sqrt(2 pi) (Brenner-Subrahmanyam, tight at the money),
  * and, below the inflection point, b(s) < e^{-x^2 / (2 s^2)}. Starting left of the root, where
  * ln b is concave, pulls the Householder steps monotonically in.
  */
@@ -218,7 +221,7 @@ function lowerGuess(beta: number, x: number, sMax: number): number {
 }
 
 /** Far above the inflection point bMax - b(s) ~ (e^{x/2} + e^{-x/2}) N(-s/2). */
-function upperGuess(beta: number, x: number, bMax: number, sInflection: number): number {
+function upperGuess(beta: number, bMax: number, sInflection: number): number {
   const s = -2 * normInvApprox((bMax - beta) / (bMax + 1 / bMax));
   return Math.max(s, sInflection);
 }

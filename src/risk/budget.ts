@@ -7,14 +7,14 @@
 // Amounts are integer micros. Caps are rounded down, exposures up, so rounding never lets an
 // order past a cap.
 //
-// Rules, each with a stable code:
+// Rules, each with a stable code, checked in this order (account first, then the strategy):
 //   maxPositionPct       one order's exposure <= pct x equity at the start of the day
+//   maxPositionsPerDay   positions opened today (working orders included), hard
+//   maxPositionsPerWeek  positions opened this week, hard; a warning from positionsPerWeekWarnAt
 //   maxDailyPct          exposure of today's orders (reserved + filled, not yet freed)
 //                        <= pct x equity at the start of the day
 //   maxWeeklyPct         exposure of the week's orders (reserved + filled, not yet freed)
 //                        <= pct x equity at the start of the week
-//   maxPositionsPerDay   positions opened today (working orders included), hard
-//   maxPositionsPerWeek  positions opened this week, hard; a warning from positionsPerWeekWarnAt
 //
 // Lifecycle of an order's budget:
 //   reserve   at submission: the order's full worst-case exposure is held, so two concurrent
@@ -509,6 +509,20 @@ function checkScope(state: BudgetState, scope: BudgetScope, req: ReserveRequest,
       text: `${order} is ${share(exposure, dayEquity)} of equity; the per-position cap is ${capText(limits.maxPositionPct, caps.positionMicros)}`,
     },
     {
+      rule: 'maxPositionsPerDay',
+      scope,
+      violated: !dayCountOk,
+      headroom: dayCountOk ? Infinity : 0,
+      text: `${req.symbol} would be position ${u.positionsToday + 1} today; the cap is ${limits.maxPositionsPerDay} positions a day (the count restarts tomorrow)`,
+    },
+    {
+      rule: 'maxPositionsPerWeek',
+      scope,
+      violated: !weekCountOk,
+      headroom: weekCountOk ? Infinity : 0,
+      text: `${req.symbol} would be position ${u.positionsWeek + 1} this week; the hard cap is ${limits.maxPositionsPerWeek} positions a week (the count restarts when the week resets)`,
+    },
+    {
       rule: 'maxDailyPct',
       scope,
       violated: today + exposure > caps.dailyMicros,
@@ -527,20 +541,6 @@ function checkScope(state: BudgetState, scope: BudgetScope, req: ReserveRequest,
         `${order} would bring this week's exposure to ${usd(ratioOfMicros((week + exposure) as Micros))} ` +
         `(${share(week + exposure, weekEquity)} of the week's starting equity); the weekly cap is ` +
         `${capText(limits.maxWeeklyPct, caps.weeklyMicros)}, ${usd(ratioOfMicros(weeklyLeft as Micros))} left this week`,
-    },
-    {
-      rule: 'maxPositionsPerDay',
-      scope,
-      violated: !dayCountOk,
-      headroom: dayCountOk ? Infinity : 0,
-      text: `${req.symbol} would be position ${u.positionsToday + 1} today; the cap is ${limits.maxPositionsPerDay} positions a day`,
-    },
-    {
-      rule: 'maxPositionsPerWeek',
-      scope,
-      violated: !weekCountOk,
-      headroom: weekCountOk ? Infinity : 0,
-      text: `${req.symbol} would be position ${u.positionsWeek + 1} this week; the hard cap is ${limits.maxPositionsPerWeek} positions a week`,
     },
   ];
 }

@@ -193,6 +193,34 @@ describe('append refuses what replay could not take back', () => {
   });
 });
 
+describe('storage failure', () => {
+  it('turns a failed commit into an io error and refuses every later append until reopened', () => {
+    const path = fx.path();
+    // Only a rogue writer can make the engine's commit fail short of a disk error: lock: false lets one in.
+    const journal = fx.open(path, { lock: false });
+    journal.append(intent(t0));
+    sideConnection(path, (db) => {
+      db.exec('BEGIN IMMEDIATE');
+      expectJournalError(
+        caught(() => journal.append(intent(t0))),
+        'io',
+        path,
+        /SQLITE_BUSY/,
+      );
+      db.exec('ROLLBACK');
+    });
+    expectJournalError(
+      caught(() => journal.append(intent(t0))),
+      'io',
+      /failed earlier/,
+      /restart keel/,
+    );
+    journal.close();
+    const reopened = fx.open(path);
+    expect(reopened.append(intent(t0))).toBe(2);
+  });
+});
+
 describe('afterAppend (crash injection)', () => {
   it('is called once per commit with the last seq', () => {
     const seen: number[] = [];

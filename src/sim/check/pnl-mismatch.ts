@@ -13,7 +13,7 @@ import {
   type Micros,
   type PnlState,
 } from '../../domain';
-import type { ReportGroup } from '../../engine/report-types';
+import type { ReportGroup } from '../../engine/report/report-types';
 import { replay } from './ledger';
 import { indexReport } from './report-index';
 import { violation, type CheckInput, type Violation } from './types';

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseIsoWithOffset } from '../../domain';
-import type { Report } from '../../engine/report-types';
+import type { Report } from '../../engine/report/report-types';
 import type { VenueLogLine, VenueLogType } from '../../venues/sim/venue-log';
 import type { CheckInput } from './types';
 

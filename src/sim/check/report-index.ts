@@ -1,7 +1,7 @@
 // What the checker takes from the report: each client order id's intent and the group(s) that list
 // it. The venue log says what happened; the report only says why (intent) and for whom (group).
 import type { InstrumentRecord, OrderIntentKind, Side } from '../../domain';
-import type { Report } from '../../engine/report-types';
+import type { Report } from '../../engine/report/report-types';
 import type { OrderLine } from './types';
 
 export type ReportIndex = {

@@ -27,10 +27,10 @@ import type {
   ReportOrder,
   ReportTradingState,
   ReportTradingStateChange,
-} from '../../engine/report-types';
+} from '../../engine/report/report-types';
 import type { VenueLogLine } from '../../venues/sim/venue-log';
 import { signed } from './report-index';
-import type { CheckInput, FillLine, OrderLine } from './types';
+import type { CheckInput, CheckResult, FillLine, OrderLine, Violation } from './types';
 
 export function option(
   id: number | string,
@@ -85,6 +85,15 @@ export type OrderSpec = {
   readonly inGroup?: boolean;
 };
 
+export type FillOptions = {
+  readonly price?: number;
+  readonly qty?: number;
+  readonly side?: Side;
+  readonly commission?: number;
+  /** A fill that claims this client id (default: its order's). */
+  readonly clientOrderId?: string | null;
+};
+
 type Body<L> = L extends VenueLogLine ? Omit<L, 'seq' | 't'> : never;
 
 type KeelOrder = {
@@ -134,7 +143,11 @@ export class VenueLogBuilder {
   }
 
   get lastSeq(): number {
-    return this.lines.length;
+    return this.lines.at(-1)?.seq ?? 0;
+  }
+
+  private get nextSeq(): number {
+    return this.lastSeq + 1;
   }
 
   /** Moves the clock to local "HH:MM" (or "HH:MM:SS") of the same day. */
@@ -152,7 +165,7 @@ export class VenueLogBuilder {
 
   /** Any line as given (seq and t are filled in unless the body carries them). */
   raw(body: Body<VenueLogLine> & { seq?: number; t?: string }): this {
-    this.lines.push({ seq: this.lines.length + 1, t: this.t, ...body } as VenueLogLine);
+    this.lines.push({ seq: this.nextSeq, t: this.t, ...body } as VenueLogLine);
     return this;
   }
 
@@ -173,7 +186,7 @@ export class VenueLogBuilder {
     const clientOrderId =
       spec.clientOrderId !== undefined ? spec.clientOrderId : origin === 'keel' ? `${group}-${this.counter}` : null;
     const line = {
-      seq: this.lines.length + 1,
+      seq: this.nextSeq,
       t: this.t,
       type: 'order',
       venueOrderId,
@@ -207,7 +220,7 @@ export class VenueLogBuilder {
       state: 'working',
       filled: new Map(),
     });
-    const book = this.groups.get(group) ?? {
+    const book: GroupBook = this.groups.get(group) ?? {
       strategy: spec.strategy ?? 'ic-0dte',
       openedAt: this.t,
       closedAt: null,
@@ -251,7 +264,7 @@ export class VenueLogBuilder {
   fill(
     venueOrderId: string,
     instrument: InstrumentRecord,
-    opts: { price?: number; qty?: number; side?: Side; commission?: number; positionLine?: boolean } = {},
+    opts: FillOptions & { positionLine?: boolean } = {},
   ): this {
     const line = this.fillLine(venueOrderId, instrument, null, opts);
     if (opts.positionLine ?? true) this.positionAfter(line.instrument);
@@ -278,8 +291,7 @@ export class VenueLogBuilder {
   duplicateFill(execId: string, change: Partial<Pick<FillLine, 'qty' | 'price'>> = {}): this {
     const first = this.lines.find((l): l is FillLine => l.type === 'fill' && l.execId === execId);
     assert(first !== undefined, `no fill ${execId}`);
-    const { seq: _seq, t: _t, ...body } = first;
-    return this.raw({ ...body, ...change });
+    return this.raw({ ...first, ...change, seq: this.nextSeq, t: this.t });
   }
 
   /** Expiry settlement of the whole venue position at `price`, then its position line (zero). */
@@ -317,7 +329,7 @@ export class VenueLogBuilder {
     venueOrderId: string,
     instrument: InstrumentRecord,
     comboExecId: string | null,
-    opts: { price?: number; qty?: number; side?: Side; commission?: number },
+    opts: FillOptions,
   ): FillLine {
     const order = this.orderLines.get(venueOrderId);
     const leg = order?.legs.find((l) => l.instrument.id === instrument.id);
@@ -326,11 +338,11 @@ export class VenueLogBuilder {
     const qty = opts.qty ?? (order !== undefined && leg !== undefined ? order.qty * leg.ratio : 1);
     const commission = opts.commission ?? 0.65 * qty;
     const line: FillLine = {
-      seq: this.lines.length + 1,
+      seq: this.nextSeq,
       t: this.t,
       type: 'fill',
       venueOrderId,
-      clientOrderId: order?.clientOrderId ?? null,
+      clientOrderId: opts.clientOrderId !== undefined ? opts.clientOrderId : (order?.clientOrderId ?? null),
       execId: `E${++this.counter}`,
       comboExecId,
       instrument,
@@ -441,3 +453,23 @@ export function ironCondorCloseLegs(): LegSpec[] {
     [xsp.c693, 'SELL'],
   ];
 }
+
+/** [code, seq] pairs: what a test pins down exactly. */
+export function found(result: CheckResult | readonly Violation[]): [string, number | null][] {
+  const violations = 'violations' in result ? result.violations : result;
+  return violations.map((v) => [v.invariant, v.seq]);
+}
+
+/** Feb 13: the foreign 24x 704C is at the venue before keel's first order. */
+export function withForeign704(): VenueLogBuilder {
+  return new VenueLogBuilder({ scenario: 'feb13-contamination', seed: 7 }).position(xsp.c704, 24, 0.48);
+}
+
+/** Trade #5: the iron condor as one combo execution, 0.16 credit. */
+export function openIronCondor(b: VenueLogBuilder): string {
+  b.at('09:56');
+  const open = b.order({ legs: ironCondorLegs(), intent: 'open', limitPrice: -0.16 });
+  b.wait(0.05).ack(open).comboFill(open, [0.2, 0.3, 0.25, 0.19]);
+  return open;
+}
+

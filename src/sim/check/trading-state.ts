@@ -3,7 +3,7 @@
 // venue's. An order stamped with the very instant of a state change is judged by the more permissive
 // of the states around it: the two logs cannot say which came first within one instant.
 import { assert, parseIsoWithOffset } from '../../domain';
-import type { ReportTradingState, ReportTradingStateChange } from '../../engine/report-types';
+import type { ReportTradingState, ReportTradingStateChange } from '../../engine/report/report-types';
 import { describeOrder, describeRecord, indexReport } from './report-index';
 import { violation, type CheckInput, type OrderLine, type Violation } from './types';
 

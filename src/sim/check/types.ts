@@ -1,6 +1,6 @@
 // The checker's vocabulary: what it reads (the venue log and the report, nothing of the engine's
 // internals) and what it says (violations with a stable code, the venue line, and the specifics).
-import type { Report } from '../../engine/report-types';
+import type { Report } from '../../engine/report/report-types';
 import type { VenueLogLine } from '../../venues/sim/venue-log';
 
 /** Stable codes, in the order a verdict lists them when two violations share a seq. */

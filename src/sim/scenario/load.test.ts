@@ -31,6 +31,10 @@ function errorsOf(result: ScenarioResult): readonly string[] {
   return result.errors;
 }
 
+function omit(value: object, key: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== key));
+}
+
 const t = (hhmm: string) => Date.parse(`2026-02-13T${hhmm}:00-05:00`);
 
 describe('the spec example', () => {
@@ -157,10 +161,9 @@ describe('a minimal scenario', () => {
   });
 
   it('takes its name from the file when it has none', () => {
-    const { name: _name, ...unnamed } = minimal;
-    expect(loaded(parseScenario(stringify(unnamed), 'scenarios/quiet-day.yaml', 'yaml')).name).toBe(
-      'quiet-day',
-    );
+    expect(
+      loaded(parseScenario(stringify(omit(minimal, 'name')), 'scenarios/quiet-day.yaml', 'yaml')).name,
+    ).toBe('quiet-day');
   });
 
   it('keeps position history on for a futures venue', () => {
@@ -345,8 +348,7 @@ describe('error messages', () => {
       'market[0].spot: must be > 0, got -1',
       'risk.maxDailyPct: must be <= 1, got 1.5',
     ]);
-    const { clock: _clock, ...noClock } = minimal;
-    expect(errorsOf(parseScenario(stringify(noClock), 'x.yaml', 'yaml'))).toEqual([
+    expect(errorsOf(parseScenario(stringify(omit(minimal, 'clock')), 'x.yaml', 'yaml'))).toEqual([
       'clock: missing (expected a mapping)',
     ]);
   });
@@ -481,6 +483,52 @@ describe('error messages', () => {
       'faults[1]: one action per fault, got reject and partialFill (write them as separate faults)',
       'faults[2].at: not used by a reject fault (limit it in time with match.from / match.until)',
       'faults[3]: crashEngine needs exactly one of at ("HH:MM") or afterAppends (N)',
+    ]);
+  });
+
+  it('price points out of order, and too many market steps', () => {
+    const market = [
+      {
+        symbol: 'XSP',
+        kind: 'index',
+        spot: 683,
+        path: 'points',
+        stepSeconds: 0.001,
+        points: [
+          ['11:00', 690],
+          ['10:05', 679.5],
+        ],
+      },
+    ];
+    expect(errorsOf(load({ market }))).toEqual([
+      'market[0].stepSeconds: 0.001 makes 24300000 steps over the clock window (max 2000000)',
+      'market[0].points[1][0]: 10:05 is not after the previous point (11:00)',
+    ]);
+  });
+
+  it('names both ends of a window that spans days', () => {
+    const clock = { start: '2026-02-13T09:30:00-05:00', end: '2026-02-16T16:15:00-05:00' };
+    const operator = [{ at: '08:00', action: 'reconcile' }];
+    expect(errorsOf(load({ clock, operator }))).toEqual([
+      'operator[0].at: 08:00 is outside the clock window 2026-02-13T09:30:00-05:00 to ' +
+        '2026-02-16T16:15:00-05:00 ("HH:MM" is read on the start date; give later days as ISO times)',
+    ]);
+  });
+
+  it('a strategy time outside the clock: an error when written, a warning when defaulted', () => {
+    const clock = { start: '2026-02-13T09:30:00-05:00', end: '2026-02-13T12:00:00-05:00' };
+    const result = load({ clock, strategies: [{ id: 'ic', kind: 'iron-condor-0dte' }] });
+    expect(result.ok && result.warnings).toEqual([
+      'strategies[0].params.entryUntil: 14:00 is outside the clock window 09:30-12:00 on 2026-02-13 ' +
+        '(the default; set entryUntil to change it)',
+      'strategies[0].params.exitBy: 15:45 is outside the clock window 09:30-12:00 on 2026-02-13 ' +
+        '(the default; set exitBy to change it)',
+    ]);
+    const written = [
+      { id: 'ic', kind: 'iron-condor-0dte', params: { entryUntil: '11:00', exitBy: '12:30' } },
+    ];
+    expect(errorsOf(load({ clock, strategies: written }))).toEqual([
+      'strategies[0].params.exitBy: 12:30 is outside the clock window 09:30-12:00 on 2026-02-13',
     ]);
   });
 

@@ -79,7 +79,9 @@ export type OrderOrigin = 'keel' | 'external';
 export type FaultMatch = {
   readonly combo: boolean | null;
   readonly side: Side | null;
+  /** Any leg whose symbol (an option's underlying symbol) is this. */
   readonly symbol: string | null;
+  /** Any leg that is exactly this instrument. */
   readonly instrument: InstrumentTerms | null;
   readonly origin: OrderOrigin | null;
   readonly from: ScenarioTime | null;
@@ -87,6 +89,7 @@ export type FaultMatch = {
   readonly nth: number | null;
   /** 1 when the scenario gives none. */
   readonly probability: number;
+  /** keel extension: the intent of keel's order (an external order has none, so never matches). */
   readonly intent: OrderIntentKind | null;
 };
 

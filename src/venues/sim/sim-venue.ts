@@ -17,6 +17,7 @@ import {
   type InstrumentId,
   type InstrumentTerms,
   type OrderSpec,
+  type OrderIntentKind,
   type OrderType,
   type Rng,
   type Side,
@@ -300,7 +301,7 @@ export class SimVenue implements Venue {
       combo: legs.length > 1,
       legs,
       t: this.scheduler.now(),
-      intentHint: spec.reduceOnly ? 'close' : null,
+      intentHint: intentFromClientId(spec.clientOrderId),
     });
     if (order.fault.kind === 'reject') return this.reject(order, order.fault.code, order.fault.message);
     if (order.fault.kind === 'delayFill') order.delayedFillAt = this.scheduler.now() + order.fault.delaySec * 1000;
@@ -587,6 +588,14 @@ export class SimVenue implements Venue {
   private mintPositionId(): string {
     return (1981288265204482048n + BigInt(this.nextPositionNo++) * 4096n).toString();
   }
+}
+
+const purposeByCode = { o: 'open', c: 'close', r: 'reduce', p: 'protect' } as const;
+
+/** keel's client order ids end in the purpose and a count (…-c2): the sim reads it like an orderRef. */
+function intentFromClientId(id: string): OrderIntentKind | null {
+  const m = /-([ocrp])\d+$/.exec(id);
+  return m ? purposeByCode[m[1] as keyof typeof purposeByCode] : null;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,6 +1,6 @@
 // report.json (shared/spec/simulation.md): what the engine believes. Outside tools read these
 // fields; keel may add fields but never drops or renames these.
-import type { InstrumentRecord, OrderIntentKind } from '../domain';
+import type { InstrumentRecord, OrderIntentKind } from '../../domain';
 
 export type ReportGroupStatus = 'open' | 'closed' | 'residual';
 export type ReportTradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';

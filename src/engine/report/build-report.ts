@@ -1,0 +1,83 @@
+// report.json from the projection: what the engine believes (shared/spec/simulation.md).
+import { formatIso, instrumentRecord, microsToCents, netRealized, sumMicros, type Micros } from '../../domain';
+import type { GroupRecord, Projection } from '../../ledger/projection';
+import type { Report, ReportGroup, ReportGroupStatus } from './report-types';
+
+export function buildReport(p: Projection, scenario: string, seed: number, extra: Record<string, unknown> = {}): Report {
+  const iso = (t: number) => formatIso(t, p.utcOffsetMin);
+  const groups = [...p.groups.values()].map((g) => reportGroup(p, g, iso));
+  const orders = [...p.orders.all()].map((o) => ({
+    clientOrderId: o.intent.clientOrderId,
+    group: o.intent.groupId,
+    source: o.intent.source,
+    intent: o.intent.intent,
+    state: o.state,
+    venueOrderId: o.venueOrderId,
+    filledQty: Math.min(...o.intent.legs.map((l) => (o.filledByLeg.get(l.instrumentId) ?? 0) / l.ratio)),
+  }));
+  const commissions = sumMicros([...p.groups.values()].map((g) => g.pnl.commissions));
+  const realized = sumMicros([...p.groups.values()].map((g) => netRealized(g.pnl)));
+  const executions = [...p.groups.values()].reduce((n, g) => n + g.executions, 0);
+  return {
+    scenario,
+    seed,
+    groups,
+    orders,
+    refusals: p.refusals.map((r) => ({
+      t: iso(r.t),
+      source: r.source,
+      rule: r.rule,
+      message: r.message,
+      maxAllowedQty: r.maxAllowedQty,
+    })),
+    tradingState: p.tradingHistory.map((s) => ({ t: iso(s.t), state: s.state, reason: s.reason })),
+    discrepancies: [...p.discrepancies.values()].map((d) => {
+      const i = d.instrumentId === null ? undefined : p.instruments.get(d.instrumentId);
+      return { t: iso(d.t), kind: d.kind, instrument: i ? instrumentRecord(i) : null, detail: d.detail, resolved: d.resolved };
+    }),
+    summary: {
+      executions,
+      commissions: microsToCents(commissions),
+      realizedPnl: microsToCents(realized),
+      groups: groups.length,
+      finalTradingState: p.tradingState,
+      ...extra,
+    },
+  };
+}
+
+function reportStatus(g: GroupRecord): ReportGroupStatus {
+  switch (g.status) {
+    case 'opening':
+    case 'open':
+    case 'closing':
+      return 'open';
+    case 'closed':
+    case 'failed':
+      return 'closed';
+    case 'residual':
+      return 'residual';
+  }
+}
+
+function reportGroup(p: Projection, g: GroupRecord, iso: (t: number) => string): ReportGroup {
+  const legs = g.legs.map((l) => ({ instrument: instrumentRecord(p.requireInstrument(l.instrumentId)), qty: l.qtyPerUnit * g.units }));
+  const group: ReportGroup = {
+    id: g.id,
+    strategy: g.strategyId,
+    status: reportStatus(g),
+    openedAt: iso(g.openedAt),
+    closedAt: g.closedAt === null ? null : iso(g.closedAt),
+    legs,
+    clientOrderIds: [...g.clientOrderIds],
+    realizedPnl: microsToCents(netRealized(g.pnl)),
+    commissions: microsToCents(g.pnl.commissions as Micros),
+    exitReason: g.status === 'failed' ? g.statusReason : g.exitReason,
+  };
+  if (g.status === 'residual') {
+    group.residualLegs = g.legs
+      .map((l) => ({ instrument: instrumentRecord(p.requireInstrument(l.instrumentId)), qty: p.ownership.owned(l.instrumentId, g.id) }))
+      .filter((l) => l.qty !== 0);
+  }
+  return group;
+}

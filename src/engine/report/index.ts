@@ -1,0 +1,3 @@
+export * from './report-types';
+export * from './build-report';
+export * from './daily-log';

@@ -1,0 +1,33 @@
+// Crash injection: the engine "process" dies at an instant between two of its steps. The journal
+// (the disk) survives; everything in memory is gone. A crash after the Nth append leaves that
+// append durable, exactly like a process killed right after fsync.
+import type { EventStore } from '../../engine/recorder';
+
+export class EngineCrash extends Error {
+  override readonly name = 'EngineCrash';
+}
+
+export class CrashableStore implements EventStore {
+  appends = 0;
+  private crashAtAppend: number | null = null;
+
+  constructor(private readonly inner: EventStore) {}
+
+  crashAfterAppend(n: number): void {
+    this.crashAtAppend = n;
+  }
+
+  append(event: { type: string; v: number; t: number; data: unknown }): number {
+    const seq = this.inner.append(event);
+    this.appends++;
+    if (this.crashAtAppend !== null && this.appends === this.crashAtAppend) {
+      this.crashAtAppend = null;
+      throw new EngineCrash(`engine crashed after journal append ${this.appends} (${event.type})`);
+    }
+    return seq;
+  }
+
+  read(fromSeq?: number) {
+    return this.inner.read(fromSeq);
+  }
+}

@@ -1,0 +1,306 @@
+// One deterministic simulation: the simulated market, the simulated venue with the scenario's
+// faults, and the real engine, on a simulated clock driven by one seed. Same scenario and seed,
+// byte-identical outputs. The engine may crash (it is discarded; its journal survives) and is
+// restarted from its journal, exactly as a killed process would be.
+import { assert, AccountId, fixedClock, seededRng, type InstrumentTerms } from '../../domain';
+import { Engine } from '../../engine/engine';
+import type { OperatorCommand as EngineOperatorCommand } from '../../engine/operator';
+import { buildDailyLog, buildReport, type Report } from '../../engine/report';
+import { defaultEngineSettings, type EngineSettings } from '../../engine/settings';
+import type { Strategy } from '../../engine/strategy';
+import { openJournal } from '../../ledger/journal';
+import { eventVersions } from '../../ledger/events';
+import { SimInstrumentRegistry } from '../../venues/sim/instruments';
+import { SimVenue } from '../../venues/sim/sim-venue';
+import type { SimScheduler } from '../../venues/sim/scheduler';
+import type { VenueLogLine } from '../../venues/sim/venue-log';
+import type { CrashEngineFault, OperatorCommand, Scenario } from '../scenario';
+import { CrashableStore, EngineCrash } from './crash';
+import { EventQueue } from './event-queue';
+import { ScenarioFaultPlan } from './fault-plan';
+import { SimMarket } from './sim-market';
+
+export type StrategyFactory = (scenario: Scenario) => Strategy[];
+
+export type SimRunOptions = {
+  readonly strategies: StrategyFactory;
+  readonly settings?: EngineSettings;
+  /** A journal file; default an in-memory journal that outlives engine crashes within the run. */
+  readonly journalPath?: string;
+  readonly log?: (line: string) => void;
+  /** Called on every market step with the fraction of the session done. */
+  readonly progress?: (fraction: number, t: number) => void;
+};
+
+export type SimRunResult = {
+  readonly report: Report;
+  readonly venueLog: readonly VenueLogLine[];
+  readonly dailyLog: string;
+  readonly engineLog: readonly string[];
+  readonly stats: { readonly events: number; readonly crashes: number; readonly marketSteps: number };
+};
+
+const settlementTime = '16:00';
+
+export async function runScenario(scenario: Scenario, options: SimRunOptions): Promise<SimRunResult> {
+  const run = new SimRun(scenario, options);
+  return run.execute();
+}
+
+class SimRun {
+  private readonly clock;
+  private readonly queue = new EventQueue();
+  private readonly venue: SimVenue;
+  private readonly market: SimMarket;
+  private readonly store: CrashableStore;
+  private readonly closeStore: () => void;
+  private readonly engineLog: string[] = [];
+  private readonly pendingOperator: OperatorCommand[] = [];
+  private readonly crashQueue: CrashEngineFault[];
+  private engine: Engine | null = null;
+  private crashes = 0;
+  private events = 0;
+  private marketSteps = 0;
+  private restartPending = false;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: SimRunOptions,
+  ) {
+    const rng = seededRng(scenario.seed);
+    this.clock = fixedClock(scenario.clock.start.t, scenario.utcOffsetMin);
+    const scheduler: SimScheduler = {
+      at: (t, label, fn) => this.queue.push(Math.max(t, this.clock.now()), label, fn),
+      now: () => this.clock.now(),
+    };
+    const registry = new SimInstrumentRegistry(new Map(scenario.market.map((m) => [m.symbol, { symbol: m.symbol, kind: m.kind }])), scenario.venue.products);
+    this.market = new SimMarket(scenario, registry, rng.fork('market'));
+    const v = scenario.venue;
+    this.venue = new SimVenue(
+      { ...v, midFillChance: 0.35, utcOffsetMin: scenario.utcOffsetMin },
+      registry,
+      this.market,
+      scheduler,
+      rng.fork('venue'),
+      new ScenarioFaultPlan(scenario, rng.fork('faults')),
+    );
+    this.venue.listen((event) => this.guardSync((e) => e.onVenueEvent(event)));
+    const journal = openJournal(options.journalPath ?? ':memory:', {
+      knownVersions: eventVersions,
+      owner: `keel sim ${scenario.name}`,
+      nowMs: scenario.clock.start.t,
+    });
+    this.store = new CrashableStore(journal);
+    this.closeStore = () => journal.close();
+    this.crashQueue = scenario.faults
+      .filter((f): f is CrashEngineFault => f.kind === 'crashEngine' && f.trigger.kind === 'afterAppends')
+      .sort((a, b) => (a.trigger.kind === 'afterAppends' && b.trigger.kind === 'afterAppends' ? a.trigger.appends - b.trigger.appends : 0));
+    this.armNextAppendCrash();
+  }
+
+  async execute(): Promise<SimRunResult> {
+    try {
+      this.seedExternalPositions();
+      await this.startEngine();
+      this.scheduleWorld();
+      const end = this.scenario.clock.end.t;
+      while (this.queue.size > 0 && (this.queue.peekTime() ?? Infinity) <= end) {
+        const next = this.queue.pop();
+        assert(next !== undefined, 'queue emptied under us');
+        this.clock.set(next.t);
+        this.events++;
+        await next.fn();
+      }
+      if (this.engine === null) await this.startEngine();
+      await this.guard((e) => e.reconcile());
+      const engine = this.engine as Engine | null;
+      assert(engine !== null, 'the engine could not be started to write its report');
+      const p = engine.projection;
+      p.ownership.assertConsistent();
+      const report = buildReport(p, this.scenario.name, this.scenario.seed, { crashes: this.crashes, duplicateFillsIgnored: engine.orders.duplicateFillsIgnored });
+      return {
+        report,
+        venueLog: this.venue.venueLog(),
+        dailyLog: buildDailyLog(p, report, `${this.scenario.name} (seed ${this.scenario.seed})`),
+        engineLog: this.engineLog,
+        stats: { events: this.events, crashes: this.crashes, marketSteps: this.marketSteps },
+      };
+    } finally {
+      this.closeStore();
+    }
+  }
+
+  // ---- the world ----------------------------------------------------------------------------------
+
+  private seedExternalPositions(): void {
+    for (const pos of this.scenario.external.positions) {
+      const instrument = this.resolve(pos.instrument);
+      this.venue.seedPosition(instrument, pos.qty, pos.avgPrice);
+    }
+    this.market.advanceTo(this.clock.now());
+    this.venue.logOpeningPositions();
+  }
+
+  private scheduleWorld(): void {
+    const { start, end } = this.scenario.clock;
+    const stepMs = Math.min(...this.scenario.market.map((m) => m.stepMs));
+    for (let t = start.t + stepMs; t <= end.t; t += stepMs) this.queue.push(t, 'market step', () => this.marketStep(t));
+    for (const day of this.sessionDays()) {
+      const settleAt = this.market.localTime(day, settlementTime);
+      if (settleAt > start.t && settleAt <= end.t) this.queue.push(settleAt, 'settlement', () => this.venue.settleExpiring());
+    }
+    for (const f of this.scenario.faults) {
+      switch (f.kind) {
+        case 'crashEngine':
+          if (f.trigger.kind === 'at') this.queue.push(f.trigger.at.t, 'crash', () => this.crash(f.restartAfterMs));
+          break;
+        case 'disconnect':
+          this.queue.push(f.at.t, 'disconnect', () => this.venue.setConnected(false));
+          this.queue.push(f.at.t + f.durationMs, 'reconnect', () => this.venue.setConnected(true));
+          break;
+        case 'duplicateFill':
+        case 'reject':
+        case 'partialFill':
+        case 'delayFill':
+          break; // applied by the venue's fault plan
+      }
+    }
+    for (const o of this.scenario.external.orders) {
+      this.queue.push(o.at.t, 'external order', () => this.venue.submitExternal(this.resolve(o.instrument), o.side, o.qty, o.type, o.limitPrice));
+    }
+    for (const cmd of this.scenario.operator) this.queue.push(cmd.at.t, `operator ${cmd.action}`, () => this.operator(cmd));
+  }
+
+  private async marketStep(t: number): Promise<void> {
+    this.marketSteps++;
+    this.market.advanceTo(t);
+    this.venue.onMarketStep();
+    await this.guard(async (e) => {
+      e.onTick();
+      if (e.needsReconcile()) await e.reconcile();
+    });
+    const { start, end } = this.scenario.clock;
+    this.options.progress?.((t - start.t) / (end.t - start.t), t);
+  }
+
+  private async operator(cmd: OperatorCommand): Promise<void> {
+    if (this.engine === null) {
+      this.pendingOperator.push(cmd); // the operator waits for the engine to come back
+      return;
+    }
+    await this.guard((e) => {
+      const result = e.operator(toEngineCommand(cmd));
+      for (const line of result.lines) this.log(`operator ${cmd.action}: ${line}`);
+    });
+  }
+
+  // ---- the engine's life --------------------------------------------------------------------------
+
+  private async startEngine(): Promise<void> {
+    this.restartPending = false;
+    this.venue.logEngine('start');
+    try {
+      this.engine = await Engine.start({
+        store: this.store,
+        venue: this.venue,
+        clock: this.clock,
+        strategies: this.options.strategies(this.scenario),
+        settings: this.options.settings ?? defaultEngineSettings,
+        account: AccountId.of('SIM-1'),
+        log: (line) => this.log(line),
+      });
+    } catch (e) {
+      if (!(e instanceof EngineCrash)) throw e;
+      this.onCrash(e);
+      return;
+    }
+    for (const cmd of this.pendingOperator.splice(0)) await this.operator(cmd);
+  }
+
+  private crash(restartAfterMs: number): void {
+    if (this.engine === null) return;
+    this.engine = null;
+    this.crashes++;
+    this.venue.logEngine('crash');
+    this.log('ENGINE CRASH (scheduled)');
+    this.scheduleRestart(restartAfterMs);
+  }
+
+  private onCrash(e: EngineCrash): void {
+    const fault = this.crashQueue.shift();
+    this.engine = null;
+    this.crashes++;
+    this.venue.logEngine('crash');
+    this.log(`ENGINE CRASH: ${e.message}`);
+    this.armNextAppendCrash();
+    this.scheduleRestart(fault?.restartAfterMs ?? 0);
+  }
+
+  private scheduleRestart(afterMs: number): void {
+    if (this.restartPending) return;
+    this.restartPending = true;
+    this.queue.push(this.clock.now() + afterMs, 'engine restart', () => this.startEngine());
+  }
+
+  private armNextAppendCrash(): void {
+    const next = this.crashQueue[0];
+    if (next && next.trigger.kind === 'afterAppends') this.store.crashAfterAppend(next.trigger.appends);
+  }
+
+  private async guard(fn: (e: Engine) => unknown): Promise<void> {
+    const engine = this.engine;
+    if (engine === null) return;
+    try {
+      await fn(engine);
+    } catch (e) {
+      if (!(e instanceof EngineCrash)) throw e;
+      this.onCrash(e);
+    }
+  }
+
+  private guardSync(fn: (e: Engine) => void): void {
+    const engine = this.engine;
+    if (engine === null) return; // a dead engine hears nothing; it reconciles on restart
+    try {
+      fn(engine);
+    } catch (e) {
+      if (!(e instanceof EngineCrash)) throw e;
+      this.onCrash(e);
+    }
+  }
+
+  private resolve(terms: InstrumentTerms) {
+    const r = this.venue.resolveInstrument(terms);
+    assert(r.ok, `scenario instrument ${JSON.stringify(terms)}: ${r.ok ? '' : r.reason}`);
+    return r.instrument;
+  }
+
+  private sessionDays(): number[] {
+    const days: number[] = [];
+    for (let t = this.scenario.clock.start.t; t <= this.scenario.clock.end.t + 86_400_000; t += 86_400_000) days.push(t);
+    return days;
+  }
+
+  private log(line: string): void {
+    const stamped = `${this.market.stamp(this.clock.now())} ${line}`;
+    this.engineLog.push(stamped);
+    this.options.log?.(stamped);
+  }
+}
+
+function toEngineCommand(cmd: OperatorCommand): EngineOperatorCommand {
+  switch (cmd.action) {
+    case 'order':
+      return { action: 'order', instrument: cmd.instrument, side: cmd.side, qty: cmd.qty, type: cmd.type, limit: cmd.limitPrice, stop: cmd.protectiveStopPrice ?? cmd.stopPrice, fit: cmd.fit };
+    case 'flatten':
+      return { action: 'flatten', group: cmd.target.kind === 'group' ? cmd.target.groupId : null, strategy: cmd.target.kind === 'strategy' ? cmd.target.strategyId : null };
+    case 'halt':
+      return { action: 'halt', reason: cmd.reason };
+    case 'resume':
+      return { action: 'resume', reason: cmd.reason };
+    case 'cancel':
+      return { action: 'cancel', mine: true };
+    case 'reconcile':
+      return { action: 'reconcile' };
+  }
+}

@@ -1,0 +1,116 @@
+// The simulated market as the venue and the engine see it: underlying paths advanced on the
+// simulated clock, option quotes from the seeded quote model, listed option chains by strike.
+import { assert, atLocalTime, formatIso, type Instrument, type InstrumentId, type Rng } from '../../domain';
+import { yearsToExpiry } from '../../pricing';
+import type { SimInstrumentRegistry } from '../../venues/sim/instruments';
+import type { MarketData, Quote } from '../../venues/venue';
+import { createPricePath, quoteOption, type OptionQuoteModel, type PricePath } from '../market';
+import type { MarketConfig, Scenario } from '../scenario';
+
+const expiryTime = '16:00';
+/** Listed strikes: every 1.00 for an index like XSP, within this fraction of spot. */
+const chainWidthFraction = 0.08;
+const rate = 0;
+
+type Underlying = { config: MarketConfig; path: PricePath; spot: number; model: OptionQuoteModel; strikeStep: number };
+
+export class SimMarket implements MarketData {
+  private readonly underlyings = new Map<string, Underlying>();
+  private readonly quotes = new Map<InstrumentId, Quote>();
+  private readonly chains = new Map<string, readonly Instrument[]>();
+  private now: number;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly registry: SimInstrumentRegistry,
+    rng: Rng,
+  ) {
+    this.now = scenario.clock.start.t;
+    for (const m of scenario.market) {
+      const path = createPricePath(pathSpec(m), rng.fork(`path:${m.symbol}`), scenario.clock.start.t);
+      const model: OptionQuoteModel = { atmVol: m.vol, minWidth: m.optionSpread.minWidth, pctOfMid: m.optionSpread.pctOfMid, tick: 0.01 };
+      this.underlyings.set(m.symbol, { config: m, path, spot: m.spot, model, strikeStep: m.spot >= 200 ? 1 : 0.5 });
+    }
+  }
+
+  advanceTo(t: number): void {
+    assert(t >= this.now, 'market time went backwards');
+    this.now = t;
+    for (const u of this.underlyings.values()) u.spot = u.path.advanceTo(t);
+    this.quotes.clear();
+  }
+
+  spot(symbol: string): number | null {
+    return this.underlyings.get(symbol)?.spot ?? null;
+  }
+
+  quote(instrumentId: InstrumentId): Quote | null {
+    const cached = this.quotes.get(instrumentId);
+    if (cached) return cached;
+    const i = this.registry.get(instrumentId);
+    if (!i) return null;
+    const u = this.underlyings.get(i.symbol);
+    if (!u) return null;
+    const q = i.kind === 'option' ? this.optionQuote(i, u) : this.underlyingQuote(i, u);
+    if (q) this.quotes.set(instrumentId, q);
+    return q;
+  }
+
+  optionChain(symbol: string, expiry: string): readonly Instrument[] {
+    const key = `${symbol}|${expiry}`;
+    const cached = this.chains.get(key);
+    if (cached) return cached;
+    const u = this.underlyings.get(symbol);
+    if (!u || this.scenario.venue.products !== 'options') return [];
+    const lo = Math.ceil((u.config.spot * (1 - chainWidthFraction)) / u.strikeStep) * u.strikeStep;
+    const hi = Math.floor((u.config.spot * (1 + chainWidthFraction)) / u.strikeStep) * u.strikeStep;
+    const chain: Instrument[] = [];
+    for (let k = lo; k <= hi + 1e-9; k += u.strikeStep) {
+      const strike = Math.round(k * 100) / 100;
+      for (const right of ['P', 'C'] as const) {
+        const r = this.registry.resolve({ symbol, expiry, strike, right });
+        if (r.ok) chain.push(r.instrument);
+      }
+    }
+    this.chains.set(key, chain);
+    return chain;
+  }
+
+  localTime(day: number, hhmm: string): number {
+    return atLocalTime(day, hhmm, this.scenario.utcOffsetMin);
+  }
+
+  stamp(t: number): string {
+    return formatIso(t, this.scenario.utcOffsetMin).slice(11, 19);
+  }
+
+  private optionQuote(i: Extract<Instrument, { kind: 'option' }>, u: Underlying): Quote | null {
+    const expiresAt = atLocalTime(Date.parse(`${i.expiry}T12:00:00Z`), expiryTime, this.scenario.utcOffsetMin);
+    const tYears = yearsToExpiry(this.now, expiresAt);
+    if (tYears <= 0) return null;
+    const q = quoteOption(u.model, { spot: u.spot, strike: i.strike, right: i.right, tYears, rate });
+    return { bid: q.bid, ask: q.ask, mid: q.mid, t: this.now };
+  }
+
+  private underlyingQuote(i: Instrument, u: Underlying): Quote {
+    const half = i.tick;
+    const mid = Math.round(u.spot / i.tick) * i.tick;
+    return { bid: round(mid - half, i.tick), ask: round(mid + half, i.tick), mid: round(mid, i.tick), t: this.now };
+  }
+}
+
+function pathSpec(m: MarketConfig) {
+  switch (m.path) {
+    case 'gbm':
+      return { kind: 'gbm' as const, spot: m.spot, vol: m.vol, drift: m.drift, jumps: m.jumps, tick: m.tick };
+    case 'flat':
+      return { kind: 'flat' as const, spot: m.spot, tick: m.tick };
+    case 'points':
+      return { kind: 'points' as const, spot: m.spot, points: m.points.map((p) => [p.t, p.price] as [number, number]), tick: m.tick };
+  }
+}
+
+function round(x: number, tick: number): number {
+  const decimals = Math.max(0, Math.round(-Math.log10(tick)));
+  return Number(x.toFixed(decimals));
+}
