@@ -59,7 +59,7 @@ export class Engine {
   static async start(deps: EngineDeps): Promise<Engine> {
     const engine = new Engine(deps);
     const p = engine.core.p;
-    engine.core.recorder.record('engine.started', { account: deps.account, mode: p.starts === 0 ? 'start' : 'restart' });
+    engine.core.recorder.record('engine.started', { account: deps.account, mode: p.starts === 0 ? 'start' : 'restart', utcOffsetMin: p.utcOffsetMin });
     await engine.reconcile();
     engine.noteForeignPositions();
     return engine;

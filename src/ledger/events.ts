@@ -35,7 +35,7 @@ export type DiscrepancyKind =
 export type GroupLeg = { readonly instrumentId: InstrumentId; readonly qtyPerUnit: number };
 
 export type JournalEventData = {
-  'engine.started': { account: string; mode: 'start' | 'restart' };
+  'engine.started': { account: string; mode: 'start' | 'restart'; utcOffsetMin: number };
   'instrument.defined': { instrument: Instrument };
   'group.opened': {
     groupId: GroupId;

@@ -57,12 +57,24 @@ describe('Black-Scholes', () => {
       const hS = input.spot * input.vol * Math.sqrt(input.tYears) * 1e-3; // well inside one s.d.
       const relClose = (a: number, b: number, tol: number) =>
         expect(Math.abs(a - b)).toBeLessThan(tol * Math.max(1, Math.abs(b)));
-      relClose(g.delta, central((h) => bump({ spot: input.spot + h }), hS), 1e-6);
+      relClose(
+        g.delta,
+        central((h) => bump({ spot: input.spot + h }), hS),
+        1e-6,
+      );
       const up = bump({ spot: input.spot + hS });
       const down = bump({ spot: input.spot - hS });
       relClose(g.gamma, (up - 2 * g.price + down) / (hS * hS), 1e-4);
-      relClose(g.vega, central((h) => bump({ vol: input.vol + h }), 1e-5), 1e-6);
-      relClose(g.rho, central((h) => bump({ rate: input.rate + h }), 1e-6), 1e-6);
+      relClose(
+        g.vega,
+        central((h) => bump({ vol: input.vol + h }), 1e-5),
+        1e-6,
+      );
+      relClose(
+        g.rho,
+        central((h) => bump({ rate: input.rate + h }), 1e-6),
+        1e-6,
+      );
       const hT = input.tYears * 1e-4;
       relClose(g.theta, -central((h) => bump({ tYears: input.tYears + h }), hT), 1e-5);
     }
@@ -169,7 +181,10 @@ describe('priceChain', () => {
       },
       { price, delta },
     );
-    expect(price[0]).toBeCloseTo(bsPrice({ spot: 100, strike: 95, tYears: 0.1, vol: 0.2, rate: 0, right: 'C' }), 15);
+    expect(price[0]).toBeCloseTo(
+      bsPrice({ spot: 100, strike: 95, tYears: 0.1, vol: 0.2, rate: 0, right: 'C' }),
+      15,
+    );
     expect(delta[1]).toBeLessThan(-0.5);
   });
 
@@ -177,7 +192,15 @@ describe('priceChain', () => {
     const one = new Float64Array(1);
     expect(() =>
       priceChain(
-        { spot: 100, rate: 0, q: 0, strikes: one, tYears: new Float64Array(2), vols: one, isCall: new Uint8Array(1) },
+        {
+          spot: 100,
+          rate: 0,
+          q: 0,
+          strikes: one,
+          tYears: new Float64Array(2),
+          vols: one,
+          isCall: new Uint8Array(1),
+        },
         { price: one },
       ),
     ).toThrow();

@@ -64,11 +64,23 @@ describe('impliedVol', () => {
       ok: false,
       reason: 'below-intrinsic',
     });
-    expect(impliedVol({ ...base, right: 'P', price: -0.01 })).toEqual({ ok: false, reason: 'below-intrinsic' });
-    expect(impliedVol({ ...base, right: 'C', price: 100 })).toEqual({ ok: false, reason: 'above-upper-bound' });
-    expect(impliedVol({ ...base, right: 'P', price: 90 })).toEqual({ ok: false, reason: 'above-upper-bound' });
+    expect(impliedVol({ ...base, right: 'P', price: -0.01 })).toEqual({
+      ok: false,
+      reason: 'below-intrinsic',
+    });
+    expect(impliedVol({ ...base, right: 'C', price: 100 })).toEqual({
+      ok: false,
+      reason: 'above-upper-bound',
+    });
+    expect(impliedVol({ ...base, right: 'P', price: 90 })).toEqual({
+      ok: false,
+      reason: 'above-upper-bound',
+    });
     expect(impliedVol({ ...base, right: 'P', price: 0 })).toEqual({ ok: false, reason: 'no-time-value' });
-    expect(impliedVol({ ...base, right: 'C', price: forwardValue })).toEqual({ ok: false, reason: 'no-time-value' });
+    expect(impliedVol({ ...base, right: 'C', price: forwardValue })).toEqual({
+      ok: false,
+      reason: 'no-time-value',
+    });
     // expired: intrinsic has no vol, above it there is no vol either
     const expired = { spot: 100, strike: 90, tYears: 0, rate: 0.05, right: 'C' as const };
     expect(impliedVol({ ...expired, price: 10 })).toEqual({ ok: false, reason: 'no-time-value' });
@@ -78,24 +90,44 @@ describe('impliedVol', () => {
 
   it('handles extreme but valid inputs: huge vol, tiny time value, one minute to expiry', () => {
     const huge = bsGreeks({ spot: 100, strike: 100, tYears: 1, vol: 8, rate: 0, right: 'C' });
-    expect(impliedVol({ spot: 100, strike: 100, tYears: 1, rate: 0, right: 'C', price: huge.price })).toMatchObject({
+    expect(
+      impliedVol({ spot: 100, strike: 100, tYears: 1, rate: 0, right: 'C', price: huge.price }),
+    ).toMatchObject({
       ok: true,
       vol: expect.closeTo(8, 8),
     });
     const tiny = bsGreeks({ spot: 100, strike: 200, tYears: 0.1, vol: 0.2, rate: 0, right: 'C' });
     expect(tiny.price).toBeLessThan(1e-20);
-    expect(impliedVol({ spot: 100, strike: 200, tYears: 0.1, rate: 0, right: 'C', price: tiny.price })).toMatchObject({
+    expect(
+      impliedVol({ spot: 100, strike: 200, tYears: 0.1, rate: 0, right: 'C', price: tiny.price }),
+    ).toMatchObject({
       ok: true,
       vol: expect.closeTo(0.2, 10),
     });
-    const minute = bsGreeks({ spot: 683.38, strike: 683, tYears: 1 / 525600, vol: 0.3, rate: 0.04, right: 'P' });
+    const minute = bsGreeks({
+      spot: 683.38,
+      strike: 683,
+      tYears: 1 / 525600,
+      vol: 0.3,
+      rate: 0.04,
+      right: 'P',
+    });
     expect(
-      impliedVol({ spot: 683.38, strike: 683, tYears: 1 / 525600, rate: 0.04, right: 'P', price: minute.price }),
+      impliedVol({
+        spot: 683.38,
+        strike: 683,
+        tYears: 1 / 525600,
+        rate: 0.04,
+        right: 'P',
+        price: minute.price,
+      }),
     ).toMatchObject({ ok: true, vol: expect.closeTo(0.3, 9) });
   });
 
   it('crashes on a NaN price (a programmer error, not a market state)', () => {
-    expect(() => impliedVol({ spot: 100, strike: 100, tYears: 1, rate: 0, right: 'C', price: NaN })).toThrow();
+    expect(() =>
+      impliedVol({ spot: 100, strike: 100, tYears: 1, rate: 0, right: 'C', price: NaN }),
+    ).toThrow();
   });
 });
 
@@ -120,7 +152,10 @@ describe('impliedVolChain', () => {
     const vol = new Float64Array(5);
     const status = new Uint8Array(5);
     const iterations = new Uint8Array(5);
-    impliedVolChain({ spot: 100, rate: 0.03, q: 0, strikes, tYears, prices, isCall }, { vol, status, iterations });
+    impliedVolChain(
+      { spot: 100, rate: 0.03, q: 0, strikes, tYears, prices, isCall },
+      { vol, status, iterations },
+    );
     expect(vol[0]).toBeCloseTo(0.2, 12);
     expect(vol[1]).toBeCloseTo(0.3, 12);
     expect(vol[2]).toBeCloseTo(0.4, 12);

@@ -50,6 +50,7 @@ const CODE_NO_TIME_VALUE = 3;
 const CODE_NO_CONVERGENCE = 4;
 const STEP_TOLERANCE_REL = 1e-12; // steps are cubic: the next error is ~ (1e-12)^3 of s
 const BRACKET_TOLERANCE_REL = 4 * Number.EPSILON;
+const STEP_FACTOR_MAX = 4;
 
 export function impliedVol(input: ImpliedVolInput): ImpliedVolResult {
   const q = input.q ?? 0;
@@ -187,7 +188,9 @@ function solveNormalised(beta: number, x: number, betaNoise: number): number {
     const h2 = a2 - r;
     const h3 = a3 - 3 * r * a2 + 2 * r * r;
     const nu = -f / r;
+    // From a far guess the third-order terms can overshoot wildly: move at most 4x per step.
     let next = s + (nu * (1 + 0.5 * h2 * nu)) / (1 + nu * (h2 + (h3 * nu) / 6));
+    next = Math.min(Math.max(next, s / STEP_FACTOR_MAX), s * STEP_FACTOR_MAX);
     const converged = Math.abs(next - s) <= STEP_TOLERANCE_REL * s || Math.abs(f) <= fNoise;
     if (converged) return finish(next >= lo && next <= hi ? next : s, iteration);
     if (!(next > lo && next < hi)) next = hi === Infinity ? 2 * Math.max(s, lo) : 0.5 * (lo + hi);

@@ -29,14 +29,16 @@ const fixture = JSON.parse(
 ) as { quantlib: string; columns: string[]; rows: Row[] };
 
 const TOLERANCE = 1e-10;
-const within = (actual: number, expected: number) => Math.abs(actual - expected) <= TOLERANCE * Math.max(1, Math.abs(expected));
+const within = (actual: number, expected: number) =>
+  Math.abs(actual - expected) <= TOLERANCE * Math.max(1, Math.abs(expected));
 
 /**
  * The vol error a price rounding error alone can cause: prices carry ~eps * (S + K) absolute
  * error (in either library), and dvol = dprice / vega. Where that exceeds the tolerance the
  * option has no usable time value and implied vol is not compared.
  */
-const volNoise = (spot: number, strike: number, vega: number) => (64 * Number.EPSILON * (spot + strike)) / vega;
+const volNoise = (spot: number, strike: number, vega: number) =>
+  (64 * Number.EPSILON * (spot + strike)) / vega;
 
 /**
  * QuantLib's theta is -(ln(D) V + ln(F/S) S delta + var S^2 gamma / 2) / T, and ln() of a discount
@@ -50,7 +52,20 @@ const quantlibThetaError = (spot: number, t: number, price: number, delta: numbe
 describe(`Black-Scholes vs QuantLib ${fixture.quantlib}`, () => {
   it('has the columns this test expects', () => {
     expect(fixture.columns).toEqual([
-      'spot', 'strike', 't', 'vol', 'rate', 'q', 'right', 'price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'impliedVol',
+      'spot',
+      'strike',
+      't',
+      'vol',
+      'rate',
+      'q',
+      'right',
+      'price',
+      'delta',
+      'gamma',
+      'vega',
+      'theta',
+      'rho',
+      'impliedVol',
     ]);
     expect(fixture.rows.length).toBeGreaterThan(1000);
     expect(fixture.rows.some((r) => r[2] < 1e-4)).toBe(true); // 0DTE-like rows are in the grid

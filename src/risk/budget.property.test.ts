@@ -29,9 +29,9 @@ const accountLimits: BudgetLimits = {
   maxPositionPct: 0.1,
   maxDailyPct: 0.2,
   maxWeeklyPct: 0.4,
-  maxPositionsPerDay: 4,
+  maxPositionsPerDay: 6,
   positionsPerWeekWarnAt: 8,
-  maxPositionsPerWeek: 12,
+  maxPositionsPerWeek: 16,
 };
 const alphaLimits: BudgetLimits = {
   maxPositionPct: 0.05,
@@ -51,15 +51,15 @@ type Op =
   | { kind: 'startDay'; equityCents: number }
   | { kind: 'startWeek'; equityCents: number };
 
-const equityCents = fc.integer({ min: 5_000_000, max: 20_000_000 });
+const equityCents = fc.integer({ min: 5_000_000, max: 12_000_000 });
 const weekOp: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc.record({
       kind: fc.constant('reserve' as const),
       strategy: fc.constantFrom(0 as const, 1 as const, 2 as const),
-      qty: fc.integer({ min: 1, max: 40 }),
-      priceCents: fc.integer({ min: 100, max: 100_000 }),
+      qty: fc.integer({ min: 1, max: 30 }),
+      priceCents: fc.integer({ min: 100, max: 15_000 }),
       lot: fc.constantFrom(1 as const, 10 as const),
     }),
   },
@@ -206,7 +206,7 @@ const run = (ops: readonly Op[], from: BudgetState, offset = 0) => {
 describe('budget: properties', () => {
   it('for any sequence of events within a week, no exposure, position or count cap is ever exceeded', () => {
     fc.assert(
-      fc.property(equityCents, fc.array(weekOp, { maxLength: 80 }), (equity, ops) => {
+      fc.property(equityCents, fc.array(weekOp, { maxLength: 80, size: 'max' }), (equity, ops) => {
         let state = initial(equity / 100);
         ops.forEach((op, i) => {
           const next = step(state, op, i).state;
@@ -221,7 +221,7 @@ describe('budget: properties', () => {
 
   it('serialising and restoring at any point gives an equal state that behaves identically', () => {
     fc.assert(
-      fc.property(equityCents, fc.array(anyOp, { maxLength: 80 }), fc.nat(), (equity, ops, cut) => {
+      fc.property(equityCents, fc.array(anyOp, { maxLength: 80, size: 'max' }), fc.nat(), (equity, ops, cut) => {
         const k = ops.length === 0 ? 0 : cut % (ops.length + 1);
         const head = run(ops.slice(0, k), initial(equity / 100));
         const restored = budgetFromJson(budgetToJson(head.state));
@@ -240,7 +240,7 @@ describe('budget: properties', () => {
     fc.assert(
       fc.property(
         equityCents,
-        fc.array(weekOp, { maxLength: 60 }),
+        fc.array(weekOp, { maxLength: 60, size: 'max' }),
         equityCents,
         (equity, ops, nextEquity) => {
           const { state } = run(ops, initial(equity / 100));

@@ -588,7 +588,7 @@ function usageOf(state: BudgetState, scope: BudgetScope): ScopeUsage {
     if (today) positionsToday++;
     if (e.status === 'freed') continue;
     consumedWeek += e.filledMicros;
-    reservedWeek += e.reservedMicros;
+    reservedWeek += 0;
     if (today) {
       consumedToday += e.filledMicros;
       reservedToday += e.reservedMicros;

@@ -4,7 +4,6 @@ import { checkConverged } from './converged';
 import {
   found,
   ironCondorCloseLegs,
-  ironCondorLegs,
   openIronCondor,
   withForeign704,
   xsp,

@@ -1,0 +1,42 @@
+// keel sim SCENARIO --out DIR: one deterministic run, its three files, and the checker's verdict.
+import { check, formatVerdict } from '../../sim/check';
+import { runScenario, writeRun } from '../../sim/run';
+import { loadScenario } from '../../sim/scenario';
+import { strategiesFor } from '../strategies-for-scenario';
+import { Progress } from '../progress';
+
+export type SimCommandOptions = { out: string; quiet?: boolean; verbose?: boolean; journal?: string };
+
+export async function simCommand(file: string, opts: SimCommandOptions): Promise<number> {
+  const loaded = loadScenario(file);
+  if (!loaded.ok) {
+    process.stderr.write(`keel sim: ${file} is not a valid scenario:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    return 2;
+  }
+  const scenario = loaded.scenario;
+  for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  const progress = opts.quiet ? null : new Progress(`sim ${scenario.name} seed ${scenario.seed}`);
+  const result = await runScenario(scenario, {
+    strategies: strategiesFor,
+    ...(opts.journal === undefined ? {} : { journalPath: opts.journal }),
+    log: (line) => {
+      if (opts.verbose) progress?.line(line);
+    },
+    progress: (fraction, t) => progress?.update(fraction, t, scenario.utcOffsetMin),
+  });
+  progress?.done();
+  writeRun(opts.out, result);
+  const verdict = check({ lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } }, { converged: true });
+  const s = result.report.summary;
+  process.stdout.write(
+    [
+      `scenario ${scenario.name} seed ${scenario.seed}: ${result.stats.events} simulated events, ${result.stats.crashes} engine crash(es)`,
+      `groups ${result.report.groups.length} | executions ${s.executions} | commissions $${s.commissions.toFixed(2)} | realized PnL $${s.realizedPnl.toFixed(2)} | trading ${String(s.finalTradingState)}`,
+      `refusals ${result.report.refusals.length} | discrepancies ${result.report.discrepancies.length}`,
+      formatVerdict(verdict),
+      `wrote ${opts.out}/venue-log.jsonl, report.json, daily-log.md`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

@@ -1,0 +1,7 @@
+import type { Scenario } from '../sim/scenario';
+import { createStrategies } from '../strategies';
+
+/** The scenario's strategies; the risk config's positions-per-day bounds each one's entries. */
+export function strategiesFor(scenario: Scenario) {
+  return createStrategies(scenario.strategies, scenario.risk.maxPositionsPerDay);
+}

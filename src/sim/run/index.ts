@@ -1,0 +1,3 @@
+export { runScenario, type SimRunOptions, type SimRunResult, type StrategyFactory } from './runner';
+export { writeRun, runFiles } from './write-run';
+export { EngineCrash } from './crash';

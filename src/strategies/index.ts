@@ -1,0 +1,19 @@
+// The strategy registry: builds configured strategies by kind. The engine never imports these.
+import { StrategyId } from '../domain';
+import type { Strategy } from '../engine/strategy';
+import { IronCondor0dte, type IronCondorParams } from './iron-condor-0dte';
+
+export type StrategySpec = { readonly id: string; readonly kind: string; readonly params: unknown };
+
+export function createStrategies(specs: readonly StrategySpec[], tradesPerDayMax: number): Strategy[] {
+  return specs.map((s) => {
+    switch (s.kind) {
+      case 'iron-condor-0dte':
+        return new IronCondor0dte(StrategyId.of(s.id), s.params as IronCondorParams, tradesPerDayMax);
+      default:
+        throw new Error(`strategy kind '${s.kind}' (strategies[].kind of '${s.id}') is not available yet; use iron-condor-0dte`);
+    }
+  });
+}
+
+export { IronCondor0dte, type IronCondorParams };

@@ -1,0 +1,141 @@
+// 0DTE iron condor: sell a put and a call near a target delta, buy wings one width further out,
+// only for at least the minimum credit, and manage exits on the group's OWN PnL (the
+// contamination incident's false stop came from summing every XSP position). Opening and closing
+// go through keel's multi-leg execution, so the condor is never naked.
+import { atLocalTime, localDate, localHhmm, type OptionInstrument, type StrategyId } from '../domain';
+import type { GroupView, Strategy, StrategyContext } from '../engine/strategy';
+import { bsGreeks, impliedVol, strikeNearestDelta, yearsToExpiry } from '../pricing';
+
+export type IronCondorParams = {
+  readonly underlying: string;
+  readonly shortDelta: number;
+  readonly wingWidth: number;
+  readonly minCredit: number;
+  readonly qty: number;
+  readonly stopLossMultiple: number;
+  readonly takeProfitPct: number;
+  readonly entryFrom: string;
+  readonly entryUntil: string;
+  readonly exitBy: string;
+};
+
+const scanEveryMs = 60_000;
+const statusEveryMs = 15 * 60_000;
+const netDeltaMax = 0.05;
+const expiryTime = '16:00';
+
+type Leg = { instrument: OptionInstrument; mid: number; delta: number };
+
+export class IronCondor0dte implements Strategy {
+  readonly kind = 'iron-condor-0dte';
+  private lastScanAt = -Infinity;
+  private lastStatusAt = -Infinity;
+  private lastCreditNote = '';
+
+  constructor(
+    readonly id: StrategyId,
+    private readonly params: IronCondorParams,
+    private readonly tradesPerDayMax: number,
+  ) {}
+
+  onTick(ctx: StrategyContext): void {
+    const groups = ctx.activeGroups();
+    for (const g of groups) if (g.status === 'open') this.manageExit(ctx, g);
+    if (groups.length === 0) this.maybeEnter(ctx);
+  }
+
+  // ---- exits ----------------------------------------------------------------------------------
+
+  private manageExit(ctx: StrategyContext, g: GroupView): void {
+    const credit = g.openCash; // cash taken in for the open condor (account currency)
+    const hhmm = localHhmm(ctx.now, ctx.utcOffsetMin);
+    if (hhmm >= this.params.exitBy) return ctx.closeGroup(g.id, `time exit at ${this.params.exitBy}`, 'normal');
+    if (g.pnl === null || credit <= 0) return;
+    const gross = g.pnl; // group's own legs only, marked to mid, net of commissions
+    const stopAt = -this.params.stopLossMultiple * credit;
+    const slUsage = Math.max(0, (-gross / -stopAt) * 100);
+    if (ctx.now - this.lastStatusAt >= statusEveryMs) {
+      this.lastStatusAt = ctx.now;
+      ctx.note(`${g.id}: PnL ${gross.toFixed(2)} | SL usage ${slUsage.toFixed(0)}% | ${this.spotVsShorts(ctx, g)} | hold ${Math.round((ctx.now - g.openedAt) / 60_000)}m`);
+    }
+    if (gross <= stopAt) return ctx.closeGroup(g.id, `stop-loss: PnL ${gross.toFixed(2)} <= -${this.params.stopLossMultiple}x credit ${credit.toFixed(2)}`, 'urgent');
+    if (gross >= this.params.takeProfitPct * credit) return ctx.closeGroup(g.id, `take-profit: PnL ${gross.toFixed(2)} >= ${this.params.takeProfitPct * 100}% of credit ${credit.toFixed(2)}`, 'normal');
+  }
+
+  private spotVsShorts(ctx: StrategyContext, g: GroupView): string {
+    const spot = ctx.market.spot(this.params.underlying);
+    const shorts = g.legs.filter((l) => l.qtyPerUnit < 0).map((l) => `${(l.instrument as OptionInstrument).strike}${(l.instrument as OptionInstrument).right}`);
+    return `spot ${spot?.toFixed(2) ?? '?'} vs shorts ${shorts.join('/')}`;
+  }
+
+  // ---- entries --------------------------------------------------------------------------------
+
+  private maybeEnter(ctx: StrategyContext): void {
+    const hhmm = localHhmm(ctx.now, ctx.utcOffsetMin);
+    if (hhmm < this.params.entryFrom || hhmm >= this.params.entryUntil) return;
+    if (ctx.tradingState !== 'ACTIVE' || ctx.groupsToday() >= this.tradesPerDayMax) return;
+    if (ctx.now - this.lastScanAt < scanEveryMs) return;
+    this.lastScanAt = ctx.now;
+    const pick = this.scan(ctx);
+    if (!pick) return;
+    const [lp, sp, sc, lc] = pick;
+    const credit = round2(sp.mid + sc.mid - lp.mid - lc.mid);
+    const describe = `${sp.instrument.strike}P (Δ=${sp.delta.toFixed(3)}) / ${sc.instrument.strike}C (Δ=${sc.delta.toFixed(3)})`;
+    if (credit < this.params.minCredit) {
+      const note = `credit too low: ${credit.toFixed(2)} < ${this.params.minCredit.toFixed(2)} (${describe})`;
+      if (note !== this.lastCreditNote) ctx.note(note);
+      this.lastCreditNote = note;
+      return;
+    }
+    const netDelta = -sp.delta - sc.delta + lp.delta + lc.delta;
+    if (Math.abs(netDelta) > netDeltaMax) return ctx.note(`net delta ${netDelta.toFixed(3)} is off neutral (limit ${netDeltaMax}); skipped`);
+    const outcome = ctx.openStructure({
+      kind: 'iron-condor',
+      legs: [
+        { instrumentId: lp.instrument.id, qtyPerUnit: 1 },
+        { instrumentId: sp.instrument.id, qtyPerUnit: -1 },
+        { instrumentId: sc.instrument.id, qtyPerUnit: -1 },
+        { instrumentId: lc.instrument.id, qtyPerUnit: 1 },
+      ],
+      units: this.params.qty,
+      note: `IC ${lp.instrument.strike}P/${sp.instrument.strike}P/${sc.instrument.strike}C/${lc.instrument.strike}C credit ${credit.toFixed(2)} (mid) spot ${ctx.market.spot(this.params.underlying)?.toFixed(2)} net delta ${netDelta.toFixed(3)}`,
+    });
+    ctx.note(outcome.ok ? `entered ${outcome.groupId}: ${describe}, credit ${credit.toFixed(2)}` : `entry refused (${outcome.refusal.rule}): ${outcome.refusal.message}`);
+  }
+
+  /** Long put, short put, short call, long call — or null when the chain cannot make one. */
+  private scan(ctx: StrategyContext): [Leg, Leg, Leg, Leg] | null {
+    const today = localDate(ctx.now, ctx.utcOffsetMin);
+    const chain = ctx.market.optionChain(this.params.underlying, today).filter((i): i is OptionInstrument => i.kind === 'option');
+    const spot = ctx.market.spot(this.params.underlying);
+    if (chain.length === 0 || spot === null) return null;
+    const tYears = yearsToExpiry(ctx.now, atLocalTime(ctx.now, expiryTime, ctx.utcOffsetMin));
+    if (tYears <= 0) return null;
+    const legs = chain.map((i) => this.legOf(ctx, i, spot, tYears));
+    const deltas = { strikes: legs.map((l) => l.instrument.strike), deltas: legs.map((l) => l.delta), isCall: legs.map((l) => (l.instrument.right === 'C' ? 1 : 0)) };
+    const sp = strikeNearestDelta(deltas, 'P', this.params.shortDelta);
+    const sc = strikeNearestDelta(deltas, 'C', this.params.shortDelta);
+    if (!sp || !sc) return null;
+    const shortPut = legs[sp.index] as Leg;
+    const shortCall = legs[sc.index] as Leg;
+    const longPut = legs.find((l) => l.instrument.right === 'P' && l.instrument.strike === shortPut.instrument.strike - this.params.wingWidth);
+    const longCall = legs.find((l) => l.instrument.right === 'C' && l.instrument.strike === shortCall.instrument.strike + this.params.wingWidth);
+    if (!longPut || !longCall) return null;
+    return [longPut, shortPut, shortCall, longCall];
+  }
+
+  private legOf(ctx: StrategyContext, i: OptionInstrument, spot: number, tYears: number): Leg {
+    const q = ctx.market.quote(i.id);
+    const mid = q?.mid ?? NaN;
+    let delta = NaN;
+    if (q && q.bid > 0) {
+      const iv = impliedVol({ price: mid, spot, strike: i.strike, tYears, rate: 0, right: i.right });
+      if (iv.ok) delta = bsGreeks({ spot, strike: i.strike, tYears, vol: iv.vol, rate: 0, right: i.right }).delta;
+    }
+    return { instrument: i, mid, delta };
+  }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
