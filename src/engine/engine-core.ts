@@ -14,6 +14,8 @@ const severity: Record<TradingState, number> = { ACTIVE: 0, REDUCING: 1, HALTED:
 
 export class EngineCore {
   private discrepancySeq = 0;
+  /** Per-strategy daily execution budgets (strategies may declare their own). */
+  readonly executionBudgets = new Map<string, number>();
 
   constructor(
     readonly recorder: Recorder,
@@ -27,6 +29,10 @@ export class EngineCore {
 
   get p(): Projection {
     return this.recorder.projection;
+  }
+
+  executionBudget(strategyId: string): number {
+    return this.executionBudgets.get(strategyId) ?? this.settings.gate.executionsPerDayMax;
   }
 
   now(): number {

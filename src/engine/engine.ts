@@ -53,6 +53,7 @@ export class Engine {
     this.core = new EngineCore(new Recorder(deps.store, projection, deps.clock), deps.venue, deps.clock, deps.settings, deps.log);
     this.orders = new OrderManager(this.core);
     this.executor = new StructureExecutor(this.core, this.orders);
+    for (const s of deps.strategies) if (s.executionsPerDayMax !== null) this.core.executionBudgets.set(s.id, s.executionsPerDayMax);
   }
 
   /** Start-up order: replay the journal, reconcile with the venue, then let strategies act. */
@@ -150,6 +151,10 @@ export class Engine {
   openStructure(strategyId: StrategyId, source: 'strategy' | 'operator', request: OpenRequest): OpenOutcome {
     const p = this.core.p;
     assert(request.units > 0 && Number.isInteger(request.units), `units must be a positive integer, got ${request.units}`);
+    for (const leg of request.legs) {
+      const known = this.deps.venue.instrument(leg.instrumentId);
+      if (known) this.defineInstrument(known);
+    }
     const now = this.core.now();
     const groupId = groupIdFor(strategyId, now, p.utcOffsetMin, this.groupSeq(strategyId, now));
     const whole: OrderIntent = {
@@ -221,7 +226,8 @@ export class Engine {
   /** A group whose legs are all flat after settlement is closed as expired. */
   private finishSettledGroups(): void {
     for (const g of this.core.p.groups.values()) {
-      if (!isActiveGroup(g) || g.status === 'opening') continue;
+      // A residual group stays residual: its close failed; expiry is not a success.
+      if (!isActiveGroup(g) || g.status === 'opening' || g.status === 'residual') continue;
       const flat = g.legs.every((l) => this.core.p.ownership.owned(l.instrumentId, g.id) === 0);
       const anySettled = g.pnl.byInstrument.size > 0;
       if (!flat || !anySettled || this.core.p.orders.live().some((o) => o.intent.groupId === g.id)) continue;

@@ -44,6 +44,7 @@ export class OrderManager {
       now: this.core.now(),
       limits: this.core.settings.gate,
       recentOrderTimes: this.recentOrderTimes,
+      executionBudget: this.core.executionBudget(order.strategyId),
     });
   }
 
@@ -133,7 +134,7 @@ export class OrderManager {
       this.core.raise('fill-after-close', detail, fill.instrumentId, group.id);
       this.core.trip('HALTED', `a fill arrived on an order keel believed ${stateBefore}`);
     }
-    const budget = this.core.settings.gate.executionsPerDayMax;
+    const budget = this.core.executionBudget(group.strategyId);
     if (p.executionsToday(group.strategyId, fill.t) > budget) {
       this.core.trip('HALTED', `${group.strategyId} passed its daily execution budget of ${budget}`);
     }

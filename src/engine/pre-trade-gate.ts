@@ -33,6 +33,8 @@ export type GateInput = {
   readonly now: number;
   readonly limits: GateLimits;
   readonly recentOrderTimes: readonly number[];
+  /** The strategy's daily execution budget. */
+  readonly executionBudget: number;
 };
 
 export function checkOrder(input: GateInput): Refusal | null {
@@ -147,12 +149,13 @@ function checkRate({ order, now, limits, recentOrderTimes }: GateInput): Refusal
   return null;
 }
 
-function checkExecutionBudget({ p, order, now, limits }: GateInput): Refusal | null {
+/** An open must leave room in the day's execution budget to close what it opens. */
+function checkExecutionBudget({ p, order, now, executionBudget }: GateInput): Refusal | null {
   if (order.intent !== 'open') return null;
   const done = p.executionsToday(order.strategyId, now);
-  const needed = order.legs.length;
-  if (done + needed > limits.executionsPerDayMax) {
-    return refusal('executionBudget', `${order.strategyId} has made ${done} executions today; this order needs ${needed} more and the daily budget is ${limits.executionsPerDayMax}`, 0);
+  const needed = 2 * order.legs.length;
+  if (done + needed > executionBudget) {
+    return refusal('executionBudget', `${order.strategyId} has made ${done} executions today; opening and closing this order needs ${needed} more and the daily budget is ${executionBudget}`, 0);
   }
   return null;
 }

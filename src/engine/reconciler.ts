@@ -9,6 +9,10 @@ import type { EngineCore } from './engine-core';
 import type { OrderManager } from './order-manager';
 import { settleGroups } from './settlement';
 
+/** Reconciliations an order may be missing from the venue before it is declared lost. */
+export const missingChecksMax = 3;
+export const missingGraceMs = 30_000;
+
 export type ReconcileSummary = {
   readonly ordersResolved: number;
   readonly fillsRecovered: number;
@@ -40,9 +44,16 @@ function resolveOrders(core: EngineCore, snap: VenueSnapshot): number {
     const id = order.intent.clientOrderId;
     const v = atVenue.get(id);
     if (!v) {
-      const why = order.state === 'intent' ? 'journaled but never sent before a crash; not re-sent' : 'the venue has no record of it';
-      if (order.state !== 'intent') core.raise('missing-at-venue', `${id} (${order.state}) is not at the venue`, null, order.intent.groupId);
-      core.recorder.record('order.lost', { clientOrderId: id, reason: why });
+      if (order.state === 'intent') {
+        core.recorder.record('order.lost', { clientOrderId: id, reason: 'journaled but never sent before a crash; not re-sent' });
+        resolved++;
+        continue;
+      }
+      // In flight or slow to appear: only after a bounded number of checks and a grace period.
+      order.missingChecks++;
+      if (order.missingChecks < missingChecksMax || snap.t - order.updatedAt < missingGraceMs) continue;
+      core.raise('missing-at-venue', `${id} (${order.state}) is not at the venue after ${order.missingChecks} checks`, null, order.intent.groupId);
+      core.recorder.record('order.lost', { clientOrderId: id, reason: 'the venue has no record of it' });
       resolved++;
       continue;
     }

@@ -59,5 +59,7 @@ export interface StrategyContext {
 export interface Strategy {
   readonly id: StrategyId;
   readonly kind: string;
+  /** Leg executions per day before the breaker halts; null uses the engine default. */
+  readonly executionsPerDayMax: number | null;
   onTick(ctx: StrategyContext): void;
 }

@@ -8,7 +8,9 @@ import {
   assert,
   isLive,
   qtyAdd,
+  uncoveredShorts,
   type GroupId,
+  type OptionHolding,
   type InstrumentId,
   type OrderIntent,
   type OrderIntentKind,
@@ -128,25 +130,42 @@ export class StructureExecutor {
       else this.setStatus(group, 'open', `reduced to ${group.targetUnits} unit(s)`, group.targetUnits);
       return;
     }
-    const failed = opOrders.filter((o) => o.state === 'rejected' || o.state === 'lost');
-    const perLegFailed = failed.find((o) => o.intent.legs.length === 1);
-    if (perLegFailed) return this.residual(group, `leg order ${perLegFailed.intent.clientOrderId} ${perLegFailed.state} (${perLegFailed.rejectCode ?? ''} ${perLegFailed.lastReason ?? ''})`.trim());
     if (opOrders.length >= this.core.settings.execution.attemptsMax) return this.residual(group, `not closed within ${opOrders.length} orders`);
+    const failed = opOrders.filter((o) => o.state === 'rejected' || o.state === 'lost');
+    const failedLegs = new Set(failed.filter((o) => o.intent.legs.length === 1).flatMap((o) => o.intent.legs.map((l) => l.instrumentId)));
     const comboFailed = failed.some((o) => o.intent.legs.length > 1);
     const comboUnits = this.comboUnits(group, needs);
-    if (this.core.venue.capabilities.combos && !comboFailed && comboUnits > 0 && needs.length > 1) {
+    if (this.core.venue.capabilities.combos && !comboFailed && failedLegs.size === 0 && comboUnits > 0 && needs.length > 1) {
       const legs = needs.map((n) => ({ instrumentId: n.instrumentId, side: n.side, ratio: n.qty / comboUnits }));
       const refused = this.sendOrder(group, this.closeKind(group), legs, comboUnits, opOrders);
       if (refused) this.residual(group, `close refused by the gate: ${refused.message}`);
       return;
     }
-    // Per leg: buy back shorts first; sell longs only once no short of the group remains open.
-    const buys = needs.filter((n) => n.side === 'BUY');
-    const batch = buys.length > 0 ? buys : needs;
+    // Per leg, owned legs only: buy back shorts first; sell a long only when no short it covers
+    // stays open. A leg that failed is not retried: the sequence stops at a covered state.
+    const open = needs.filter((n) => !failedLegs.has(n.instrumentId));
+    const buys = open.filter((n) => n.side === 'BUY');
+    const batch = buys.length > 0 ? buys : open.filter((n) => this.safeToSell(group, n));
+    if (batch.length === 0) {
+      const why = failed.map((o) => `${o.intent.clientOrderId} ${o.state}${o.rejectCode === null ? '' : ` (${o.rejectCode} ${o.lastReason ?? ''})`}`).join('; ');
+      return this.residual(group, why || 'no leg can be closed without leaving a short uncovered');
+    }
     for (const need of batch) {
       const refused = this.sendOrder(group, this.closeKind(group), [{ instrumentId: need.instrumentId, side: need.side, ratio: 1 }], need.qty, opOrders);
       if (refused) return this.residual(group, `close of a leg refused by the gate: ${refused.message}`);
     }
+  }
+
+  /** Selling this long leaves every short of the group still covered. */
+  private safeToSell(group: GroupRecord, need: LegNeed): boolean {
+    const holdings: OptionHolding[] = [];
+    for (const leg of group.legs) {
+      const i = this.core.p.requireInstrument(leg.instrumentId);
+      if (i.kind !== 'option') continue;
+      const owned = this.owned(group, leg.instrumentId);
+      holdings.push({ instrument: i, qty: leg.instrumentId === need.instrumentId ? qtyAdd(owned, -need.qty) : owned });
+    }
+    return uncoveredShorts(holdings).length === 0;
   }
 
   private closeKind(group: GroupRecord): OrderIntentKind {

@@ -17,6 +17,9 @@ export type IronCondorParams = {
   readonly entryFrom: string;
   readonly entryUntil: string;
   readonly exitBy: string;
+  readonly executionsPerDay: number;
+  /** Replay a known trade: these strikes instead of the delta scan. */
+  readonly strikes?: { readonly longPut: number; readonly shortPut: number; readonly shortCall: number; readonly longCall: number };
 };
 
 const scanEveryMs = 60_000;
@@ -28,6 +31,7 @@ type Leg = { instrument: OptionInstrument; mid: number; delta: number };
 
 export class IronCondor0dte implements Strategy {
   readonly kind = 'iron-condor-0dte';
+  readonly executionsPerDayMax: number;
   private lastScanAt = -Infinity;
   private lastStatusAt = -Infinity;
   private lastCreditNote = '';
@@ -36,7 +40,9 @@ export class IronCondor0dte implements Strategy {
     readonly id: StrategyId,
     private readonly params: IronCondorParams,
     private readonly tradesPerDayMax: number,
-  ) {}
+  ) {
+    this.executionsPerDayMax = params.executionsPerDay;
+  }
 
   onTick(ctx: StrategyContext): void {
     const groups = ctx.activeGroups();
@@ -113,13 +119,19 @@ export class IronCondor0dte implements Strategy {
     if (tYears <= 0) return null;
     const legs = chain.map((i) => this.legOf(ctx, i, spot, tYears));
     const deltas = { strikes: legs.map((l) => l.instrument.strike), deltas: legs.map((l) => l.delta), isCall: legs.map((l) => (l.instrument.right === 'C' ? 1 : 0)) };
+    const find = (right: 'P' | 'C', strike: number) => legs.find((l) => l.instrument.right === right && l.instrument.strike === strike);
+    const fixed = this.params.strikes;
+    if (fixed) {
+      const picked = [find('P', fixed.longPut), find('P', fixed.shortPut), find('C', fixed.shortCall), find('C', fixed.longCall)];
+      return picked.every((l) => l !== undefined) ? (picked as [Leg, Leg, Leg, Leg]) : null;
+    }
     const sp = strikeNearestDelta(deltas, 'P', this.params.shortDelta);
     const sc = strikeNearestDelta(deltas, 'C', this.params.shortDelta);
     if (!sp || !sc) return null;
     const shortPut = legs[sp.index] as Leg;
     const shortCall = legs[sc.index] as Leg;
-    const longPut = legs.find((l) => l.instrument.right === 'P' && l.instrument.strike === shortPut.instrument.strike - this.params.wingWidth);
-    const longCall = legs.find((l) => l.instrument.right === 'C' && l.instrument.strike === shortCall.instrument.strike + this.params.wingWidth);
+    const longPut = find('P', shortPut.instrument.strike - this.params.wingWidth);
+    const longCall = find('C', shortCall.instrument.strike + this.params.wingWidth);
     if (!longPut || !longCall) return null;
     return [longPut, shortPut, shortCall, longCall];
   }

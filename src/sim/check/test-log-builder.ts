@@ -321,6 +321,11 @@ export class VenueLogBuilder {
     return this;
   }
 
+  /** The venue's net position as the builder's lines say it. */
+  venuePosition(instrument: InstrumentRecord): number {
+    return this.venueQty.get(instrument.id) ?? 0;
+  }
+
   get execIds(): string[] {
     return this.lines.flatMap((l) => (l.type === 'fill' ? [l.execId] : []));
   }

@@ -4,7 +4,7 @@ import { assert, atLocalTime, formatIso, type Instrument, type InstrumentId, typ
 import { yearsToExpiry } from '../../pricing';
 import type { SimInstrumentRegistry } from '../../venues/sim/instruments';
 import type { MarketData, Quote } from '../../venues/venue';
-import { createPricePath, quoteOption, type OptionQuoteModel, type PricePath } from '../market';
+import { createPricePath, quoteOption, type OptionQuoteModel, type PricePath } from './market-shim';
 import type { MarketConfig, Scenario } from '../scenario';
 
 const expiryTime = '16:00';

@@ -491,7 +491,17 @@ function resolveIronCondor(r: Resolver, p: IronCondorParamsInput, path: Path) {
     entryFrom: time('entryFrom'),
     entryUntil: time('entryUntil'),
     exitBy: time('exitBy'),
+    executionsPerDay: p.executionsPerDay,
+    ...(p.strikes === undefined ? {} : { strikes: checkedStrikes(r, p.strikes, [...paramsPath, 'strikes']) }),
   };
+}
+
+/** Fixed strikes must form a condor: long put < short put < short call < long call. */
+function checkedStrikes(r: Resolver, s: NonNullable<IronCondorParamsInput['strikes']>, path: Path) {
+  if (!(s.longPut < s.shortPut && s.shortPut < s.shortCall && s.shortCall < s.longCall)) {
+    error(r, path, `must satisfy longPut < shortPut < shortCall < longCall, got ${s.longPut}/${s.shortPut}/${s.shortCall}/${s.longCall}`);
+  }
+  return s;
 }
 
 function onlyMarket(r: Resolver, path: Path): string {

@@ -196,6 +196,8 @@ export type OperatorCommand =
 export type OperatorAction = OperatorCommand['action'];
 
 export type IronCondorParams = {
+  readonly strikes?: { readonly longPut: number; readonly shortPut: number; readonly shortCall: number; readonly longCall: number };
+  readonly executionsPerDay: number;
   readonly underlying: string;
   readonly shortDelta: number;
   readonly wingWidth: number;

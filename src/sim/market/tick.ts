@@ -1,0 +1,37 @@
+// Prices on a tick grid. Float division makes 0.3 / 0.01 = 29.999999999999996, so floor and ceil
+// allow a relative slack far below any real tick, and results are cleaned to the tick's decimals
+// (683.38, not 683.3800000000001) so they print and compare as a venue would send them.
+import { assert } from '../../domain/assert';
+
+const GRID_SLACK = 1e-9;
+const TICK_DECIMALS_MAX = 10;
+
+export function roundToTick(price: number, tick: number): number {
+  return onGrid(Math.round(price / tick), tick);
+}
+
+export function floorToTick(price: number, tick: number): number {
+  return onGrid(Math.floor(price / tick + GRID_SLACK), tick);
+}
+
+export function ceilToTick(price: number, tick: number): number {
+  return onGrid(Math.ceil(price / tick - GRID_SLACK), tick);
+}
+
+export function assertTick(tick: number): void {
+  assert(tick > 0 && Number.isFinite(tick), `tick must be positive, got ${tick}`);
+  assert(tickDecimals(tick) <= TICK_DECIMALS_MAX, `tick ${tick} has more than ${TICK_DECIMALS_MAX} decimals`);
+}
+
+function onGrid(steps: number, tick: number): number {
+  const price = Number((steps * tick).toFixed(tickDecimals(tick)));
+  return price === 0 ? 0 : price; // no -0
+}
+
+function tickDecimals(tick: number): number {
+  for (let d = 0; d <= TICK_DECIMALS_MAX; d++) {
+    const scaled = tick * 10 ** d;
+    if (Math.abs(scaled - Math.round(scaled)) < 1e-6) return d;
+  }
+  return TICK_DECIMALS_MAX + 1;
+}
