@@ -2,7 +2,7 @@
 import { check, formatVerdict } from '../../sim/check';
 import { runScenario, writeRun } from '../../sim/run';
 import { loadScenario } from '../../sim/scenario';
-import { strategiesFor } from '../strategies-for-scenario';
+import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
 
 export type SimCommandOptions = { out: string; quiet?: boolean; verbose?: boolean; journal?: string };
@@ -17,7 +17,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   const progress = opts.quiet ? null : new Progress(`sim ${scenario.name} seed ${scenario.seed}`);
   const result = await runScenario(scenario, {
-    strategies: strategiesFor,
+    strategies: strategiesForScenario,
     ...(opts.journal === undefined ? {} : { journalPath: opts.journal }),
     log: (line) => {
       if (opts.verbose) progress?.line(line);

@@ -75,9 +75,7 @@ function reportGroup(p: Projection, g: GroupRecord, iso: (t: number) => string):
     exitReason: g.status === 'failed' ? g.statusReason : g.exitReason,
   };
   if (g.status === 'residual') {
-    group.residualLegs = g.legs
-      .map((l) => ({ instrument: instrumentRecord(p.requireInstrument(l.instrumentId)), qty: p.ownership.owned(l.instrumentId, g.id) }))
-      .filter((l) => l.qty !== 0);
+    group.residualLegs = g.residualLegs.map((l) => ({ instrument: instrumentRecord(p.requireInstrument(l.instrumentId)), qty: l.qty }));
   }
   return group;
 }

@@ -25,6 +25,8 @@ export type GroupRecord = {
   /** While closing: the units to keep (0 closes everything; a reduce keeps some). */
   targetUnits: number;
   exitReason: string | null;
+  /** Owned legs at the moment the group became residual (kept after expiry settles them). */
+  residualLegs: { instrumentId: InstrumentId; qty: number }[];
   readonly openedAt: number;
   closedAt: number | null;
   readonly clientOrderIds: ClientOrderId[];
@@ -44,6 +46,7 @@ export function newGroup(
     statusAt: t,
     targetUnits: g.units,
     exitReason: null,
+    residualLegs: [],
     openedAt: t,
     closedAt: null,
     clientOrderIds: [],

@@ -83,6 +83,9 @@ export class Projection {
           if (g.targetUnits === 0 && g.exitReason === null) g.exitReason = e.data.reason;
         }
         if (e.data.status === 'open' && e.data.targetUnits !== null) g.units = e.data.targetUnits;
+        if (e.data.status === 'residual') {
+          g.residualLegs = g.legs.map((l) => ({ instrumentId: l.instrumentId, qty: this.ownership.owned(l.instrumentId, g.id) })).filter((l) => l.qty !== 0);
+        }
         if (e.data.status === 'closed' || e.data.status === 'failed') g.closedAt = e.t;
         return;
       }

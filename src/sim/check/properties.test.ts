@@ -274,19 +274,3 @@ describe('planted faults are always caught', () => {
     );
   });
 });
-it('stats', () => {
-  const plans = fc.sample(planArb(fc.array(structureArb, { minLength: 1, maxLength: 4 })), { numRuns: 300, seed: 1 });
-  const agg = { lines: 0, keelFills: 0, ext: 0, dup: 0, settle: 0, combo: 0, maxLines: 0 };
-  for (const p of plans) {
-    const sess = new Session(p).run();
-    const lines = sess.b.lines;
-    const r = check(sess.b.build());
-    agg.lines += lines.length; agg.maxLines = Math.max(agg.maxLines, lines.length);
-    agg.keelFills += r.stats.keelFills; agg.ext += r.stats.externalFills;
-    const ids = lines.flatMap((l) => (l.type === 'fill' ? [l.execId] : []));
-    agg.dup += ids.length - new Set(ids).size;
-    agg.settle += lines.some((l) => l.type === 'settle') ? 1 : 0;
-    agg.combo += lines.filter((l) => l.type === 'fill' && l.comboExecId !== null).length > 0 ? 1 : 0;
-  }
-  process.stdout.write('STATS ' + JSON.stringify(agg) + '\n');
-});

@@ -1,7 +1,7 @@
-import type { Scenario } from '../sim/scenario';
-import { createStrategies } from '../strategies';
+import type { Scenario } from '../scenario';
+import { createStrategies } from '../../strategies';
 
 /** The scenario's strategies; the risk config's positions-per-day bounds each one's entries. */
-export function strategiesFor(scenario: Scenario) {
+export function strategiesForScenario(scenario: Scenario) {
   return createStrategies(scenario.strategies, scenario.risk.maxPositionsPerDay);
 }
