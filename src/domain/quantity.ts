@@ -13,6 +13,7 @@ function decimalsOf(step: number): number {
 }
 
 function snap(value: number, decimals: number): number {
+  if (Number.isInteger(value)) return value === 0 ? 0 : value; // whole contracts and shares: exact already
   const v = Number(value.toFixed(decimals));
   return v === 0 ? 0 : v;
 }

@@ -39,6 +39,8 @@ export function priceChain(input: ChainInput, out: ChainOutput): void {
   assert(Number.isFinite(rate) && Number.isFinite(q), 'rate and dividend yield must be finite');
   const { price, delta, gamma, theta, vega, rho } = out;
   const needPdf = gamma !== undefined || theta !== undefined || vega !== undefined;
+  // The common request (price, maybe delta, no expired or zero-vol rows) takes a lean loop.
+  if (!needPdf && rho === undefined && priceDeltaLoop(input, price, delta)) return;
 
   // Most chains share one expiry: keep the per-expiry terms of the previous option.
   let lastT = NaN;
@@ -91,6 +93,46 @@ export function priceChain(input: ChainInput, out: ChainOutput): void {
       theta[i] = decay + sign * (q * spotPv * nd1 - rate * strikePv * nd2);
     }
   }
+}
+
+/**
+ * The hot path: price and optionally delta, with the same math as the general loop. Returns false
+ * as soon as it meets an expired or zero-vol row, which the general loop then handles (it
+ * recomputes every row, identically).
+ */
+function priceDeltaLoop(input: ChainInput, price: Float64Array, delta: Float64Array | undefined): boolean {
+  const { spot, rate, q, strikes, tYears, vols, isCall } = input;
+  const n = strikes.length;
+  let lastT = NaN;
+  let divDiscount = 1;
+  let spotPv = spot;
+  let discount = 1;
+  let sqrtT = 0;
+  let carry = 0;
+  for (let i = 0; i < n; i++) {
+    const k = strikes[i] as number;
+    const t = tYears[i] as number;
+    const vol = vols[i] as number;
+    const sign = isCall[i] === 1 ? 1 : -1;
+    if (!(k > 0 && t >= 0 && vol >= 0)) assert(false, `bad chain row ${i}: K=${k} T=${t} vol=${vol}`);
+    if (t !== lastT) {
+      lastT = t;
+      sqrtT = Math.sqrt(t);
+      divDiscount = Math.exp(-q * t);
+      spotPv = spot * divDiscount;
+      discount = Math.exp(-rate * t);
+      carry = (rate - q) * t;
+    }
+    const stdDev = vol * sqrtT;
+    if (!(stdDev > 0)) return false;
+    const d1 = (Math.log(spot / k) + carry) / stdDev + 0.5 * stdDev;
+    const nd1 = normCdf(sign * d1);
+    const nd2 = normCdf(sign * (d1 - stdDev));
+    const p = sign * (spotPv * nd1 - k * discount * nd2);
+    price[i] = p > 0 ? p : 0;
+    if (delta !== undefined) delta[i] = sign * divDiscount * nd1;
+  }
+  return true;
 }
 
 function writeExpired(out: ChainOutput, i: number, sign: number, spot: number, strike: number): void {

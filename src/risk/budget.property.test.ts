@@ -221,17 +221,22 @@ describe('budget: properties', () => {
 
   it('serialising and restoring at any point gives an equal state that behaves identically', () => {
     fc.assert(
-      fc.property(equityCents, fc.array(anyOp, { maxLength: 80, size: 'max' }), fc.nat(), (equity, ops, cut) => {
-        const k = ops.length === 0 ? 0 : cut % (ops.length + 1);
-        const head = run(ops.slice(0, k), initial(equity / 100));
-        const restored = budgetFromJson(budgetToJson(head.state));
-        expect(restored).toEqual(head.state);
-        const original = run(ops.slice(k), head.state, k);
-        const replayed = run(ops.slice(k), restored, k);
-        expect(replayed.outcomes).toEqual(original.outcomes);
-        expect(replayed.state).toEqual(original.state);
-        expect(budgetToJson(replayed.state)).toBe(budgetToJson(original.state));
-      }),
+      fc.property(
+        equityCents,
+        fc.array(anyOp, { maxLength: 80, size: 'max' }),
+        fc.nat(),
+        (equity, ops, cut) => {
+          const k = ops.length === 0 ? 0 : cut % (ops.length + 1);
+          const head = run(ops.slice(0, k), initial(equity / 100));
+          const restored = budgetFromJson(budgetToJson(head.state));
+          expect(restored).toEqual(head.state);
+          const original = run(ops.slice(k), head.state, k);
+          const replayed = run(ops.slice(k), restored, k);
+          expect(replayed.outcomes).toEqual(original.outcomes);
+          expect(replayed.state).toEqual(original.state);
+          expect(budgetToJson(replayed.state)).toBe(budgetToJson(original.state));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -207,7 +207,7 @@ export function reserve(state: BudgetState, req: ReserveRequest): ReserveResult 
   );
   const exposure = ceilMicros(mul(ratioOf(req.qty), ratioOf(req.exposurePerUnit)));
   const checks = scopesOf(state, req.strategyId).flatMap((scope) => checkScope(state, scope, req, exposure));
-  const maxAllowed = Math.min(...checks.map((c) => c.headroom + 1)) as Micros;
+  const maxAllowed = Math.min(...checks.map((c) => c.headroom)) as Micros;
   const violated = checks.find((c) => c.violated);
   if (violated !== undefined) {
     const maxAllowedQty = qtyFor(maxAllowed, req);

@@ -4,7 +4,6 @@ import {
   assert,
   applyPnlFill,
   isTerminal,
-  localDate,
   signedQty,
   unreachable,
   ZERO_MICROS,
@@ -186,7 +185,7 @@ export class Projection {
       commission: f.commission,
     });
     group.executions++;
-    const dayKey = `${group.strategyId}|${localDate(e.t, this.utcOffsetMin)}`;
+    const dayKey = `${group.strategyId}|${this.localDay(e.t)}`;
     this.executionsByDay.set(dayKey, (this.executionsByDay.get(dayKey) ?? 0) + 1);
   }
 
@@ -222,6 +221,11 @@ export class Projection {
   }
 
   executionsToday(strategyId: StrategyId, t: number): number {
-    return this.executionsByDay.get(`${strategyId}|${localDate(t, this.utcOffsetMin)}`) ?? 0;
+    return this.executionsByDay.get(`${strategyId}|${this.localDay(t)}`) ?? 0;
+  }
+
+  /** Days since the epoch in exchange-local time: a cheap key for per-day counters. */
+  private localDay(t: number): number {
+    return Math.floor((t + this.utcOffsetMin * 60_000) / 86_400_000);
   }
 }

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { check, formatVerdict } from './check';
 import { checkConverged } from './converged';
-import {
-  found,
-  ironCondorCloseLegs,
-  openIronCondor,
-  withForeign704,
-  xsp,
-} from './test-log-builder';
+import { found, ironCondorCloseLegs, openIronCondor, withForeign704, xsp } from './test-log-builder';
 
 describe('a clean iron condor', () => {
   it('open as a combo and close as a combo: no violation, converged, the PnL the venue says', () => {
@@ -22,7 +16,12 @@ describe('a clean iron condor', () => {
     const result = check(input, { converged: true });
     expect(found(result)).toEqual([]);
     expect(result.ok).toBe(true);
-    expect(result.stats).toEqual({ lines: input.lines.length, keelOrders: 2, keelFills: 8, externalFills: 0 });
+    expect(result.stats).toEqual({
+      lines: input.lines.length,
+      keelOrders: 2,
+      keelFills: 8,
+      externalFills: 0,
+    });
     expect(formatVerdict(result)).toBe(
       `checker: 0 violations over ${input.lines.length} venue events (2 keel orders, 8 keel fills, 0 external fills)`,
     );

@@ -53,7 +53,8 @@ function stats(input: CheckInput): CheckStats {
   let keelFills = 0;
   let externalFills = 0;
   replay(input.lines, indexReport(input.report), (effect) => {
-    if (effect.kind === 'order' && effect.order.line.origin === 'keel') keelOrders.add(effect.order.line.venueOrderId);
+    if (effect.kind === 'order' && effect.order.line.origin === 'keel')
+      keelOrders.add(effect.order.line.venueOrderId);
     if (effect.kind === 'fill') {
       if (effect.owner === 'keel') keelFills += 1;
       else externalFills += 1;
@@ -67,11 +68,21 @@ export function formatVerdict(result: CheckResult): string {
   const counts = `${plural(s.keelOrders, 'keel order')}, ${plural(s.keelFills, 'keel fill')}, ${plural(s.externalFills, 'external fill')}`;
   const head = `checker: ${plural(violations.length, 'violation')} over ${plural(s.lines, 'venue event')} (${counts})`;
   if (violations.length === 0) return head;
-  const rows = violations.map((v) => [v.seq === null ? '-' : String(v.seq), v.invariant, v.t ?? '-', v.message]);
+  const rows = violations.map((v) => [
+    v.seq === null ? '-' : String(v.seq),
+    v.invariant,
+    v.t ?? '-',
+    v.message,
+  ]);
   const table = [['seq', 'invariant', 't', 'message'], ...rows];
   const widths = [0, 1, 2].map((col) => Math.max(...table.map((row) => (row[col] ?? '').length)));
   const lines = table.map((row) =>
-    [row[0]?.padStart(widths[0] ?? 0), row[1]?.padEnd(widths[1] ?? 0), row[2]?.padEnd(widths[2] ?? 0), row[3]].join('  '),
+    [
+      row[0]?.padStart(widths[0] ?? 0),
+      row[1]?.padEnd(widths[1] ?? 0),
+      row[2]?.padEnd(widths[2] ?? 0),
+      row[3],
+    ].join('  '),
   );
   return [head, ...lines.map((l) => `  ${l}`)].join('\n');
 }

@@ -14,7 +14,13 @@ export function checkConverged(input: CheckInput): Violation[] {
     if (order.line.origin !== 'keel') continue;
     const working = workingLegs(order, ledger);
     if (working.length > 0) {
-      found.push(violation('order-left-working', order.line, `keel ${describeOrder(order.line)} is still working: ${working.join(', ')}`));
+      found.push(
+        violation(
+          'order-left-working',
+          order.line,
+          `keel ${describeOrder(order.line)} is still working: ${working.join(', ')}`,
+        ),
+      );
     }
   }
   for (const group of input.report.groups) {
@@ -27,7 +33,11 @@ export function checkConverged(input: CheckInput): Violation[] {
       });
     if (held.length > 0) {
       found.push(
-        violation('closed-group-not-flat', null, `group ${group.id} (${group.strategy}) is closed in the report but its fills leave ${held.join(', ')}`),
+        violation(
+          'closed-group-not-flat',
+          null,
+          `group ${group.id} (${group.strategy}) is closed in the report but its fills leave ${held.join(', ')}`,
+        ),
       );
     }
   }

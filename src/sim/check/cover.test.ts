@@ -4,10 +4,18 @@ import { familyKey, uncoveredShorts, type Holding } from './cover';
 import { equity, option } from './test-log-builder';
 
 const call = (strike: number, qty: number, terms: Parameters<typeof option>[3] = {}): Holding => ({
-  instrument: option(`${terms.symbol ?? ''}${terms.expiry ?? ''}${terms.multiplier ?? ''}${strike}C`, strike, 'C', terms),
+  instrument: option(
+    `${terms.symbol ?? ''}${terms.expiry ?? ''}${terms.multiplier ?? ''}${strike}C`,
+    strike,
+    'C',
+    terms,
+  ),
   qty,
 });
-const put = (strike: number, qty: number): Holding => ({ instrument: option(`${strike}P`, strike, 'P'), qty });
+const put = (strike: number, qty: number): Holding => ({
+  instrument: option(`${strike}P`, strike, 'P'),
+  qty,
+});
 const uncovered = (holdings: Holding[]) => uncoveredShorts(holdings).map((u) => [u.instrument.id, u.qty]);
 
 describe('uncoveredShorts', () => {
@@ -44,7 +52,11 @@ describe('uncoveredShorts', () => {
 });
 
 /** Brute force: the most shorts (one contract each) that any assignment of distinct longs covers. */
-function maxCovered(shorts: readonly number[], longs: readonly number[], covers: (long: number, short: number) => boolean): number {
+function maxCovered(
+  shorts: readonly number[],
+  longs: readonly number[],
+  covers: (long: number, short: number) => boolean,
+): number {
   const memo = new Map<string, number>();
   const best = (i: number, used: number): number => {
     if (i === shorts.length) return 0;
@@ -65,13 +77,22 @@ function maxCovered(shorts: readonly number[], longs: readonly number[], covers:
 }
 
 const unitsOf = (holdings: readonly Holding[], sign: 1 | -1): number[] =>
-  holdings.flatMap((h) => (Math.sign(h.qty) === sign ? Array<number>(Math.abs(h.qty)).fill(h.instrument.strike ?? 0) : []));
+  holdings.flatMap((h) =>
+    Math.sign(h.qty) === sign ? Array<number>(Math.abs(h.qty)).fill(h.instrument.strike ?? 0) : [],
+  );
 
 const familyArb = fc.constantFrom('C' as const, 'P' as const).chain((right) =>
   fc
-    .array(fc.record({ strike: fc.integer({ min: 1, max: 5 }), copy: fc.integer({ min: 0, max: 1 }), qty: fc.integer({ min: -3, max: 3 }) }), {
-      maxLength: 6,
-    })
+    .array(
+      fc.record({
+        strike: fc.integer({ min: 1, max: 5 }),
+        copy: fc.integer({ min: 0, max: 1 }),
+        qty: fc.integer({ min: -3, max: 3 }),
+      }),
+      {
+        maxLength: 6,
+      },
+    )
     .map((rows) => {
       const byId = new Map<string, Holding>();
       for (const r of rows) {

@@ -24,7 +24,12 @@ describe('defined-risk', () => {
 
   it('calls and puts are separate families, each reported', () => {
     const b = withForeign704().at('09:56');
-    const strangle = b.order({ legs: [[xsp.p672, 'SELL'], [xsp.c692, 'SELL']] });
+    const strangle = b.order({
+      legs: [
+        [xsp.p672, 'SELL'],
+        [xsp.c692, 'SELL'],
+      ],
+    });
     b.comboFill(strangle, [0.3, 0.25]);
     const result = check(b.build());
     expect(found(result)).toEqual([
@@ -46,7 +51,12 @@ describe('defined-risk', () => {
 
   it('a long below a short call is not its wing (the rule is the credit-spread wing)', () => {
     const b = withForeign704().at('09:56');
-    const o = b.order({ legs: [[xsp.c691, 'BUY'], [xsp.c692, 'SELL']] });
+    const o = b.order({
+      legs: [
+        [xsp.c691, 'BUY'],
+        [xsp.c692, 'SELL'],
+      ],
+    });
     b.comboFill(o, [0.3, 0.25]);
     expect(found(check(b.build()))).toEqual([['defined-risk', b.lastSeq - 2]]);
   });
@@ -62,7 +72,13 @@ describe('defined-risk', () => {
 
   it('a partial combo execution is covered unit for unit', () => {
     const b = new VenueLogBuilder().at('09:56');
-    const o = b.order({ legs: [[xsp.c692, 'SELL'], [xsp.c693, 'BUY']], qty: 3 });
+    const o = b.order({
+      legs: [
+        [xsp.c692, 'SELL'],
+        [xsp.c693, 'BUY'],
+      ],
+      qty: 3,
+    });
     b.comboFill(o, [0.25, 0.19], { units: 1 }).wait(5).comboFill(o, [0.25, 0.19], { units: 2 });
     expect(found(check(b.build(), { converged: true }))).toEqual([]);
   });

@@ -53,7 +53,9 @@ describe('foreign-untouched (b): reducing orders target only owned quantity', ()
     b.reject(wrong);
     const result = check(b.build());
     expect(found(result)).toEqual([['foreign-untouched', b.lastSeq - 1]]);
-    expect(result.violations[0]?.message).toContain('BUY 1 XSP 2026-02-13 693C [841469881] but group g1 holds +1');
+    expect(result.violations[0]?.message).toContain(
+      'BUY 1 XSP 2026-02-13 693C [841469881] but group g1 holds +1',
+    );
   });
 
   it('a close larger than what the group owns is reported', () => {
@@ -63,7 +65,9 @@ describe('foreign-untouched (b): reducing orders target only owned quantity', ()
     b.reject(tooBig);
     const result = check(b.build());
     expect(found(result)).toEqual([['foreign-untouched', b.lastSeq - 1]]);
-    expect(result.violations[0]?.message).toContain('SELL 2 XSP 2026-02-13 671P [841470995] but group g1 owns only +1');
+    expect(result.violations[0]?.message).toContain(
+      'SELL 2 XSP 2026-02-13 671P [841470995] but group g1 owns only +1',
+    );
   });
 
   it('a reduceOnly order counts as reducing whatever the report calls it', () => {
@@ -74,7 +78,7 @@ describe('foreign-untouched (b): reducing orders target only owned quantity', ()
     expect(found(check(b.build()))).toEqual([['foreign-untouched', b.lastSeq - 1]]);
   });
 
-  it("closing a quantity only another group owns touches what this group does not own", () => {
+  it('closing a quantity only another group owns touches what this group does not own', () => {
     const b = withForeign704();
     openIronCondor(b);
     const g2 = b.order({ legs: [[xsp.c691, 'BUY']], group: 'g2' });
@@ -87,9 +91,21 @@ describe('foreign-untouched (b): reducing orders target only owned quantity', ()
   it('two groups netting to zero in one instrument: each closes its own side freely', () => {
     const b = withForeign704().at('09:56');
     const c694 = { ...xsp.c693, id: '841469890', strike: 694 };
-    const lower = b.order({ legs: [[xsp.c692, 'SELL'], [xsp.c693, 'BUY']], group: 'lower' });
+    const lower = b.order({
+      legs: [
+        [xsp.c692, 'SELL'],
+        [xsp.c693, 'BUY'],
+      ],
+      group: 'lower',
+    });
     b.ack(lower).comboFill(lower, [0.25, 0.19]);
-    const upper = b.order({ legs: [[xsp.c693, 'SELL'], [c694, 'BUY']], group: 'upper' });
+    const upper = b.order({
+      legs: [
+        [xsp.c693, 'SELL'],
+        [c694, 'BUY'],
+      ],
+      group: 'upper',
+    });
     b.ack(upper).comboFill(upper, [0.19, 0.15]); // keel nets to zero in 693C
     b.at('11:00');
     // lower closes shorts first; its SELL 693C takes keel's net from 0 to -1, which is upper's.
@@ -102,11 +118,24 @@ describe('foreign-untouched (b): reducing orders target only owned quantity', ()
     expect(found(check(input, { converged: true }))).toEqual([]);
   });
 
-  it("bracket children may protect what their parent is still buying", () => {
+  it('bracket children may protect what their parent is still buying', () => {
     const pltr = equity(7, 'PLTR');
     const b = new VenueLogBuilder().at('09:45');
-    const parent = b.order({ legs: [[pltr, 'BUY']], qty: 291, limitPrice: 170.77, group: 'pltr', strategy: 'operator' });
-    const spec = { legs: [[pltr, 'SELL']] as const, qty: 291, intent: 'protect' as const, reduceOnly: true, group: 'pltr', parentVenueOrderId: parent };
+    const parent = b.order({
+      legs: [[pltr, 'BUY']],
+      qty: 291,
+      limitPrice: 170.77,
+      group: 'pltr',
+      strategy: 'operator',
+    });
+    const spec = {
+      legs: [[pltr, 'SELL']] as const,
+      qty: 291,
+      intent: 'protect' as const,
+      reduceOnly: true,
+      group: 'pltr',
+      parentVenueOrderId: parent,
+    };
     const takeProfit = b.order({ ...spec, limitPrice: 180 });
     const stopLoss = b.order(spec);
     b.ack(parent).ack(takeProfit).ack(stopLoss).wait(1).fill(parent, pltr, { price: 170.77, commission: 1 });

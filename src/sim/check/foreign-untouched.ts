@@ -10,7 +10,15 @@
 import { qtyAdd, qtySub } from '../../domain';
 import type { VenueLogLeg } from '../../venues/sim/venue-log';
 import { groupQtyIn, qtyIn, remainingLegQty, replay, type Ledger, type OrderState } from './ledger';
-import { describeOrder, describeRecord, fmtQty, groupOf, indexReport, isReducingOrder, signed } from './report-index';
+import {
+  describeOrder,
+  describeRecord,
+  fmtQty,
+  groupOf,
+  indexReport,
+  isReducingOrder,
+  signed,
+} from './report-index';
 import { violation, type CheckInput, type PositionLine, type Violation } from './types';
 
 export function checkForeignUntouched(input: CheckInput): Violation[] {
@@ -21,21 +29,28 @@ export function checkForeignUntouched(input: CheckInput): Violation[] {
       const gap = qtySub(effect.line.qty, effect.expected);
       const id = effect.line.instrument.id;
       // One report per unexplained difference, not one per position line while it lasts.
-      if (gap !== 0 && gap !== (reportedGap.get(id) ?? 0)) found.push(unexplainedPosition(effect.line, effect.expected, ledger));
+      if (gap !== 0 && gap !== (reportedGap.get(id) ?? 0))
+        found.push(unexplainedPosition(effect.line, effect.expected, ledger));
       reportedGap.set(id, gap);
     } else if (effect.kind === 'order' && effect.first && effect.order.line.origin === 'keel') {
       if (!isReducingOrder(effect.order.line, ledger.index)) return;
       const problems = effect.order.line.legs.flatMap((leg) => legProblem(effect.order, leg, ledger));
       if (problems.length > 0) {
         const order = effect.order.line;
-        found.push(violation('foreign-untouched', order, `reducing ${describeOrder(order)}: ${problems.join('; ')}`));
+        found.push(
+          violation('foreign-untouched', order, `reducing ${describeOrder(order)}: ${problems.join('; ')}`),
+        );
       }
     }
   });
   return found;
 }
 
-function unexplainedPosition(line: PositionLine, expected: number, ledger: Ledger): ReturnType<typeof violation> {
+function unexplainedPosition(
+  line: PositionLine,
+  expected: number,
+  ledger: Ledger,
+): ReturnType<typeof violation> {
   const id = line.instrument.id;
   const keel = qtyIn(ledger.keelQty, id);
   const foreign = qtyIn(ledger.foreignQty, id);

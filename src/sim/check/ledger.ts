@@ -108,7 +108,8 @@ export function applyLine(ledger: Ledger, line: VenueLogLine): Effect {
     case 'reject':
     case 'cancel': {
       const order = ledger.orders.get(line.venueOrderId);
-      if (order !== undefined && order.end === null) order.end = line.type === 'reject' ? 'rejected' : 'cancelled';
+      if (order !== undefined && order.end === null)
+        order.end = line.type === 'reject' ? 'rejected' : 'cancelled';
       return { kind: 'other' };
     }
     case 'ack':
@@ -132,7 +133,7 @@ function applyOrder(ledger: Ledger, line: OrderLine): Effect {
 function applyFill(ledger: Ledger, fill: FillLine): Effect {
   const first = ledger.fillsByExecId.get(fill.execId);
   // The venue may report one execution twice (spec: duplicateFill); it moved the position once.
-  void first;
+  if (first !== undefined) return { kind: 'duplicate-fill', fill, first };
   ledger.fillsByExecId.set(fill.execId, fill);
   const id = fill.instrument.id;
   ledger.instruments.set(id, fill.instrument);
@@ -144,7 +145,17 @@ function applyFill(ledger: Ledger, fill: FillLine): Effect {
   const keelBefore = qtyIn(ledger.keelQty, id);
   if (owner === 'external') {
     ledger.foreignQty.set(id, qtyAdd(qtyIn(ledger.foreignQty, id), delta));
-    return { kind: 'fill', fill, owner, order, clientOrderId, groupId: null, delta, keelBefore, groupBefore: null };
+    return {
+      kind: 'fill',
+      fill,
+      owner,
+      order,
+      clientOrderId,
+      groupId: null,
+      delta,
+      keelBefore,
+      groupBefore: null,
+    };
   }
   ledger.keelQty.set(id, qtyAdd(keelBefore, delta));
   const groupId = groupOf(ledger.index, clientOrderId);

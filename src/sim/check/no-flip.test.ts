@@ -16,11 +16,16 @@ describe('no-flip', () => {
     b.at('10:00');
     const first = b.order({ legs: [[pltr, 'SELL']], qty: 100, intent: 'close', group: 'pltr' });
     const retry = b.order({ legs: [[pltr, 'SELL']], qty: 100, intent: 'close', group: 'pltr' });
-    b.ack(first).ack(retry).fill(first, pltr, { price: 171, commission: 1 }).fill(retry, pltr, { price: 171, commission: 1 });
+    b.ack(first)
+      .ack(retry)
+      .fill(first, pltr, { price: 171, commission: 1 })
+      .fill(retry, pltr, { price: 171, commission: 1 });
     const result = check(b.build());
     expect(found(result)).toEqual([['no-flip', b.lastSeq - 1]]);
     expect(result.violations[0]?.message).toMatch(
-      new RegExp(`^reducing fill E\\d+ of order ${retry} \\(pltr-${retry.slice(1)}\\): SELL 100 PLTR \\[7\\] takes group pltr from 0 to -100$`),
+      new RegExp(
+        `^reducing fill E\\d+ of order ${retry} \\(pltr-${retry.slice(1)}\\): SELL 100 PLTR \\[7\\] takes group pltr from 0 to -100$`,
+      ),
     );
   });
 
@@ -48,7 +53,13 @@ describe('no-flip', () => {
     const b = new VenueLogBuilder().at('09:45');
     const buy = b.order({ legs: [[pltr, 'BUY']], qty: 100, inGroup: false });
     b.fill(buy, pltr, { price: 170, commission: 1 });
-    const sell = b.order({ legs: [[pltr, 'SELL']], qty: 200, intent: 'close', inGroup: false, reduceOnly: true });
+    const sell = b.order({
+      legs: [[pltr, 'SELL']],
+      qty: 200,
+      intent: 'close',
+      inGroup: false,
+      reduceOnly: true,
+    });
     const sellSeq = b.lastSeq;
     b.fill(sell, pltr, { price: 171, commission: 1 });
     const result = check(b.build());
@@ -64,7 +75,13 @@ describe('no-flip', () => {
   it('both legs of a bracket filling (a broken OCO) flip the position', () => {
     const b = new VenueLogBuilder().at('09:45');
     const parent = b.order({ legs: [[pltr, 'BUY']], qty: 291, group: 'pltr', strategy: 'operator' });
-    const child = { legs: [[pltr, 'SELL']] as const, qty: 291, intent: 'protect' as const, group: 'pltr', parentVenueOrderId: parent };
+    const child = {
+      legs: [[pltr, 'SELL']] as const,
+      qty: 291,
+      intent: 'protect' as const,
+      group: 'pltr',
+      parentVenueOrderId: parent,
+    };
     const takeProfit = b.order(child);
     const stopLoss = b.order(child);
     b.fill(parent, pltr, { price: 170.77, commission: 1 });

@@ -21,7 +21,8 @@ export function checkNoFlip(input: CheckInput): Violation[] {
 
 function isReducingFill(effect: FillEffect, index: ReportIndex): boolean {
   if (effect.order !== null) return isReducingOrder(effect.order.line, index);
-  const intent = effect.clientOrderId === null ? undefined : index.intentByClientOrderId.get(effect.clientOrderId);
+  const intent =
+    effect.clientOrderId === null ? undefined : index.intentByClientOrderId.get(effect.clientOrderId);
   return intent === 'close' || intent === 'reduce' || intent === 'protect';
 }
 

@@ -7,7 +7,15 @@ function closedIronCondor(): VenueLogBuilder {
   const b = withForeign704();
   openIronCondor(b);
   b.at('11:00');
-  const close = b.order({ legs: [[xsp.p672, 'BUY'], [xsp.c692, 'BUY'], [xsp.p671, 'SELL'], [xsp.c693, 'SELL']], intent: 'close' });
+  const close = b.order({
+    legs: [
+      [xsp.p672, 'BUY'],
+      [xsp.c692, 'BUY'],
+      [xsp.p671, 'SELL'],
+      [xsp.c693, 'SELL'],
+    ],
+    intent: 'close',
+  });
   b.ack(close).comboFill(close, [0.1, 0.08, 0.05, 0.03]);
   return b;
 }
@@ -59,7 +67,11 @@ describe('pnl-mismatch', () => {
     const pltr = equity(7, 'PLTR');
     const b = new VenueLogBuilder().at('09:45');
     const buy = b.order({ legs: [[pltr, 'BUY']], qty: 300, group: 'pltr', strategy: 'operator' });
-    b.fill(buy, pltr, { qty: 200, price: 1, commission: 1 }).fill(buy, pltr, { qty: 100, price: 1.3, commission: 1 });
+    b.fill(buy, pltr, { qty: 200, price: 1, commission: 1 }).fill(buy, pltr, {
+      qty: 100,
+      price: 1.3,
+      commission: 1,
+    });
     const sell = b.order({ legs: [[pltr, 'SELL']], qty: 200, intent: 'reduce', group: 'pltr' });
     b.fill(sell, pltr, { price: 1.5, commission: 1 });
     const input = b.build();
@@ -75,9 +87,22 @@ describe('pnl-mismatch', () => {
 
   it("each group's share of a settlement settles at the settlement price", () => {
     const b = withForeign704().at('09:56');
-    const a = b.order({ legs: [[xsp.c692, 'SELL'], [xsp.c693, 'BUY']], group: 'a' });
+    const a = b.order({
+      legs: [
+        [xsp.c692, 'SELL'],
+        [xsp.c693, 'BUY'],
+      ],
+      group: 'a',
+    });
     b.comboFill(a, [0.25, 0.19], { commission: 0 });
-    const c = b.order({ legs: [[xsp.c692, 'SELL'], [xsp.c693, 'BUY']], qty: 2, group: 'c' });
+    const c = b.order({
+      legs: [
+        [xsp.c692, 'SELL'],
+        [xsp.c693, 'BUY'],
+      ],
+      qty: 2,
+      group: 'c',
+    });
     b.comboFill(c, [0.3, 0.2], { commission: 0 });
     b.at('16:00').settle(xsp.c692, 1.2).settle(xsp.c693, 0.2).settle(xsp.c704, 12.2);
     const input = b.build();

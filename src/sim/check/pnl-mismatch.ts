@@ -21,7 +21,9 @@ import { violation, type CheckInput, type Violation } from './types';
 type GroupBook = { readonly pnl: PnlState; last: { seq: number; t: string } | null };
 
 export function checkPnl(input: CheckInput): Violation[] {
-  const books = new Map<string, GroupBook>(input.report.groups.map((g) => [g.id, { pnl: emptyPnl(), last: null }]));
+  const books = new Map<string, GroupBook>(
+    input.report.groups.map((g) => [g.id, { pnl: emptyPnl(), last: null }]),
+  );
   let keelExecutions = 0;
   let keelCommissions: Micros = ZERO_MICROS;
   replay(input.lines, indexReport(input.report), (effect) => {
@@ -94,15 +96,25 @@ function groupMismatches(group: ReportGroup, book: GroupBook): Violation[] {
 function summaryMismatches(input: CheckInput, executions: number, commissions: Micros): Violation[] {
   const { summary, groups } = input.report;
   const found: Violation[] = [];
-  const groupSum = microsToCents(groups.reduce((sum, g) => addMicros(sum, toMicros(g.realizedPnl)), ZERO_MICROS));
+  const groupSum = microsToCents(
+    groups.reduce((sum, g) => addMicros(sum, toMicros(g.realizedPnl)), ZERO_MICROS),
+  );
   if (cents(summary.realizedPnl) !== groupSum) {
     found.push(
-      violation('pnl-mismatch', null, `summary.realizedPnl ${money(summary.realizedPnl)} but the groups sum to ${money(groupSum)}`),
+      violation(
+        'pnl-mismatch',
+        null,
+        `summary.realizedPnl ${money(summary.realizedPnl)} but the groups sum to ${money(groupSum)}`,
+      ),
     );
   }
   if (summary.executions !== executions) {
     found.push(
-      violation('pnl-mismatch', null, `summary.executions ${summary.executions} but the venue has ${executions} keel executions`),
+      violation(
+        'pnl-mismatch',
+        null,
+        `summary.executions ${summary.executions} but the venue has ${executions} keel executions`,
+      ),
     );
   }
   if (cents(summary.commissions) !== microsToCents(commissions)) {

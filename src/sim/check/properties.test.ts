@@ -11,7 +11,10 @@ import type { CheckResult } from './types';
 
 const call = (strike: number) => option(`C${strike}`, strike, 'C');
 const put = (strike: number) => option(`P${strike}`, strike, 'P');
-const universe = [...[666, 667, 668, 669, 670, 671, 672, 673].map(put), ...[690, 691, 692, 693, 694, 695, 696, 697].map(call)];
+const universe = [
+  ...[666, 667, 668, 669, 670, 671, 672, 673].map(put),
+  ...[690, 691, 692, 693, 694, 695, 696, 697].map(call),
+];
 
 type Structure = {
   readonly kind: 'call-credit' | 'put-credit' | 'iron-condor' | 'long-call' | 'long-put';
@@ -25,7 +28,13 @@ type Structure = {
   readonly reduceOnly: boolean;
 };
 
-type Noise = { readonly step: number; readonly kind: 'external' | 'duplicate' | 'reconnect'; readonly pick: number; readonly side: Side; readonly qty: number };
+type Noise = {
+  readonly step: number;
+  readonly kind: 'external' | 'duplicate' | 'reconnect';
+  readonly pick: number;
+  readonly side: Side;
+  readonly qty: number;
+};
 
 type Plan = {
   readonly structures: readonly Structure[];
@@ -50,7 +59,9 @@ const structureArb = fc.record<Structure>({
 const planArb = (structures: fc.Arbitrary<Structure[]>) =>
   fc.record<Plan>({
     structures,
-    foreign: fc.array(fc.record({ pick: fc.nat(), qty: fc.integer({ min: -30, max: 30 }) }), { maxLength: 3 }),
+    foreign: fc.array(fc.record({ pick: fc.nat(), qty: fc.integer({ min: -30, max: 30 }) }), {
+      maxLength: 3,
+    }),
     noise: fc.array(
       fc.record<Noise>({
         step: fc.nat({ max: 24 }),
@@ -90,8 +101,14 @@ function openLegs(s: Structure): LegSpec[] {
 }
 
 const flip = (side: Side): Side => (side === 'BUY' ? 'SELL' : 'BUY');
-const longsFirst = (legs: LegSpec[]) => [...legs.filter((l) => l[1] === 'BUY'), ...legs.filter((l) => l[1] === 'SELL')];
-const closeShortsFirst = (legs: LegSpec[]): LegSpec[] => longsFirst(legs).reverse().map(([i, side]) => [i, flip(side)] as const);
+const longsFirst = (legs: LegSpec[]) => [
+  ...legs.filter((l) => l[1] === 'BUY'),
+  ...legs.filter((l) => l[1] === 'SELL'),
+];
+const closeShortsFirst = (legs: LegSpec[]): LegSpec[] =>
+  longsFirst(legs)
+    .reverse()
+    .map(([i, side]) => [i, flip(side)] as const);
 
 type Step = (b: VenueLogBuilder) => void;
 
@@ -105,11 +122,26 @@ class Session {
     return cents / 100;
   }
 
-  perLeg(group: string, legs: readonly LegSpec[], qty: number, intent: 'open' | 'close' | 'reduce', s: Structure): Step[] {
+  perLeg(
+    group: string,
+    legs: readonly LegSpec[],
+    qty: number,
+    intent: 'open' | 'close' | 'reduce',
+    s: Structure,
+  ): Step[] {
     return legs.map(([instrument, side]) => (b) => {
-      const o = b.order({ legs: [[instrument, side]], qty, group, intent, reduceOnly: intent !== 'open' && s.reduceOnly });
+      const o = b.order({
+        legs: [[instrument, side]],
+        qty,
+        group,
+        intent,
+        reduceOnly: intent !== 'open' && s.reduceOnly,
+      });
       b.ack(o);
-      if (s.split && qty > 1) b.fill(o, instrument, { qty: 1, price: this.price() }).wait(1).fill(o, instrument, { qty: qty - 1, price: this.price() });
+      if (s.split && qty > 1)
+        b.fill(o, instrument, { qty: 1, price: this.price() })
+          .wait(1)
+          .fill(o, instrument, { qty: qty - 1, price: this.price() });
       else b.fill(o, instrument, { price: this.price() });
     });
   }
@@ -119,7 +151,10 @@ class Session {
       const o = b.order({ legs, qty, group, intent });
       b.ack(o);
       const prices = legs.map(() => this.price());
-      if (s.split && qty > 1) b.comboFill(o, prices, { units: 1 }).wait(1).comboFill(o, prices, { units: qty - 1 });
+      if (s.split && qty > 1)
+        b.comboFill(o, prices, { units: 1 })
+          .wait(1)
+          .comboFill(o, prices, { units: qty - 1 });
       else b.comboFill(o, prices);
     };
   }
@@ -129,7 +164,13 @@ class Session {
     const open =
       s.open === 'combo'
         ? [this.combo(group, legs, s.qty, 'open', s)]
-        : this.perLeg(group, s.open === 'per-leg' ? longsFirst(legs) : longsFirst(legs).reverse(), s.qty, 'open', s);
+        : this.perLeg(
+            group,
+            s.open === 'per-leg' ? longsFirst(legs) : longsFirst(legs).reverse(),
+            s.qty,
+            'open',
+            s,
+          );
     const closing = closeShortsFirst(legs);
     switch (s.close) {
       case 'combo':
@@ -138,7 +179,11 @@ class Session {
         return [...open, ...this.perLeg(group, closing, s.qty, 'close', s)];
       case 'reduce-then-close':
         if (s.qty === 1) return [...open, ...this.perLeg(group, closing, 1, 'close', s)];
-        return [...open, ...this.perLeg(group, closing, 1, 'reduce', s), ...this.perLeg(group, closing, s.qty - 1, 'close', s)];
+        return [
+          ...open,
+          ...this.perLeg(group, closing, 1, 'reduce', s),
+          ...this.perLeg(group, closing, s.qty - 1, 'close', s),
+        ];
       case 'expire':
         return open;
     }
@@ -158,11 +203,18 @@ class Session {
   }
 
   /** Runs the plan; `extra` may plant a fault after any step (`done`: that structure's steps so far). */
-  run(extra: (at: { stepNo: number; structure: number; done: number }, s: Session) => void = () => undefined): Session {
+  run(
+    extra: (at: { stepNo: number; structure: number; done: number }, s: Session) => void = () => undefined,
+  ): Session {
     const b = this.b;
-    for (const f of this.plan.foreign) b.position(universe[f.pick % universe.length] as InstrumentRecord, f.qty, 1);
+    for (const f of this.plan.foreign)
+      b.position(universe[f.pick % universe.length] as InstrumentRecord, f.qty, 1);
     b.at('09:45');
-    const queues = this.plan.structures.map((s, i) => ({ structure: i, done: 0, steps: this.steps(s, `s${i}`) }));
+    const queues = this.plan.structures.map((s, i) => ({
+      structure: i,
+      done: 0,
+      steps: this.steps(s, `s${i}`),
+    }));
     for (let stepNo = 0; queues.some((q) => q.steps.length > 0); stepNo++) {
       const live = queues.filter((q) => q.steps.length > 0);
       const queue = live[(this.plan.schedule[stepNo % this.plan.schedule.length] ?? 0) % live.length];
@@ -202,14 +254,19 @@ describe('planted faults are always caught', () => {
 
   it('a per-leg open that sells a short before its long: defined-risk at the first short fill', () => {
     fc.assert(
-      fc.property(planArb(withShort.map((s) => [{ ...s, open: 'per-leg-shorts-first' as const }])), (plan) => {
-        const session = new Session(plan).run();
-        const result = check(session.b.build(), { converged: true });
-        const firstShortFill = session.b.lines.find((l) => l.type === 'fill' && l.clientOrderId !== null && l.side === 'SELL');
-        expect(result.violations.length).toBeGreaterThan(0);
-        expect(result.violations.every((v) => v.invariant === 'defined-risk')).toBe(true);
-        expect(result.violations[0]?.seq).toBe(firstShortFill?.seq);
-      }),
+      fc.property(
+        planArb(withShort.map((s) => [{ ...s, open: 'per-leg-shorts-first' as const }])),
+        (plan) => {
+          const session = new Session(plan).run();
+          const result = check(session.b.build(), { converged: true });
+          const firstShortFill = session.b.lines.find(
+            (l) => l.type === 'fill' && l.clientOrderId !== null && l.side === 'SELL',
+          );
+          expect(result.violations.length).toBeGreaterThan(0);
+          expect(result.violations.every((v) => v.invariant === 'defined-risk')).toBe(true);
+          expect(result.violations[0]?.seq).toBe(firstShortFill?.seq);
+        },
+      ),
       settings,
     );
   });
@@ -253,7 +310,9 @@ describe('planted faults are always caught', () => {
         session.b.wait(300).fill(stale, closing[0]);
         const result = check(session.b.build());
         // Flipping a long leg short also leaves it naked; that is defined-risk's to report.
-        expect(found(result).filter(([code]) => code !== 'defined-risk')).toEqual([['no-flip', session.b.lastSeq - 1]]);
+        expect(found(result).filter(([code]) => code !== 'defined-risk')).toEqual([
+          ['no-flip', session.b.lastSeq - 1],
+        ]);
       }),
       settings,
     );

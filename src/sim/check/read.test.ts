@@ -4,14 +4,18 @@ import { check } from './check';
 import { parseReport, parseVenueLog, readRun, RunReadError } from './read';
 import { found, openIronCondor, withForeign704 } from './test-log-builder';
 
-const fixture = (name: string) => fileURLToPath(new URL(`../../../test/fixtures/check/${name}`, import.meta.url));
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../../../test/fixtures/check/${name}`, import.meta.url));
 
 describe('readRun', () => {
   it('reads a run directory and the clean run passes', async () => {
     const input = await readRun(fixture('clean-iron-condor'));
     expect(input.lines).toHaveLength(21);
     expect(input.report.scenario).toBe('feb13-contamination');
-    const result = check({ ...input, scenario: { name: 'feb13-contamination', seed: 7 } }, { converged: true });
+    const result = check(
+      { ...input, scenario: { name: 'feb13-contamination', seed: 7 } },
+      { converged: true },
+    );
     expect(found(result)).toEqual([]);
   });
 
@@ -32,8 +36,12 @@ describe('readRun', () => {
   });
 
   it('a missing file is named', async () => {
-    await expect(readRun(fixture('missing-report'))).rejects.toThrow(/^missing .*missing-report\/report\.json$/);
-    await expect(readRun(fixture('no-such-run'))).rejects.toThrow(/^missing .*no-such-run\/venue-log\.jsonl$/);
+    await expect(readRun(fixture('missing-report'))).rejects.toThrow(
+      /^missing .*missing-report\/report\.json$/,
+    );
+    await expect(readRun(fixture('no-such-run'))).rejects.toThrow(
+      /^missing .*no-such-run\/venue-log\.jsonl$/,
+    );
   });
 });
 
@@ -58,7 +66,9 @@ describe('parseVenueLog', () => {
       'run/venue-log.jsonl line 5: fill.qty must be a number, got "1"',
     );
     rows[4] = JSON.stringify({ ...fill, instrument: { ...(fill['instrument'] as object), right: 'X' } });
-    expect(() => parseVenueLog(rows.join('\n'))).toThrow('line 5: fill.instrument.right must be one of C, P, got "X"');
+    expect(() => parseVenueLog(rows.join('\n'))).toThrow(
+      'line 5: fill.instrument.right must be one of C, P, got "X"',
+    );
     rows[4] = JSON.stringify({ ...fill, type: 'trade' });
     expect(() => parseVenueLog(rows.join('\n'))).toThrow('line 5: unknown type "trade"');
   });
@@ -83,13 +93,18 @@ describe('parseReport', () => {
 
   it('names the field that is wrong', () => {
     const r = report();
-    expect(() => parseReport(JSON.stringify({ ...r, groups: [{ ...r.groups[0], realizedPnl: '0.80' }] }), 'run/report.json')).toThrow(
-      'run/report.json: groups[0].realizedPnl must be a number, got "0.80"',
+    expect(() =>
+      parseReport(
+        JSON.stringify({ ...r, groups: [{ ...r.groups[0], realizedPnl: '0.80' }] }),
+        'run/report.json',
+      ),
+    ).toThrow('run/report.json: groups[0].realizedPnl must be a number, got "0.80"');
+    expect(() =>
+      parseReport(JSON.stringify({ ...r, tradingState: [{ t: '10:08', state: 'HALTED', reason: 'x' }] })),
+    ).toThrow('tradingState[0].t "10:08" is not ISO 8601 with an offset');
+    expect(() => parseReport(JSON.stringify({ ...r, summary: undefined }))).toThrow(
+      'summary must be an object',
     );
-    expect(() => parseReport(JSON.stringify({ ...r, tradingState: [{ t: '10:08', state: 'HALTED', reason: 'x' }] }))).toThrow(
-      'tradingState[0].t "10:08" is not ISO 8601 with an offset',
-    );
-    expect(() => parseReport(JSON.stringify({ ...r, summary: undefined }))).toThrow('summary must be an object');
     expect(() => parseReport('{"scenario":')).toThrow(/^report\.json: invalid JSON/);
   });
 });

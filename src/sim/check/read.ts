@@ -132,7 +132,8 @@ function venueLineProblem(value: unknown): string | null {
   const base = fieldProblem(value, 'seq', 'number') ?? fieldProblem(value, 't', 'string');
   if (base !== null) return base;
   const type = value['type'];
-  if (typeof type !== 'string' || !Object.hasOwn(lineFields, type)) return `unknown type ${JSON.stringify(type)}`;
+  if (typeof type !== 'string' || !Object.hasOwn(lineFields, type))
+    return `unknown type ${JSON.stringify(type)}`;
   const fields: Record<string, Field> = lineFields[type as VenueLogType];
   for (const [name, field] of Object.entries(fields)) {
     const problem = fieldProblem(value, name, field, `${type}.`);
@@ -141,11 +142,18 @@ function venueLineProblem(value: unknown): string | null {
   return null;
 }
 
-function fieldProblem(record: Record<string, unknown>, name: string, field: Field, prefix = ''): string | null {
+function fieldProblem(
+  record: Record<string, unknown>,
+  name: string,
+  field: Field,
+  prefix = '',
+): string | null {
   const value = record[name];
   const path = `${prefix}${name}`;
-  const must = (what: string) => `${path} must be ${what}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`;
-  if (typeof field !== 'string') return field.includes(value as string) ? null : must(`one of ${field.join(', ')}`);
+  const must = (what: string) =>
+    `${path} must be ${what}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`;
+  if (typeof field !== 'string')
+    return field.includes(value as string) ? null : must(`one of ${field.join(', ')}`);
   switch (field) {
     case 'string':
       return typeof value === 'string' ? null : must('a string');
@@ -156,7 +164,9 @@ function fieldProblem(record: Record<string, unknown>, name: string, field: Fiel
     case 'string|null':
       return value === null || typeof value === 'string' ? null : must('a string or null');
     case 'number|null':
-      return value === null || (typeof value === 'number' && Number.isFinite(value)) ? null : must('a number or null');
+      return value === null || (typeof value === 'number' && Number.isFinite(value))
+        ? null
+        : must('a number or null');
     case 'instrument|null':
       return value === null ? null : instrumentProblem(value, path);
     case 'instrument':
@@ -214,7 +224,11 @@ const tradingStateFields: Record<string, Field> = {
   state: ['ACTIVE', 'REDUCING', 'HALTED'],
   reason: 'string',
 };
-const summaryFields: Record<string, Field> = { executions: 'number', commissions: 'number', realizedPnl: 'number' };
+const summaryFields: Record<string, Field> = {
+  executions: 'number',
+  commissions: 'number',
+  realizedPnl: 'number',
+};
 
 /** Parses report.json and validates every field the checker reads. */
 export function parseReport(text: string, file: string = reportFile): Report {
@@ -280,7 +294,9 @@ function groupProblem(value: unknown, path: string): string | null {
 function tradingStateProblem(value: unknown, path: string): string | null {
   const problem = recordProblem(value, path, tradingStateFields);
   if (problem !== null || !isRecord(value)) return problem;
-  return parseIsoWithOffset(value['t'] as string) === null ? `${path}.t "${String(value['t'])}" is not ISO 8601 with an offset` : null;
+  return parseIsoWithOffset(value['t'] as string) === null
+    ? `${path}.t "${String(value['t'])}" is not ISO 8601 with an offset`
+    : null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

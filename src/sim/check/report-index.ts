@@ -40,7 +40,8 @@ const reducingIntents: readonly OrderIntentKind[] = ['close', 'reduce', 'protect
  */
 export function isReducingOrder(order: OrderLine, index: ReportIndex): boolean {
   if (order.reduceOnly) return true;
-  const intent = order.clientOrderId === null ? undefined : index.intentByClientOrderId.get(order.clientOrderId);
+  const intent =
+    order.clientOrderId === null ? undefined : index.intentByClientOrderId.get(order.clientOrderId);
   return intent !== undefined && reducingIntents.includes(intent);
 }
 
@@ -54,12 +55,8 @@ export function fmtQty(qty: number): string {
 
 /** "XSP 2026-02-13 704C [842236402]": terms for the reader, the venue id for the machine. */
 export function describeRecord(i: InstrumentRecord): string {
-  const terms =
-    i.strike !== undefined && i.right !== undefined
-      ? `${i.symbol} ${i.expiry ?? ''} ${i.strike}${i.right}`.replace('  ', ' ')
-      : i.expiry !== undefined
-        ? `${i.symbol} ${i.expiry}`
-        : i.symbol;
+  const strike = i.strike !== undefined && i.right !== undefined ? `${i.strike}${i.right}` : undefined;
+  const terms = [i.symbol, i.expiry, strike].filter((part) => part !== undefined).join(' ');
   return `${terms} [${i.id}]`;
 }
 

@@ -129,9 +129,7 @@ export class VenueLogBuilder {
   private keelCommissions: Micros = ZERO_MICROS;
   private counter = 0;
 
-  constructor(
-    private readonly run: { start?: string; scenario?: string; seed?: number } = {},
-  ) {
+  constructor(private readonly run: { start?: string; scenario?: string; seed?: number } = {}) {
     const start = parseIsoWithOffset(run.start ?? '2026-02-13T09:30:00-05:00');
     assert(start !== null, `bad start ${run.start ?? ''}`);
     this.epochMs = start.epochMs;
@@ -184,7 +182,11 @@ export class VenueLogBuilder {
     const venueOrderId = `V${++this.counter}`;
     const group = spec.group ?? 'g1';
     const clientOrderId =
-      spec.clientOrderId !== undefined ? spec.clientOrderId : origin === 'keel' ? `${group}-${this.counter}` : null;
+      spec.clientOrderId !== undefined
+        ? spec.clientOrderId
+        : origin === 'keel'
+          ? `${group}-${this.counter}`
+          : null;
     const line = {
       seq: this.nextSeq,
       t: this.t,
@@ -236,7 +238,10 @@ export class VenueLogBuilder {
     if (intent !== 'open') return;
     for (const leg of line.legs) {
       const known = book.legs.get(leg.instrument.id)?.qty ?? 0;
-      book.legs.set(leg.instrument.id, { instrument: leg.instrument, qty: known + signed(leg.side, leg.ratio * line.qty) });
+      book.legs.set(leg.instrument.id, {
+        instrument: leg.instrument,
+        qty: known + signed(leg.side, leg.ratio * line.qty),
+      });
     }
   }
 
@@ -255,7 +260,8 @@ export class VenueLogBuilder {
     const order = this.orderLines.get(venueOrderId);
     assert(order !== undefined, `no order ${venueOrderId}`);
     const leg = order.legs[0];
-    const filled = keel === undefined || leg === undefined ? 0 : (keel.filled.get(leg.instrument.id) ?? 0) / leg.ratio;
+    const filled =
+      keel === undefined || leg === undefined ? 0 : (keel.filled.get(leg.instrument.id) ?? 0) / leg.ratio;
     if (keel !== undefined) keel.state = 'cancelled';
     return this.raw({ type: 'cancel', venueOrderId, remainingQty: order.qty - filled, reason });
   }
@@ -272,7 +278,11 @@ export class VenueLogBuilder {
   }
 
   /** One execution of a combo: a fill line per leg sharing a comboExecId, then the position lines. */
-  comboFill(venueOrderId: string, prices: readonly number[], opts: { units?: number; commission?: number } = {}): this {
+  comboFill(
+    venueOrderId: string,
+    prices: readonly number[],
+    opts: { units?: number; commission?: number } = {},
+  ): this {
     const order = this.orderLines.get(venueOrderId);
     assert(order !== undefined, `no order ${venueOrderId}`);
     const comboExecId = `C${++this.counter}`;
@@ -339,7 +349,10 @@ export class VenueLogBuilder {
     const order = this.orderLines.get(venueOrderId);
     const leg = order?.legs.find((l) => l.instrument.id === instrument.id);
     const side = opts.side ?? leg?.side;
-    assert(side !== undefined, `fill of ${instrument.id}: give a side, order ${venueOrderId} has no such leg`);
+    assert(
+      side !== undefined,
+      `fill of ${instrument.id}: give a side, order ${venueOrderId} has no such leg`,
+    );
     const qty = opts.qty ?? (order !== undefined && leg !== undefined ? order.qty * leg.ratio : 1);
     const commission = opts.commission ?? 0.65 * qty;
     const line: FillLine = {
@@ -368,7 +381,9 @@ export class VenueLogBuilder {
     this.keelExecutions += 1;
     this.keelCommissions = addMicros(this.keelCommissions, toMicros(fill.commission));
     keel.filled.set(fill.instrument.id, (keel.filled.get(fill.instrument.id) ?? 0) + fill.qty);
-    const done = keel.line.legs.every((l) => (keel.filled.get(l.instrument.id) ?? 0) >= l.ratio * keel.line.qty);
+    const done = keel.line.legs.every(
+      (l) => (keel.filled.get(l.instrument.id) ?? 0) >= l.ratio * keel.line.qty,
+    );
     if (done) keel.state = 'filled';
     const book = this.groups.get(keel.group);
     if (book === undefined || !keel.inGroup) return;
@@ -380,7 +395,10 @@ export class VenueLogBuilder {
       multiplier: fill.instrument.multiplier,
       commission: toMicros(fill.commission),
     });
-    book.held.set(fill.instrument.id, qtyAdd(book.held.get(fill.instrument.id) ?? 0, signed(fill.side, fill.qty)));
+    book.held.set(
+      fill.instrument.id,
+      qtyAdd(book.held.get(fill.instrument.id) ?? 0, signed(fill.side, fill.qty)),
+    );
     this.maybeClosed(book);
   }
 
@@ -477,4 +495,3 @@ export function openIronCondor(b: VenueLogBuilder): string {
   b.wait(0.05).ack(open).comboFill(open, [0.2, 0.3, 0.25, 0.19]);
   return open;
 }
-

@@ -17,7 +17,9 @@ describe('order-while-halted / order-while-reducing', () => {
     const result = check(b.build());
     expect(found(result)).toEqual([['order-while-halted', haltedSeq]]);
     expect(result.violations[0]?.message).toContain(`keel close order ${close} (g1-${close.slice(1)})`);
-    expect(result.violations[0]?.message).toContain('while HALTED (since 2026-02-13T10:08:00-05:00: unexpected position');
+    expect(result.violations[0]?.message).toContain(
+      'while HALTED (since 2026-02-13T10:08:00-05:00: unexpected position',
+    );
   });
 
   it('REDUCING allows close, reduce and protect orders but not an open', () => {
@@ -42,7 +44,13 @@ describe('order-while-halted / order-while-reducing', () => {
     b.ack(buy).fill(buy, equity(7, 'PLTR'), { price: 170 });
     b.wait(60).tradingState('REDUCING', 'operator flatten');
     b.wait(1);
-    const sell = b.order({ legs: [[equity(7, 'PLTR'), 'SELL']], qty: 10, group: 'pltr', reduceOnly: true, inReportOrders: false });
+    const sell = b.order({
+      legs: [[equity(7, 'PLTR'), 'SELL']],
+      qty: 10,
+      group: 'pltr',
+      reduceOnly: true,
+      inReportOrders: false,
+    });
     const sellSeq = b.lastSeq;
     b.reject(sell);
     // Missing from report.orders is unknown-order; reduceOnly keeps it allowed while REDUCING.

@@ -21,11 +21,20 @@ export function checkTradingState(input: CheckInput): Violation[] {
     const at = parseIsoWithOffset(line.t);
     if (at === null) continue; // `seq` reports the malformed time
     const inForce = stateAt(timeline, at.epochMs);
-    const intent = line.clientOrderId === null ? undefined : index.intentByClientOrderId.get(line.clientOrderId);
+    const intent =
+      line.clientOrderId === null ? undefined : index.intentByClientOrderId.get(line.clientOrderId);
     if (inForce.state === 'HALTED') {
-      found.push(violation('order-while-halted', line, `${describe(line, intent)} sent while HALTED${since(inForce)}`));
+      found.push(
+        violation('order-while-halted', line, `${describe(line, intent)} sent while HALTED${since(inForce)}`),
+      );
     } else if (inForce.state === 'REDUCING' && !reducesRisk(line, intent)) {
-      found.push(violation('order-while-reducing', line, `${describe(line, intent)} sent while REDUCING${since(inForce)}`));
+      found.push(
+        violation(
+          'order-while-reducing',
+          line,
+          `${describe(line, intent)} sent while REDUCING${since(inForce)}`,
+        ),
+      );
     }
   }
   return found;
@@ -58,7 +67,9 @@ function stateAt(timeline: readonly Change[], epochMs: number): StateInForce {
 }
 
 function describe(order: OrderLine, intent: string | undefined): string {
-  const legs = order.legs.map((l) => `${l.side} ${l.ratio * order.qty} ${describeRecord(l.instrument)}`).join(' / ');
+  const legs = order.legs
+    .map((l) => `${l.side} ${l.ratio * order.qty} ${describeRecord(l.instrument)}`)
+    .join(' / ');
   return `keel ${intent ?? 'unknown-intent'} ${describeOrder(order)} [${legs}]`;
 }
 

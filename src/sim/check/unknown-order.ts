@@ -20,7 +20,9 @@ export function checkUnknownOrders(input: CheckInput): Violation[] {
       if (!orders.has(line.venueOrderId)) orders.set(line.venueOrderId, line);
       if (line.origin !== 'keel') continue;
       if (line.clientOrderId === null) {
-        found.push(violation('unknown-order', line, `keel order ${line.venueOrderId} carries no client order id`));
+        found.push(
+          violation('unknown-order', line, `keel order ${line.venueOrderId} carries no client order id`),
+        );
         continue;
       }
       if (checkedClientIds.has(line.clientOrderId)) continue;
@@ -34,12 +36,27 @@ export function checkUnknownOrders(input: CheckInput): Violation[] {
       if (groups.length === 0) {
         found.push(violation('unknown-order', line, `${where} is in no group's clientOrderIds`));
       } else if (groups.length > 1) {
-        found.push(violation('unknown-order', line, `${where} is listed by ${groups.length} groups: ${groups.join(', ')}`));
+        found.push(
+          violation(
+            'unknown-order',
+            line,
+            `${where} is listed by ${groups.length} groups: ${groups.join(', ')}`,
+          ),
+        );
       }
       const reportGroup = groupOfOrder.get(cid);
-      if (reportGroup !== undefined && reportGroup !== null && groups.length > 0 && !groups.includes(reportGroup)) {
+      if (
+        reportGroup !== undefined &&
+        reportGroup !== null &&
+        groups.length > 0 &&
+        !groups.includes(reportGroup)
+      ) {
         found.push(
-          violation('unknown-order', line, `${where}: report.orders says group ${reportGroup}, listed by ${groups.join(', ')}`),
+          violation(
+            'unknown-order',
+            line,
+            `${where}: report.orders says group ${reportGroup}, listed by ${groups.join(', ')}`,
+          ),
         );
       }
     } else if (line.type === 'fill') {
@@ -52,7 +69,11 @@ export function checkUnknownOrders(input: CheckInput): Violation[] {
   return found;
 }
 
-function fillProblem(fill: FillLine, order: OrderLine | undefined, orderSeq: number | undefined): string | null {
+function fillProblem(
+  fill: FillLine,
+  order: OrderLine | undefined,
+  orderSeq: number | undefined,
+): string | null {
   const what = `fill ${fill.execId} (${fill.side} ${fill.qty} ${describeRecord(fill.instrument)})`;
   const claimed = fill.clientOrderId === null ? '' : `, client id ${fill.clientOrderId}`;
   if (order === undefined) {
@@ -60,7 +81,9 @@ function fillProblem(fill: FillLine, order: OrderLine | undefined, orderSeq: num
     return `${what} is for venue order ${fill.venueOrderId}${claimed} with ${later}`;
   }
   if (order.origin === 'external') {
-    return fill.clientOrderId === null ? null : `${what} carries client id ${fill.clientOrderId} but venue order ${fill.venueOrderId} is external`;
+    return fill.clientOrderId === null
+      ? null
+      : `${what} carries client id ${fill.clientOrderId} but venue order ${fill.venueOrderId} is external`;
   }
   if (fill.clientOrderId !== null && fill.clientOrderId !== order.clientOrderId) {
     return `${what} carries client id ${fill.clientOrderId} but keel order ${order.venueOrderId} is ${order.clientOrderId ?? 'without one'}`;

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// npm run bench: every benchmark, figures and ratios printed (never asserted in tests).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main: journal } = await import('../bench/journal.bench.ts');
+const { main: engine } = await import('../bench/engine.bench.ts');
+await journal();
+await engine();
