@@ -29,7 +29,12 @@ const layer = (files, forbidden) => ({
   rules: {
     'no-restricted-imports': [
       'error',
-      { patterns: forbidden.map((dir) => ({ group: [`**/${dir}/**`, `**/${dir}`], message: `this layer must not import ${dir}/` })) },
+      {
+        patterns: forbidden.map((dir) => ({
+          group: [`**/${dir}/**`, `**/${dir}`],
+          message: `this layer must not import ${dir}/`,
+        })),
+      },
     ],
   },
 });
@@ -50,14 +55,24 @@ export default tseslint.config(
   },
   {
     // The edges: the CLI and the real-broker adapters may read the wall clock.
-    files: ['src/app/**', 'src/venues/ibkr/**', 'src/venues/alpaca/**', 'src/venues/ccxt/**', 'bench/**', 'bin/**'],
+    files: [
+      'src/app/**',
+      'src/venues/ibkr/**',
+      'src/venues/alpaca/**',
+      'src/venues/ccxt/**',
+      'bench/**',
+      'bin/**',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
   layer(['src/domain/**'], ['pricing', 'risk', 'ledger', 'engine', 'venues', 'strategies', 'sim', 'app']),
   layer(['src/pricing/**'], ['risk', 'ledger', 'engine', 'venues', 'strategies', 'sim', 'app']),
   layer(['src/risk/**'], ['ledger', 'engine', 'venues', 'strategies', 'sim', 'app']),
   layer(['src/ledger/**'], ['engine', 'venues', 'strategies', 'sim', 'app']),
-  layer(['src/engine/**'], ['venues/sim', 'venues/ibkr', 'venues/alpaca', 'venues/ccxt', 'strategies', 'sim', 'app']),
+  layer(
+    ['src/engine/**'],
+    ['venues/sim', 'venues/ibkr', 'venues/alpaca', 'venues/ccxt', 'strategies', 'sim', 'app'],
+  ),
   layer(['src/venues/**'], ['engine', 'strategies', 'app', 'ledger']),
   layer(['src/strategies/**'], ['venues', 'sim', 'app', 'ledger']),
   layer(['src/sim/**'], ['app']),

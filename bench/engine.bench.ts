@@ -5,7 +5,17 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ClientOrderId, ExecId, GroupId, InstrumentId, StrategyId, VenueOrderId, fixedClock, toMicros, type Instrument } from '../src/domain';
+import {
+  ClientOrderId,
+  ExecId,
+  GroupId,
+  InstrumentId,
+  StrategyId,
+  VenueOrderId,
+  fixedClock,
+  toMicros,
+  type Instrument,
+} from '../src/domain';
 import { closableQty } from '../src/engine/close-sizing';
 import { Recorder, replay } from '../src/engine/recorder';
 import { memoryStore } from '../src/engine/test-support';
@@ -22,7 +32,22 @@ const rebuildEvents = Number(process.env.KEEL_BENCH_REBUILD_EVENTS ?? 1_000_000)
 const t0 = Date.UTC(2026, 1, 13, 15, 0);
 
 function instruments(n: number): Instrument[] {
-  return Array.from({ length: n }, (_, k) => ({ id: InstrumentId.of(String(900000 + k)), symbol: 'XSP', kind: 'option', expiry: '2026-02-13', strike: 600 + k, right: k % 2 ? 'C' : 'P', multiplier: 100, tick: 0.01, lot: 1, underlyingKind: 'index' }) as Instrument);
+  return Array.from(
+    { length: n },
+    (_, k) =>
+      ({
+        id: InstrumentId.of(String(900000 + k)),
+        symbol: 'XSP',
+        kind: 'option',
+        expiry: '2026-02-13',
+        strike: 600 + k,
+        right: k % 2 ? 'C' : 'P',
+        multiplier: 100,
+        tick: 0.01,
+        lot: 1,
+        underlyingKind: 'index',
+      }) as Instrument,
+  );
 }
 
 /** Fills a recorder with open 4-leg groups: intent, accepted, four fills each (8 events a group). */
@@ -32,12 +57,55 @@ function fillGroups(rec: Recorder, legs: Instrument[], groups: number, startExec
   for (let g = 0; g < groups; g++) {
     const groupId = GroupId.of(`ic-0dte-20260213-${g + 1}`);
     const four = [0, 1, 2, 3].map((k) => legs[(g * 4 + k) % legs.length] as Instrument);
-    rec.record('group.opened', { groupId, strategyId: strategy, kind: 'iron-condor', source: 'strategy', legs: four.map((i, k) => ({ instrumentId: i.id, qtyPerUnit: k === 1 || k === 2 ? -1 : 1 })), units: 1, note: null });
+    rec.record('group.opened', {
+      groupId,
+      strategyId: strategy,
+      kind: 'iron-condor',
+      source: 'strategy',
+      legs: four.map((i, k) => ({ instrumentId: i.id, qtyPerUnit: k === 1 || k === 2 ? -1 : 1 })),
+      units: 1,
+      note: null,
+    });
     const clientOrderId = ClientOrderId.of(`${groupId}-o1`);
-    rec.record('order.intent', { order: { clientOrderId, groupId, strategyId: strategy, source: 'strategy', intent: 'open', legs: four.map((i, k) => ({ instrumentId: i.id, side: k === 1 || k === 2 ? 'SELL' : 'BUY', ratio: 1 })), qty: 1, type: 'LMT', limitPrice: -0.16, stopPrice: null, tif: 'DAY', reduceOnly: false, parentClientOrderId: null } });
+    rec.record('order.intent', {
+      order: {
+        clientOrderId,
+        groupId,
+        strategyId: strategy,
+        source: 'strategy',
+        intent: 'open',
+        legs: four.map((i, k) => ({
+          instrumentId: i.id,
+          side: k === 1 || k === 2 ? 'SELL' : 'BUY',
+          ratio: 1,
+        })),
+        qty: 1,
+        type: 'LMT',
+        limitPrice: -0.16,
+        stopPrice: null,
+        tif: 'DAY',
+        reduceOnly: false,
+        parentClientOrderId: null,
+      },
+    });
     rec.record('order.accepted', { clientOrderId, venueOrderId: VenueOrderId.of(String(10000 + g)) });
     four.forEach((i, k) => {
-      rec.record('order.fill', { fill: { execId: ExecId.of(`E${++exec}`), clientOrderId, venueOrderId: VenueOrderId.of(String(10000 + g)), instrumentId: i.id, side: k === 1 || k === 2 ? 'SELL' : 'BUY', qty: 1, price: 0.5, commission: toMicros(0.65), comboExecId: `C${g}`, venuePositionId: null, t: t0, provenance: 'live' } });
+      rec.record('order.fill', {
+        fill: {
+          execId: ExecId.of(`E${++exec}`),
+          clientOrderId,
+          venueOrderId: VenueOrderId.of(String(10000 + g)),
+          instrumentId: i.id,
+          side: k === 1 || k === 2 ? 'SELL' : 'BUY',
+          qty: 1,
+          price: 0.5,
+          commission: toMicros(0.65),
+          comboExecId: `C${g}`,
+          venuePositionId: null,
+          t: t0,
+          provenance: 'live',
+        },
+      });
     });
   }
   return exec;
@@ -59,7 +127,13 @@ function benchCloseSizing() {
     if (g && leg) sink += closableQty(p, g, leg.instrumentId)?.qty ?? 0;
   }
   const sec = (performance.now() - start) / 1000;
-  return { groups: groups.length, calls: sizingCalls, callsPerSec: sizingCalls / sec, nsPerCall: (sec / sizingCalls) * 1e9, sink };
+  return {
+    groups: groups.length,
+    calls: sizingCalls,
+    callsPerSec: sizingCalls / sec,
+    nsPerCall: (sec / sizingCalls) * 1e9,
+    sink,
+  };
 }
 
 /** Writes a journal of about `events` engine events (open condors), committed 10,000 at a time. */
@@ -108,7 +182,13 @@ async function benchSimDay() {
   const run = await runScenario(loaded.scenario, { strategies: strategiesForScenario });
   const verdict = check({ lines: run.venueLog, report: run.report }, { converged: true });
   const sec = (performance.now() - start) / 1000;
-  return { simulatedEvents: run.stats.events, venueEvents: run.venueLog.length, seconds: sec, eventsPerSec: run.stats.events / sec, violations: verdict.violations.length };
+  return {
+    simulatedEvents: run.stats.events,
+    venueEvents: run.venueLog.length,
+    seconds: sec,
+    eventsPerSec: run.stats.events / sec,
+    violations: verdict.violations.length,
+  };
 }
 
 export async function main() {
@@ -116,9 +196,18 @@ export async function main() {
   const rebuild = benchRebuild();
   const sim = await benchSimDay();
   const rows: [string, string][] = [
-    [`close sizing (owned - working), ${sizing.groups.toLocaleString()} open groups`, `${Math.round(sizing.callsPerSec).toLocaleString()} calls/s (${sizing.nsPerCall.toFixed(0)} ns/call)`],
-    [`projection rebuild, ${rebuild.events.toLocaleString()} events (SQLite)`, `${rebuild.seconds.toFixed(2)} s (${Math.round(rebuild.eventsPerSec).toLocaleString()} events/s)`],
-    [`one simulated 0DTE day + checker (${sim.simulatedEvents} events)`, `${sim.seconds.toFixed(2)} s wall (${Math.round(sim.eventsPerSec).toLocaleString()} events/s), ${sim.violations} violations`],
+    [
+      `close sizing (owned - working), ${sizing.groups.toLocaleString()} open groups`,
+      `${Math.round(sizing.callsPerSec).toLocaleString()} calls/s (${sizing.nsPerCall.toFixed(0)} ns/call)`,
+    ],
+    [
+      `projection rebuild, ${rebuild.events.toLocaleString()} events (SQLite)`,
+      `${rebuild.seconds.toFixed(2)} s (${Math.round(rebuild.eventsPerSec).toLocaleString()} events/s)`,
+    ],
+    [
+      `one simulated 0DTE day + checker (${sim.simulatedEvents} events)`,
+      `${sim.seconds.toFixed(2)} s wall (${Math.round(sim.eventsPerSec).toLocaleString()} events/s), ${sim.violations} violations`,
+    ],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   console.log('engine');

@@ -9,19 +9,23 @@ program.name('keel').description('Safety-first trading execution engine').showHe
 
 program
   .command('sim')
-  .description('run a scenario in the deterministic simulator: writes venue-log.jsonl, report.json, daily-log.md and checks invariants')
+  .description(
+    'run a scenario in the deterministic simulator: writes venue-log.jsonl, report.json, daily-log.md and checks invariants',
+  )
   .argument('<scenario>', 'scenario file (YAML or JSON)')
-  .requiredOption('--out <dir>', 'directory for the run\'s files')
+  .requiredOption('--out <dir>', "directory for the run's files")
   .option('--journal <file>', 'keep the engine journal in this SQLite file (default: in memory)')
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')
-  .action(async (file: string, opts: { out: string; quiet?: boolean; verbose?: boolean; journal?: string }) => {
-    process.exitCode = await simCommand(file, opts);
-  });
+  .action(
+    async (file: string, opts: { out: string; quiet?: boolean; verbose?: boolean; journal?: string }) => {
+      process.exitCode = await simCommand(file, opts);
+    },
+  );
 
 program
   .command('check')
-  .description('check a finished run (venue-log.jsonl + report.json) against keel\'s safety invariants')
+  .description("check a finished run (venue-log.jsonl + report.json) against keel's safety invariants")
   .argument('<dir>', 'run directory')
   .option('--json', 'machine-readable result')
   .action(async (dir: string, opts: { json?: boolean }) => {

@@ -15,7 +15,9 @@ export class Progress {
     const time = formatIso(t, utcOffsetMin).slice(11, 16);
     if (this.tty) {
       const filled = Math.round(clamped * barWidth);
-      process.stderr.write(`\r${this.title} [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${(clamped * 100).toFixed(0).padStart(3)}% ${time}`);
+      process.stderr.write(
+        `\r${this.title} [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${(clamped * 100).toFixed(0).padStart(3)}% ${time}`,
+      );
       return;
     }
     const bucket = Math.floor(clamped / plainEveryFraction);

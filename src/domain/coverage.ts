@@ -24,13 +24,16 @@ export function uncoveredShorts(holdings: readonly OptionHolding[]): UncoveredSh
   for (const list of series.values()) {
     const isCall = list[0]?.instrument.right === 'C';
     // Walk from the side where the cover lives: calls from the highest strike down.
-    const sorted = [...list].sort((a, b) => (isCall ? b.instrument.strike - a.instrument.strike : a.instrument.strike - b.instrument.strike));
+    const sorted = [...list].sort((a, b) =>
+      isCall ? b.instrument.strike - a.instrument.strike : a.instrument.strike - b.instrument.strike,
+    );
     let pool = 0;
     let i = 0;
     while (i < sorted.length) {
       const strike = sorted[i]?.instrument.strike;
       const sameStrike: OptionHolding[] = [];
-      while (i < sorted.length && sorted[i]?.instrument.strike === strike) sameStrike.push(sorted[i++] as OptionHolding);
+      while (i < sorted.length && sorted[i]?.instrument.strike === strike)
+        sameStrike.push(sorted[i++] as OptionHolding);
       // Shorts at this strike can only use longs strictly beyond it; longs here join the pool after.
       for (const h of sameStrike) {
         if (h.qty >= 0) continue;

@@ -26,7 +26,13 @@ export type OrderEvent =
   | 'expired'
   | 'lost';
 
-export const terminalStates: ReadonlySet<OrderState> = new Set(['filled', 'cancelled', 'rejected', 'expired', 'lost']);
+export const terminalStates: ReadonlySet<OrderState> = new Set([
+  'filled',
+  'cancelled',
+  'rejected',
+  'expired',
+  'lost',
+]);
 
 type Row = Partial<Record<OrderEvent, OrderState>>;
 
@@ -81,7 +87,12 @@ export const orderTransitions: Readonly<Record<OrderState, Row>> = {
   },
   // Terminal states. A fill after a cancel is real life: it is applied and raised as a discrepancy.
   filled: { accepted: 'filled', cancelled: 'filled', expired: 'filled', cancelRejected: 'filled' },
-  cancelled: { partialFill: 'cancelled', fill: 'cancelled', cancelled: 'cancelled', cancelRejected: 'cancelled' },
+  cancelled: {
+    partialFill: 'cancelled',
+    fill: 'cancelled',
+    cancelled: 'cancelled',
+    cancelRejected: 'cancelled',
+  },
   rejected: { partialFill: 'rejected', fill: 'rejected', rejected: 'rejected', cancelled: 'rejected' },
   expired: { partialFill: 'expired', fill: 'expired', expired: 'expired', cancelled: 'expired' },
   lost: { accepted: 'working', partialFill: 'partially_filled', fill: 'filled', cancelled: 'cancelled' }, // it existed after all
@@ -89,7 +100,8 @@ export const orderTransitions: Readonly<Record<OrderState, Row>> = {
 
 export function nextOrderState(state: OrderState, event: OrderEvent): OrderState {
   const next = orderTransitions[state][event];
-  if (next === undefined) throw new InvariantError(`order state machine: no transition from '${state}' on '${event}'`);
+  if (next === undefined)
+    throw new InvariantError(`order state machine: no transition from '${state}' on '${event}'`);
   return next;
 }
 

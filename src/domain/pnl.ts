@@ -40,7 +40,8 @@ export function applyPnlFill(state: PnlState, fill: PnlFill): void {
     lot.openCash = addMicros(lot.openCash, cash);
   } else {
     const closeQty = Math.min(fill.qty, Math.abs(lot.qty));
-    const released = closeQty === Math.abs(lot.qty) ? lot.openCash : share(lot.openCash, closeQty, Math.abs(lot.qty));
+    const released =
+      closeQty === Math.abs(lot.qty) ? lot.openCash : share(lot.openCash, closeQty, Math.abs(lot.qty));
     const closingCash = closeQty === fill.qty ? cash : share(cash, closeQty, fill.qty);
     state.realized = addMicros(state.realized, addMicros(released, closingCash));
     lot.openCash = subMicros(lot.openCash, released);
@@ -70,4 +71,3 @@ export function realizedPnl(fills: Iterable<PnlFill>): PnlState {
 function share(amount: Micros, part: number, whole: number): Micros {
   return toMicros((amount * part) / whole / 1_000_000) as Micros;
 }
-

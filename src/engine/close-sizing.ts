@@ -7,7 +7,12 @@ import { remainingLegQty, type GroupRecord, type Projection } from '../ledger/pr
 export type ClosableLeg = { readonly instrumentId: InstrumentId; readonly side: Side; readonly qty: number };
 
 /** Quantity of this group's leg that working close/reduce orders are already taking off. */
-export function workingCloseQty(p: Projection, group: GroupRecord, instrumentId: InstrumentId, closingSide: Side): number {
+export function workingCloseQty(
+  p: Projection,
+  group: GroupRecord,
+  instrumentId: InstrumentId,
+  closingSide: Side,
+): number {
   let working = 0;
   for (const id of group.clientOrderIds) {
     const order = p.orders.get(id);
@@ -20,7 +25,11 @@ export function workingCloseQty(p: Projection, group: GroupRecord, instrumentId:
 }
 
 /** How much of one leg the group may still close now, and on which side; null when nothing. */
-export function closableQty(p: Projection, group: GroupRecord, instrumentId: InstrumentId): ClosableLeg | null {
+export function closableQty(
+  p: Projection,
+  group: GroupRecord,
+  instrumentId: InstrumentId,
+): ClosableLeg | null {
   const owned = p.ownership.owned(instrumentId, group.id);
   if (owned === 0) return null;
   const side: Side = owned > 0 ? 'SELL' : 'BUY';

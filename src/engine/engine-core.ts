@@ -46,7 +46,12 @@ export class EngineCore {
     this.log(`TRADING ${state}: ${reason}`);
   }
 
-  raise(kind: DiscrepancyKind, detail: string, instrumentId: InstrumentId | null = null, groupId: GroupId | null = null): string {
+  raise(
+    kind: DiscrepancyKind,
+    detail: string,
+    instrumentId: InstrumentId | null = null,
+    groupId: GroupId | null = null,
+  ): string {
     const id = `D${++this.discrepancySeq}`;
     this.recorder.record('discrepancy.raised', { id, kind, instrumentId, groupId, detail });
     this.log(`DISCREPANCY ${kind}: ${detail}`);

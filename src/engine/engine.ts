@@ -50,17 +50,28 @@ export class Engine {
 
   private constructor(private readonly deps: EngineDeps) {
     const projection = replay(deps.store, deps.clock.utcOffsetMin);
-    this.core = new EngineCore(new Recorder(deps.store, projection, deps.clock), deps.venue, deps.clock, deps.settings, deps.log);
+    this.core = new EngineCore(
+      new Recorder(deps.store, projection, deps.clock),
+      deps.venue,
+      deps.clock,
+      deps.settings,
+      deps.log,
+    );
     this.orders = new OrderManager(this.core);
     this.executor = new StructureExecutor(this.core, this.orders);
-    for (const s of deps.strategies) if (s.executionsPerDayMax !== null) this.core.executionBudgets.set(s.id, s.executionsPerDayMax);
+    for (const s of deps.strategies)
+      if (s.executionsPerDayMax !== null) this.core.executionBudgets.set(s.id, s.executionsPerDayMax);
   }
 
   /** Start-up order: replay the journal, reconcile with the venue, then let strategies act. */
   static async start(deps: EngineDeps): Promise<Engine> {
     const engine = new Engine(deps);
     const p = engine.core.p;
-    engine.core.recorder.record('engine.started', { account: deps.account, mode: p.starts === 0 ? 'start' : 'restart', utcOffsetMin: p.utcOffsetMin });
+    engine.core.recorder.record('engine.started', {
+      account: deps.account,
+      mode: p.starts === 0 ? 'start' : 'restart',
+      utcOffsetMin: p.utcOffsetMin,
+    });
     await engine.reconcile();
     engine.noteForeignPositions();
     return engine;
@@ -119,7 +130,8 @@ export class Engine {
   }
 
   onTick(strategies = true): void {
-    if (this.core.now() - this.lastReconcileAt >= this.deps.settings.reconcileEveryMs) this.pendingReconcile = true;
+    if (this.core.now() - this.lastReconcileAt >= this.deps.settings.reconcileEveryMs)
+      this.pendingReconcile = true;
     this.executor.progressAll();
     if (!strategies) return;
     for (const s of this.deps.strategies) s.onTick(this.contextFor(s.id));
@@ -129,13 +141,32 @@ export class Engine {
     this.core.recorder.record('operator.command', { command: cmd.action, args: { ...cmd } });
     switch (cmd.action) {
       case 'halt':
-        this.core.recorder.record('trading.state', { state: 'HALTED', reason: cmd.reason, source: 'operator' });
-        return { ok: true, lines: [`halted: ${cmd.reason}`, `cancelled ${this.orders.cancelAllMine('operator halt')} of keel's own working orders`] };
+        this.core.recorder.record('trading.state', {
+          state: 'HALTED',
+          reason: cmd.reason,
+          source: 'operator',
+        });
+        return {
+          ok: true,
+          lines: [
+            `halted: ${cmd.reason}`,
+            `cancelled ${this.orders.cancelAllMine('operator halt')} of keel's own working orders`,
+          ],
+        };
       case 'resume':
-        this.core.recorder.record('trading.state', { state: 'ACTIVE', reason: cmd.reason, source: 'operator' });
+        this.core.recorder.record('trading.state', {
+          state: 'ACTIVE',
+          reason: cmd.reason,
+          source: 'operator',
+        });
         return { ok: true, lines: [`resumed: ${cmd.reason}`] };
       case 'cancel':
-        return { ok: true, lines: [`cancel requested for ${this.orders.cancelAllMine('operator cancel --mine')} of keel's own working orders`] };
+        return {
+          ok: true,
+          lines: [
+            `cancel requested for ${this.orders.cancelAllMine('operator cancel --mine')} of keel's own working orders`,
+          ],
+        };
       case 'reconcile':
         this.pendingReconcile = true;
         return { ok: true, lines: ['reconcile scheduled'] };
@@ -150,7 +181,10 @@ export class Engine {
 
   openStructure(strategyId: StrategyId, source: 'strategy' | 'operator', request: OpenRequest): OpenOutcome {
     const p = this.core.p;
-    assert(request.units > 0 && Number.isInteger(request.units), `units must be a positive integer, got ${request.units}`);
+    assert(
+      request.units > 0 && Number.isInteger(request.units),
+      `units must be a positive integer, got ${request.units}`,
+    );
     for (const leg of request.legs) {
       const known = this.deps.venue.instrument(leg.instrumentId);
       if (known) this.defineInstrument(known);
@@ -163,7 +197,11 @@ export class Engine {
       strategyId,
       source,
       intent: 'open',
-      legs: request.legs.map((l) => ({ instrumentId: l.instrumentId, side: l.qtyPerUnit > 0 ? 'BUY' : 'SELL', ratio: Math.abs(l.qtyPerUnit) })),
+      legs: request.legs.map((l) => ({
+        instrumentId: l.instrumentId,
+        side: l.qtyPerUnit > 0 ? 'BUY' : 'SELL',
+        ratio: Math.abs(l.qtyPerUnit),
+      })),
       qty: request.units,
       type: 'LMT',
       limitPrice: null,
@@ -174,14 +212,34 @@ export class Engine {
     };
     const refused = this.orders.gate(whole);
     if (refused) {
-      this.core.recorder.record('refusal', { source, strategyId, rule: refused.rule, message: refused.message, maxAllowedQty: refused.maxAllowedQty });
+      this.core.recorder.record('refusal', {
+        source,
+        strategyId,
+        rule: refused.rule,
+        message: refused.message,
+        maxAllowedQty: refused.maxAllowedQty,
+      });
       return { ok: false, refusal: refused };
     }
-    this.core.recorder.record('group.opened', { groupId, strategyId, kind: request.kind, source, legs: [...request.legs], units: request.units, note: request.note });
+    this.core.recorder.record('group.opened', {
+      groupId,
+      strategyId,
+      kind: request.kind,
+      source,
+      legs: [...request.legs],
+      units: request.units,
+      note: request.note,
+    });
     const group = p.requireGroup(groupId);
     const first = this.executor.firstOpenOrder(group);
     if (first) {
-      if (group.status === 'opening') this.core.recorder.record('group.status', { groupId, status: 'failed', reason: `refused: ${first.message}`, targetUnits: null });
+      if (group.status === 'opening')
+        this.core.recorder.record('group.status', {
+          groupId,
+          status: 'failed',
+          reason: `refused: ${first.message}`,
+          targetUnits: null,
+        });
       return { ok: false, refusal: first };
     }
     return { ok: true, groupId };
@@ -202,9 +260,15 @@ export class Engine {
 
   private flatten(groupId: GroupId | null, strategyId: StrategyId | null): OperatorResult {
     const targets = [...this.core.p.groups.values()].filter(
-      (g) => isActiveGroup(g) && g.status !== 'residual' && (groupId === null || g.id === groupId) && (strategyId === null || g.strategyId === strategyId),
+      (g) =>
+        isActiveGroup(g) &&
+        g.status !== 'residual' &&
+        (groupId === null || g.id === groupId) &&
+        (strategyId === null || g.strategyId === strategyId),
     );
-    const lines = [`flatten: ${targets.length} group(s), owned legs only: ${targets.map((g) => g.id).join(', ') || 'none'}`];
+    const lines = [
+      `flatten: ${targets.length} group(s), owned legs only: ${targets.map((g) => g.id).join(', ') || 'none'}`,
+    ];
     for (const g of targets) this.closeGroup(g.id, 'operator flatten', 'urgent');
     for (const g of targets) lines.push(`${g.id}: ${this.core.p.requireGroup(g.id).status}`);
     return { ok: true, lines };
@@ -212,14 +276,25 @@ export class Engine {
 
   private operatorOrder(cmd: Extract<OperatorCommand, { action: 'order' }>): OperatorResult {
     const instrument = this.resolve(cmd.instrument);
-    if (!instrument) return { ok: false, lines: [`order refused: unknown instrument ${JSON.stringify(cmd.instrument)}`] };
+    if (!instrument) {
+      const message = `the venue does not list ${JSON.stringify(cmd.instrument)}: check the symbol (and expiry, strike, right)`;
+      this.core.recorder.record('refusal', {
+        source: 'operator',
+        strategyId: operatorStrategy,
+        rule: 'unknownInstrument',
+        message,
+        maxAllowedQty: 0,
+      });
+      return { ok: false, lines: [`order refused (unknownInstrument): ${message}`] };
+    }
     const outcome = this.openStructure(operatorStrategy, 'operator', {
       kind: 'operator',
       legs: [{ instrumentId: instrument.id, qtyPerUnit: cmd.side === 'BUY' ? 1 : -1 }],
       units: cmd.qty,
       note: `${cmd.side} ${cmd.qty} ${describeInstrument(instrument)}${cmd.limit === null ? '' : ` @ ${cmd.limit}`}`,
     });
-    if (!outcome.ok) return { ok: false, lines: [`order refused (${outcome.refusal.rule}): ${outcome.refusal.message}`] };
+    if (!outcome.ok)
+      return { ok: false, lines: [`order refused (${outcome.refusal.rule}): ${outcome.refusal.message}`] };
     return { ok: true, lines: [`order accepted into group ${outcome.groupId}`] };
   }
 
@@ -232,20 +307,31 @@ export class Engine {
       const anySettled = g.pnl.byInstrument.size > 0;
       if (!flat || !anySettled || this.core.p.orders.live().some((o) => o.intent.groupId === g.id)) continue;
       const reason = g.status === 'closing' ? (g.exitReason ?? g.statusReason) : 'expired';
-      this.core.recorder.record('group.status', { groupId: g.id, status: 'closed', reason, targetUnits: null });
+      this.core.recorder.record('group.status', {
+        groupId: g.id,
+        status: 'closed',
+        reason,
+        targetUnits: null,
+      });
     }
   }
 
   private onPosition(instrumentId: Instrument['id'], qty: number, avgPrice: number): void {
     this.ensureInstrument(instrumentId);
     const p = this.core.p;
-    const foreignBefore = p.ownership.foreign(instrumentId);
+    // Compare foreign as of the venue's previous report with foreign now: keel's own fills in
+    // between are owned, not someone else's trading.
+    const foreignBefore = p.ownership.foreignAtLastReport(instrumentId);
     if (p.ownership.venueNetQty(instrumentId) === qty) return;
     this.core.recorder.record('venue.position', { instrumentId, qty, avgPrice });
     const foreignAfter = p.ownership.foreign(instrumentId);
     if (p.ownership.ownedTotal(instrumentId) !== 0 && foreignAfter !== foreignBefore) {
       const name = describeInstrument(p.requireInstrument(instrumentId));
-      this.core.raise('unexpected-position', `foreign quantity of ${name}, which keel owns, changed from ${foreignBefore} to ${foreignAfter}`, instrumentId);
+      this.core.raise(
+        'unexpected-position',
+        `foreign quantity of ${name}, which keel owns, changed from ${foreignBefore} to ${foreignAfter}`,
+        instrumentId,
+      );
       this.core.trip('REDUCING', `someone else traded ${name}, which keel owns`);
     }
     checkContainsOwned(this.core, instrumentId, 'position update');
@@ -253,12 +339,20 @@ export class Engine {
 
   private noteForeignPositions(): void {
     const p = this.core.p;
-    const shown = new Set([...p.discrepancies.values()].filter((d) => d.kind === 'foreign-position' && !d.resolved).map((d) => d.instrumentId));
+    const shown = new Set(
+      [...p.discrepancies.values()]
+        .filter((d) => d.kind === 'foreign-position' && !d.resolved)
+        .map((d) => d.instrumentId),
+    );
     for (const id of p.ownership.instruments()) {
       const foreign = p.ownership.foreign(id);
       if (foreign === 0 || shown.has(id)) continue;
       const name = describeInstrument(p.requireInstrument(id));
-      this.core.raise('foreign-position', `${foreign > 0 ? '+' : ''}${foreign} ${name} at the venue is not keel's: shown, never touched`, id);
+      this.core.raise(
+        'foreign-position',
+        `${foreign > 0 ? '+' : ''}${foreign} ${name} at the venue is not keel's: shown, never touched`,
+        id,
+      );
     }
   }
 
@@ -279,7 +373,8 @@ export class Engine {
   }
 
   private defineInstrument(i: Instrument): void {
-    if (!this.core.p.instruments.has(i.id)) this.core.recorder.record('instrument.defined', { instrument: i });
+    if (!this.core.p.instruments.has(i.id))
+      this.core.recorder.record('instrument.defined', { instrument: i });
   }
 
   private contextFor(strategyId: StrategyId): StrategyContext {
@@ -293,15 +388,24 @@ export class Engine {
       tradingState: p.tradingState,
       market,
       resolve: (terms) => this.resolve(terms),
-      activeGroups: () => mine().filter(isActiveGroup).map((g) => groupView(p, market, g)),
+      activeGroups: () =>
+        mine()
+          .filter(isActiveGroup)
+          .map((g) => groupView(p, market, g)),
       groupsToday: () => this.groupSeq(strategyId, this.core.now()) - 1,
       openStructure: (request) => this.openStructure(strategyId, 'strategy', request),
       closeGroup: (groupId, reason, urgency) => {
-        assert(p.requireGroup(groupId).strategyId === strategyId, `${strategyId} may only close its own groups`);
+        assert(
+          p.requireGroup(groupId).strategyId === strategyId,
+          `${strategyId} may only close its own groups`,
+        );
         this.closeGroup(groupId, reason, urgency);
       },
       reduceGroup: (groupId, keepUnits, reason) => {
-        assert(p.requireGroup(groupId).strategyId === strategyId, `${strategyId} may only reduce its own groups`);
+        assert(
+          p.requireGroup(groupId).strategyId === strategyId,
+          `${strategyId} may only reduce its own groups`,
+        );
         this.closeGroup(groupId, reason, 'normal', keepUnits);
       },
       note: (message) => this.core.recorder.record('strategy.note', { strategyId, message }),

@@ -2,7 +2,12 @@
 import { roundToTick, type InstrumentId, type Side } from '../domain';
 import type { MarketData } from '../venues/venue';
 
-export type PricingLeg = { readonly instrumentId: InstrumentId; readonly side: Side; readonly ratio: number; readonly tick: number };
+export type PricingLeg = {
+  readonly instrumentId: InstrumentId;
+  readonly side: Side;
+  readonly ratio: number;
+  readonly tick: number;
+};
 
 /** Net limit per unit (positive = we pay) at the given aggression, or null without quotes. */
 export function limitFor(market: MarketData, legs: readonly PricingLeg[], aggression: number): number | null {

@@ -69,24 +69,38 @@ export class OrderManager {
     switch (event.type) {
       case 'accepted':
         return this.onOrderEvent(event.clientOrderId, 'accepted', () =>
-          this.core.recorder.record('order.accepted', { clientOrderId: event.clientOrderId, venueOrderId: event.venueOrderId }),
+          this.core.recorder.record('order.accepted', {
+            clientOrderId: event.clientOrderId,
+            venueOrderId: event.venueOrderId,
+          }),
         );
       case 'rejected':
         this.noteRejection(event.t, `${event.clientOrderId}: ${event.code} ${event.message}`);
         return this.onOrderEvent(event.clientOrderId, 'rejected', () =>
-          this.core.recorder.record('order.rejected', { clientOrderId: event.clientOrderId, code: event.code, message: event.message }),
+          this.core.recorder.record('order.rejected', {
+            clientOrderId: event.clientOrderId,
+            code: event.code,
+            message: event.message,
+          }),
         );
       case 'cancelled': {
         const expired = event.reason === 'end of day' || event.reason === 'instrument expired';
         return this.onOrderEvent(event.clientOrderId, expired ? 'expired' : 'cancelled', () =>
           expired
             ? this.core.recorder.record('order.expired', { clientOrderId: event.clientOrderId })
-            : this.core.recorder.record('order.cancelled', { clientOrderId: event.clientOrderId, remainingQty: event.remainingQty, reason: event.reason }),
+            : this.core.recorder.record('order.cancelled', {
+                clientOrderId: event.clientOrderId,
+                remainingQty: event.remainingQty,
+                reason: event.reason,
+              }),
         );
       }
       case 'cancelRejected':
         return this.onOrderEvent(event.clientOrderId, 'cancelRejected', () =>
-          this.core.recorder.record('order.cancelRejected', { clientOrderId: event.clientOrderId, reason: event.reason }),
+          this.core.recorder.record('order.cancelRejected', {
+            clientOrderId: event.clientOrderId,
+            reason: event.reason,
+          }),
         );
       case 'fill':
         return this.onFill(event.fill);
@@ -100,7 +114,10 @@ export class OrderManager {
   private onOrderEvent(id: ClientOrderId, event: OrderEvent, record: () => void): void {
     const order = this.core.p.orders.get(id);
     if (!order) {
-      this.core.raise('unknown-order', `venue reported '${event}' for client order id ${id}, which keel never sent`);
+      this.core.raise(
+        'unknown-order',
+        `venue reported '${event}' for client order id ${id}, which keel never sent`,
+      );
       return;
     }
     if (!canTransition(order.state, event)) {
@@ -118,15 +135,26 @@ export class OrderManager {
     }
     const order = p.orders.get(fill.clientOrderId);
     if (!order) {
-      this.core.raise('unknown-order', `fill ${fill.execId} for unknown client order id ${fill.clientOrderId}`, fill.instrumentId);
+      this.core.raise(
+        'unknown-order',
+        `fill ${fill.execId} for unknown client order id ${fill.clientOrderId}`,
+        fill.instrumentId,
+      );
       return;
     }
     const wasClosed = isTerminal(order.state);
     const stateBefore = order.state;
     this.core.recorder.record('order.fill', { fill: { ...fill, provenance: 'live' } });
     const group = p.requireGroup(order.intent.groupId);
-    if (fill.venuePositionId !== null && group.venuePositionIds.get(fill.instrumentId) !== fill.venuePositionId) {
-      this.core.recorder.record('group.positionId', { groupId: group.id, instrumentId: fill.instrumentId, venuePositionId: fill.venuePositionId });
+    if (
+      fill.venuePositionId !== null &&
+      group.venuePositionIds.get(fill.instrumentId) !== fill.venuePositionId
+    ) {
+      this.core.recorder.record('group.positionId', {
+        groupId: group.id,
+        instrumentId: fill.instrumentId,
+        venuePositionId: fill.venuePositionId,
+      });
     }
     if (wasClosed) {
       const i = p.requireInstrument(fill.instrumentId);
@@ -143,9 +171,13 @@ export class OrderManager {
   private noteRejection(t: number, what: string): void {
     const { rejectionsMax, rejectionsWindowMs } = this.core.settings.breaker;
     this.recentRejections.push(t);
-    while (this.recentRejections.length > 0 && (this.recentRejections[0] ?? t) < t - rejectionsWindowMs) this.recentRejections.shift();
+    while (this.recentRejections.length > 0 && (this.recentRejections[0] ?? t) < t - rejectionsWindowMs)
+      this.recentRejections.shift();
     if (this.recentRejections.length >= rejectionsMax) {
-      this.core.trip('HALTED', `${this.recentRejections.length} rejections within ${rejectionsWindowMs / 1000}s (last: ${what})`);
+      this.core.trip(
+        'HALTED',
+        `${this.recentRejections.length} rejections within ${rejectionsWindowMs / 1000}s (last: ${what})`,
+      );
     }
   }
 }

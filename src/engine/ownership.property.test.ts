@@ -3,7 +3,17 @@
 // sum of keel's fills.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ClientOrderId, ExecId, GroupId, StrategyId, VenueOrderId, toMicros, type InstrumentId, type OrderIntent, type Side } from '../domain';
+import {
+  ClientOrderId,
+  ExecId,
+  GroupId,
+  StrategyId,
+  VenueOrderId,
+  toMicros,
+  type InstrumentId,
+  type OrderIntent,
+  type Side,
+} from '../domain';
 import { closableQty, workingCloseQty } from './close-sizing';
 import { OrderManager } from './order-manager';
 import { option, testCore } from './test-support';
@@ -20,12 +30,31 @@ type Step =
   | { kind: 'foreign'; leg: number; qty: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  fc.record({ kind: fc.constant('open' as const), group: fc.nat(3), leg: fc.nat(3), side: fc.constantFrom<Side>('BUY', 'SELL'), qty: fc.integer({ min: 1, max: 5 }) }),
-  fc.record({ kind: fc.constant('fill' as const), order: fc.nat(40), fraction: fc.double({ min: 0.1, max: 1, noNaN: true }) }),
+  fc.record({
+    kind: fc.constant('open' as const),
+    group: fc.nat(3),
+    leg: fc.nat(3),
+    side: fc.constantFrom<Side>('BUY', 'SELL'),
+    qty: fc.integer({ min: 1, max: 5 }),
+  }),
+  fc.record({
+    kind: fc.constant('fill' as const),
+    order: fc.nat(40),
+    fraction: fc.double({ min: 0.1, max: 1, noNaN: true }),
+  }),
   fc.record({ kind: fc.constant('duplicate' as const) }),
-  fc.record({ kind: fc.constant('close' as const), group: fc.nat(3), leg: fc.nat(3), qty: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({
+    kind: fc.constant('close' as const),
+    group: fc.nat(3),
+    leg: fc.nat(3),
+    qty: fc.integer({ min: 1, max: 8 }),
+  }),
   fc.record({ kind: fc.constant('cancel' as const), order: fc.nat(40) }),
-  fc.record({ kind: fc.constant('foreign' as const), leg: fc.nat(3), qty: fc.integer({ min: -30, max: 30 }) }),
+  fc.record({
+    kind: fc.constant('foreign' as const),
+    leg: fc.nat(3),
+    qty: fc.integer({ min: -30, max: 30 }),
+  }),
 );
 
 describe('ownership under random order flow', () => {
@@ -42,13 +71,25 @@ describe('ownership under random order flow', () => {
         const groupId = (g: number) => GroupId.of(`ic-0dte-20260213-${g + 1}`);
         const ensureGroup = (g: number) => {
           if (!p.groups.has(groupId(g))) {
-            core.recorder.record('group.opened', { groupId: groupId(g), strategyId: strategy, kind: 'test', source: 'strategy', legs: instruments.map((i) => ({ instrumentId: i.id, qtyPerUnit: 1 })), units: 1, note: null });
+            core.recorder.record('group.opened', {
+              groupId: groupId(g),
+              strategyId: strategy,
+              kind: 'test',
+              source: 'strategy',
+              legs: instruments.map((i) => ({ instrumentId: i.id, qtyPerUnit: 1 })),
+              units: 1,
+              note: null,
+            });
           }
           return p.requireGroup(groupId(g));
         };
         const send = (intent: OrderIntent) => {
           const refused = orders.send(intent);
-          if (!refused) core.recorder.record('order.accepted', { clientOrderId: intent.clientOrderId, venueOrderId: VenueOrderId.of(`V${p.orders.size}`) });
+          if (!refused)
+            core.recorder.record('order.accepted', {
+              clientOrderId: intent.clientOrderId,
+              venueOrderId: VenueOrderId.of(`V${p.orders.size}`),
+            });
           return refused;
         };
         for (const s of steps) {
@@ -66,7 +107,9 @@ describe('ownership under random order flow', () => {
               if (!leg) break;
               const closable = closableQty(p, g, leg.id);
               const side: Side = closable?.side ?? 'SELL';
-              const refused = send(intentOf(g.id, `c${g.clientOrderIds.length + 1}`, 'close', leg.id, side, s.qty));
+              const refused = send(
+                intentOf(g.id, `c${g.clientOrderIds.length + 1}`, 'close', leg.id, side, s.qty),
+              );
               if (!refused) {
                 // accepted: it fit inside owned minus what was already closing
                 expect(closable).not.toBeNull();
@@ -112,7 +155,12 @@ describe('ownership under random order flow', () => {
             case 'cancel': {
               const live = p.orders.live();
               const o = live[s.order % Math.max(1, live.length)];
-              if (o) core.recorder.record('order.cancelled', { clientOrderId: o.intent.clientOrderId, remainingQty: 0, reason: 'test' });
+              if (o)
+                core.recorder.record('order.cancelled', {
+                  clientOrderId: o.intent.clientOrderId,
+                  remainingQty: 0,
+                  reason: 'test',
+                });
               break;
             }
             case 'foreign': {
@@ -120,7 +168,11 @@ describe('ownership under random order flow', () => {
               if (!leg) break;
               venueNet = new Map(venueNet);
               venueNet.set(leg.id, (venueNet.get(leg.id) ?? 0) + s.qty);
-              core.recorder.record('venue.position', { instrumentId: leg.id, qty: venueNet.get(leg.id) ?? 0, avgPrice: 1 });
+              core.recorder.record('venue.position', {
+                instrumentId: leg.id,
+                qty: venueNet.get(leg.id) ?? 0,
+                avgPrice: 1,
+              });
               break;
             }
           }
@@ -138,7 +190,10 @@ describe('ownership under random order flow', () => {
           }
           for (const i of instruments) {
             const net = venueNet.get(i.id);
-            if (net !== undefined && p.ownership.venueNetQty(i.id) !== null) expect(p.ownership.foreign(i.id)).toBe((p.ownership.venueNetQty(i.id) ?? 0) - p.ownership.ownedTotal(i.id));
+            if (net !== undefined && p.ownership.venueNetQty(i.id) !== null)
+              expect(p.ownership.foreign(i.id)).toBe(
+                (p.ownership.venueNetQty(i.id) ?? 0) - p.ownership.ownedTotal(i.id),
+              );
           }
         }
         expect(venue.sent.every((o) => o.qty > 0)).toBe(true);
@@ -148,7 +203,14 @@ describe('ownership under random order flow', () => {
   });
 });
 
-function intentOf(groupId: GroupId, suffix: string, intent: 'open' | 'close', instrumentId: InstrumentId, side: Side, qty: number): OrderIntent {
+function intentOf(
+  groupId: GroupId,
+  suffix: string,
+  intent: 'open' | 'close',
+  instrumentId: InstrumentId,
+  side: Side,
+  qty: number,
+): OrderIntent {
   return {
     clientOrderId: ClientOrderId.of(`${groupId}-${suffix}`),
     groupId,

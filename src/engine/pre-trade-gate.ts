@@ -55,10 +55,18 @@ function checkTradingState({ p, order }: GateInput): Refusal | null {
       return null;
     case 'REDUCING':
       return order.intent === 'open'
-        ? refusal('tradingReducing', `trading is REDUCING (${lastReason(p)}): only orders that reduce risk are allowed`, 0)
+        ? refusal(
+            'tradingReducing',
+            `trading is REDUCING (${lastReason(p)}): only orders that reduce risk are allowed`,
+            0,
+          )
         : null;
     case 'HALTED':
-      return refusal('tradingHalted', `trading is HALTED (${lastReason(p)}): no orders until an operator resumes`, 0);
+      return refusal(
+        'tradingHalted',
+        `trading is HALTED (${lastReason(p)}): no orders until an operator resumes`,
+        0,
+      );
   }
 }
 
@@ -74,7 +82,8 @@ function checkInstruments({ p, order, now }: GateInput): Refusal | null {
   for (const leg of order.legs) {
     const i = p.instruments.get(leg.instrumentId);
     if (!i) return refusal('unknownInstrument', `instrument ${leg.instrumentId} is not known to keel`);
-    if (i.kind === 'option' && i.expiry < today) return refusal('instrumentExpired', `${describeInstrument(i)} expired on ${i.expiry}`);
+    if (i.kind === 'option' && i.expiry < today)
+      return refusal('instrumentExpired', `${describeInstrument(i)} expired on ${i.expiry}`);
   }
   return null;
 }
@@ -83,11 +92,19 @@ function checkGrid({ p, order }: GateInput): Refusal | null {
   if (!(order.qty > 0)) return refusal('badQuantity', `quantity must be positive, got ${order.qty}`);
   for (const leg of order.legs) {
     const i = p.instruments.get(leg.instrumentId) as Instrument;
-    if (!isOnLot(order.qty * leg.ratio, i.lot)) return refusal('offLot', `${describeInstrument(i)}: quantity ${order.qty * leg.ratio} is not a multiple of the lot ${i.lot}`);
+    if (!isOnLot(order.qty * leg.ratio, i.lot))
+      return refusal(
+        'offLot',
+        `${describeInstrument(i)}: quantity ${order.qty * leg.ratio} is not a multiple of the lot ${i.lot}`,
+      );
   }
   const tick = (p.instruments.get(order.legs[0]?.instrumentId as InstrumentId) as Instrument).tick;
-  for (const [name, price] of [['limit', order.limitPrice], ['stop', order.stopPrice]] as const) {
-    if (price !== null && !isOnTick(Math.abs(price), tick)) return refusal('offTick', `${name} price ${price} is not on the tick ${tick}`);
+  for (const [name, price] of [
+    ['limit', order.limitPrice],
+    ['stop', order.stopPrice],
+  ] as const) {
+    if (price !== null && !isOnTick(Math.abs(price), tick))
+      return refusal('offTick', `${name} price ${price} is not on the tick ${tick}`);
   }
   return null;
 }
@@ -96,17 +113,32 @@ function checkGrid({ p, order }: GateInput): Refusal | null {
 function checkOwnershipBound({ p, order }: GateInput): Refusal | null {
   if (order.intent !== 'close' && order.intent !== 'reduce') return null;
   const group = p.groups.get(order.groupId);
-  if (!group) return refusal('exceedsOwned', `group ${order.groupId} is not known: keel closes only what it owns`, 0);
+  if (!group)
+    return refusal('exceedsOwned', `group ${order.groupId} is not known: keel closes only what it owns`, 0);
   let maxUnits = Infinity;
   for (const leg of order.legs) {
     const closable = closableQty(p, group, leg.instrumentId);
     const i = p.instruments.get(leg.instrumentId) as Instrument;
-    if (!closable) return refusal('exceedsOwned', `${group.id} owns no open ${describeInstrument(i)} that is not already being closed`, 0);
-    if (closable.side !== leg.side) return refusal('wrongSideForClose', `${group.id} is ${closable.side === 'SELL' ? 'long' : 'short'} ${describeInstrument(i)}: a ${leg.side} would add to it`, 0);
+    if (!closable)
+      return refusal(
+        'exceedsOwned',
+        `${group.id} owns no open ${describeInstrument(i)} that is not already being closed`,
+        0,
+      );
+    if (closable.side !== leg.side)
+      return refusal(
+        'wrongSideForClose',
+        `${group.id} is ${closable.side === 'SELL' ? 'long' : 'short'} ${describeInstrument(i)}: a ${leg.side} would add to it`,
+        0,
+      );
     maxUnits = Math.min(maxUnits, Math.floor(closable.qty / leg.ratio));
   }
   if (order.qty > maxUnits) {
-    return refusal('exceedsOwned', `${group.id} can close at most ${maxUnits} unit(s) now (owned minus working closes); asked ${order.qty}`, maxUnits);
+    return refusal(
+      'exceedsOwned',
+      `${group.id} can close at most ${maxUnits} unit(s) now (owned minus working closes); asked ${order.qty}`,
+      maxUnits,
+    );
   }
   return null;
 }
@@ -134,17 +166,27 @@ function checkDefinedRisk({ p, order }: GateInput): Refusal | null {
     const i = p.instruments.get(id);
     if (i?.kind === 'option') holdings.push({ instrument: i, qty: q });
   }
-  const naked = uncoveredShorts(holdings).filter((u) => touched.has(u.instrument.id) || order.legs.some((l) => l.side === 'SELL'));
+  const naked = uncoveredShorts(holdings).filter(
+    (u) => touched.has(u.instrument.id) || order.legs.some((l) => l.side === 'SELL'),
+  );
   if (naked.length === 0) return null;
   const list = naked.map((u) => `${u.uncoveredQty}x ${describeInstrument(u.instrument)}`).join(', ');
-  return refusal('uncoveredShort', `this order would leave keel short ${list} with no covering long: keel holds defined risk at every instant`, 0);
+  return refusal(
+    'uncoveredShort',
+    `this order would leave keel short ${list} with no covering long: keel holds defined risk at every instant`,
+    0,
+  );
 }
 
 function checkRate({ order, now, limits, recentOrderTimes }: GateInput): Refusal | null {
   if (order.intent !== 'open') return null; // a close is never refused for speed: it reduces risk
   const lastMinute = recentOrderTimes.filter((t) => t > now - 60_000).length;
   if (lastMinute >= limits.ordersPerMinuteMax) {
-    return refusal('orderRate', `${lastMinute} orders in the last minute reaches the limit of ${limits.ordersPerMinuteMax}`, 0);
+    return refusal(
+      'orderRate',
+      `${lastMinute} orders in the last minute reaches the limit of ${limits.ordersPerMinuteMax}`,
+      0,
+    );
   }
   return null;
 }
@@ -155,7 +197,11 @@ function checkExecutionBudget({ p, order, now, executionBudget }: GateInput): Re
   const done = p.executionsToday(order.strategyId, now);
   const needed = 2 * order.legs.length;
   if (done + needed > executionBudget) {
-    return refusal('executionBudget', `${order.strategyId} has made ${done} executions today; opening and closing this order needs ${needed} more and the daily budget is ${executionBudget}`, 0);
+    return refusal(
+      'executionBudget',
+      `${order.strategyId} has made ${done} executions today; opening and closing this order needs ${needed} more and the daily budget is ${executionBudget}`,
+      0,
+    );
   }
   return null;
 }

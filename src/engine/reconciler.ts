@@ -38,21 +38,31 @@ export function reconcile(core: EngineCore, orders: OrderManager, snap: VenueSna
 
 function resolveOrders(core: EngineCore, snap: VenueSnapshot): number {
   const p = core.p;
-  const atVenue = new Map(snap.orders.filter((o) => o.clientOrderId !== null).map((o) => [o.clientOrderId as string, o]));
+  const atVenue = new Map(
+    snap.orders.filter((o) => o.clientOrderId !== null).map((o) => [o.clientOrderId as string, o]),
+  );
   let resolved = 0;
   for (const order of p.orders.live()) {
     const id = order.intent.clientOrderId;
     const v = atVenue.get(id);
     if (!v) {
       if (order.state === 'intent') {
-        core.recorder.record('order.lost', { clientOrderId: id, reason: 'journaled but never sent before a crash; not re-sent' });
+        core.recorder.record('order.lost', {
+          clientOrderId: id,
+          reason: 'journaled but never sent before a crash; not re-sent',
+        });
         resolved++;
         continue;
       }
       // In flight or slow to appear: only after a bounded number of checks and a grace period.
       order.missingChecks++;
       if (order.missingChecks < missingChecksMax || snap.t - order.updatedAt < missingGraceMs) continue;
-      core.raise('missing-at-venue', `${id} (${order.state}) is not at the venue after ${order.missingChecks} checks`, null, order.intent.groupId);
+      core.raise(
+        'missing-at-venue',
+        `${id} (${order.state}) is not at the venue after ${order.missingChecks} checks`,
+        null,
+        order.intent.groupId,
+      );
       core.recorder.record('order.lost', { clientOrderId: id, reason: 'the venue has no record of it' });
       resolved++;
       continue;
@@ -69,7 +79,11 @@ function resolveOrders(core: EngineCore, snap: VenueSnapshot): number {
       case 'working':
         break;
       case 'cancelled':
-        core.recorder.record('order.cancelled', { clientOrderId: id, remainingQty: v.remainingQty, reason: 'found cancelled at the venue on reconcile' });
+        core.recorder.record('order.cancelled', {
+          clientOrderId: id,
+          remainingQty: v.remainingQty,
+          reason: 'found cancelled at the venue on reconcile',
+        });
         resolved++;
         break;
       case 'expired':
@@ -77,11 +91,20 @@ function resolveOrders(core: EngineCore, snap: VenueSnapshot): number {
         resolved++;
         break;
       case 'rejected':
-        core.recorder.record('order.rejected', { clientOrderId: id, code: 0, message: 'found rejected at the venue on reconcile' });
+        core.recorder.record('order.rejected', {
+          clientOrderId: id,
+          code: 0,
+          message: 'found rejected at the venue on reconcile',
+        });
         resolved++;
         break;
       case 'filled':
-        core.raise('quantity-mismatch', `${id} is filled at the venue but keel has not seen all its fills`, null, order.intent.groupId);
+        core.raise(
+          'quantity-mismatch',
+          `${id} is filled at the venue but keel has not seen all its fills`,
+          null,
+          order.intent.groupId,
+        );
         break;
     }
   }
@@ -95,7 +118,8 @@ function syncPositions(core: EngineCore, snap: VenueSnapshot): void {
   const ids = new Set<InstrumentId>([...venueQty.keys(), ...p.ownership.instruments()]);
   for (const id of [...ids].sort()) {
     const v = venueQty.get(id) ?? { qty: 0, avgPrice: 0 };
-    if (p.ownership.venueNetQty(id) !== v.qty) core.recorder.record('venue.position', { instrumentId: id, qty: v.qty, avgPrice: v.avgPrice });
+    if (p.ownership.venueNetQty(id) !== v.qty)
+      core.recorder.record('venue.position', { instrumentId: id, qty: v.qty, avgPrice: v.avgPrice });
     checkContainsOwned(core, id, 'reconcile');
   }
 }
@@ -110,7 +134,11 @@ export function checkContainsOwned(core: EngineCore, id: InstrumentId, when: str
   if (contains) return true;
   const i = p.instruments.get(id);
   const name = i ? describeInstrument(i) : id;
-  core.raise('quantity-mismatch', `${when}: keel owns ${owned} ${name} but the venue shows ${net} (foreign ${qtyAdd(net, -owned)})`, id);
+  core.raise(
+    'quantity-mismatch',
+    `${when}: keel owns ${owned} ${name} but the venue shows ${net} (foreign ${qtyAdd(net, -owned)})`,
+    id,
+  );
   core.trip('HALTED', `venue quantity of ${name} does not contain keel's owned ${owned}`);
   return false;
 }

@@ -1,7 +1,12 @@
 // Write-ahead: every fact is appended to the journal (durable) and only then applied to the
 // projection. Replay after a restart applies the same events through the same code.
 import { assert, type Clock } from '../domain';
-import { eventVersions, type JournalEvent, type JournalEventData, type JournalEventType } from '../ledger/events';
+import {
+  eventVersions,
+  type JournalEvent,
+  type JournalEventData,
+  type JournalEventType,
+} from '../ledger/events';
 import { Projection } from '../ledger/projection';
 
 /** The storage the recorder needs (src/ledger/journal implements it with SQLite). */

@@ -21,7 +21,11 @@ export type RefusalRule =
   | 'maxPositionsPerWeek'
   | 'fatFinger';
 
-export type Refusal = { readonly rule: RefusalRule; readonly message: string; readonly maxAllowedQty: number | null };
+export type Refusal = {
+  readonly rule: RefusalRule;
+  readonly message: string;
+  readonly maxAllowedQty: number | null;
+};
 
 export function refusal(rule: RefusalRule, message: string, maxAllowedQty: number | null = null): Refusal {
   return { rule, message, maxAllowedQty };

@@ -29,6 +29,7 @@ type LegNeed = { instrumentId: InstrumentId; side: Side; qty: number };
 
 export class StructureExecutor {
   private readonly urgency = new Map<GroupId, Urgency>();
+  private readonly deferred = new Set<string>();
 
   constructor(
     private readonly core: EngineCore,
@@ -39,8 +40,12 @@ export class StructureExecutor {
   close(groupId: GroupId, reason: string, urgency: Urgency, keepUnits = 0): void {
     const group = this.core.p.requireGroup(groupId);
     if (group.status === 'closed' || group.status === 'failed') return;
-    assert(keepUnits >= 0 && keepUnits < group.units, `reduce of ${groupId} must keep fewer than ${group.units} units`);
+    assert(
+      keepUnits >= 0 && keepUnits < group.units,
+      `reduce of ${groupId} must keep fewer than ${group.units} units`,
+    );
     if (group.status === 'closing' && group.targetUnits <= keepUnits) return;
+    if (this.core.p.tradingState === 'HALTED') return this.deferWhileHalted(group, reason);
     this.urgency.set(groupId, urgency);
     this.core.recorder.record('group.status', { groupId, status: 'closing', reason, targetUnits: keepUnits });
     this.progress(group);
@@ -54,6 +59,7 @@ export class StructureExecutor {
   }
 
   progress(group: GroupRecord): void {
+    if (this.core.p.tradingState === 'HALTED') return; // nothing moves until an operator resumes
     const opOrders = this.operationOrders(group);
     const live = opOrders.filter((o) => isLive(o.state));
     if (live.length > 0) return this.chase(live, opOrders);
@@ -80,20 +86,32 @@ export class StructureExecutor {
     const failed = opOrders.filter((o) => o.state === 'rejected' || o.state === 'lost');
     const perLegFailed = failed.find((o) => o.intent.legs.length === 1);
     if (perLegFailed || opOrders.length >= this.core.settings.execution.attemptsMax) {
-      const why = perLegFailed ? `leg order ${perLegFailed.intent.clientOrderId} ${perLegFailed.state}: ${perLegFailed.lastReason ?? ''}` : 'not filled within the attempt limit';
+      const why = perLegFailed
+        ? `leg order ${perLegFailed.intent.clientOrderId} ${perLegFailed.state}: ${perLegFailed.lastReason ?? ''}`
+        : 'not filled within the attempt limit';
       return this.abandonOpen(group, why);
     }
     const comboFailed = failed.some((o) => o.intent.legs.length > 1);
     const ownsNothing = group.legs.every((l) => this.owned(group, l.instrumentId) === 0);
     if (this.core.venue.capabilities.combos && !comboFailed && ownsNothing && group.legs.length > 1) {
-      const legs = group.legs.map((l) => ({ instrumentId: l.instrumentId, side: (l.qtyPerUnit > 0 ? 'BUY' : 'SELL') as Side, ratio: Math.abs(l.qtyPerUnit) }));
+      const legs = group.legs.map((l) => ({
+        instrumentId: l.instrumentId,
+        side: (l.qtyPerUnit > 0 ? 'BUY' : 'SELL') as Side,
+        ratio: Math.abs(l.qtyPerUnit),
+      }));
       return this.sendOrder(group, 'open', legs, group.units, opOrders);
     }
     // Per leg: protection first. Shorts only once every long of the group is complete.
     const longs = missing.filter((n) => n.side === 'BUY');
     const batch = longs.length > 0 ? longs : missing;
     for (const need of batch) {
-      const refused = this.sendOrder(group, 'open', [{ instrumentId: need.instrumentId, side: need.side, ratio: 1 }], need.qty, opOrders);
+      const refused = this.sendOrder(
+        group,
+        'open',
+        [{ instrumentId: need.instrumentId, side: need.side, ratio: 1 }],
+        need.qty,
+        opOrders,
+      );
       if (refused) return refused;
     }
     return null;
@@ -116,7 +134,12 @@ export class StructureExecutor {
       this.setStatus(group, 'failed', `open failed: ${why}`);
       return null;
     }
-    this.core.raise('residual', `${group.id} opened only partly (${why}); unwinding the filled legs`, null, group.id);
+    this.core.raise(
+      'residual',
+      `${group.id} opened only partly (${why}); unwinding the filled legs`,
+      null,
+      group.id,
+    );
     this.close(group.id, `open failed: ${why}; unwinding`, 'urgent');
     return null;
   }
@@ -130,13 +153,28 @@ export class StructureExecutor {
       else this.setStatus(group, 'open', `reduced to ${group.targetUnits} unit(s)`, group.targetUnits);
       return;
     }
-    if (opOrders.length >= this.core.settings.execution.attemptsMax) return this.residual(group, `not closed within ${opOrders.length} orders`);
+    if (opOrders.length >= this.core.settings.execution.attemptsMax)
+      return this.residual(group, `not closed within ${opOrders.length} orders`);
     const failed = opOrders.filter((o) => o.state === 'rejected' || o.state === 'lost');
-    const failedLegs = new Set(failed.filter((o) => o.intent.legs.length === 1).flatMap((o) => o.intent.legs.map((l) => l.instrumentId)));
+    const failedLegs = new Set(
+      failed
+        .filter((o) => o.intent.legs.length === 1)
+        .flatMap((o) => o.intent.legs.map((l) => l.instrumentId)),
+    );
     const comboFailed = failed.some((o) => o.intent.legs.length > 1);
     const comboUnits = this.comboUnits(group, needs);
-    if (this.core.venue.capabilities.combos && !comboFailed && failedLegs.size === 0 && comboUnits > 0 && needs.length > 1) {
-      const legs = needs.map((n) => ({ instrumentId: n.instrumentId, side: n.side, ratio: n.qty / comboUnits }));
+    if (
+      this.core.venue.capabilities.combos &&
+      !comboFailed &&
+      failedLegs.size === 0 &&
+      comboUnits > 0 &&
+      needs.length > 1
+    ) {
+      const legs = needs.map((n) => ({
+        instrumentId: n.instrumentId,
+        side: n.side,
+        ratio: n.qty / comboUnits,
+      }));
       const refused = this.sendOrder(group, this.closeKind(group), legs, comboUnits, opOrders);
       if (refused) this.residual(group, `close refused by the gate: ${refused.message}`);
       return;
@@ -147,11 +185,22 @@ export class StructureExecutor {
     const buys = open.filter((n) => n.side === 'BUY');
     const batch = buys.length > 0 ? buys : open.filter((n) => this.safeToSell(group, n));
     if (batch.length === 0) {
-      const why = failed.map((o) => `${o.intent.clientOrderId} ${o.state}${o.rejectCode === null ? '' : ` (${o.rejectCode} ${o.lastReason ?? ''})`}`).join('; ');
+      const why = failed
+        .map(
+          (o) =>
+            `${o.intent.clientOrderId} ${o.state}${o.rejectCode === null ? '' : ` (${o.rejectCode} ${o.lastReason ?? ''})`}`,
+        )
+        .join('; ');
       return this.residual(group, why || 'no leg can be closed without leaving a short uncovered');
     }
     for (const need of batch) {
-      const refused = this.sendOrder(group, this.closeKind(group), [{ instrumentId: need.instrumentId, side: need.side, ratio: 1 }], need.qty, opOrders);
+      const refused = this.sendOrder(
+        group,
+        this.closeKind(group),
+        [{ instrumentId: need.instrumentId, side: need.side, ratio: 1 }],
+        need.qty,
+        opOrders,
+      );
       if (refused) return this.residual(group, `close of a leg refused by the gate: ${refused.message}`);
     }
   }
@@ -163,9 +212,27 @@ export class StructureExecutor {
       const i = this.core.p.requireInstrument(leg.instrumentId);
       if (i.kind !== 'option') continue;
       const owned = this.owned(group, leg.instrumentId);
-      holdings.push({ instrument: i, qty: leg.instrumentId === need.instrumentId ? qtyAdd(owned, -need.qty) : owned });
+      holdings.push({
+        instrument: i,
+        qty: leg.instrumentId === need.instrumentId ? qtyAdd(owned, -need.qty) : owned,
+      });
     }
     return uncoveredShorts(holdings).length === 0;
+  }
+
+  /** A close asked for while HALTED waits for the operator; said once per group, not every tick. */
+  private deferWhileHalted(group: GroupRecord, reason: string): void {
+    const key = `${group.id}|${this.core.p.tradingHistory.length}`;
+    if (this.deferred.has(key)) return;
+    this.deferred.add(key);
+    const message = `close of ${group.id} (${reason}) waits: trading is HALTED; resume to let it proceed`;
+    this.core.recorder.record('refusal', {
+      source: group.source === 'operator' ? 'operator' : 'strategy',
+      strategyId: group.strategyId,
+      rule: 'tradingHalted',
+      message,
+      maxAllowedQty: 0,
+    });
   }
 
   private closeKind(group: GroupRecord): OrderIntentKind {
@@ -206,17 +273,38 @@ export class StructureExecutor {
       .map((x) => `${x.owned > 0 ? '+' : ''}${x.owned} ${this.describe(x.l.instrumentId)}`)
       .join(', ');
     this.setStatus(group, 'residual', `${why}; legs left: ${left}`);
-    this.core.raise('residual', `${group.id} could not be closed: ${why}; legs left: ${left}`, null, group.id);
+    this.core.raise(
+      'residual',
+      `${group.id} could not be closed: ${why}; legs left: ${left}`,
+      null,
+      group.id,
+    );
     this.core.trip('HALTED', `residual after closing ${group.id}: ${left}`);
   }
 
   // ---- orders -----------------------------------------------------------------------------------
 
-  private sendOrder(group: GroupRecord, intent: OrderIntentKind, legs: OrderLeg[], qty: number, opOrders: OrderRecord[]): Refusal | null {
+  private sendOrder(
+    group: GroupRecord,
+    intent: OrderIntentKind,
+    legs: OrderLeg[],
+    qty: number,
+    opOrders: OrderRecord[],
+  ): Refusal | null {
     const s = this.core.settings.execution;
-    const attempt = opOrders.filter((o) => o.state === 'cancelled' && o.intent.legs.some((l) => legs.some((x) => x.instrumentId === l.instrumentId))).length;
-    const urgent = this.urgency.get(group.id) === 'urgent' || (group.status === 'closing' && !this.urgency.has(group.id));
-    const aggression = aggressionFor(attempt, urgent ? s.aggressionStartUrgent : s.aggressionStart, s.aggressionStep, s.aggressionMax);
+    const attempt = opOrders.filter(
+      (o) =>
+        o.state === 'cancelled' &&
+        o.intent.legs.some((l) => legs.some((x) => x.instrumentId === l.instrumentId)),
+    ).length;
+    const urgent =
+      this.urgency.get(group.id) === 'urgent' || (group.status === 'closing' && !this.urgency.has(group.id));
+    const aggression = aggressionFor(
+      attempt,
+      urgent ? s.aggressionStartUrgent : s.aggressionStart,
+      s.aggressionStep,
+      s.aggressionMax,
+    );
     const pricing = legs.map((l) => ({ ...l, tick: this.core.p.requireInstrument(l.instrumentId).tick }));
     const limit = limitFor(this.core.venue.market, pricing, aggression);
     if (limit === null) {
@@ -241,7 +329,13 @@ export class StructureExecutor {
     };
     const refused = this.orders.send(order);
     if (refused) {
-      this.core.recorder.record('refusal', { source: group.source === 'operator' ? 'operator' : 'strategy', strategyId: group.strategyId, rule: refused.rule, message: refused.message, maxAllowedQty: refused.maxAllowedQty });
+      this.core.recorder.record('refusal', {
+        source: group.source === 'operator' ? 'operator' : 'strategy',
+        strategyId: group.strategyId,
+        rule: refused.rule,
+        message: refused.message,
+        maxAllowedQty: refused.maxAllowedQty,
+      });
     }
     return refused;
   }
@@ -268,7 +362,12 @@ export class StructureExecutor {
     return result;
   }
 
-  private setStatus(group: GroupRecord, status: GroupRecord['status'], reason: string, targetUnits: number | null = null): void {
+  private setStatus(
+    group: GroupRecord,
+    status: GroupRecord['status'],
+    reason: string,
+    targetUnits: number | null = null,
+  ): void {
     this.core.recorder.record('group.status', { groupId: group.id, status, reason, targetUnits });
     this.core.log(`${group.id} ${status}: ${reason}`);
   }

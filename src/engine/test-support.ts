@@ -1,12 +1,21 @@
 // Test helpers for the engine: an in-memory event store and a venue that records what it is sent.
-import { fixedClock, InstrumentId, type Instrument, type InstrumentTerms, type OrderSpec, type ClientOrderId } from '../domain';
+import {
+  fixedClock,
+  InstrumentId,
+  type Instrument,
+  type InstrumentTerms,
+  type OrderSpec,
+  type ClientOrderId,
+} from '../domain';
 import { Projection } from '../ledger/projection';
 import type { MarketData, Quote, Venue, VenueSnapshot } from '../venues/venue';
 import { EngineCore } from './engine-core';
 import { Recorder, type EventStore } from './recorder';
 import { defaultEngineSettings, type EngineSettings } from './settings';
 
-export function memoryStore(): EventStore & { events: { seq: number; type: string; v: number; t: number; data: unknown }[] } {
+export function memoryStore(): EventStore & {
+  events: { seq: number; type: string; v: number; t: number; data: unknown }[];
+} {
   const events: { seq: number; type: string; v: number; t: number; data: unknown }[] = [];
   return {
     events,
@@ -20,12 +29,29 @@ export function memoryStore(): EventStore & { events: { seq: number; type: strin
 }
 
 export function option(id: number, strike: number, right: 'C' | 'P', expiry = '2026-02-13'): Instrument {
-  return { id: InstrumentId.of(String(id)), symbol: 'XSP', kind: 'option', expiry, strike, right, multiplier: 100, tick: 0.01, lot: 1, underlyingKind: 'index' };
+  return {
+    id: InstrumentId.of(String(id)),
+    symbol: 'XSP',
+    kind: 'option',
+    expiry,
+    strike,
+    right,
+    multiplier: 100,
+    tick: 0.01,
+    lot: 1,
+    underlyingKind: 'index',
+  };
 }
 
 export class RecordingVenue implements Venue {
   readonly name = 'recording';
-  readonly capabilities = { combos: true, nativeBrackets: false, positionHistory: false, reduceOnly: true, marketOrders: true };
+  readonly capabilities = {
+    combos: true,
+    nativeBrackets: false,
+    positionHistory: false,
+    reduceOnly: true,
+    marketOrders: true,
+  };
   readonly sent: OrderSpec[] = [];
   readonly cancels: ClientOrderId[] = [];
   readonly quotes = new Map<string, Quote>();
@@ -36,7 +62,12 @@ export class RecordingVenue implements Venue {
   };
   constructor(private readonly instruments: Instrument[] = []) {}
   resolveInstrument(terms: InstrumentTerms) {
-    const i = this.instruments.find((x) => x.symbol === terms.symbol && (!('strike' in terms) || (x.kind === 'option' && x.strike === terms.strike && x.right === terms.right)));
+    const i = this.instruments.find(
+      (x) =>
+        x.symbol === terms.symbol &&
+        (!('strike' in terms) ||
+          (x.kind === 'option' && x.strike === terms.strike && x.right === terms.right)),
+    );
     return i ? { ok: true as const, instrument: i } : { ok: false as const, reason: 'unknown' };
   }
   instrument(id: string) {
@@ -60,7 +91,13 @@ export function testCore(instruments: Instrument[], settings: EngineSettings = d
   const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), -300);
   const store = memoryStore();
   const venue = new RecordingVenue(instruments);
-  const core = new EngineCore(new Recorder(store, new Projection(-300), clock), venue, clock, settings, () => {});
+  const core = new EngineCore(
+    new Recorder(store, new Projection(-300), clock),
+    venue,
+    clock,
+    settings,
+    () => {},
+  );
   for (const i of instruments) core.recorder.record('instrument.defined', { instrument: i });
   return { core, clock, store, venue };
 }

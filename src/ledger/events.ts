@@ -48,7 +48,13 @@ export type JournalEventData = {
   };
   'group.status': { groupId: GroupId; status: GroupStatus; reason: string; targetUnits: number | null };
   'group.positionId': { groupId: GroupId; instrumentId: InstrumentId; venuePositionId: VenuePositionId };
-  'group.settled': { groupId: GroupId; instrumentId: InstrumentId; qty: number; price: number; execId: string };
+  'group.settled': {
+    groupId: GroupId;
+    instrumentId: InstrumentId;
+    qty: number;
+    price: number;
+    execId: string;
+  };
   'order.intent': { order: OrderIntent };
   'order.sent': { clientOrderId: ClientOrderId };
   'order.accepted': { clientOrderId: ClientOrderId; venueOrderId: VenueOrderId };

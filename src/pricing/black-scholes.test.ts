@@ -166,26 +166,31 @@ describe('priceChain', () => {
     }
   });
 
-  it('computes only the outputs asked for', () => {
-    const price = new Float64Array(2);
-    const delta = new Float64Array(2);
-    priceChain(
-      {
-        spot: 100,
-        rate: 0,
-        q: 0,
-        strikes: Float64Array.of(95, 105),
-        tYears: Float64Array.of(0.1, 0.1),
-        vols: Float64Array.of(0.2, 0.2),
-        isCall: Uint8Array.of(1, 0),
-      },
-      { price, delta },
-    );
-    expect(price[0]).toBeCloseTo(
-      bsPrice({ spot: 100, strike: 95, tYears: 0.1, vol: 0.2, rate: 0, right: 'C' }),
-      15,
-    );
-    expect(delta[1]).toBeLessThan(-0.5);
+  it('gives the same bits on the price+delta fast path, with or without degenerate rows', () => {
+    const strikes = Float64Array.of(95, 105, 100, 90, 110);
+    const tYears = Float64Array.of(0.1, 0.1, 30 / 525600, 0.5, 0.5);
+    const vols = Float64Array.of(0.2, 0.25, 0.5, 0.3, 0.3);
+    const isCall = Uint8Array.of(1, 0, 1, 0, 1);
+    const check = (t: Float64Array, v: Float64Array) => {
+      const price = new Float64Array(5);
+      const delta = new Float64Array(5);
+      priceChain({ spot: 100, rate: 0.03, q: 0.01, strikes, tYears: t, vols: v, isCall }, { price, delta });
+      for (let i = 0; i < 5; i++) {
+        const g = bsGreeks({
+          spot: 100,
+          strike: strikes[i] as number,
+          tYears: t[i] as number,
+          vol: v[i] as number,
+          rate: 0.03,
+          q: 0.01,
+          right: isCall[i] === 1 ? 'C' : 'P',
+        });
+        expect([price[i], delta[i]]).toEqual([g.price, g.delta]);
+      }
+    };
+    check(tYears, vols);
+    check(Float64Array.of(0.1, 0.1, 0, 0.5, 0.5), vols); // an expired row
+    check(tYears, Float64Array.of(0.2, 0.25, 0.5, 0, 0.3)); // a zero-vol row
   });
 
   it('rejects mismatched arrays', () => {

@@ -11,7 +11,9 @@ export function createStrategies(specs: readonly StrategySpec[], tradesPerDayMax
       case 'iron-condor-0dte':
         return new IronCondor0dte(StrategyId.of(s.id), s.params as IronCondorParams, tradesPerDayMax);
       default:
-        throw new Error(`strategy kind '${s.kind}' (strategies[].kind of '${s.id}') is not available yet; use iron-condor-0dte`);
+        throw new Error(
+          `strategy kind '${s.kind}' (strategies[].kind of '${s.id}') is not available yet; use iron-condor-0dte`,
+        );
     }
   });
 }

@@ -19,7 +19,12 @@ export type IronCondorParams = {
   readonly exitBy: string;
   readonly executionsPerDay: number;
   /** Replay a known trade: these strikes instead of the delta scan. */
-  readonly strikes?: { readonly longPut: number; readonly shortPut: number; readonly shortCall: number; readonly longCall: number };
+  readonly strikes?: {
+    readonly longPut: number;
+    readonly shortPut: number;
+    readonly shortCall: number;
+    readonly longCall: number;
+  };
 };
 
 const scanEveryMs = 60_000;
@@ -55,22 +60,37 @@ export class IronCondor0dte implements Strategy {
   private manageExit(ctx: StrategyContext, g: GroupView): void {
     const credit = g.openCash; // cash taken in for the open condor (account currency)
     const hhmm = localHhmm(ctx.now, ctx.utcOffsetMin);
-    if (hhmm >= this.params.exitBy) return ctx.closeGroup(g.id, `time exit at ${this.params.exitBy}`, 'normal');
+    if (hhmm >= this.params.exitBy)
+      return ctx.closeGroup(g.id, `time exit at ${this.params.exitBy}`, 'normal');
     if (g.pnl === null || credit <= 0) return;
     const gross = g.pnl; // group's own legs only, marked to mid, net of commissions
     const stopAt = -this.params.stopLossMultiple * credit;
     const slUsage = Math.max(0, (-gross / -stopAt) * 100);
     if (ctx.now - this.lastStatusAt >= statusEveryMs) {
       this.lastStatusAt = ctx.now;
-      ctx.note(`${g.id}: PnL ${gross.toFixed(2)} | SL usage ${slUsage.toFixed(0)}% | ${this.spotVsShorts(ctx, g)} | hold ${Math.round((ctx.now - g.openedAt) / 60_000)}m`);
+      ctx.note(
+        `${g.id}: PnL ${gross.toFixed(2)} | SL usage ${slUsage.toFixed(0)}% | ${this.spotVsShorts(ctx, g)} | hold ${Math.round((ctx.now - g.openedAt) / 60_000)}m`,
+      );
     }
-    if (gross <= stopAt) return ctx.closeGroup(g.id, `stop-loss: PnL ${gross.toFixed(2)} <= -${this.params.stopLossMultiple}x credit ${credit.toFixed(2)}`, 'urgent');
-    if (gross >= this.params.takeProfitPct * credit) return ctx.closeGroup(g.id, `take-profit: PnL ${gross.toFixed(2)} >= ${this.params.takeProfitPct * 100}% of credit ${credit.toFixed(2)}`, 'normal');
+    if (gross <= stopAt)
+      return ctx.closeGroup(
+        g.id,
+        `stop-loss: PnL ${gross.toFixed(2)} <= -${this.params.stopLossMultiple}x credit ${credit.toFixed(2)}`,
+        'urgent',
+      );
+    if (gross >= this.params.takeProfitPct * credit)
+      return ctx.closeGroup(
+        g.id,
+        `take-profit: PnL ${gross.toFixed(2)} >= ${this.params.takeProfitPct * 100}% of credit ${credit.toFixed(2)}`,
+        'normal',
+      );
   }
 
   private spotVsShorts(ctx: StrategyContext, g: GroupView): string {
     const spot = ctx.market.spot(this.params.underlying);
-    const shorts = g.legs.filter((l) => l.qtyPerUnit < 0).map((l) => `${(l.instrument as OptionInstrument).strike}${(l.instrument as OptionInstrument).right}`);
+    const shorts = g.legs
+      .filter((l) => l.qtyPerUnit < 0)
+      .map((l) => `${(l.instrument as OptionInstrument).strike}${(l.instrument as OptionInstrument).right}`);
     return `spot ${spot?.toFixed(2) ?? '?'} vs shorts ${shorts.join('/')}`;
   }
 
@@ -94,7 +114,8 @@ export class IronCondor0dte implements Strategy {
       return;
     }
     const netDelta = -sp.delta - sc.delta + lp.delta + lc.delta;
-    if (Math.abs(netDelta) > netDeltaMax) return ctx.note(`net delta ${netDelta.toFixed(3)} is off neutral (limit ${netDeltaMax}); skipped`);
+    if (Math.abs(netDelta) > netDeltaMax)
+      return ctx.note(`net delta ${netDelta.toFixed(3)} is off neutral (limit ${netDeltaMax}); skipped`);
     const outcome = ctx.openStructure({
       kind: 'iron-condor',
       legs: [
@@ -106,23 +127,39 @@ export class IronCondor0dte implements Strategy {
       units: this.params.qty,
       note: `IC ${lp.instrument.strike}P/${sp.instrument.strike}P/${sc.instrument.strike}C/${lc.instrument.strike}C credit ${credit.toFixed(2)} (mid) spot ${ctx.market.spot(this.params.underlying)?.toFixed(2)} net delta ${netDelta.toFixed(3)}`,
     });
-    ctx.note(outcome.ok ? `entered ${outcome.groupId}: ${describe}, credit ${credit.toFixed(2)}` : `entry refused (${outcome.refusal.rule}): ${outcome.refusal.message}`);
+    ctx.note(
+      outcome.ok
+        ? `entered ${outcome.groupId}: ${describe}, credit ${credit.toFixed(2)}`
+        : `entry refused (${outcome.refusal.rule}): ${outcome.refusal.message}`,
+    );
   }
 
   /** Long put, short put, short call, long call — or null when the chain cannot make one. */
   private scan(ctx: StrategyContext): [Leg, Leg, Leg, Leg] | null {
     const today = localDate(ctx.now, ctx.utcOffsetMin);
-    const chain = ctx.market.optionChain(this.params.underlying, today).filter((i): i is OptionInstrument => i.kind === 'option');
+    const chain = ctx.market
+      .optionChain(this.params.underlying, today)
+      .filter((i): i is OptionInstrument => i.kind === 'option');
     const spot = ctx.market.spot(this.params.underlying);
     if (chain.length === 0 || spot === null) return null;
     const tYears = yearsToExpiry(ctx.now, atLocalTime(ctx.now, expiryTime, ctx.utcOffsetMin));
     if (tYears <= 0) return null;
     const legs = chain.map((i) => this.legOf(ctx, i, spot, tYears));
-    const deltas = { strikes: legs.map((l) => l.instrument.strike), deltas: legs.map((l) => l.delta), isCall: legs.map((l) => (l.instrument.right === 'C' ? 1 : 0)) };
-    const find = (right: 'P' | 'C', strike: number) => legs.find((l) => l.instrument.right === right && l.instrument.strike === strike);
+    const deltas = {
+      strikes: legs.map((l) => l.instrument.strike),
+      deltas: legs.map((l) => l.delta),
+      isCall: legs.map((l) => (l.instrument.right === 'C' ? 1 : 0)),
+    };
+    const find = (right: 'P' | 'C', strike: number) =>
+      legs.find((l) => l.instrument.right === right && l.instrument.strike === strike);
     const fixed = this.params.strikes;
     if (fixed) {
-      const picked = [find('P', fixed.longPut), find('P', fixed.shortPut), find('C', fixed.shortCall), find('C', fixed.longCall)];
+      const picked = [
+        find('P', fixed.longPut),
+        find('P', fixed.shortPut),
+        find('C', fixed.shortCall),
+        find('C', fixed.longCall),
+      ];
       return picked.every((l) => l !== undefined) ? (picked as [Leg, Leg, Leg, Leg]) : null;
     }
     const sp = strikeNearestDelta(deltas, 'P', this.params.shortDelta);
@@ -142,7 +179,8 @@ export class IronCondor0dte implements Strategy {
     let delta = NaN;
     if (q && q.bid > 0) {
       const iv = impliedVol({ price: mid, spot, strike: i.strike, tYears, rate: 0, right: i.right });
-      if (iv.ok) delta = bsGreeks({ spot, strike: i.strike, tYears, vol: iv.vol, rate: 0, right: i.right }).delta;
+      if (iv.ok)
+        delta = bsGreeks({ spot, strike: i.strike, tYears, vol: iv.vol, rate: 0, right: i.right }).delta;
     }
     return { instrument: i, mid, delta };
   }

@@ -41,7 +41,12 @@ export type VenueFill = {
 };
 
 export type VenueEvent =
-  | { readonly type: 'accepted'; readonly t: number; readonly clientOrderId: ClientOrderId; readonly venueOrderId: VenueOrderId }
+  | {
+      readonly type: 'accepted';
+      readonly t: number;
+      readonly clientOrderId: ClientOrderId;
+      readonly venueOrderId: VenueOrderId;
+    }
   | {
       readonly type: 'rejected';
       readonly t: number;
@@ -59,9 +64,26 @@ export type VenueEvent =
       readonly remainingQty: number;
       readonly reason: string;
     }
-  | { readonly type: 'cancelRejected'; readonly t: number; readonly clientOrderId: ClientOrderId; readonly reason: string }
-  | { readonly type: 'position'; readonly t: number; readonly instrumentId: InstrumentId; readonly qty: number; readonly avgPrice: number }
-  | { readonly type: 'settlement'; readonly t: number; readonly instrumentId: InstrumentId; readonly qty: number; readonly price: number }
+  | {
+      readonly type: 'cancelRejected';
+      readonly t: number;
+      readonly clientOrderId: ClientOrderId;
+      readonly reason: string;
+    }
+  | {
+      readonly type: 'position';
+      readonly t: number;
+      readonly instrumentId: InstrumentId;
+      readonly qty: number;
+      readonly avgPrice: number;
+    }
+  | {
+      readonly type: 'settlement';
+      readonly t: number;
+      readonly instrumentId: InstrumentId;
+      readonly qty: number;
+      readonly price: number;
+    }
   | { readonly type: 'connection'; readonly t: number; readonly up: boolean };
 
 export type VenueOrderStatus = {
@@ -80,7 +102,12 @@ export type VenuePosition = {
   readonly venuePositionId: VenuePositionId | null;
 };
 
-export type VenueSettlement = { readonly instrumentId: InstrumentId; readonly qty: number; readonly price: number; readonly t: number };
+export type VenueSettlement = {
+  readonly instrumentId: InstrumentId;
+  readonly qty: number;
+  readonly price: number;
+  readonly t: number;
+};
 
 export type VenuePositionHistoryRecord = {
   readonly venuePositionId: VenuePositionId;

@@ -19,11 +19,19 @@ function withCrashAfter(appends: number): string {
 async function intentSeqs(): Promise<{ seq: number; clientOrderId: string }[]> {
   const journalPath = join(dir, 'baseline.db');
   await runChecked(scenarioFromYaml(base, 'baseline.yaml'), { journalPath });
-  const journal = openJournal(journalPath, { knownVersions: eventVersions, owner: 'test', nowMs: 0, readOnly: true });
+  const journal = openJournal(journalPath, {
+    knownVersions: eventVersions,
+    owner: 'test',
+    nowMs: 0,
+    readOnly: true,
+  });
   try {
     return [...journal.read()]
       .filter((e) => e.type === 'order.intent')
-      .map((e) => ({ seq: e.seq, clientOrderId: (e.data as { order: { clientOrderId: string } }).order.clientOrderId }));
+      .map((e) => ({
+        seq: e.seq,
+        clientOrderId: (e.data as { order: { clientOrderId: string } }).order.clientOrderId,
+      }));
   } finally {
     journal.close();
   }
@@ -41,7 +49,9 @@ describe('crash between journaling an intent and sending it', () => {
       expect(sent).toEqual([]);
       const order = run.report.orders.find((o) => o.clientOrderId === clientOrderId);
       expect(order?.state).toBe('lost');
-      const ids = run.venueLog.flatMap((l) => (l.type === 'order' && l.origin === 'keel' ? [l.clientOrderId] : []));
+      const ids = run.venueLog.flatMap((l) =>
+        l.type === 'order' && l.origin === 'keel' ? [l.clientOrderId] : [],
+      );
       expect(new Set(ids).size).toBe(ids.length);
     }
   });

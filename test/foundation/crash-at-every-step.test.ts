@@ -16,7 +16,8 @@ describe('crash at every step', () => {
       const yaml = `${base}\nfaults:\n  - { afterAppends: ${n}, crashEngine: { restartAfter: 20 } }\n`;
       const run = await runChecked(scenarioFromYaml(yaml, `crash-after-${n}.yaml`));
       if (run.stats.crashes !== 1) failures.push(`append ${n}: expected one crash, got ${run.stats.crashes}`);
-      for (const v of run.verdict.violations) failures.push(`append ${n}: ${v.invariant} at seq ${v.seq}: ${v.message}`);
+      for (const v of run.verdict.violations)
+        failures.push(`append ${n}: ${v.invariant} at seq ${v.seq}: ${v.message}`);
     }
     expect(failures).toEqual([]);
   }, 300_000);

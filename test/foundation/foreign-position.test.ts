@@ -28,7 +28,13 @@ describe('own structure beside a foreign position', () => {
   it('closes exactly the four owned legs of each group: one combo, or leg orders on those four only', () => {
     for (const g of run.report.groups) {
       const own = new Set(g.legs.map((l) => l.instrument.id));
-      const closes = run.venueLog.filter((l) => l.type === 'order' && l.clientOrderId !== null && g.clientOrderIds.includes(l.clientOrderId) && /-c\d+$/.test(l.clientOrderId));
+      const closes = run.venueLog.filter(
+        (l) =>
+          l.type === 'order' &&
+          l.clientOrderId !== null &&
+          g.clientOrderIds.includes(l.clientOrderId) &&
+          /-c\d+$/.test(l.clientOrderId),
+      );
       expect(closes.length).toBeGreaterThan(0);
       for (const c of closes) {
         if (c.type !== 'order') continue;
@@ -39,9 +45,13 @@ describe('own structure beside a foreign position', () => {
   });
 
   it('never orders the foreign 704C, whose venue quantity stays 24 until settlement', () => {
-    const keelOn704 = run.venueLog.filter((l) => l.type === 'order' && l.origin === 'keel' && l.legs.some((x) => x.instrument.strike === 704));
+    const keelOn704 = run.venueLog.filter(
+      (l) => l.type === 'order' && l.origin === 'keel' && l.legs.some((x) => x.instrument.strike === 704),
+    );
     expect(keelOn704).toEqual([]);
-    const qty = run.venueLog.flatMap((l) => (l.type === 'position' && l.instrument.strike === 704 ? [l.qty] : []));
+    const qty = run.venueLog.flatMap((l) =>
+      l.type === 'position' && l.instrument.strike === 704 ? [l.qty] : [],
+    );
     expect(qty[0]).toBe(24);
     expect(qty.every((q) => q === 24 || q === 0)).toBe(true);
   });

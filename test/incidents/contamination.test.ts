@@ -24,7 +24,9 @@ describe('feb13 contamination cascade', () => {
       for (const leg of o.legs) expect(leg.instrument.strike).not.toBe(704);
     }
     const g = run.report.groups[0];
-    expect(g?.legs.map((l) => `${l.qty > 0 ? '+' : ''}${l.qty} ${l.instrument.strike}${l.instrument.right}`)).toEqual(['+1 671P', '-1 672P', '-1 692C', '+1 693C']);
+    expect(
+      g?.legs.map((l) => `${l.qty > 0 ? '+' : ''}${l.qty} ${l.instrument.strike}${l.instrument.right}`),
+    ).toEqual(['+1 671P', '-1 672P', '-1 692C', '+1 693C']);
   });
 
   it('never fires a false stop: the group closes only by the operator flatten', () => {
@@ -34,11 +36,21 @@ describe('feb13 contamination cascade', () => {
   });
 
   it('after the combo close is refused, closes exactly the four owned legs, each once', () => {
-    const closes = run.venueLog.filter((l) => l.type === 'order' && l.origin === 'keel' && l.clientOrderId !== null && /-c\d+$/.test(l.clientOrderId));
+    const closes = run.venueLog.filter(
+      (l) =>
+        l.type === 'order' &&
+        l.origin === 'keel' &&
+        l.clientOrderId !== null &&
+        /-c\d+$/.test(l.clientOrderId),
+    );
     const comboCloses = closes.filter((l) => l.type === 'order' && l.combo);
     expect(comboCloses.length).toBeGreaterThanOrEqual(1);
-    const closeFills = run.venueLog.filter((l) => l.type === 'fill' && l.clientOrderId !== null && /-c\d+$/.test(l.clientOrderId));
-    const strikes = closeFills.map((l) => (l.type === 'fill' ? `${l.instrument.strike}${l.instrument.right}` : '')).sort();
+    const closeFills = run.venueLog.filter(
+      (l) => l.type === 'fill' && l.clientOrderId !== null && /-c\d+$/.test(l.clientOrderId),
+    );
+    const strikes = closeFills
+      .map((l) => (l.type === 'fill' ? `${l.instrument.strike}${l.instrument.right}` : ''))
+      .sort();
     expect(strikes).toEqual(['671P', '672P', '692C', '693C']);
     expect(run.report.groups[0]?.status).toBe('closed');
   });

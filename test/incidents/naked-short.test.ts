@@ -19,12 +19,19 @@ describe('jan28 naked short', () => {
   it('ends residual with exactly the short 460C and its covering long 465C', () => {
     const g = run.report.groups[0];
     expect(g?.status).toBe('residual');
-    const left = (g?.residualLegs ?? []).map((l) => `${l.qty} ${l.instrument.strike}${l.instrument.right}`).sort();
+    const left = (g?.residualLegs ?? [])
+      .map((l) => `${l.qty} ${l.instrument.strike}${l.instrument.right}`)
+      .sort();
     expect(left).toEqual(['-1 460C', '1 465C']);
   });
 
   it('never sent an order to sell the 465C that covers the failed short', () => {
-    const sells465 = run.venueLog.filter((l) => l.type === 'order' && l.origin === 'keel' && l.legs.some((x) => x.instrument.strike === 465 && x.side === 'SELL'));
+    const sells465 = run.venueLog.filter(
+      (l) =>
+        l.type === 'order' &&
+        l.origin === 'keel' &&
+        l.legs.some((x) => x.instrument.strike === 465 && x.side === 'SELL'),
+    );
     expect(sells465).toEqual([]);
   });
 

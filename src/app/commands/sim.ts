@@ -10,7 +10,9 @@ export type SimCommandOptions = { out: string; quiet?: boolean; verbose?: boolea
 export async function simCommand(file: string, opts: SimCommandOptions): Promise<number> {
   const loaded = loadScenario(file);
   if (!loaded.ok) {
-    process.stderr.write(`keel sim: ${file} is not a valid scenario:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`);
+    process.stderr.write(
+      `keel sim: ${file} is not a valid scenario:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`,
+    );
     return 2;
   }
   const scenario = loaded.scenario;
@@ -26,7 +28,10 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
   });
   progress?.done();
   writeRun(opts.out, result);
-  const verdict = check({ lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } }, { converged: true });
+  const verdict = check(
+    { lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } },
+    { converged: true },
+  );
   const s = result.report.summary;
   process.stdout.write(
     [

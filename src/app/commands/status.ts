@@ -9,7 +9,12 @@ import { isActiveGroup, type Projection } from '../../ledger/projection';
 export function statusCommand(opts: { journal: string; json?: boolean }): number {
   let journal;
   try {
-    journal = openJournal(opts.journal, { knownVersions: eventVersions, owner: 'keel status', nowMs: 0, readOnly: true });
+    journal = openJournal(opts.journal, {
+      knownVersions: eventVersions,
+      owner: 'keel status',
+      nowMs: 0,
+      readOnly: true,
+    });
   } catch (e) {
     if (e instanceof JournalError) {
       process.stderr.write(`keel status: ${e.message}\n`);
@@ -19,7 +24,10 @@ export function statusCommand(opts: { journal: string; json?: boolean }): number
   }
   try {
     const first = journal.read().next();
-    const offset = !first.done && first.value.type === 'engine.started' ? Number((first.value.data as { utcOffsetMin?: number }).utcOffsetMin ?? 0) : 0;
+    const offset =
+      !first.done && first.value.type === 'engine.started'
+        ? Number((first.value.data as { utcOffsetMin?: number }).utcOffsetMin ?? 0)
+        : 0;
     const p = replay(journal, offset);
     const status = statusOf(p);
     process.stdout.write(opts.json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status));
@@ -42,31 +50,66 @@ export function statusOf(p: Projection) {
     group: g.id,
     strategy: g.strategyId,
     status: g.status,
-    legs: g.legs.map((l) => ({ instrument: describeInstrument(p.requireInstrument(l.instrumentId)), owned: p.ownership.owned(l.instrumentId, g.id) })),
+    legs: g.legs.map((l) => ({
+      instrument: describeInstrument(p.requireInstrument(l.instrumentId)),
+      owned: p.ownership.owned(l.instrumentId, g.id),
+    })),
     realizedPnl: microsToCents(netRealized(g.pnl)),
   }));
   const foreign = p.ownership
     .instruments()
-    .map((id) => ({ instrument: describeInstrument(p.requireInstrument(id)), venueNet: p.ownership.venueNetQty(id) ?? 0, owned: p.ownership.ownedTotal(id), foreign: p.ownership.foreign(id) }))
+    .map((id) => ({
+      instrument: describeInstrument(p.requireInstrument(id)),
+      venueNet: p.ownership.venueNetQty(id) ?? 0,
+      owned: p.ownership.ownedTotal(id),
+      foreign: p.ownership.foreign(id),
+    }))
     .filter((r) => r.foreign !== 0);
-  const openOrders = [...p.orders.all()].filter((o) => isLive(o.state)).map((o) => ({ clientOrderId: o.intent.clientOrderId, group: o.intent.groupId, intent: o.intent.intent, state: o.state, qty: o.intent.qty, limit: o.intent.limitPrice }));
-  const discrepancies = [...p.discrepancies.values()].filter((d) => !d.resolved).map((d) => ({ kind: d.kind, detail: d.detail }));
-  return { tradingState: p.tradingState, reason: p.tradingHistory.at(-1)?.reason ?? null, groups, foreign, openOrders, discrepancies, events: p.eventsApplied };
+  const openOrders = [...p.orders.all()]
+    .filter((o) => isLive(o.state))
+    .map((o) => ({
+      clientOrderId: o.intent.clientOrderId,
+      group: o.intent.groupId,
+      intent: o.intent.intent,
+      state: o.state,
+      qty: o.intent.qty,
+      limit: o.intent.limitPrice,
+    }));
+  const discrepancies = [...p.discrepancies.values()]
+    .filter((d) => !d.resolved)
+    .map((d) => ({ kind: d.kind, detail: d.detail }));
+  return {
+    tradingState: p.tradingState,
+    reason: p.tradingHistory.at(-1)?.reason ?? null,
+    groups,
+    foreign,
+    openOrders,
+    discrepancies,
+    events: p.eventsApplied,
+  };
 }
 
 function formatStatus(s: Status): string {
-  const out = [`trading ${s.tradingState}${s.reason ? ` (${s.reason})` : ''} — ${s.events} journal events`, '', 'OWNED (by group):'];
+  const out = [
+    `trading ${s.tradingState}${s.reason ? ` (${s.reason})` : ''} — ${s.events} journal events`,
+    '',
+    'OWNED (by group):',
+  ];
   if (s.groups.length === 0) out.push('  none');
   for (const g of s.groups) {
     out.push(`  ${g.group} [${g.strategy}] ${g.status}  realized ${g.realizedPnl.toFixed(2)}`);
     for (const l of g.legs) out.push(`    ${String(l.owned).padStart(6)}  ${l.instrument}`);
   }
-  out.push('', 'FOREIGN (at the venue, not keel\'s; never touched):');
+  out.push('', "FOREIGN (at the venue, not keel's; never touched):");
   if (s.foreign.length === 0) out.push('  none');
-  for (const f of s.foreign) out.push(`  ${String(f.foreign).padStart(6)}  ${f.instrument}  (venue net ${f.venueNet}, keel owns ${f.owned})`);
-  out.push('', 'OPEN ORDERS (keel\'s):');
+  for (const f of s.foreign)
+    out.push(
+      `  ${String(f.foreign).padStart(6)}  ${f.instrument}  (venue net ${f.venueNet}, keel owns ${f.owned})`,
+    );
+  out.push('', "OPEN ORDERS (keel's):");
   if (s.openOrders.length === 0) out.push('  none');
-  for (const o of s.openOrders) out.push(`  ${o.clientOrderId}  ${o.intent} ${o.qty} @ ${o.limit ?? 'MKT'}  ${o.state}`);
+  for (const o of s.openOrders)
+    out.push(`  ${o.clientOrderId}  ${o.intent} ${o.qty} @ ${o.limit ?? 'MKT'}  ${o.state}`);
   if (s.discrepancies.length > 0) {
     out.push('', 'OPEN DISCREPANCIES:');
     for (const d of s.discrepancies) out.push(`  ${d.kind}: ${d.detail}`);

@@ -1,9 +1,21 @@
 // report.json from the projection: what the engine believes (shared/spec/simulation.md).
-import { formatIso, instrumentRecord, microsToCents, netRealized, sumMicros, type Micros } from '../../domain';
+import {
+  formatIso,
+  instrumentRecord,
+  microsToCents,
+  netRealized,
+  sumMicros,
+  type Micros,
+} from '../../domain';
 import type { GroupRecord, Projection } from '../../ledger/projection';
 import type { Report, ReportGroup, ReportGroupStatus } from './report-types';
 
-export function buildReport(p: Projection, scenario: string, seed: number, extra: Record<string, unknown> = {}): Report {
+export function buildReport(
+  p: Projection,
+  scenario: string,
+  seed: number,
+  extra: Record<string, unknown> = {},
+): Report {
   const iso = (t: number) => formatIso(t, p.utcOffsetMin);
   const groups = [...p.groups.values()].map((g) => reportGroup(p, g, iso));
   const orders = [...p.orders.all()].map((o) => ({
@@ -33,7 +45,13 @@ export function buildReport(p: Projection, scenario: string, seed: number, extra
     tradingState: p.tradingHistory.map((s) => ({ t: iso(s.t), state: s.state, reason: s.reason })),
     discrepancies: [...p.discrepancies.values()].map((d) => {
       const i = d.instrumentId === null ? undefined : p.instruments.get(d.instrumentId);
-      return { t: iso(d.t), kind: d.kind, instrument: i ? instrumentRecord(i) : null, detail: d.detail, resolved: d.resolved };
+      return {
+        t: iso(d.t),
+        kind: d.kind,
+        instrument: i ? instrumentRecord(i) : null,
+        detail: d.detail,
+        resolved: d.resolved,
+      };
     }),
     summary: {
       executions,
@@ -61,7 +79,10 @@ function reportStatus(g: GroupRecord): ReportGroupStatus {
 }
 
 function reportGroup(p: Projection, g: GroupRecord, iso: (t: number) => string): ReportGroup {
-  const legs = g.legs.map((l) => ({ instrument: instrumentRecord(p.requireInstrument(l.instrumentId)), qty: l.qtyPerUnit * g.units }));
+  const legs = g.legs.map((l) => ({
+    instrument: instrumentRecord(p.requireInstrument(l.instrumentId)),
+    qty: l.qtyPerUnit * g.units,
+  }));
   const group: ReportGroup = {
     id: g.id,
     strategy: g.strategyId,
@@ -75,7 +96,10 @@ function reportGroup(p: Projection, g: GroupRecord, iso: (t: number) => string):
     exitReason: g.status === 'failed' ? g.statusReason : g.exitReason,
   };
   if (g.status === 'residual') {
-    group.residualLegs = g.residualLegs.map((l) => ({ instrument: instrumentRecord(p.requireInstrument(l.instrumentId)), qty: l.qty }));
+    group.residualLegs = g.residualLegs.map((l) => ({
+      instrument: instrumentRecord(p.requireInstrument(l.instrumentId)),
+      qty: l.qty,
+    }));
   }
   return group;
 }

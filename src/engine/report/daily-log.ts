@@ -10,16 +10,30 @@ export function buildDailyLog(p: Projection, report: Report, title: string): str
   const s = report.summary;
   out.push('| metric | value |', '| :--- | ---: |');
   out.push(`| groups | ${report.groups.length} |`, `| executions | ${s.executions} |`);
-  out.push(`| commissions | $${s.commissions.toFixed(2)} |`, `| realized PnL (net) | $${s.realizedPnl.toFixed(2)} |`);
-  out.push(`| refusals | ${report.refusals.length} |`, `| open discrepancies | ${report.discrepancies.filter((d) => !d.resolved).length} |`);
+  out.push(
+    `| commissions | $${s.commissions.toFixed(2)} |`,
+    `| realized PnL (net) | $${s.realizedPnl.toFixed(2)} |`,
+  );
+  out.push(
+    `| refusals | ${report.refusals.length} |`,
+    `| open discrepancies | ${report.discrepancies.filter((d) => !d.resolved).length} |`,
+  );
   out.push(`| final trading state | ${p.tradingState} |`, '');
 
   out.push('## Trades', '');
   if (p.groups.size === 0) out.push('No trades.', '');
   else {
-    out.push('| group | strategy | legs | opened | closed | status | exit reason | PnL | commissions |', '| --- | --- | --- | --- | --- | --- | --- | ---: | ---: |');
+    out.push(
+      '| group | strategy | legs | opened | closed | status | exit reason | PnL | commissions |',
+      '| --- | --- | --- | --- | --- | --- | --- | ---: | ---: |',
+    );
     for (const g of p.groups.values()) {
-      const legs = g.legs.map((l) => `${l.qtyPerUnit * g.units > 0 ? '+' : ''}${l.qtyPerUnit * g.units} ${describeInstrument(p.requireInstrument(l.instrumentId))}`).join(' / ');
+      const legs = g.legs
+        .map(
+          (l) =>
+            `${l.qtyPerUnit * g.units > 0 ? '+' : ''}${l.qtyPerUnit * g.units} ${describeInstrument(p.requireInstrument(l.instrumentId))}`,
+        )
+        .join(' / ');
       const exit = g.status === 'failed' ? g.statusReason : (g.exitReason ?? '');
       out.push(
         `| ${g.id} | ${g.strategyId} | ${legs} | ${hhmm(g.openedAt)} | ${g.closedAt === null ? '' : hhmm(g.closedAt)} | ${g.status} | ${exit} | ${microsToCents(netRealized(g.pnl)).toFixed(2)} | ${microsToCents(g.pnl.commissions).toFixed(2)} |`,
@@ -30,7 +44,8 @@ export function buildDailyLog(p: Projection, report: Report, title: string): str
 
   out.push('## Timeline', '');
   const timeline: [number, string][] = [];
-  for (const s2 of p.tradingHistory) timeline.push([s2.t, `trading **${s2.state}** (${s2.source}): ${s2.reason}`]);
+  for (const s2 of p.tradingHistory)
+    timeline.push([s2.t, `trading **${s2.state}** (${s2.source}): ${s2.reason}`]);
   for (const n of p.notes) timeline.push([n.t, `${n.strategyId}: ${n.message}`]);
   for (const d of p.discrepancies.values()) timeline.push([d.t, `discrepancy *${d.kind}*: ${d.detail}`]);
   for (const r of p.refusals) timeline.push([r.t, `refused (${r.rule}): ${r.message}`]);
@@ -46,11 +61,12 @@ export function buildDailyLog(p: Projection, report: Report, title: string): str
   out.push('## Incidents', '');
   const incidents = [...p.discrepancies.values()].filter((d) => d.kind !== 'foreign-position');
   if (incidents.length === 0) out.push('None.');
-  for (const d of incidents) out.push(`- ${hhmm(d.t)} **${d.kind}**${d.resolved ? ' (resolved)' : ''}: ${d.detail}`);
+  for (const d of incidents)
+    out.push(`- ${hhmm(d.t)} **${d.kind}**${d.resolved ? ' (resolved)' : ''}: ${d.detail}`);
   out.push('');
   const foreign = [...p.discrepancies.values()].filter((d) => d.kind === 'foreign-position');
   if (foreign.length > 0) {
-    out.push('## Foreign positions (not keel\'s; never touched)', '');
+    out.push("## Foreign positions (not keel's; never touched)", '');
     for (const d of foreign) out.push(`- ${d.detail}`);
     out.push('');
   }

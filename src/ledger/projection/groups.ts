@@ -36,7 +36,15 @@ export type GroupRecord = {
 };
 
 export function newGroup(
-  g: { id: GroupId; strategyId: StrategyId; kind: string; source: OrderSource; legs: GroupLeg[]; units: number; note: string | null },
+  g: {
+    id: GroupId;
+    strategyId: StrategyId;
+    kind: string;
+    source: OrderSource;
+    legs: GroupLeg[];
+    units: number;
+    note: string | null;
+  },
   t: number,
 ): GroupRecord {
   return {

@@ -67,7 +67,10 @@ export class OrderBook {
   private readonly byVenueId = new Map<VenueOrderId, ClientOrderId>();
 
   add(record: OrderRecord): void {
-    assert(!this.orders.has(record.intent.clientOrderId), `duplicate client order id ${record.intent.clientOrderId}`);
+    assert(
+      !this.orders.has(record.intent.clientOrderId),
+      `duplicate client order id ${record.intent.clientOrderId}`,
+    );
     this.orders.set(record.intent.clientOrderId, record);
   }
 

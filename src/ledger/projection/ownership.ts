@@ -6,7 +6,8 @@ import { assert, qtyAdd, type GroupId, type InstrumentId } from '../../domain';
 export class OwnershipBook {
   private readonly byInstrument = new Map<InstrumentId, Map<GroupId, number>>();
   private readonly totals = new Map<InstrumentId, number>();
-  private readonly venueNet = new Map<InstrumentId, { qty: number; avgPrice: number }>();
+  /** The venue's last reported net, and what keel owned when it was reported. */
+  private readonly venueNet = new Map<InstrumentId, { qty: number; avgPrice: number; ownedThen: number }>();
 
   /** Applies one of keel's own executions (signed: BUY +, SELL −) to the group that owns it. */
   applyOwned(instrumentId: InstrumentId, groupId: GroupId, signedQty: number): void {
@@ -22,7 +23,7 @@ export class OwnershipBook {
   }
 
   setVenueNet(instrumentId: InstrumentId, qty: number, avgPrice: number): void {
-    this.venueNet.set(instrumentId, { qty, avgPrice });
+    this.venueNet.set(instrumentId, { qty, avgPrice, ownedThen: this.ownedTotal(instrumentId) });
   }
 
   owned(instrumentId: InstrumentId, groupId: GroupId): number {
@@ -48,6 +49,12 @@ export class OwnershipBook {
     return net === undefined ? 0 : qtyAdd(net.qty, -this.ownedTotal(instrumentId));
   }
 
+  /** Foreign quantity as of the venue's last report (own fills since then are not foreign). */
+  foreignAtLastReport(instrumentId: InstrumentId): number {
+    const net = this.venueNet.get(instrumentId);
+    return net === undefined ? 0 : qtyAdd(net.qty, -net.ownedThen);
+  }
+
   instruments(): InstrumentId[] {
     const ids = new Set<InstrumentId>([...this.totals.keys(), ...this.venueNet.keys()]);
     return [...ids].sort();
@@ -58,7 +65,10 @@ export class OwnershipBook {
     for (const [instrumentId, groups] of this.byInstrument) {
       let sum = 0;
       for (const q of groups.values()) sum = qtyAdd(sum, q);
-      assert(sum === this.ownedTotal(instrumentId), `ownership of ${instrumentId}: groups sum ${sum} != total ${this.ownedTotal(instrumentId)}`);
+      assert(
+        sum === this.ownedTotal(instrumentId),
+        `ownership of ${instrumentId}: groups sum ${sum} != total ${this.ownedTotal(instrumentId)}`,
+      );
     }
   }
 }

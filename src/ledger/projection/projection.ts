@@ -29,7 +29,12 @@ export type Discrepancy = {
   resolution: string | null;
 };
 
-export type TradingStateChange = { t: number; state: TradingState; reason: string; source: 'engine' | 'operator' };
+export type TradingStateChange = {
+  t: number;
+  state: TradingState;
+  reason: string;
+  source: 'engine' | 'operator';
+};
 export type Refusal = EventOf<'refusal'>['data'] & { t: number };
 
 export class Projection {
@@ -52,7 +57,10 @@ export class Projection {
   constructor(readonly utcOffsetMin: number) {}
 
   apply(event: JournalEvent): void {
-    assert(event.t >= this.lastT, `journal time went backwards at event ${this.eventsApplied + 1} (${event.type})`);
+    assert(
+      event.t >= this.lastT,
+      `journal time went backwards at event ${this.eventsApplied + 1} (${event.type})`,
+    );
     this.lastT = event.t;
     this.eventsApplied++;
     this.dispatch(event);
@@ -83,7 +91,9 @@ export class Projection {
         }
         if (e.data.status === 'open' && e.data.targetUnits !== null) g.units = e.data.targetUnits;
         if (e.data.status === 'residual') {
-          g.residualLegs = g.legs.map((l) => ({ instrumentId: l.instrumentId, qty: this.ownership.owned(l.instrumentId, g.id) })).filter((l) => l.qty !== 0);
+          g.residualLegs = g.legs
+            .map((l) => ({ instrumentId: l.instrumentId, qty: this.ownership.owned(l.instrumentId, g.id) }))
+            .filter((l) => l.qty !== 0);
         }
         if (e.data.status === 'closed' || e.data.status === 'failed') g.closedAt = e.t;
         return;
@@ -166,7 +176,10 @@ export class Projection {
 
   private applyFill(e: EventOf<'order.fill'>): void {
     const f = e.data.fill;
-    assert(!this.execIds.has(f.execId), `fill ${f.execId} applied twice (the engine must drop duplicates before journaling)`);
+    assert(
+      !this.execIds.has(f.execId),
+      `fill ${f.execId} applied twice (the engine must drop duplicates before journaling)`,
+    );
     this.execIds.add(f.execId);
     const order = this.orders.require(f.clientOrderId);
     const group = this.requireGroup(order.intent.groupId);
@@ -196,7 +209,10 @@ export class Projection {
     this.execIds.add(execId);
     const group = this.requireGroup(groupId);
     const instrument = this.requireInstrument(instrumentId);
-    assert(this.ownership.owned(instrumentId, groupId) === -qty, `settlement of ${groupId} ${instrumentId} must flatten it`);
+    assert(
+      this.ownership.owned(instrumentId, groupId) === -qty,
+      `settlement of ${groupId} ${instrumentId} must flatten it`,
+    );
     this.ownership.applyOwned(instrumentId, groupId, qty);
     applyPnlFill(group.pnl, {
       instrumentKey: instrumentId,

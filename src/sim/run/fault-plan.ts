@@ -16,8 +16,12 @@ export class ScenarioFaultPlan implements VenueFaultPlan {
     scenario: Scenario,
     private readonly rng: Rng,
   ) {
-    this.orderFaults = scenario.faults.filter((f): f is OrderFault => f.kind === 'reject' || f.kind === 'partialFill' || f.kind === 'delayFill');
-    this.duplicateAt = scenario.faults.flatMap((f) => (f.kind === 'duplicateFill' ? [f.at.t] : [])).sort((a, b) => a - b);
+    this.orderFaults = scenario.faults.filter(
+      (f): f is OrderFault => f.kind === 'reject' || f.kind === 'partialFill' || f.kind === 'delayFill',
+    );
+    this.duplicateAt = scenario.faults
+      .flatMap((f) => (f.kind === 'duplicateFill' ? [f.at.t] : []))
+      .sort((a, b) => a - b);
   }
 
   onOrder(order: IncomingOrder): VenueOrderFault {
@@ -34,7 +38,11 @@ export class ScenarioFaultPlan implements VenueFaultPlan {
         case 'reject':
           return { kind: 'reject', code: fault.code, message: fault.message };
         case 'partialFill':
-          return { kind: 'partialFill', fraction: fault.fraction, restDelaySec: fault.restDelayMs === null ? null : fault.restDelayMs / 1000 };
+          return {
+            kind: 'partialFill',
+            fraction: fault.fraction,
+            restDelaySec: fault.restDelayMs === null ? null : fault.restDelayMs / 1000,
+          };
         case 'delayFill':
           return { kind: 'delayFill', delaySec: fault.delayMs / 1000 };
       }
@@ -56,7 +64,11 @@ function matches(m: FaultMatch, o: IncomingOrder): boolean {
   if (m.origin !== null && m.origin !== o.origin) return false;
   if (m.side !== null && o.legs[0]?.side !== m.side) return false;
   if (m.symbol !== null && !o.legs.some((l) => l.instrument.symbol === m.symbol)) return false;
-  if (m.instrument !== null && !o.legs.some((l) => sameInstrument(m.instrument as InstrumentTerms, l.instrument))) return false;
+  if (
+    m.instrument !== null &&
+    !o.legs.some((l) => sameInstrument(m.instrument as InstrumentTerms, l.instrument))
+  )
+    return false;
   if (m.from !== null && o.t < m.from.t) return false;
   if (m.until !== null && o.t >= m.until.t) return false;
   if (m.intent !== null && o.intentHint !== m.intent) return false;
@@ -66,5 +78,7 @@ function matches(m: FaultMatch, o: IncomingOrder): boolean {
 function sameInstrument(terms: InstrumentTerms, i: IncomingOrder['legs'][number]['instrument']): boolean {
   if (terms.symbol !== i.symbol) return false;
   if (!('strike' in terms)) return i.kind !== 'option';
-  return i.kind === 'option' && i.expiry === terms.expiry && i.strike === terms.strike && i.right === terms.right;
+  return (
+    i.kind === 'option' && i.expiry === terms.expiry && i.strike === terms.strike && i.right === terms.right
+  );
 }

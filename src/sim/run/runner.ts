@@ -73,7 +73,10 @@ class SimRun {
       at: (t, label, fn) => this.queue.push(Math.max(t, this.clock.now()), label, fn),
       now: () => this.clock.now(),
     };
-    const registry = new SimInstrumentRegistry(new Map(scenario.market.map((m) => [m.symbol, { symbol: m.symbol, kind: m.kind }])), scenario.venue.products);
+    const registry = new SimInstrumentRegistry(
+      new Map(scenario.market.map((m) => [m.symbol, { symbol: m.symbol, kind: m.kind }])),
+      scenario.venue.products,
+    );
     this.market = new SimMarket(scenario, registry, rng.fork('market'));
     const v = scenario.venue;
     this.venue = new SimVenue(
@@ -94,7 +97,11 @@ class SimRun {
     this.closeStore = () => journal.close();
     this.crashQueue = scenario.faults
       .filter((f): f is CrashEngineFault => f.kind === 'crashEngine' && f.trigger.kind === 'afterAppends')
-      .sort((a, b) => (a.trigger.kind === 'afterAppends' && b.trigger.kind === 'afterAppends' ? a.trigger.appends - b.trigger.appends : 0));
+      .sort((a, b) =>
+        a.trigger.kind === 'afterAppends' && b.trigger.kind === 'afterAppends'
+          ? a.trigger.appends - b.trigger.appends
+          : 0,
+      );
     this.armNextAppendCrash();
   }
 
@@ -117,7 +124,10 @@ class SimRun {
       assert(engine !== null, 'the engine could not be started to write its report');
       const p = engine.projection;
       p.ownership.assertConsistent();
-      const report = buildReport(p, this.scenario.name, this.scenario.seed, { crashes: this.crashes, duplicateFillsIgnored: engine.orders.duplicateFillsIgnored });
+      const report = buildReport(p, this.scenario.name, this.scenario.seed, {
+        crashes: this.crashes,
+        duplicateFillsIgnored: engine.orders.duplicateFillsIgnored,
+      });
       return {
         report,
         venueLog: this.venue.venueLog(),
@@ -144,15 +154,18 @@ class SimRun {
   private scheduleWorld(): void {
     const { start, end } = this.scenario.clock;
     const stepMs = Math.min(...this.scenario.market.map((m) => m.stepMs));
-    for (let t = start.t + stepMs; t <= end.t; t += stepMs) this.queue.push(t, 'market step', () => this.marketStep(t));
+    for (let t = start.t + stepMs; t <= end.t; t += stepMs)
+      this.queue.push(t, 'market step', () => this.marketStep(t));
     for (const day of this.sessionDays()) {
       const settleAt = this.market.localTime(day, settlementTime);
-      if (settleAt > start.t && settleAt <= end.t) this.queue.push(settleAt, 'settlement', () => this.venue.settleExpiring());
+      if (settleAt > start.t && settleAt <= end.t)
+        this.queue.push(settleAt, 'settlement', () => this.venue.settleExpiring());
     }
     for (const f of this.scenario.faults) {
       switch (f.kind) {
         case 'crashEngine':
-          if (f.trigger.kind === 'at') this.queue.push(f.trigger.at.t, 'crash', () => this.crash(f.restartAfterMs));
+          if (f.trigger.kind === 'at')
+            this.queue.push(f.trigger.at.t, 'crash', () => this.crash(f.restartAfterMs));
           break;
         case 'disconnect':
           this.queue.push(f.at.t, 'disconnect', () => this.venue.setConnected(false));
@@ -166,9 +179,12 @@ class SimRun {
       }
     }
     for (const o of this.scenario.external.orders) {
-      this.queue.push(o.at.t, 'external order', () => this.venue.submitExternal(this.resolve(o.instrument), o.side, o.qty, o.type, o.limitPrice));
+      this.queue.push(o.at.t, 'external order', () =>
+        this.venue.submitExternal(this.resolve(o.instrument), o.side, o.qty, o.type, o.limitPrice),
+      );
     }
-    for (const cmd of this.scenario.operator) this.queue.push(cmd.at.t, `operator ${cmd.action}`, () => this.operator(cmd));
+    for (const cmd of this.scenario.operator)
+      this.queue.push(cmd.at.t, `operator ${cmd.action}`, () => this.operator(cmd));
   }
 
   private async marketStep(t: number): Promise<void> {
@@ -277,7 +293,8 @@ class SimRun {
 
   private sessionDays(): number[] {
     const days: number[] = [];
-    for (let t = this.scenario.clock.start.t; t <= this.scenario.clock.end.t + 86_400_000; t += 86_400_000) days.push(t);
+    for (let t = this.scenario.clock.start.t; t <= this.scenario.clock.end.t + 86_400_000; t += 86_400_000)
+      days.push(t);
     return days;
   }
 
@@ -291,9 +308,22 @@ class SimRun {
 function toEngineCommand(cmd: OperatorCommand): EngineOperatorCommand {
   switch (cmd.action) {
     case 'order':
-      return { action: 'order', instrument: cmd.instrument, side: cmd.side, qty: cmd.qty, type: cmd.type, limit: cmd.limitPrice, stop: cmd.protectiveStopPrice ?? cmd.stopPrice, fit: cmd.fit };
+      return {
+        action: 'order',
+        instrument: cmd.instrument,
+        side: cmd.side,
+        qty: cmd.qty,
+        type: cmd.type,
+        limit: cmd.limitPrice,
+        stop: cmd.protectiveStopPrice ?? cmd.stopPrice,
+        fit: cmd.fit,
+      };
     case 'flatten':
-      return { action: 'flatten', group: cmd.target.kind === 'group' ? cmd.target.groupId : null, strategy: cmd.target.kind === 'strategy' ? cmd.target.strategyId : null };
+      return {
+        action: 'flatten',
+        group: cmd.target.kind === 'group' ? cmd.target.groupId : null,
+        strategy: cmd.target.kind === 'strategy' ? cmd.target.strategyId : null,
+      };
     case 'halt':
       return { action: 'halt', reason: cmd.reason };
     case 'resume':

@@ -1,10 +1,17 @@
 // The simulated market as the venue and the engine see it: underlying paths advanced on the
 // simulated clock, option quotes from the seeded quote model, listed option chains by strike.
 import { assert, atLocalTime, formatIso, type Instrument, type InstrumentId, type Rng } from '../../domain';
-import { yearsToExpiry } from '../../pricing';
+import { tradingYearsToExpiry } from '../../pricing';
 import type { SimInstrumentRegistry } from '../../venues/sim/instruments';
 import type { MarketData, Quote } from '../../venues/venue';
-import { createPricePath, quoteOption, type OptionQuoteModel, type PricePath } from './market-shim';
+import {
+  createPricePath,
+  quoteOption,
+  xspQuoteModel,
+  type OptionQuoteModel,
+  type PricePath,
+  type PricePathSpec,
+} from '../market';
 import type { MarketConfig, Scenario } from '../scenario';
 
 const expiryTime = '16:00';
@@ -12,7 +19,13 @@ const expiryTime = '16:00';
 const chainWidthFraction = 0.08;
 const rate = 0;
 
-type Underlying = { config: MarketConfig; path: PricePath; spot: number; model: OptionQuoteModel; strikeStep: number };
+type Underlying = {
+  config: MarketConfig;
+  path: PricePath;
+  spot: number;
+  model: OptionQuoteModel;
+  strikeStep: number;
+};
 
 export class SimMarket implements MarketData {
   private readonly underlyings = new Map<string, Underlying>();
@@ -27,9 +40,19 @@ export class SimMarket implements MarketData {
   ) {
     this.now = scenario.clock.start.t;
     for (const m of scenario.market) {
-      const path = createPricePath(pathSpec(m), rng.fork(`path:${m.symbol}`), scenario.clock.start.t);
-      const model: OptionQuoteModel = { atmVol: m.vol, minWidth: m.optionSpread.minWidth, pctOfMid: m.optionSpread.pctOfMid, tick: 0.01 };
-      this.underlyings.set(m.symbol, { config: m, path, spot: m.spot, model, strikeStep: m.spot >= 200 ? 1 : 0.5 });
+      const path = createPricePath(pathSpec(m), rng.fork(`path:${m.symbol}`), scenario.clock.start.t, m.tick);
+      const model: OptionQuoteModel = {
+        ...xspQuoteModel(m.vol),
+        spreadBase: m.optionSpread.minWidth,
+        spreadPct: m.optionSpread.pctOfMid,
+      };
+      this.underlyings.set(m.symbol, {
+        config: m,
+        path,
+        spot: m.spot,
+        model,
+        strikeStep: m.spot >= 200 ? 1 : 0.5,
+      });
     }
   }
 
@@ -85,8 +108,12 @@ export class SimMarket implements MarketData {
   }
 
   private optionQuote(i: Extract<Instrument, { kind: 'option' }>, u: Underlying): Quote | null {
-    const expiresAt = atLocalTime(Date.parse(`${i.expiry}T12:00:00Z`), expiryTime, this.scenario.utcOffsetMin);
-    const tYears = yearsToExpiry(this.now, expiresAt);
+    const expiresAt = atLocalTime(
+      Date.parse(`${i.expiry}T12:00:00Z`),
+      expiryTime,
+      this.scenario.utcOffsetMin,
+    );
+    const tYears = tradingYearsToExpiry(this.now, expiresAt, this.scenario.utcOffsetMin);
     if (tYears <= 0) return null;
     const q = quoteOption(u.model, { spot: u.spot, strike: i.strike, right: i.right, tYears, rate });
     return { bid: q.bid, ask: q.ask, mid: q.mid, t: this.now };
@@ -95,18 +122,23 @@ export class SimMarket implements MarketData {
   private underlyingQuote(i: Instrument, u: Underlying): Quote {
     const half = i.tick;
     const mid = Math.round(u.spot / i.tick) * i.tick;
-    return { bid: round(mid - half, i.tick), ask: round(mid + half, i.tick), mid: round(mid, i.tick), t: this.now };
+    return {
+      bid: round(mid - half, i.tick),
+      ask: round(mid + half, i.tick),
+      mid: round(mid, i.tick),
+      t: this.now,
+    };
   }
 }
 
-function pathSpec(m: MarketConfig) {
+function pathSpec(m: MarketConfig): PricePathSpec {
   switch (m.path) {
     case 'gbm':
-      return { kind: 'gbm' as const, spot: m.spot, vol: m.vol, drift: m.drift, jumps: m.jumps, tick: m.tick };
+      return { kind: 'gbm', spot: m.spot, vol: m.vol, drift: m.drift, jumps: m.jumps };
     case 'flat':
-      return { kind: 'flat' as const, spot: m.spot, tick: m.tick };
+      return { kind: 'flat', spot: m.spot };
     case 'points':
-      return { kind: 'points' as const, spot: m.spot, points: m.points.map((p) => [p.t, p.price] as [number, number]), tick: m.tick };
+      return { kind: 'points', spot: m.spot, points: m.points.map((p) => [p.t, p.price] as const) };
   }
 }
 

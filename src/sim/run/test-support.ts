@@ -18,6 +18,9 @@ export function scenarioFromFile(path: string): Scenario {
 
 export async function runChecked(scenario: Scenario, options: Partial<SimRunOptions> = {}) {
   const result = await runScenario(scenario, { strategies: strategiesForScenario, ...options });
-  const verdict = check({ lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } }, { converged: true });
+  const verdict = check(
+    { lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } },
+    { converged: true },
+  );
   return { ...result, verdict };
 }

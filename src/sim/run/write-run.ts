@@ -4,11 +4,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SimRunResult } from './runner';
 
-export const runFiles = { venueLog: 'venue-log.jsonl', report: 'report.json', dailyLog: 'daily-log.md' } as const;
+export const runFiles = {
+  venueLog: 'venue-log.jsonl',
+  report: 'report.json',
+  dailyLog: 'daily-log.md',
+} as const;
 
 export function writeRun(dir: string, result: SimRunResult): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, runFiles.venueLog), result.venueLog.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  writeFileSync(
+    join(dir, runFiles.venueLog),
+    result.venueLog.map((l) => JSON.stringify(l)).join('\n') + '\n',
+  );
   writeFileSync(join(dir, runFiles.report), JSON.stringify(result.report, null, 2) + '\n');
   writeFileSync(join(dir, runFiles.dailyLog), result.dailyLog + '\n');
 }

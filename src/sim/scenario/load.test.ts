@@ -184,7 +184,25 @@ describe('a minimal scenario', () => {
       entryFrom: '09:45',
       entryUntil: '14:00',
       exitBy: '15:45',
+      executionsPerDay: 16,
     });
+  });
+
+  it('checks replayed strikes form a condor', () => {
+    const bad = load({
+      strategies: [
+        {
+          id: 'ic',
+          kind: 'iron-condor-0dte',
+          params: { strikes: { longPut: 672, shortPut: 671, shortCall: 692, longCall: 693 } },
+        },
+      ],
+    });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.errors.join('\n')).toMatch(
+        /strategies\[0\]\.params\.strikes: must satisfy longPut < shortPut < shortCall < longCall/,
+      );
   });
 });
 

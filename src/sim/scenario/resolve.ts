@@ -499,7 +499,11 @@ function resolveIronCondor(r: Resolver, p: IronCondorParamsInput, path: Path) {
 /** Fixed strikes must form a condor: long put < short put < short call < long call. */
 function checkedStrikes(r: Resolver, s: NonNullable<IronCondorParamsInput['strikes']>, path: Path) {
   if (!(s.longPut < s.shortPut && s.shortPut < s.shortCall && s.shortCall < s.longCall)) {
-    error(r, path, `must satisfy longPut < shortPut < shortCall < longCall, got ${s.longPut}/${s.shortPut}/${s.shortCall}/${s.longCall}`);
+    error(
+      r,
+      path,
+      `must satisfy longPut < shortPut < shortCall < longCall, got ${s.longPut}/${s.shortPut}/${s.shortCall}/${s.longCall}`,
+    );
   }
   return s;
 }

@@ -196,7 +196,12 @@ export type OperatorCommand =
 export type OperatorAction = OperatorCommand['action'];
 
 export type IronCondorParams = {
-  readonly strikes?: { readonly longPut: number; readonly shortPut: number; readonly shortCall: number; readonly longCall: number };
+  readonly strikes?: {
+    readonly longPut: number;
+    readonly shortPut: number;
+    readonly shortCall: number;
+    readonly longCall: number;
+  };
   readonly executionsPerDay: number;
   readonly underlying: string;
   readonly shortDelta: number;

@@ -398,7 +398,10 @@ export const ironCondorParamsSchema = z
     entryUntil: timeOfDay.optional(),
     exitBy: timeOfDay.optional(),
     // Replays a known trade: these strikes instead of the delta scan (the incident scenarios).
-    strikes: z.object({ longPut: positive, shortPut: positive, shortCall: positive, longCall: positive }).strict().optional(),
+    strikes: z
+      .object({ longPut: positive, shortPut: positive, shortCall: positive, longCall: positive })
+      .strict()
+      .optional(),
     // Leg executions per day before the circuit breaker halts (the cascade made 55 against 4-8).
     executionsPerDay: z.int().min(4).default(16),
   })

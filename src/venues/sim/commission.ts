@@ -4,9 +4,19 @@ import { toMicros, type Instrument, type Micros } from '../../domain';
 
 export type CommissionSchedule = { perContract: number; perShare: number; rate: number; minimum: number };
 
-export const defaultCommission: CommissionSchedule = { perContract: 0.65, perShare: 0.005, rate: 0.0005, minimum: 1.0 };
+export const defaultCommission: CommissionSchedule = {
+  perContract: 0.65,
+  perShare: 0.005,
+  rate: 0.0005,
+  minimum: 1.0,
+};
 
-export function commissionFor(schedule: CommissionSchedule, instrument: Instrument, qty: number, price: number): Micros {
+export function commissionFor(
+  schedule: CommissionSchedule,
+  instrument: Instrument,
+  qty: number,
+  price: number,
+): Micros {
   const raw = ((): number => {
     switch (instrument.kind) {
       case 'option':

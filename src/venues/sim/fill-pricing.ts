@@ -7,7 +7,9 @@ export type PricedLeg = { instrument: Instrument; side: Side; ratio: number; quo
 
 /** Net price per unit of a combo (positive = we pay) at each leg's natural (far) side. */
 export function netNatural(legs: readonly PricedLeg[]): number {
-  return round2(legs.reduce((sum, l) => sum + sign(l.side) * l.ratio * (l.side === 'BUY' ? l.quote.ask : l.quote.bid), 0));
+  return round2(
+    legs.reduce((sum, l) => sum + sign(l.side) * l.ratio * (l.side === 'BUY' ? l.quote.ask : l.quote.bid), 0),
+  );
 }
 
 export function netMid(legs: readonly PricedLeg[]): number {
@@ -35,7 +37,11 @@ export function decideFill(
 }
 
 /** Leg prices: every leg at its natural side, or mids adjusted on one leg so the net equals the limit. */
-export function legPrices(legs: readonly PricedLeg[], decision: 'natural' | 'atLimit', limit: number | null): number[] {
+export function legPrices(
+  legs: readonly PricedLeg[],
+  decision: 'natural' | 'atLimit',
+  limit: number | null,
+): number[] {
   const natural = legs.map((l) => (l.side === 'BUY' ? l.quote.ask : l.quote.bid));
   if (decision === 'natural' || limit === null) return natural;
   if (legs.length === 1) return [limit];

@@ -28,7 +28,11 @@ export class SimInstrumentRegistry {
 
   resolve(terms: InstrumentTerms): ResolveResult {
     const u = this.underlyings.get(terms.symbol);
-    if (!u) return { ok: false, reason: `unknown symbol '${terms.symbol}' (the venue lists ${[...this.underlyings.keys()].join(', ')})` };
+    if (!u)
+      return {
+        ok: false,
+        reason: `unknown symbol '${terms.symbol}' (the venue lists ${[...this.underlyings.keys()].join(', ')})`,
+      };
     if ('strike' in terms) return this.resolveOption(u, terms.expiry, terms.strike, terms.right);
     return { ok: true, instrument: this.underlyingInstrument(u) };
   }
@@ -56,10 +60,18 @@ export class SimInstrumentRegistry {
     return this.remember(key, instrument);
   }
 
-  private resolveOption(u: UnderlyingSpec, expiry: string, strike: number, right: OptionRight): ResolveResult {
-    if (this.products !== 'options') return { ok: false, reason: `this venue trades ${this.products}, not options` };
-    if (!expiryPattern.test(expiry)) return { ok: false, reason: `expiry must be YYYY-MM-DD, got '${expiry}'` };
-    if (!(strike > 0) || Math.round(strike * 100) !== strike * 100) return { ok: false, reason: `strike must be a positive price in cents, got ${strike}` };
+  private resolveOption(
+    u: UnderlyingSpec,
+    expiry: string,
+    strike: number,
+    right: OptionRight,
+  ): ResolveResult {
+    if (this.products !== 'options')
+      return { ok: false, reason: `this venue trades ${this.products}, not options` };
+    if (!expiryPattern.test(expiry))
+      return { ok: false, reason: `expiry must be YYYY-MM-DD, got '${expiry}'` };
+    if (!(strike > 0) || Math.round(strike * 100) !== strike * 100)
+      return { ok: false, reason: `strike must be a positive price in cents, got ${strike}` };
     const key = `O|${u.symbol}|${expiry}|${strike}|${right}`;
     const known = this.byKey.get(key);
     if (known) return { ok: true, instrument: known };

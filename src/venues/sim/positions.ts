@@ -16,10 +16,24 @@ export type PositionChange = {
   readonly before: SimPosition;
   readonly after: SimPosition;
   /** Set when this execution flattened a position that had an id: its history record. */
-  readonly closed: { venuePositionId: string; qty: number; avgPrice: number; avgClosePrice: number; realised: number; commission: number } | null;
+  readonly closed: {
+    venuePositionId: string;
+    qty: number;
+    avgPrice: number;
+    avgClosePrice: number;
+    realised: number;
+    commission: number;
+  } | null;
 };
 
-const flat = (): SimPosition => ({ qty: 0, avgPrice: 0, venuePositionId: null, openedAt: 0, commission: 0, realised: 0 });
+const flat = (): SimPosition => ({
+  qty: 0,
+  avgPrice: 0,
+  venuePositionId: null,
+  openedAt: 0,
+  commission: 0,
+  realised: 0,
+});
 
 export class SimPositionBook {
   private readonly positions = new Map<InstrumentId, SimPosition>();
@@ -36,10 +50,24 @@ export class SimPositionBook {
   }
 
   seed(id: InstrumentId, qty: number, avgPrice: number, t: number): void {
-    this.positions.set(id, { ...flat(), qty, avgPrice, openedAt: t, venuePositionId: this.mintPositionId?.() ?? null });
+    this.positions.set(id, {
+      ...flat(),
+      qty,
+      avgPrice,
+      openedAt: t,
+      venuePositionId: this.mintPositionId?.() ?? null,
+    });
   }
 
-  apply(id: InstrumentId, side: Side, qty: number, price: number, commission: number, multiplier: number, t: number): PositionChange {
+  apply(
+    id: InstrumentId,
+    side: Side,
+    qty: number,
+    price: number,
+    commission: number,
+    multiplier: number,
+    t: number,
+  ): PositionChange {
     const before = this.get(id);
     const signed = side === 'BUY' ? qty : -qty;
     const after: SimPosition = { ...before };

@@ -146,10 +146,19 @@ export class SimVenue implements Venue {
     const t = this.scheduler.now();
     if (!this.connected) {
       // The venue is unreachable: the order never arrives; the client library reports it.
-      this.emitAt(t, { type: 'rejected', t, clientOrderId: spec.clientOrderId, venueOrderId: null, code: 1100, message: 'Connectivity between client and venue has been lost' });
+      this.emitAt(t, {
+        type: 'rejected',
+        t,
+        clientOrderId: spec.clientOrderId,
+        venueOrderId: null,
+        code: 1100,
+        message: 'Connectivity between client and venue has been lost',
+      });
       return;
     }
-    this.scheduler.at(t + this.config.latencyMs, `order ${spec.clientOrderId} arrives`, () => this.arriveKeelOrder(spec));
+    this.scheduler.at(t + this.config.latencyMs, `order ${spec.clientOrderId} arrives`, () =>
+      this.arriveKeelOrder(spec),
+    );
   }
 
   cancel(clientOrderId: ClientOrderId): void {
@@ -162,7 +171,12 @@ export class SimVenue implements Venue {
       const now = this.scheduler.now();
       const order = this.byClientId.get(clientOrderId);
       if (!order || (order.status !== 'working' && order.status !== 'pending')) {
-        this.emit({ type: 'cancelRejected', t: now, clientOrderId, reason: order ? `order is ${order.status}` : 'unknown order' });
+        this.emit({
+          type: 'cancelRejected',
+          t: now,
+          clientOrderId,
+          reason: order ? `order is ${order.status}` : 'unknown order',
+        });
         return;
       }
       this.cancelOrder(order, 'cancelled by client');
@@ -199,10 +213,17 @@ export class SimVenue implements Venue {
 
   /** Writes the opening position lines (spec: one for every instrument at the start). */
   logOpeningPositions(): void {
-    for (const [id, p] of this.positions.entries()) this.logPosition(this.requireInstrument(id), p.qty, p.avgPrice);
+    for (const [id, p] of this.positions.entries())
+      this.logPosition(this.requireInstrument(id), p.qty, p.avgPrice);
   }
 
-  submitExternal(instrument: Instrument, side: Side, qty: number, type: 'MKT' | 'LMT', limit: number | null): void {
+  submitExternal(
+    instrument: Instrument,
+    side: Side,
+    qty: number,
+    type: 'MKT' | 'LMT',
+    limit: number | null,
+  ): void {
     const order = this.newOrder({
       clientOrderId: null,
       origin: 'external',
@@ -247,14 +268,18 @@ export class SimVenue implements Venue {
     for (const order of [...this.orders.values()]) {
       if (order.status !== 'working' && order.status !== 'pending') continue;
       const expiring = order.legs.some((l) => l.instrument.kind === 'option' && l.instrument.expiry <= today);
-      if (expiring || order.tif === 'DAY') this.expireOrder(order, expiring ? 'instrument expired' : 'end of day');
+      if (expiring || order.tif === 'DAY')
+        this.expireOrder(order, expiring ? 'instrument expired' : 'end of day');
     }
     for (const [id, p] of this.positions.entries()) {
       const instrument = this.requireInstrument(id);
       if (p.qty === 0 || instrument.kind !== 'option' || instrument.expiry > today) continue;
       const spot = this.market.spot(instrument.symbol);
       assert(spot !== null, `no spot for ${instrument.symbol} at settlement`);
-      const intrinsic = instrument.right === 'C' ? Math.max(0, spot - instrument.strike) : Math.max(0, instrument.strike - spot);
+      const intrinsic =
+        instrument.right === 'C'
+          ? Math.max(0, spot - instrument.strike)
+          : Math.max(0, instrument.strike - spot);
       const price = Math.round(intrinsic * 100) / 100;
       this.positions.settle(id);
       this.settlements.push({ instrumentId: id, qty: p.qty, price, t });
@@ -268,7 +293,8 @@ export class SimVenue implements Venue {
   /** Ends DAY orders at the close. */
   endOfDay(): void {
     for (const order of [...this.orders.values()]) {
-      if ((order.status === 'working' || order.status === 'pending') && order.tif === 'DAY') this.expireOrder(order, 'end of day');
+      if ((order.status === 'working' || order.status === 'pending') && order.tif === 'DAY')
+        this.expireOrder(order, 'end of day');
     }
   }
 
@@ -292,7 +318,9 @@ export class SimVenue implements Venue {
       tif: spec.tif,
       reduceOnly: spec.reduceOnly,
       parentVenueOrderId:
-        spec.parentClientOrderId === null ? null : (this.byClientId.get(spec.parentClientOrderId)?.venueOrderId ?? null),
+        spec.parentClientOrderId === null
+          ? null
+          : (this.byClientId.get(spec.parentClientOrderId)?.venueOrderId ?? null),
     });
     const refusal = this.validate(order);
     if (refusal) return this.reject(order, refusal.code, refusal.message);
@@ -304,43 +332,64 @@ export class SimVenue implements Venue {
       intentHint: intentFromClientId(spec.clientOrderId),
     });
     if (order.fault.kind === 'reject') return this.reject(order, order.fault.code, order.fault.message);
-    if (order.fault.kind === 'delayFill') order.delayedFillAt = this.scheduler.now() + order.fault.delaySec * 1000;
+    if (order.fault.kind === 'delayFill')
+      order.delayedFillAt = this.scheduler.now() + order.fault.delaySec * 1000;
     this.accept(order);
   }
 
   private refuseUnknown(spec: OrderSpec, message: string): void {
     const t = this.scheduler.now();
-    this.emit({ type: 'rejected', t, clientOrderId: spec.clientOrderId, venueOrderId: null, code: 200, message });
+    this.emit({
+      type: 'rejected',
+      t,
+      clientOrderId: spec.clientOrderId,
+      venueOrderId: null,
+      code: 200,
+      message,
+    });
   }
 
   private validate(order: SimOrder): { code: number; message: string } | null {
     if (order.clientOrderId !== null && this.byClientId.get(order.clientOrderId) !== order) {
       return { code: 103, message: `Duplicate order id ${order.clientOrderId}` };
     }
-    if (order.legs.length > 1 && !this.config.combos) return { code: 201, message: 'Order rejected - combo orders are not supported' };
-    if (order.legs.length > legsPerOrderMax) return { code: 201, message: `Order rejected - at most ${legsPerOrderMax} legs` };
+    if (order.legs.length > 1 && !this.config.combos)
+      return { code: 201, message: 'Order rejected - combo orders are not supported' };
+    if (order.legs.length > legsPerOrderMax)
+      return { code: 201, message: `Order rejected - at most ${legsPerOrderMax} legs` };
     if (!(order.qty > 0)) return { code: 201, message: 'Order rejected - quantity must be positive' };
     for (const leg of order.legs) {
-      if (!isOnLot(order.qty * leg.ratio, leg.instrument.lot)) return { code: 201, message: `Order rejected - quantity not on lot ${leg.instrument.lot}` };
+      if (!isOnLot(order.qty * leg.ratio, leg.instrument.lot))
+        return { code: 201, message: `Order rejected - quantity not on lot ${leg.instrument.lot}` };
     }
     const tick = order.legs[0]?.instrument.tick ?? 0.01;
     for (const p of [order.limitPrice, order.stopPrice]) {
-      if (p !== null && !isOnTick(Math.abs(p), tick)) return { code: 110, message: `The price does not conform to the minimum price variation (${tick})` };
+      if (p !== null && !isOnTick(Math.abs(p), tick))
+        return { code: 110, message: `The price does not conform to the minimum price variation (${tick})` };
     }
-    if ((order.type === 'LMT' || order.type === 'STP_LMT') && order.limitPrice === null) return { code: 201, message: 'Order rejected - limit price missing' };
+    if ((order.type === 'LMT' || order.type === 'STP_LMT') && order.limitPrice === null)
+      return { code: 201, message: 'Order rejected - limit price missing' };
     if (order.reduceOnly) {
       for (const leg of order.legs) {
         const net = this.positions.get(leg.instrument.id).qty;
         const signed = (leg.side === 'BUY' ? 1 : -1) * order.qty * leg.ratio;
         if (net === 0 || Math.sign(net) === Math.sign(signed) || Math.abs(signed) > Math.abs(net)) {
-          return { code: 201, message: 'Order rejected - reduce-only order would increase or flip the position' };
+          return {
+            code: 201,
+            message: 'Order rejected - reduce-only order would increase or flip the position',
+          };
         }
       }
     }
     return null;
   }
 
-  private newOrder(o: Omit<SimOrder, 'venueOrderId' | 'status' | 'filledUnits' | 'triggered' | 'fault' | 'delayedFillAt' | 'partialDone'>): SimOrder {
+  private newOrder(
+    o: Omit<
+      SimOrder,
+      'venueOrderId' | 'status' | 'filledUnits' | 'triggered' | 'fault' | 'delayedFillAt' | 'partialDone'
+    >,
+  ): SimOrder {
     const order: SimOrder = {
       ...o,
       venueOrderId: this.mintOrderId(),
@@ -352,14 +401,19 @@ export class SimVenue implements Venue {
       partialDone: false,
     };
     this.orders.set(order.venueOrderId, order);
-    if (order.clientOrderId !== null && !this.byClientId.has(order.clientOrderId)) this.byClientId.set(order.clientOrderId, order);
+    if (order.clientOrderId !== null && !this.byClientId.has(order.clientOrderId))
+      this.byClientId.set(order.clientOrderId, order);
     this.append({
       type: 'order',
       venueOrderId: order.venueOrderId,
       clientOrderId: order.clientOrderId,
       origin: order.origin,
       combo: order.legs.length > 1,
-      legs: order.legs.map((l) => ({ instrument: instrumentRecord(l.instrument), side: l.side, ratio: l.ratio })),
+      legs: order.legs.map((l) => ({
+        instrument: instrumentRecord(l.instrument),
+        side: l.side,
+        ratio: l.ratio,
+      })),
       qty: order.qty,
       orderType: order.type,
       limitPrice: order.limitPrice,
@@ -375,14 +429,27 @@ export class SimVenue implements Venue {
     order.status = 'working';
     this.append({ type: 'ack', venueOrderId: order.venueOrderId });
     if (order.clientOrderId !== null) {
-      this.emit({ type: 'accepted', t: this.scheduler.now(), clientOrderId: ClientOrderId.of(order.clientOrderId), venueOrderId: VenueOrderId.of(order.venueOrderId) });
+      this.emit({
+        type: 'accepted',
+        t: this.scheduler.now(),
+        clientOrderId: ClientOrderId.of(order.clientOrderId),
+        venueOrderId: VenueOrderId.of(order.venueOrderId),
+      });
     }
     if (order.origin === 'external' && order.fault.kind === 'none') {
-      order.fault = this.faults.onOrder({ origin: 'external', combo: false, legs: order.legs, t: this.scheduler.now(), intentHint: null });
+      order.fault = this.faults.onOrder({
+        origin: 'external',
+        combo: false,
+        legs: order.legs,
+        t: this.scheduler.now(),
+        intentHint: null,
+      });
       if (order.fault.kind === 'reject') return this.reject(order, order.fault.code, order.fault.message);
     }
     if (order.delayedFillAt !== null) {
-      this.scheduler.at(order.delayedFillAt, `delayed fill ${order.venueOrderId}`, () => this.fillDelayed(order));
+      this.scheduler.at(order.delayedFillAt, `delayed fill ${order.venueOrderId}`, () =>
+        this.fillDelayed(order),
+      );
       return;
     }
     this.tryFill(order);
@@ -392,7 +459,14 @@ export class SimVenue implements Venue {
     order.status = 'rejected';
     this.append({ type: 'reject', venueOrderId: order.venueOrderId, code, message });
     if (order.clientOrderId !== null) {
-      this.emit({ type: 'rejected', t: this.scheduler.now(), clientOrderId: ClientOrderId.of(order.clientOrderId), venueOrderId: VenueOrderId.of(order.venueOrderId), code, message });
+      this.emit({
+        type: 'rejected',
+        t: this.scheduler.now(),
+        clientOrderId: ClientOrderId.of(order.clientOrderId),
+        venueOrderId: VenueOrderId.of(order.venueOrderId),
+        code,
+        message,
+      });
     }
   }
 
@@ -417,8 +491,15 @@ export class SimVenue implements Venue {
       if (side === 'BUY' ? mid < stop : mid > stop) return;
       order.triggered = true;
     }
-    const effectiveType: OrderType = order.type === 'STP' ? 'MKT' : order.type === 'STP_LMT' ? 'LMT' : order.type;
-    const decision = decideFill(effectiveType, order.limitPrice, legs, this.rng.next(), this.config.midFillChance);
+    const effectiveType: OrderType =
+      order.type === 'STP' ? 'MKT' : order.type === 'STP_LMT' ? 'LMT' : order.type;
+    const decision = decideFill(
+      effectiveType,
+      order.limitPrice,
+      legs,
+      this.rng.next(),
+      this.config.midFillChance,
+    );
     if (decision.kind === 'none') {
       if (order.tif === 'IOC') this.cancelOrder(order, 'IOC not marketable');
       return;
@@ -445,20 +526,41 @@ export class SimVenue implements Venue {
     order.delayedFillAt = null;
     const legs = this.pricedLegs(order);
     if (!legs) return;
-    const decision = decideFill(order.type === 'STP' ? 'MKT' : order.type === 'STP_LMT' ? 'LMT' : order.type, order.limitPrice, legs, 0, 1);
-    const prices = legPrices(legs, decision.kind === 'natural' || order.limitPrice === null ? 'natural' : 'atLimit', order.limitPrice);
+    const decision = decideFill(
+      order.type === 'STP' ? 'MKT' : order.type === 'STP_LMT' ? 'LMT' : order.type,
+      order.limitPrice,
+      legs,
+      0,
+      1,
+    );
+    const prices = legPrices(
+      legs,
+      decision.kind === 'natural' || order.limitPrice === null ? 'natural' : 'atLimit',
+      order.limitPrice,
+    );
     this.execute(order, legs, prices, order.qty - order.filledUnits);
   }
 
   private execute(order: SimOrder, legs: PricedLeg[], prices: number[], units: number): void {
-    assert(units > 0 && order.filledUnits + units <= order.qty, `fill of ${units} exceeds order ${order.venueOrderId}`);
+    assert(
+      units > 0 && order.filledUnits + units <= order.qty,
+      `fill of ${units} exceeds order ${order.venueOrderId}`,
+    );
     const t = this.scheduler.now();
     const comboExecId = legs.length > 1 ? `C${this.nextExecNo}` : null;
     legs.forEach((leg, i) => {
       const price = prices[i] ?? 0;
       const qty = units * leg.ratio;
       const commission = commissionFor(this.config.commission, leg.instrument, qty, price);
-      const change = this.positions.apply(leg.instrument.id, leg.side, qty, price, commission / 1e6, leg.instrument.multiplier, t);
+      const change = this.positions.apply(
+        leg.instrument.id,
+        leg.side,
+        qty,
+        price,
+        commission / 1e6,
+        leg.instrument.multiplier,
+        t,
+      );
       const execId = `E${String(this.nextExecNo++).padStart(6, '0')}.01`;
       const positionId = change.after.venuePositionId ?? change.before.venuePositionId;
       this.append({
@@ -494,13 +596,23 @@ export class SimVenue implements Venue {
         this.emit({ type: 'fill', t, fill });
         if (this.faults.takeDuplicateFill(t)) this.emit({ type: 'fill', t, fill });
       }
-      this.emit({ type: 'position', t, instrumentId: leg.instrument.id, qty: change.after.qty, avgPrice: change.after.avgPrice });
+      this.emit({
+        type: 'position',
+        t,
+        instrumentId: leg.instrument.id,
+        qty: change.after.qty,
+        avgPrice: change.after.avgPrice,
+      });
     });
     order.filledUnits += units;
     if (order.filledUnits >= order.qty) order.status = 'filled';
   }
 
-  private recordClosedPosition(instrument: Instrument, closed: NonNullable<ReturnType<SimPositionBook['apply']>['closed']>, t: number): void {
+  private recordClosedPosition(
+    instrument: Instrument,
+    closed: NonNullable<ReturnType<SimPositionBook['apply']>['closed']>,
+    t: number,
+  ): void {
     if (!this.capabilities.positionHistory) return;
     const realised = Math.round(closed.realised * 100) / 100;
     const net = Math.round((closed.realised - closed.commission) * 100) / 100;
@@ -534,7 +646,14 @@ export class SimVenue implements Venue {
     const remainingQty = order.qty - order.filledUnits;
     this.append({ type: 'cancel', venueOrderId: order.venueOrderId, remainingQty, reason });
     if (order.clientOrderId !== null) {
-      this.emit({ type: 'cancelled', t: this.scheduler.now(), clientOrderId: ClientOrderId.of(order.clientOrderId), venueOrderId: VenueOrderId.of(order.venueOrderId), remainingQty, reason });
+      this.emit({
+        type: 'cancelled',
+        t: this.scheduler.now(),
+        clientOrderId: ClientOrderId.of(order.clientOrderId),
+        venueOrderId: VenueOrderId.of(order.venueOrderId),
+        remainingQty,
+        reason,
+      });
     }
   }
 
@@ -556,7 +675,12 @@ export class SimVenue implements Venue {
   }
 
   private logPosition(instrument: Instrument, qty: number, avgPrice: number): void {
-    this.append({ type: 'position', instrument: instrumentRecord(instrument), qty, avgPrice: Math.round(avgPrice * 1e6) / 1e6 });
+    this.append({
+      type: 'position',
+      instrument: instrumentRecord(instrument),
+      qty,
+      avgPrice: Math.round(avgPrice * 1e6) / 1e6,
+    });
   }
 
   private append(line: DistributiveOmit<VenueLogLine, 'seq' | 't'>): void {
@@ -582,7 +706,9 @@ export class SimVenue implements Venue {
   private mintOrderId(): string {
     const n = this.nextOrderNo++;
     // Futures exchanges use 19-digit ids: never parse them as JS numbers.
-    return this.config.products === 'futures' ? (1981288264506753024n + BigInt(n) * 1000n).toString() : String(10_000 + n);
+    return this.config.products === 'futures'
+      ? (1981288264506753024n + BigInt(n) * 1000n).toString()
+      : String(10_000 + n);
   }
 
   private mintPositionId(): string {
