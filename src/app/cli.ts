@@ -17,8 +17,12 @@ program
   .option('--journal <file>', 'keep the engine journal in this SQLite file (default: in memory)')
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')
+  .option('--print', 'print the daily log at the end')
   .action(
-    async (file: string, opts: { out: string; quiet?: boolean; verbose?: boolean; journal?: string }) => {
+    async (
+      file: string,
+      opts: { out: string; quiet?: boolean; verbose?: boolean; journal?: string; print?: boolean },
+    ) => {
       process.exitCode = await simCommand(file, opts);
     },
   );

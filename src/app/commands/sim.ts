@@ -5,7 +5,13 @@ import { loadScenario } from '../../sim/scenario';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
 
-export type SimCommandOptions = { out: string; quiet?: boolean; verbose?: boolean; journal?: string };
+export type SimCommandOptions = {
+  out: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  journal?: string;
+  print?: boolean;
+};
 
 export async function simCommand(file: string, opts: SimCommandOptions): Promise<number> {
   const loaded = loadScenario(file);
@@ -28,6 +34,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
   });
   progress?.done();
   writeRun(opts.out, result);
+  if (opts.print) process.stdout.write(`${result.dailyLog}\n`);
   const verdict = check(
     { lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } },
     { converged: true },
