@@ -3,6 +3,27 @@ import { Command } from 'commander';
 import { checkCommand } from './commands/check';
 import { simCommand } from './commands/sim';
 import { statusCommand } from './commands/status';
+import { sweepCommand } from './commands/sweep';
+
+type SimCliOptions = {
+  out?: string;
+  generate?: boolean;
+  seeds: string;
+  journal?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  print?: boolean;
+};
+
+async function sim(file: string | undefined, opts: SimCliOptions): Promise<number> {
+  if (opts.generate) return sweepCommand(opts.seeds, opts.out);
+  if (file === undefined || opts.out === undefined) {
+    process.stderr.write('keel sim: give a scenario file and --out DIR (or --generate --seeds A..B)\n');
+    return 2;
+  }
+  const { out, ...rest } = opts;
+  return simCommand(file, { ...rest, out });
+}
 
 const program = new Command();
 program.name('keel').description('Safety-first trading execution engine').showHelpAfterError();
@@ -10,22 +31,19 @@ program.name('keel').description('Safety-first trading execution engine').showHe
 program
   .command('sim')
   .description(
-    'run a scenario in the deterministic simulator: writes venue-log.jsonl, report.json, daily-log.md and checks invariants',
+    'run a scenario in the deterministic simulator: writes venue-log.jsonl, report.json, daily-log.md and checks invariants; with --generate, runs random scenarios from seeds',
   )
-  .argument('<scenario>', 'scenario file (YAML or JSON)')
-  .requiredOption('--out <dir>', "directory for the run's files")
+  .argument('[scenario]', 'scenario file (YAML or JSON)')
+  .option('--out <dir>', "directory for the run's files")
+  .option('--generate', 'generate scenarios from seeds instead of reading a file')
+  .option('--seeds <range>', 'with --generate: N or A..B', '1..100')
   .option('--journal <file>', 'keep the engine journal in this SQLite file (default: in memory)')
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')
   .option('--print', 'print the daily log at the end')
-  .action(
-    async (
-      file: string,
-      opts: { out: string; quiet?: boolean; verbose?: boolean; journal?: string; print?: boolean },
-    ) => {
-      process.exitCode = await simCommand(file, opts);
-    },
-  );
+  .action(async (file: string | undefined, opts: SimCliOptions) => {
+    process.exitCode = await sim(file, opts);
+  });
 
 program
   .command('check')

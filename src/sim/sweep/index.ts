@@ -1,0 +1,2 @@
+export { generateScenario, generateScenarioYaml } from './generate';
+export { sweepSeeds, runSeed, reproduceCommand, type SweepRow } from './sweep';
