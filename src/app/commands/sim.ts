@@ -24,14 +24,21 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
   const scenario = loaded.scenario;
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   const progress = opts.quiet ? null : new Progress(`sim ${scenario.name} seed ${scenario.seed}`);
-  const result = await runScenario(scenario, {
-    strategies: strategiesForScenario,
-    ...(opts.journal === undefined ? {} : { journalPath: opts.journal }),
-    log: (line) => {
-      if (opts.verbose) progress?.line(line);
-    },
-    progress: (fraction, t) => progress?.update(fraction, t, scenario.utcOffsetMin),
-  });
+  let result;
+  try {
+    result = await runScenario(scenario, {
+      strategies: strategiesForScenario,
+      ...(opts.journal === undefined ? {} : { journalPath: opts.journal }),
+      log: (line) => {
+        if (opts.verbose) progress?.line(line);
+      },
+      progress: (fraction, t) => progress?.update(fraction, t, scenario.utcOffsetMin),
+    });
+  } catch (e) {
+    progress?.done();
+    process.stderr.write(`keel sim: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
   progress?.done();
   writeRun(opts.out, result);
   if (opts.print) process.stdout.write(`${result.dailyLog}\n`);
