@@ -14,6 +14,8 @@ const severity: Record<TradingState, number> = { ACTIVE: 0, REDUCING: 1, HALTED:
 
 export class EngineCore {
   private discrepancySeq = 0;
+  /** HALTED also cancels keel's own working orders (never anyone else's). */
+  onHalt: (reason: string) => void = () => {};
   /** Per-strategy daily execution budgets (strategies may declare their own). */
   readonly executionBudgets = new Map<string, number>();
 
@@ -44,6 +46,7 @@ export class EngineCore {
     if (severity[state] <= severity[this.p.tradingState]) return;
     this.recorder.record('trading.state', { state, reason, source: 'engine' });
     this.log(`TRADING ${state}: ${reason}`);
+    if (state === 'HALTED') this.onHalt(reason);
   }
 
   raise(

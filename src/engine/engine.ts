@@ -45,6 +45,8 @@ export class Engine {
   readonly orders: OrderManager;
   readonly executor: StructureExecutor;
   private pendingReconcile = false;
+  /** Groups touched by venue events; acted on in flush(), once the venue's burst is all in. */
+  private readonly dirtyGroups = new Set<GroupId>();
   private lastReconcileAt = 0;
   lastReconcile: ReconcileSummary | null = null;
 
@@ -59,6 +61,7 @@ export class Engine {
     );
     this.orders = new OrderManager(this.core);
     this.executor = new StructureExecutor(this.core, this.orders);
+    this.core.onHalt = (reason) => this.orders.cancelAllMine(`halted: ${reason}`);
     for (const s of deps.strategies)
       if (s.executionsPerDayMax !== null) this.core.executionBudgets.set(s.id, s.executionsPerDayMax);
   }
@@ -123,10 +126,20 @@ export class Engine {
         this.orders.onVenueEvent(event);
         const id = event.type === 'fill' ? event.fill.clientOrderId : event.clientOrderId;
         const order = this.core.p.orders.get(id);
-        if (order) this.executor.progress(this.core.p.requireGroup(order.intent.groupId));
+        if (order) this.dirtyGroups.add(order.intent.groupId);
         return;
       }
     }
+  }
+
+  /**
+   * Acts on the groups the last venue events touched. Called once a burst of venue events (a fill
+   * and its position update) has been applied, so a halt they trigger is known before any order.
+   */
+  flush(): void {
+    const groups = [...this.dirtyGroups];
+    this.dirtyGroups.clear();
+    for (const id of groups) this.executor.progress(this.core.p.requireGroup(id));
   }
 
   onTick(strategies = true): void {

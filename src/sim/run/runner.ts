@@ -117,6 +117,7 @@ class SimRun {
         this.clock.set(next.t);
         this.events++;
         await next.fn();
+        this.guardSync((e) => e.flush());
       }
       if (this.engine === null) await this.startEngine();
       await this.guard((e) => e.reconcile());
