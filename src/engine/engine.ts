@@ -313,12 +313,13 @@ export class Engine {
 
   /** A group whose legs are all flat after settlement is closed as expired. */
   private finishSettledGroups(): void {
+    const working = new Set(this.core.p.orders.live().map((o) => o.intent.groupId));
     for (const g of this.core.p.groups.values()) {
       // A residual group stays residual: its close failed; expiry is not a success.
       if (!isActiveGroup(g) || g.status === 'opening' || g.status === 'residual') continue;
       const flat = g.legs.every((l) => this.core.p.ownership.owned(l.instrumentId, g.id) === 0);
       const anySettled = g.pnl.byInstrument.size > 0;
-      if (!flat || !anySettled || this.core.p.orders.live().some((o) => o.intent.groupId === g.id)) continue;
+      if (!flat || !anySettled || working.has(g.id)) continue;
       const reason = g.status === 'closing' ? (g.exitReason ?? g.statusReason) : 'expired';
       this.core.recorder.record('group.status', {
         groupId: g.id,

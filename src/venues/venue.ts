@@ -4,13 +4,12 @@
 // delivered by the event loop, never re-entrantly from inside submit().
 import type {
   ClientOrderId,
-  ExecId,
+  Fill,
   Instrument,
   InstrumentId,
   InstrumentTerms,
   Micros,
   OrderSpec,
-  Side,
   VenueOrderId,
   VenuePositionId,
 } from '../domain';
@@ -26,19 +25,8 @@ export type VenueCapabilities = {
   readonly marketOrders: boolean;
 };
 
-export type VenueFill = {
-  readonly execId: ExecId;
-  readonly clientOrderId: ClientOrderId;
-  readonly venueOrderId: VenueOrderId;
-  readonly instrumentId: InstrumentId;
-  readonly side: Side;
-  readonly qty: number;
-  readonly price: number;
-  readonly commission: Micros;
-  readonly comboExecId: string | null;
-  readonly venuePositionId: VenuePositionId | null;
-  readonly t: number;
-};
+/** An execution as the venue reports it: keel's Fill before keel records how it learned of it. */
+export type VenueFill = Omit<Fill, 'provenance' | 'venueOrderId'> & { readonly venueOrderId: VenueOrderId };
 
 export type VenueEvent =
   | {
