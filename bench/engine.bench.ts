@@ -65,6 +65,8 @@ function fillGroups(rec: Recorder, legs: Instrument[], groups: number, startExec
       legs: four.map((i, k) => ({ instrumentId: i.id, qtyPerUnit: k === 1 || k === 2 ? -1 : 1 })),
       units: 1,
       note: null,
+      budget: null,
+      entry: null,
     });
     const clientOrderId = ClientOrderId.of(`${groupId}-o1`);
     rec.record('order.intent', {

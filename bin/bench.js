@@ -7,3 +7,4 @@ const { main: journal } = await import('../bench/journal.bench.ts');
 const { main: engine } = await import('../bench/engine.bench.ts');
 await journal();
 await engine();
+await (await import('../bench/sim.bench.ts')).main();

@@ -1,6 +1,7 @@
 // keel's command line. Every command says what it will do and what it did.
 import { Command } from 'commander';
 import { checkCommand } from './commands/check';
+import { runCommand, type RunCommandOptions } from './commands/run';
 import { simCommand } from './commands/sim';
 import { statusCommand } from './commands/status';
 import { sweepCommand } from './commands/sweep';
@@ -43,6 +44,24 @@ program
   .option('--print', 'print the daily log at the end')
   .action(async (file: string | undefined, opts: SimCliOptions) => {
     process.exitCode = await sim(file, opts);
+  });
+
+program
+  .command('run')
+  .description(
+    'run a strategy from a config file: on the simulated venue, a full session (or --days N) with progress, ending with the daily log, report and invariant check',
+  )
+  .argument('<config>', 'run config (YAML or JSON), e.g. examples/iron-condor-0dte.yaml')
+  .option('--out <dir>', "directory for the run's files (default out/<name>)")
+  .option('--days <n>', 'consecutive trading sessions; budgets carry across them, weekly reset included')
+  .option('--seed <n>', "override the config's seed")
+  .option('--journal <file>', 'continue this journal instead of a fresh one in the out directory')
+  .option('--realtime', 'pace the simulated clock with the wall clock, to watch it live')
+  .option('-q, --quiet', 'no progress output')
+  .option('-v, --verbose', 'print the engine log')
+  .option('--no-print', 'do not print the daily log at the end')
+  .action(async (file: string, opts: RunCommandOptions) => {
+    process.exitCode = await runCommand(file, opts);
   });
 
 program

@@ -3,7 +3,11 @@
 import type { ClientOrderId, GroupId, InstrumentId, StrategyId } from './ids';
 
 export type Side = 'BUY' | 'SELL';
-export type OrderType = 'MKT' | 'LMT' | 'STP' | 'STP_LMT';
+/**
+ * MIT (market if touched) is a take-profit: it triggers when the price reaches `stopPrice` from
+ * below for a sell (above for a buy) and then executes at market (BingX TAKE_PROFIT_MARKET, IB MIT).
+ */
+export type OrderType = 'MKT' | 'LMT' | 'STP' | 'STP_LMT' | 'MIT';
 export type TimeInForce = 'DAY' | 'GTC' | 'IOC';
 export type OrderIntentKind = 'open' | 'close' | 'reduce' | 'protect';
 export type OrderSource = 'strategy' | 'operator' | 'engine';

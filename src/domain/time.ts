@@ -82,6 +82,11 @@ export function localHhmm(t: EpochMs, utcOffsetMin: number): string {
   return formatIso(t, utcOffsetMin).slice(11, 16);
 }
 
+/** Local day of the week, 0 Sunday to 6 Saturday. */
+export function localWeekday(t: EpochMs, utcOffsetMin: number): number {
+  return new Date(t + utcOffsetMin * 60_000).getUTCDay();
+}
+
 /** The instant of local "HH:MM" (or "HH:MM:SS") on the local date of `day`. */
 export function atLocalTime(day: EpochMs, hhmm: string, utcOffsetMin: number): EpochMs {
   const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(hhmm);

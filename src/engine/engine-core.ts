@@ -54,9 +54,14 @@ export class EngineCore {
     detail: string,
     instrumentId: InstrumentId | null = null,
     groupId: GroupId | null = null,
+    subject: string | null = null,
   ): string {
+    // One open discrepancy per kind and subject: a reconciliation round every minute must not
+    // raise the same one again.
+    const open = subject === null ? null : this.p.reconciliation.openFor(kind, subject);
+    if (open !== null) return open;
     const id = `D${++this.discrepancySeq}`;
-    this.recorder.record('discrepancy.raised', { id, kind, instrumentId, groupId, detail });
+    this.recorder.record('discrepancy.raised', { id, kind, instrumentId, groupId, detail, subject });
     this.log(`DISCREPANCY ${kind}: ${detail}`);
     return id;
   }

@@ -13,15 +13,33 @@ import {
   type Instrument,
   type InstrumentTerms,
   type OrderIntent,
+  type VenuePositionId,
+  isLive,
 } from '../domain';
 import { isActiveGroup, type GroupRecord } from '../ledger/projection';
 import type { Venue, VenueEvent } from '../venues/venue';
+import { rollBudgetCalendar } from './budget-calendar';
 import { groupIdFor } from './client-order-ids';
 import { EngineCore, type EngineLog } from './engine-core';
 import { groupView } from './group-view';
 import type { OperatorCommand, OperatorResult } from './operator';
 import { OrderManager } from './order-manager';
-import { checkContainsOwned, reconcile, type ReconcileSummary } from './reconciler';
+import type { OpenCheck } from './pre-trade-gate';
+import { refusal, type Refusal } from './refusal';
+import { maxLossOfOptionStructure } from '../risk';
+import { Protection } from './protection';
+import {
+  cancelStaleOrders,
+  capturePositionId,
+  checkAccount,
+  checkContainsOwned,
+  executionsOverlapMs,
+  reconcile,
+  staleCancelsConfirmed,
+  startUpCancelWaitMs,
+  startUpTrip,
+  type ReconcileSummary,
+} from './reconciler';
 import { Recorder, replay, type EventStore } from './recorder';
 import { settleGroups } from './settlement';
 import type { EngineSettings } from './settings';
@@ -44,7 +62,13 @@ export class Engine {
   readonly core: EngineCore;
   readonly orders: OrderManager;
   readonly executor: StructureExecutor;
+  readonly protection: Protection;
   private pendingReconcile = false;
+  /** Start-up: strategies act once the first reconciliation ran and its stale cancels are confirmed. */
+  private startUpReconciled = false;
+  private startUpCancels: ClientOrderId[] = [];
+  private startUpAt = 0;
+  private lastSnapshotT: number | null = null;
   /** Groups touched by venue events; acted on in flush(), once the venue's burst is all in. */
   private readonly dirtyGroups = new Set<GroupId>();
   private lastReconcileAt = 0;
@@ -61,22 +85,30 @@ export class Engine {
     );
     this.orders = new OrderManager(this.core);
     this.executor = new StructureExecutor(this.core, this.orders);
+    this.protection = new Protection(this.core, this.orders, (g, reason, urgency) =>
+      this.closeGroup(g, reason, urgency),
+    );
     this.core.onHalt = (reason) => this.orders.cancelAllMine(`halted: ${reason}`);
     for (const s of deps.strategies)
       if (s.executionsPerDayMax !== null) this.core.executionBudgets.set(s.id, s.executionsPerDayMax);
   }
 
-  /** Start-up order: replay the journal, reconcile with the venue, then let strategies act. */
+  /**
+   * Start-up order: the account lock (the journal's lock, one journal per account), replay the
+   * journal, reconcile with the venue, cancel keel's own stale working orders and wait for the
+   * venue to confirm, then let strategies act (reconcile/start-up.ts).
+   */
   static async start(deps: EngineDeps): Promise<Engine> {
     const engine = new Engine(deps);
     const p = engine.core.p;
+    checkAccount(engine.core, deps.account);
     engine.core.recorder.record('engine.started', {
       account: deps.account,
       mode: p.starts === 0 ? 'start' : 'restart',
       utcOffsetMin: p.utcOffsetMin,
     });
     await engine.reconcile();
-    engine.noteForeignPositions();
+    if (deps.settings.risk) rollBudgetCalendar(engine.core, deps.settings.risk);
     return engine;
   }
 
@@ -94,13 +126,53 @@ export class Engine {
       this.pendingReconcile = true;
       return null;
     }
-    const snap = await this.deps.venue.snapshot();
+    const startUp = !this.startUpReconciled;
+    // Executions since the last snapshot (or, after a restart, the journaled checkpoint).
+    const since =
+      this.lastSnapshotT === null
+        ? this.core.p.reconciliation.checkpoint
+        : this.lastSnapshotT - executionsOverlapMs;
+    const snap = await this.deps.venue.snapshot({ executionsSince: since });
     for (const pos of snap.positions) this.ensureInstrument(pos.instrumentId);
     this.pendingReconcile = false;
     this.lastReconcileAt = this.core.now();
-    this.lastReconcile = reconcile(this.core, this.orders, snap);
+    this.lastSnapshotT = snap.t;
+    this.lastReconcile = reconcile(this.core, this.orders, snap, { startUp });
     this.finishSettledGroups();
+    if (startUp) this.finishStartUp();
     return this.lastReconcile;
+  }
+
+  private finishStartUp(): void {
+    this.noteForeignPositions();
+    startUpTrip(this.core);
+    this.startUpCancels = cancelStaleOrders(this.core, this.orders);
+    this.startUpAt = this.core.now();
+    this.startUpReconciled = true;
+  }
+
+  /** Strategies act only after the start-up reconciliation and the stale cancels it confirmed. */
+  private strategiesMayAct(): boolean {
+    if (!this.startUpReconciled) return false;
+    if (this.startUpCancels.length === 0) return true;
+    if (staleCancelsConfirmed(this.core, this.startUpCancels)) {
+      this.startUpCancels = [];
+      return true;
+    }
+    if (this.core.now() - this.startUpAt >= startUpCancelWaitMs) {
+      for (const id of this.startUpCancels) {
+        const o = this.core.p.orders.get(id);
+        if (!o || !isLive(o.state)) continue;
+        this.core.raise(
+          'stale-pending',
+          `start-up: ${id} was not confirmed cancelled within ${startUpCancelWaitMs / 1000}s; strategies wait`,
+          o.intent.legs[0]?.instrumentId ?? null,
+          o.intent.groupId,
+          id,
+        );
+      }
+    }
+    return false;
   }
 
   // ---- inputs -----------------------------------------------------------------------------------
@@ -108,7 +180,7 @@ export class Engine {
   onVenueEvent(event: VenueEvent): void {
     switch (event.type) {
       case 'position':
-        return this.onPosition(event.instrumentId, event.qty, event.avgPrice);
+        return this.onPosition(event.instrumentId, event.qty, event.avgPrice, event.venuePositionId ?? null);
       case 'settlement':
         this.ensureInstrument(event.instrumentId);
         settleGroups(this.core, event.instrumentId, event.price, event.t);
@@ -139,14 +211,20 @@ export class Engine {
   flush(): void {
     const groups = [...this.dirtyGroups];
     this.dirtyGroups.clear();
-    for (const id of groups) this.executor.progress(this.core.p.requireGroup(id));
+    for (const id of groups) {
+      const group = this.core.p.requireGroup(id);
+      this.executor.progress(group);
+      this.protection.progress(group);
+    }
   }
 
   onTick(strategies = true): void {
     if (this.core.now() - this.lastReconcileAt >= this.deps.settings.reconcileEveryMs)
       this.pendingReconcile = true;
+    if (this.deps.settings.risk) rollBudgetCalendar(this.core, this.deps.settings.risk);
     this.executor.progressAll();
-    if (!strategies) return;
+    this.protection.progressAll();
+    if (!strategies || !this.strategiesMayAct()) return;
     for (const s of this.deps.strategies) s.onTick(this.contextFor(s.id));
   }
 
@@ -217,23 +295,16 @@ export class Engine {
       })),
       qty: request.units,
       type: 'LMT',
-      limitPrice: null,
+      limitPrice: request.entry?.limitPrice ?? null,
       stopPrice: null,
       tif: 'DAY',
       reduceOnly: false,
       parentClientOrderId: null,
     };
-    const refused = this.orders.gate(whole);
-    if (refused) {
-      this.core.recorder.record('refusal', {
-        source,
-        strategyId,
-        rule: refused.rule,
-        message: refused.message,
-        maxAllowedQty: refused.maxAllowedQty,
-      });
-      return { ok: false, refusal: refused };
-    }
+    const check = this.openCheck(request);
+    if (!check.ok) return this.refuse(strategyId, source, check.refusal);
+    const refused = this.orders.gate(whole, check.open);
+    if (refused) return this.refuse(strategyId, source, refused);
     this.core.recorder.record('group.opened', {
       groupId,
       strategyId,
@@ -242,6 +313,8 @@ export class Engine {
       legs: [...request.legs],
       units: request.units,
       note: request.note,
+      budget: p.budget.enabled ? check.open.claim : null,
+      entry: request.entry ?? null,
     });
     const group = p.requireGroup(groupId);
     const first = this.executor.firstOpenOrder(group);
@@ -256,6 +329,71 @@ export class Engine {
       return { ok: false, refusal: first };
     }
     return { ok: true, groupId };
+  }
+
+  private refuse(strategyId: StrategyId, source: 'strategy' | 'operator', refused: Refusal): OpenOutcome {
+    this.core.recorder.record('refusal', {
+      source,
+      strategyId,
+      rule: refused.rule,
+      message: refused.message,
+      maxAllowedQty: refused.maxAllowedQty,
+    });
+    return { ok: false, refusal: refused };
+  }
+
+  /** The structure's worst-case exposure per unit, for the budgets and the dual-cap size. */
+  private openCheck(request: OpenRequest): { ok: true; open: OpenCheck } | { ok: false; refusal: Refusal } {
+    const market = this.deps.venue.market;
+    const legs = request.legs.map((l) => ({
+      ...l,
+      instrument: this.core.p.requireInstrument(l.instrumentId),
+    }));
+    const first = legs[0];
+    assert(first !== undefined, 'a structure has at least one leg');
+    const multiplier = Math.abs(first.qtyPerUnit) * first.instrument.multiplier;
+    const protectiveStop = request.entry?.stopPrice ?? null;
+    const quotes = legs.map((l) => market.quote(l.instrumentId));
+    if (legs.every((l) => l.instrument.kind === 'option')) {
+      const missing = legs.findIndex((_, k) => !quotes[k]);
+      if (missing >= 0) return { ok: false, refusal: noPrice(legs[missing]?.instrument as Instrument) };
+      // Credit at natural prices: the worst a chase may accept, so the reservation covers the fill.
+      let credit = 0;
+      legs.forEach((l, k) => {
+        const q = quotes[k] as NonNullable<(typeof quotes)[number]>;
+        credit += -l.qtyPerUnit * (l.qtyPerUnit > 0 ? q.ask : q.bid);
+      });
+      const optionLegs = legs.map((l) => {
+        const i = l.instrument as Extract<Instrument, { kind: 'option' }>;
+        return { strike: i.strike, right: i.right, qty: l.qtyPerUnit };
+      });
+      const maxLoss = maxLossOfOptionStructure(optionLegs, credit, first.instrument.multiplier);
+      // Priced as the capital at risk per structure; never zero, so every open counts.
+      const atRisk = Math.max(maxLoss, 0.01);
+      const claim = Number.isFinite(maxLoss)
+        ? {
+            symbol: first.instrument.symbol,
+            price: atRisk,
+            exposurePerUnit: atRisk,
+            lot: 1,
+            unit: legs.length > 1 ? 'structures' : 'contracts',
+          }
+        : null;
+      return { ok: true, open: { claim, protectiveStop, multiplier: first.instrument.multiplier } };
+    }
+    let exposure = 0;
+    let price = 0;
+    for (const [k, l] of legs.entries()) {
+      const q = quotes[k];
+      const p = request.entry?.limitPrice ?? (q ? (l.qtyPerUnit > 0 ? q.ask : q.bid) : null);
+      if (p === null || !(p > 0)) return { ok: false, refusal: noPrice(l.instrument) };
+      price = p;
+      exposure += Math.abs(l.qtyPerUnit) * p * l.instrument.multiplier;
+    }
+    // Units are whole: a 0.0846 BTC position is one unit of 0.0846.
+    const unit = first.instrument.kind === 'equity' && first.qtyPerUnit === 1 ? 'shares' : 'units';
+    const claim = { symbol: first.instrument.symbol, price, exposurePerUnit: exposure, lot: 1, unit };
+    return { ok: true, open: { claim, protectiveStop, multiplier } };
   }
 
   closeGroup(groupId: GroupId, reason: string, urgency: Urgency, keepUnits = 0): void {
@@ -300,15 +438,36 @@ export class Engine {
       });
       return { ok: false, lines: [`order refused (unknownInstrument): ${message}`] };
     }
-    const outcome = this.openStructure(operatorStrategy, 'operator', {
+    const request = (qty: number): OpenRequest => ({
       kind: 'operator',
       legs: [{ instrumentId: instrument.id, qtyPerUnit: cmd.side === 'BUY' ? 1 : -1 }],
-      units: cmd.qty,
-      note: `${cmd.side} ${cmd.qty} ${describeInstrument(instrument)}${cmd.limit === null ? '' : ` @ ${cmd.limit}`}`,
+      units: qty,
+      note: `${cmd.side} ${qty} ${describeInstrument(instrument)}${cmd.limit === null ? '' : ` @ ${cmd.limit}`}${cmd.stop === null ? '' : ` stop ${cmd.stop}`}`,
+      entry: { limitPrice: cmd.limit, stopPrice: cmd.stop, targetPrice: null },
     });
-    if (!outcome.ok)
-      return { ok: false, lines: [`order refused (${outcome.refusal.rule}): ${outcome.refusal.message}`] };
-    return { ok: true, lines: [`order accepted into group ${outcome.groupId}`] };
+    const lines = [
+      `order: ${cmd.side} ${cmd.qty} ${describeInstrument(instrument)} ${cmd.limit === null ? 'at market' : `limit ${cmd.limit}`}${cmd.stop === null ? '' : `, protective stop ${cmd.stop}`}`,
+    ];
+    const outcome = this.openStructure(operatorStrategy, 'operator', request(cmd.qty));
+    if (outcome.ok) return { ok: true, lines: [...lines, `accepted into group ${outcome.groupId}`] };
+    const r = outcome.refusal;
+    lines.push(`refused (${r.rule}): ${r.message}`);
+    const fits = r.maxAllowedQty !== null && r.maxAllowedQty > 0 && r.maxAllowedQty < cmd.qty;
+    if (!cmd.fit) {
+      if (fits) lines.push(`the largest order that passes now: ${r.maxAllowedQty} (use --fit to send it)`);
+      return { ok: false, lines };
+    }
+    if (!fits) return { ok: false, lines: [...lines, 'nothing smaller would pass: not sent'] };
+    const fitted = this.openStructure(operatorStrategy, 'operator', request(r.maxAllowedQty as number));
+    if (!fitted.ok)
+      return {
+        ok: false,
+        lines: [...lines, `fitted order refused (${fitted.refusal.rule}): ${fitted.refusal.message}`],
+      };
+    return {
+      ok: true,
+      lines: [...lines, `fitted to ${r.maxAllowedQty}: accepted into group ${fitted.groupId}`],
+    };
   }
 
   /** A group whose legs are all flat after settlement is closed as expired. */
@@ -330,9 +489,15 @@ export class Engine {
     }
   }
 
-  private onPosition(instrumentId: Instrument['id'], qty: number, avgPrice: number): void {
+  private onPosition(
+    instrumentId: Instrument['id'],
+    qty: number,
+    avgPrice: number,
+    venuePositionId: VenuePositionId | null,
+  ): void {
     this.ensureInstrument(instrumentId);
     const p = this.core.p;
+    if (qty !== 0) capturePositionId(this.core, instrumentId, venuePositionId);
     // Compare foreign as of the venue's previous report with foreign now: keel's own fills in
     // between are owned, not someone else's trading.
     const foreignBefore = p.ownership.foreignAtLastReport(instrumentId);
@@ -425,4 +590,12 @@ export class Engine {
       note: (message) => this.core.recorder.record('strategy.note', { strategyId, message }),
     };
   }
+}
+
+function noPrice(i: Instrument): Refusal {
+  return refusal(
+    'noPrice',
+    `no quote for ${describeInstrument(i)} to measure the order's exposure: give a limit price or wait for quotes`,
+    null,
+  );
 }

@@ -5,6 +5,7 @@ import {
   canTransition,
   describeInstrument,
   isTerminal,
+  type FillProvenance,
   type ClientOrderId,
   type OrderEvent,
   type OrderIntent,
@@ -12,7 +13,8 @@ import {
 import type { OrderRecord } from '../ledger/projection';
 import type { VenueEvent, VenueFill } from '../venues/venue';
 import type { EngineCore } from './engine-core';
-import { checkOrder } from './pre-trade-gate';
+import { noteParentId } from './reconcile/ids';
+import { checkOrder, type OpenCheck } from './pre-trade-gate';
 import type { Refusal } from './refusal';
 
 const recentOrdersKept = 200;
@@ -37,7 +39,8 @@ export class OrderManager {
     return null;
   }
 
-  gate(order: OrderIntent): Refusal | null {
+  /** `open` carries the budget claim when a whole new structure is checked before it exists. */
+  gate(order: OrderIntent, open: OpenCheck | null = null): Refusal | null {
     return checkOrder({
       p: this.core.p,
       order,
@@ -45,6 +48,9 @@ export class OrderManager {
       limits: this.core.settings.gate,
       recentOrderTimes: this.recentOrderTimes,
       executionBudget: this.core.executionBudget(order.strategyId),
+      risk: this.core.settings.risk,
+      market: this.core.venue.market,
+      open,
     });
   }
 
@@ -68,12 +74,13 @@ export class OrderManager {
   onVenueEvent(event: VenueEvent): void {
     switch (event.type) {
       case 'accepted':
-        return this.onOrderEvent(event.clientOrderId, 'accepted', () =>
+        this.onOrderEvent(event.clientOrderId, 'accepted', () =>
           this.core.recorder.record('order.accepted', {
             clientOrderId: event.clientOrderId,
             venueOrderId: event.venueOrderId,
           }),
         );
+        return noteParentId(this.core, event.clientOrderId, event.parentVenueOrderId ?? null);
       case 'rejected':
         this.noteRejection(event.t, `${event.clientOrderId}: ${event.code} ${event.message}`);
         return this.onOrderEvent(event.clientOrderId, 'rejected', () =>
@@ -127,7 +134,8 @@ export class OrderManager {
     record();
   }
 
-  onFill(fill: VenueFill): void {
+  /** Applies one execution; `provenance` says how keel learned of it (live, or on reconcile). */
+  onFill(fill: VenueFill, provenance: FillProvenance = 'live'): void {
     const p = this.core.p;
     if (p.execIds.has(fill.execId)) {
       this.duplicateFillsIgnored++;
@@ -144,7 +152,7 @@ export class OrderManager {
     }
     const wasClosed = isTerminal(order.state);
     const stateBefore = order.state;
-    this.core.recorder.record('order.fill', { fill: { ...fill, provenance: 'live' } });
+    this.core.recorder.record('order.fill', { fill: { ...fill, provenance } });
     const group = p.requireGroup(order.intent.groupId);
     if (
       fill.venuePositionId !== null &&

@@ -79,6 +79,8 @@ describe('ownership under random order flow', () => {
               legs: instruments.map((i) => ({ instrumentId: i.id, qtyPerUnit: 1 })),
               units: 1,
               note: null,
+              budget: null,
+              entry: null,
             });
           }
           return p.requireGroup(groupId(g));

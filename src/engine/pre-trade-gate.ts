@@ -15,9 +15,13 @@ import {
   type OptionHolding,
   type OrderIntent,
 } from '../domain';
-import { remainingLegQty, type Projection } from '../ledger/projection';
-import { closableQty } from './close-sizing';
+import type { BudgetClaim } from '../ledger/events';
+import { entryId, remainingLegQty, type Projection } from '../ledger/projection';
+import { reserve, sizePosition } from '../risk';
+import type { MarketData } from '../venues/venue';
+import { closableQty, protectableQty } from './close-sizing';
 import { refusal, type Refusal } from './refusal';
+import type { RiskSettings } from './settings';
 
 export type GateLimits = {
   /** Executions (leg fills) a strategy may make in one day: the cascade made 55 against 4-8. */
@@ -35,6 +39,17 @@ export type GateInput = {
   readonly recentOrderTimes: readonly number[];
   /** The strategy's daily execution budget. */
   readonly executionBudget: number;
+  readonly risk: RiskSettings | null;
+  readonly market: MarketData;
+  /** A new structure checked as one unit before its group exists (bracket: entry with its stop). */
+  readonly open: OpenCheck | null;
+};
+
+export type OpenCheck = {
+  /** null: the structure's exposure is unbounded (the defined-risk rule refuses it). */
+  readonly claim: BudgetClaim | null;
+  readonly protectiveStop: number | null;
+  readonly multiplier: number;
 };
 
 export function checkOrder(input: GateInput): Refusal | null {
@@ -42,6 +57,8 @@ export function checkOrder(input: GateInput): Refusal | null {
     checkTradingState(input) ??
     checkInstruments(input) ??
     checkGrid(input) ??
+    checkFatFinger(input) ??
+    checkBudget(input) ??
     checkOwnershipBound(input) ??
     checkDefinedRisk(input) ??
     checkRate(input) ??
@@ -109,15 +126,100 @@ function checkGrid({ p, order }: GateInput): Refusal | null {
   return null;
 }
 
-/** Closes and reduces only take off what the group owns and is not already closing. */
+/** A limit far beyond the far side of the quote is a typo, not a price. */
+function checkFatFinger({ order, risk, market }: GateInput): Refusal | null {
+  if (risk === null || order.limitPrice === null || order.legs.length !== 1) return null;
+  const leg = order.legs[0] as OrderIntent['legs'][number];
+  const q = market.quote(leg.instrumentId);
+  if (!q || !(q.mid > 0)) return null;
+  const band = risk.fatFingerPct * q.mid;
+  const limit = order.limitPrice;
+  const beyond = leg.side === 'BUY' ? limit - (q.ask + band) : q.bid - band - limit;
+  if (beyond <= 1e-9) return null;
+  const side = leg.side === 'BUY' ? `above the ask ${q.ask}` : `below the bid ${q.bid}`;
+  return refusal(
+    'fatFinger',
+    `limit ${limit} is more than ${(risk.fatFingerPct * 100).toFixed(1)}% of mid ${side}: check the price`,
+    null,
+  );
+}
+
+/**
+ * Exposure budgets and the dual-cap size (2026-01-02): a new structure must fit the per-position
+ * cap, the risk at its stop, the day's and week's budgets and the position counts. Orders of an
+ * existing group spend the reservation its open took; an open order of a group without one would
+ * be a way around the budgets, so it is refused.
+ */
+function checkBudget({ p, order, open, risk }: GateInput): Refusal | null {
+  if (order.intent !== 'open' || risk === null) return null;
+  const state = p.budget.state;
+  if (state === null) return null;
+  if (open === null) {
+    const group = p.groups.get(order.groupId);
+    if (group?.budget !== null && group?.budget !== undefined) return null;
+    return refusal(
+      'budgetUnreserved',
+      `${order.groupId} holds no exposure reservation: every open goes through the gate as a whole structure`,
+      0,
+    );
+  }
+  if (open.claim === null) return null;
+  const result = reserve(state, {
+    id: entryId(order.groupId),
+    strategyId: order.strategyId,
+    symbol: open.claim.symbol,
+    qty: order.qty,
+    price: open.claim.price,
+    exposurePerUnit: open.claim.exposurePerUnit,
+    lot: open.claim.lot,
+    unit: open.claim.unit,
+  });
+  const byRisk = riskCapQty(open, risk, state.day.equityMicros / 1e6);
+  const maxQty = Math.min(result.ok ? Infinity : result.refusal.maxAllowedQty, byRisk?.qty ?? Infinity);
+  if (!result.ok && result.refusal.rule === 'maxPositionPct')
+    return refusal('maxPositionPct', result.refusal.message, maxQty);
+  if (byRisk !== null && order.qty > byRisk.qty)
+    return refusal('maxRiskPerTrade', `${byRisk.reason}: at most ${byRisk.qty} ${open.claim.unit}`, maxQty);
+  if (!result.ok) return refusal(result.refusal.rule, result.refusal.message, maxQty);
+  return null;
+}
+
+/** The risk cap of the dual-cap sizing: loss at the protective stop within riskPerTradePct. */
+function riskCapQty(
+  open: OpenCheck,
+  risk: RiskSettings,
+  equity: number,
+): { qty: number; reason: string } | null {
+  const claim = open.claim;
+  if (claim === null || open.protectiveStop === null || open.protectiveStop === claim.price) return null;
+  const size = sizePosition({
+    equity,
+    entry: claim.price,
+    stop: open.protectiveStop,
+    riskPct: risk.riskPerTradePct,
+    notionalPct: 1,
+    multiplier: open.multiplier,
+    lot: claim.lot,
+  });
+  return {
+    qty: size.byRisk,
+    reason: `a stop at ${open.protectiveStop} risks ${Math.abs(claim.price - open.protectiveStop).toFixed(2)} per unit; ${(risk.riskPerTradePct * 100).toFixed(2)}% of $${equity.toFixed(0)} is the risk cap`,
+  };
+}
+
+/** Closes, reduces and protective orders only take off what the group owns and is not already closing. */
 function checkOwnershipBound({ p, order }: GateInput): Refusal | null {
-  if (order.intent !== 'close' && order.intent !== 'reduce') return null;
+  if (order.intent !== 'close' && order.intent !== 'reduce' && order.intent !== 'protect') return null;
   const group = p.groups.get(order.groupId);
   if (!group)
     return refusal('exceedsOwned', `group ${order.groupId} is not known: keel closes only what it owns`, 0);
   let maxUnits = Infinity;
   for (const leg of order.legs) {
-    const closable = closableQty(p, group, leg.instrumentId);
+    // A protective stop or take-profit is bounded like a close: by what the group owns.
+    const closable =
+      order.intent === 'protect'
+        ? protectableQty(p, group, leg.instrumentId, order.type)
+        : closableQty(p, group, leg.instrumentId);
     const i = p.instruments.get(leg.instrumentId) as Instrument;
     if (!closable)
       return refusal(
@@ -131,7 +233,8 @@ function checkOwnershipBound({ p, order }: GateInput): Refusal | null {
         `${group.id} is ${closable.side === 'SELL' ? 'long' : 'short'} ${describeInstrument(i)}: a ${leg.side} would add to it`,
         0,
       );
-    maxUnits = Math.min(maxUnits, Math.floor(closable.qty / leg.ratio));
+    // A single leg is sized in the instrument's own units (0.0846 BTC); combo units are whole.
+    maxUnits = Math.min(maxUnits, leg.ratio === 1 ? closable.qty : Math.floor(closable.qty / leg.ratio));
   }
   if (order.qty > maxUnits) {
     return refusal(

@@ -1,6 +1,6 @@
 // Write-ahead: every fact is appended to the journal (durable) and only then applied to the
 // projection. Replay after a restart applies the same events through the same code.
-import { assert, type Clock } from '../domain';
+import { InvariantError, type Clock } from '../domain';
 import {
   eventVersions,
   type JournalEvent,
@@ -34,8 +34,11 @@ export class Recorder {
 export function replay(store: EventStore, utcOffsetMin: number): Projection {
   const projection = new Projection(utcOffsetMin);
   for (const stored of store.read()) {
-    assert(stored.type in eventVersions, `journal event ${stored.seq} has unknown type '${stored.type}'`);
-    projection.apply({ type: stored.type, t: stored.t, data: stored.data } as JournalEvent);
+    // Only a failing check builds its message: this loop runs once per journaled event.
+    if (!(stored.type in eventVersions))
+      throw new InvariantError(`journal event ${stored.seq} has unknown type '${stored.type}'`);
+    // The stored event already has type, t and data; seq and v ride along unread.
+    projection.apply(stored as JournalEvent);
   }
   return projection;
 }

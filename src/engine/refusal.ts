@@ -19,7 +19,10 @@ export type RefusalRule =
   | 'maxWeeklyPct'
   | 'maxPositionsPerDay'
   | 'maxPositionsPerWeek'
-  | 'fatFinger';
+  | 'fatFinger'
+  | 'maxRiskPerTrade'
+  | 'budgetUnreserved'
+  | 'noPrice';
 
 export type Refusal = {
   readonly rule: RefusalRule;

@@ -1,3 +1,5 @@
+import type { StrategyId } from '../domain';
+import type { BudgetLimitsData } from '../ledger/events';
 import { defaultGateLimits, type GateLimits } from './pre-trade-gate';
 
 export type ExecutionSettings = {
@@ -9,6 +11,13 @@ export type ExecutionSettings = {
   readonly aggressionStep: number;
   /** No chasing past this (the configured slippage cap). */
   readonly aggressionMax: number;
+  /**
+   * Nor past this: a re-priced limit stays within this many ticks per contract (per unit of the
+   * order, summed over its legs' ratios) of the operation's first limit for the same legs.
+   */
+  readonly slippageMaxTicks: number;
+  /** An urgent close whose limit reached its cap goes to market, where the venue allows it. */
+  readonly marketWhenUrgent: boolean;
   /** Orders one open or close operation may send before it gives up (residual, never a storm). */
   readonly attemptsMax: number;
 };
@@ -19,12 +28,28 @@ export type BreakerSettings = {
   readonly rejectionsWindowMs: number;
 };
 
+/** Account risk: the exposure budgets, the risk per trade, the fat-finger band and the scans. */
+export type RiskSettings = {
+  /** Account value at the first start; later days add realized PnL. */
+  readonly accountEquity: number;
+  readonly limits: BudgetLimitsData;
+  readonly strategyLimits: readonly { readonly strategyId: StrategyId; readonly limits: BudgetLimitsData }[];
+  /** Loss at the protective stop as a fraction of equity (the risk cap of the dual-cap sizing). */
+  readonly riskPerTradePct: number;
+  /** A limit more than this fraction of mid beyond the far side of the quote is refused. */
+  readonly fatFingerPct: number;
+  /** Local "HH:MM" scan times: budget freed by closes becomes available at the next one. */
+  readonly scanTimes: readonly string[];
+};
+
 export type EngineSettings = {
   readonly execution: ExecutionSettings;
   readonly gate: GateLimits;
   readonly breaker: BreakerSettings;
   /** Reconcile with the venue on this period while running. */
   readonly reconcileEveryMs: number;
+  /** null: no exposure budgets (tests of the execution core only). */
+  readonly risk: RiskSettings | null;
 };
 
 export const defaultEngineSettings: EngineSettings = {
@@ -34,9 +59,13 @@ export const defaultEngineSettings: EngineSettings = {
     aggressionStartUrgent: 0.5,
     aggressionStep: 0.25,
     aggressionMax: 1,
+    slippageMaxTicks: 20,
+    // Off by default: a 0DTE option book is thin and a market order can fill anywhere.
+    marketWhenUrgent: false,
     attemptsMax: 24,
   },
   gate: defaultGateLimits,
   breaker: { rejectionsMax: 6, rejectionsWindowMs: 60_000 },
   reconcileEveryMs: 60_000,
+  risk: null,
 };

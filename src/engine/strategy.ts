@@ -1,7 +1,7 @@
 // What a strategy sees and may do. A strategy sees only its own groups and their owned legs,
 // never the venue's positions by symbol, so it cannot mistake someone else's position for its own.
 import type { GroupId, Instrument, InstrumentId, InstrumentTerms, StrategyId } from '../domain';
-import type { GroupStatus, TradingState } from '../ledger/events';
+import type { EntryTerms, GroupStatus, TradingState } from '../ledger/events';
 import type { MarketData } from '../venues/venue';
 import type { Refusal } from './refusal';
 
@@ -33,6 +33,8 @@ export type OpenRequest = {
   readonly legs: readonly { instrumentId: InstrumentId; qtyPerUnit: number }[];
   readonly units: number;
   readonly note: string | null;
+  /** A fixed entry limit and a bracket's stop-loss / take-profit; absent: priced at mid, chased. */
+  readonly entry?: EntryTerms;
 };
 
 export type OpenOutcome = { ok: true; groupId: GroupId } | { ok: false; refusal: Refusal };

@@ -20,7 +20,7 @@ import {
 import type { GroupRecord, OrderRecord } from '../ledger/projection';
 import { clientOrderIdFor } from './client-order-ids';
 import type { EngineCore } from './engine-core';
-import { aggressionFor, limitFor } from './leg-pricing';
+import { planPrice, type PricePlan } from './leg-pricing';
 import type { OrderManager } from './order-manager';
 import type { Refusal } from './refusal';
 import type { Urgency } from './strategy';
@@ -59,10 +59,16 @@ export class StructureExecutor {
   }
 
   progress(group: GroupRecord): void {
-    if (this.core.p.tradingState === 'HALTED') return; // nothing moves until an operator resumes
     const opOrders = this.operationOrders(group);
-    const live = opOrders.filter((o) => isLive(o.state));
-    if (live.length > 0) return this.chase(live, opOrders);
+    // Every live order of the group counts, not only this operation's: a close computed while an
+    // open order still works would miss what that order is about to add (a short, say).
+    const live = this.groupOrders(group).filter((o) => isLive(o.state));
+    if (this.core.p.tradingState === 'HALTED') {
+      // Nothing moves until an operator resumes; a close with a failed leg is still named residual.
+      if (group.status === 'closing' && live.length === 0) this.residualIfLegFailed(group, opOrders);
+      return;
+    }
+    if (live.length > 0) return this.chase(group, live, opOrders);
     if (group.status === 'opening') {
       this.progressOpen(group, opOrders);
       return;
@@ -99,7 +105,8 @@ export class StructureExecutor {
         side: (l.qtyPerUnit > 0 ? 'BUY' : 'SELL') as Side,
         ratio: Math.abs(l.qtyPerUnit),
       }));
-      return this.sendOrder(group, 'open', legs, group.units, opOrders);
+      const refused = this.sendOrder(group, 'open', legs, group.units, opOrders);
+      return refused && this.openRefused(group, refused);
     }
     // Per leg: protection first. Shorts only once every long of the group is complete.
     const longs = missing.filter((n) => n.side === 'BUY');
@@ -112,9 +119,20 @@ export class StructureExecutor {
         need.qty,
         opOrders,
       );
-      if (refused) return refused;
+      if (refused) return this.openRefused(group, refused);
     }
     return null;
+  }
+
+  /**
+   * The gate refused the next open order (REDUCING after someone traded a leg, the day's budget):
+   * the open is abandoned and what it bought is unwound, rather than retried and refused on every
+   * tick. Only the order rate is waited out.
+   */
+  private openRefused(group: GroupRecord, refused: Refusal): Refusal {
+    if (refused.rule !== 'orderRate')
+      this.abandonOpen(group, `the gate refused the next order (${refused.rule}): ${refused.message}`);
+    return refused;
   }
 
   private openNeeds(group: GroupRecord): LegNeed[] {
@@ -155,12 +173,8 @@ export class StructureExecutor {
     }
     if (opOrders.length >= this.core.settings.execution.attemptsMax)
       return this.residual(group, `not closed within ${opOrders.length} orders`);
-    const failed = opOrders.filter((o) => o.state === 'rejected' || o.state === 'lost');
-    const failedLegs = new Set(
-      failed
-        .filter((o) => o.intent.legs.length === 1)
-        .flatMap((o) => o.intent.legs.map((l) => l.instrumentId)),
-    );
+    const failed = failedOrders(opOrders);
+    const failedLegs = this.failedLegs(group, failed);
     const comboFailed = failed.some((o) => o.intent.legs.length > 1);
     const comboUnits = this.comboUnits(group, needs);
     if (
@@ -183,16 +197,12 @@ export class StructureExecutor {
     // stays open. A leg that failed is not retried: the sequence stops at a covered state.
     const open = needs.filter((n) => !failedLegs.has(n.instrumentId));
     const buys = open.filter((n) => n.side === 'BUY');
-    const batch = buys.length > 0 ? buys : open.filter((n) => this.safeToSell(group, n));
-    if (batch.length === 0) {
-      const why = failed
-        .map(
-          (o) =>
-            `${o.intent.clientOrderId} ${o.state}${o.rejectCode === null ? '' : ` (${o.rejectCode} ${o.lastReason ?? ''})`}`,
-        )
-        .join('; ');
-      return this.residual(group, why || 'no leg can be closed without leaving a short uncovered');
-    }
+    const batch = buys.length > 0 ? buys : this.safeSells(group, open);
+    if (batch.length === 0)
+      return this.residual(
+        group,
+        describeFailures(failed) || 'no leg can be closed without leaving a short uncovered',
+      );
     for (const need of batch) {
       const refused = this.sendOrder(
         group,
@@ -205,17 +215,41 @@ export class StructureExecutor {
     }
   }
 
-  /** Selling this long leaves every short of the group still covered. */
-  private safeToSell(group: GroupRecord, need: LegNeed): boolean {
+  /** Single-leg close orders that were rejected or lost, for legs the group still holds. */
+  private failedLegs(group: GroupRecord, failed: OrderRecord[]): Set<InstrumentId> {
+    return new Set(
+      failed
+        .filter((o) => o.intent.legs.length === 1)
+        .flatMap((o) => o.intent.legs.map((l) => l.instrumentId))
+        .filter((id) => this.owned(group, id) !== 0),
+    );
+  }
+
+  private residualIfLegFailed(group: GroupRecord, opOrders: OrderRecord[]): void {
+    const failed = failedOrders(opOrders);
+    if (this.failedLegs(group, failed).size === 0) return;
+    this.residual(group, `${describeFailures(failed)}; trading was already HALTED`);
+  }
+
+  /**
+   * The longs that may be sold together now: selling all of them leaves every short of the group
+   * covered. Checked cumulatively: two longs that each cover the same short are not both sold.
+   */
+  private safeSells(group: GroupRecord, needs: LegNeed[]): LegNeed[] {
+    const batch: LegNeed[] = [];
+    for (const need of needs)
+      if (need.side === 'SELL' && this.coveredAfter(group, [...batch, need])) batch.push(need);
+    return batch;
+  }
+
+  private coveredAfter(group: GroupRecord, sells: LegNeed[]): boolean {
     const holdings: OptionHolding[] = [];
     for (const leg of group.legs) {
       const i = this.core.p.requireInstrument(leg.instrumentId);
       if (i.kind !== 'option') continue;
-      const owned = this.owned(group, leg.instrumentId);
-      holdings.push({
-        instrument: i,
-        qty: leg.instrumentId === need.instrumentId ? qtyAdd(owned, -need.qty) : owned,
-      });
+      let qty = this.owned(group, leg.instrumentId);
+      for (const s of sells) if (s.instrumentId === leg.instrumentId) qty = qtyAdd(qty, -s.qty);
+      holdings.push({ instrument: i, qty });
     }
     return uncoveredShorts(holdings).length === 0;
   }
@@ -291,23 +325,8 @@ export class StructureExecutor {
     qty: number,
     opOrders: OrderRecord[],
   ): Refusal | null {
-    const s = this.core.settings.execution;
-    const attempt = opOrders.filter(
-      (o) =>
-        o.state === 'cancelled' &&
-        o.intent.legs.some((l) => legs.some((x) => x.instrumentId === l.instrumentId)),
-    ).length;
-    const urgent =
-      this.urgency.get(group.id) === 'urgent' || (group.status === 'closing' && !this.urgency.has(group.id));
-    const aggression = aggressionFor(
-      attempt,
-      urgent ? s.aggressionStartUrgent : s.aggressionStart,
-      s.aggressionStep,
-      s.aggressionMax,
-    );
-    const pricing = legs.map((l) => ({ ...l, tick: this.core.p.requireInstrument(l.instrumentId).tick }));
-    const limit = limitFor(this.core.venue.market, pricing, aggression);
-    if (limit === null) {
+    const plan = this.planFor(group, intent, legs, opOrders, null);
+    if (plan === null) {
       this.core.log(`${group.id}: no quotes to price ${intent}; waiting`);
       return null;
     }
@@ -320,8 +339,8 @@ export class StructureExecutor {
       intent,
       legs,
       qty,
-      type: 'LMT',
-      limitPrice: limit,
+      type: plan.type,
+      limitPrice: plan.type === 'LMT' ? plan.limit : null,
       stopPrice: null,
       tif: 'DAY',
       reduceOnly: isClose && legs.length === 1,
@@ -340,26 +359,80 @@ export class StructureExecutor {
     return refused;
   }
 
-  /** Stale working orders are cancelled and confirmed cancelled before any replacement. */
-  private chase(live: OrderRecord[], opOrders: OrderRecord[]): void {
+  /**
+   * The price of the next order on these legs. `working` is an order still working on them: the
+   * plan is then for its replacement (one attempt further).
+   */
+  private planFor(
+    group: GroupRecord,
+    intent: OrderIntentKind,
+    legs: readonly OrderLeg[],
+    opOrders: OrderRecord[],
+    working: OrderRecord | null,
+  ): PricePlan | null {
+    const s = this.core.settings.execution;
+    const touches = (o: OrderRecord) =>
+      o.intent.legs.some((l) => legs.some((x) => x.instrumentId === l.instrumentId));
+    const cancelled = opOrders.filter((o) => o.state === 'cancelled' && touches(o)).length;
+    const same = opOrders.filter((o) => sameLegs(o.intent.legs, legs));
+    const previous = working ?? same.filter((o) => o.state === 'cancelled').at(-1) ?? null;
+    const urgent =
+      this.urgency.get(group.id) === 'urgent' || (group.status === 'closing' && !this.urgency.has(group.id));
+    const isClose = intent === 'close' || intent === 'reduce';
+    return planPrice({
+      market: this.core.venue.market,
+      legs: legs.map((l) => ({ ...l, tick: this.core.p.requireInstrument(l.instrumentId).tick })),
+      attempt: cancelled + (working === null ? 0 : 1),
+      urgent,
+      marketAllowed: isClose && urgent && s.marketWhenUrgent && this.core.venue.capabilities.marketOrders,
+      firstLimit: same.find((o) => o.intent.limitPrice !== null)?.intent.limitPrice ?? null,
+      previous: previous === null ? null : { limit: previous.intent.limitPrice },
+      settings: s,
+    });
+  }
+
+  /**
+   * Stale working orders are cancelled and confirmed cancelled before any replacement. Open orders
+   * of a group that is closing are cancelled at once (not before the venue has acknowledged them:
+   * one it never heard of is resolved by reconciliation).
+   */
+  private chase(group: GroupRecord, live: OrderRecord[], opOrders: OrderRecord[]): void {
     const s = this.core.settings.execution;
     const now = this.core.now();
     for (const order of live) {
       if (order.state !== 'working' && order.state !== 'partially_filled') continue;
+      if (!this.servesStatus(group, order)) {
+        this.orders.requestCancel(
+          order,
+          `${group.id} is ${group.status}: its ${order.intent.intent} orders stop`,
+        );
+        continue;
+      }
+      if (order.intent.intent === 'protect') continue; // rests at the venue until it triggers
       if (now - order.updatedAt < s.chaseStepMs) continue;
       if (opOrders.length >= s.attemptsMax) continue; // leave it working: no storm of replacements
+      // At its cap already: a replacement would carry the same price, so it keeps working.
+      const next = this.planFor(group, order.intent.intent, order.intent.legs, opOrders, order);
+      if (next?.type === 'LMT' && next.limit === order.intent.limitPrice) continue;
       this.orders.requestCancel(order, 'chase: re-price toward the far side');
     }
   }
 
-  private operationOrders(group: GroupRecord): OrderRecord[] {
-    const result: OrderRecord[] = [];
+  private servesStatus(group: GroupRecord, order: OrderRecord): boolean {
+    // A protective stop or target serves an open group; a close or reduce cancels it first.
+    if (order.intent.intent === 'protect') return group.status === 'open';
     const wanted = group.status === 'opening' ? ['open'] : ['close', 'reduce'];
-    for (const id of group.clientOrderIds) {
-      const o = this.core.p.orders.require(id);
-      if (o.createdAt >= group.statusAt && wanted.includes(o.intent.intent)) result.push(o);
-    }
-    return result;
+    return wanted.includes(order.intent.intent);
+  }
+
+  private groupOrders(group: GroupRecord): OrderRecord[] {
+    return group.clientOrderIds.map((id) => this.core.p.orders.require(id));
+  }
+
+  private operationOrders(group: GroupRecord): OrderRecord[] {
+    return this.groupOrders(group).filter(
+      (o) => o.createdAt >= group.statusAt && o.intent.intent !== 'protect' && this.servesStatus(group, o),
+    );
   }
 
   private setStatus(
@@ -384,4 +457,27 @@ export class StructureExecutor {
     const i = this.core.p.requireInstrument(id);
     return i.kind === 'option' ? `${i.strike}${i.right}` : i.symbol;
   }
+}
+
+function failedOrders(orders: OrderRecord[]): OrderRecord[] {
+  return orders.filter((o) => o.state === 'rejected' || o.state === 'lost');
+}
+
+function describeFailures(failed: OrderRecord[]): string {
+  return failed
+    .map(
+      (o) =>
+        `${o.intent.clientOrderId} ${o.state}${o.rejectCode === null ? '' : ` (${o.rejectCode} ${o.lastReason ?? ''})`}`,
+    )
+    .join('; ');
+}
+
+/** Same instruments, sides and ratios: a replacement of the same order, for pricing. */
+function sameLegs(a: readonly OrderLeg[], b: readonly OrderLeg[]): boolean {
+  return (
+    a.length === b.length &&
+    b.every((x) =>
+      a.some((y) => y.instrumentId === x.instrumentId && y.side === x.side && y.ratio === x.ratio),
+    )
+  );
 }

@@ -3,6 +3,7 @@
 import type {
   ClientOrderId,
   Fill,
+  Micros,
   GroupId,
   Instrument,
   InstrumentId,
@@ -31,8 +32,54 @@ export type DiscrepancyKind =
   | 'residual'
   | 'duplicate-fill';
 
+/** The keys reconciliation matches a venue record by, in order of trust. */
+export type MatchKey = 'clientOrderId' | 'venueOrderId' | 'venuePositionId' | 'characteristics';
+export type MatchedRecord = 'order' | 'execution' | 'position' | 'positionHistory';
+
+/** What one reconciliation round did (journaled at start-up, when it changed anything, and hourly). */
+export type ReconcileCounts = {
+  fillsRecovered: number;
+  fillsInferred: number;
+  ordersResolved: number;
+  ordersAdopted: number;
+  ordersLost: number;
+  groupsClosed: number;
+  settlementsApplied: number;
+  discrepanciesRaised: number;
+  discrepanciesResolved: number;
+};
+
 /** One leg of a group: signed quantity per unit of the structure (iron condor: +1, -1, -1, +1). */
 export type GroupLeg = { readonly instrumentId: InstrumentId; readonly qtyPerUnit: number };
+
+/**
+ * What a group's open holds against the exposure budgets (risk/budget.ts): its worst-case
+ * exposure per unit (notional, or max loss of an option structure) at the order's worst price.
+ */
+export type BudgetClaim = {
+  symbol: string;
+  price: number;
+  exposurePerUnit: number;
+  lot: number;
+  unit: string;
+};
+
+/** A fixed entry limit (never chased) and a bracket's children: stop-loss and take-profit. */
+export type EntryTerms = {
+  limitPrice: number | null;
+  stopPrice: number | null;
+  targetPrice: number | null;
+};
+
+/** Budget limits as journaled: fractions of equity and position counts. */
+export type BudgetLimitsData = {
+  maxPositionPct: number;
+  maxDailyPct: number;
+  maxWeeklyPct: number;
+  maxPositionsPerDay: number;
+  positionsPerWeekWarnAt: number;
+  maxPositionsPerWeek: number;
+};
 
 export type JournalEventData = {
   'engine.started': { account: string; mode: 'start' | 'restart'; utcOffsetMin: number };
@@ -45,6 +92,10 @@ export type JournalEventData = {
     legs: GroupLeg[];
     units: number;
     note: string | null;
+    /** v2: the budget reservation, taken atomically with the open. */
+    budget: BudgetClaim | null;
+    /** v2: an entry at a fixed limit, with its protective stop and target (a bracket). */
+    entry: EntryTerms | null;
   };
   'group.status': { groupId: GroupId; status: GroupStatus; reason: string; targetUnits: number | null };
   'group.positionId': { groupId: GroupId; instrumentId: InstrumentId; venuePositionId: VenuePositionId };
@@ -64,6 +115,8 @@ export type JournalEventData = {
   'order.cancelled': { clientOrderId: ClientOrderId; remainingQty: number; reason: string };
   'order.expired': { clientOrderId: ClientOrderId };
   'order.lost': { clientOrderId: ClientOrderId; reason: string };
+  /** The venue's id of the order a bracket / OCO child is attached to, as the venue reported it. */
+  'order.parentId': { clientOrderId: ClientOrderId; parentVenueOrderId: VenueOrderId };
   'order.fill': { fill: Fill };
   'venue.position': { instrumentId: InstrumentId; qty: number; avgPrice: number };
   'trading.state': { state: TradingState; reason: string; source: 'engine' | 'operator' };
@@ -73,6 +126,8 @@ export type JournalEventData = {
     instrumentId: InstrumentId | null;
     groupId: GroupId | null;
     detail: string;
+    /** v2: what it is about (a client order id, a venue position id, ...): one open per kind and subject. */
+    subject: string | null;
   };
   'discrepancy.resolved': { id: string; resolution: string };
   refusal: {
@@ -84,6 +139,43 @@ export type JournalEventData = {
   };
   'operator.command': { command: string; args: Record<string, unknown> };
   'strategy.note': { strategyId: StrategyId; message: string };
+  /** A venue record matched by anything weaker than keel's client order id, with how sure it is. */
+  'reconcile.matched': {
+    record: MatchedRecord;
+    venueRef: string;
+    keelRef: string;
+    by: MatchKey;
+    /** 1 for a match by id; below 1 for a match by characteristics (instrument, side, qty, price, time). */
+    confidence: number;
+    detail: string;
+  };
+  /** A reconciliation round: `checkpoint` is the venue time executions are next fetched from. */
+  'reconcile.completed': { checkpoint: number; startUp: boolean; counts: ReconcileCounts };
+  /**
+   * A group found flat at the venue (closed while keel was down, or by a protective order): when
+   * it closed by the venue's clock, and the venue's own net PnL for the position where it has one.
+   * `funding` is booked into the group's realized PnL (futures funding is in no fill).
+   */
+  'group.venueClose': {
+    groupId: GroupId;
+    instrumentId: InstrumentId;
+    closedAt: number;
+    venuePositionId: VenuePositionId | null;
+    venueNetPnl: Micros | null;
+    funding: Micros;
+    evidence: 'executions' | 'positionHistory';
+    detail: string;
+  };
+  /** Budgets start (or their limits change) with the equity they are measured against. */
+  'budget.configured': {
+    equity: number;
+    limits: BudgetLimitsData;
+    strategyLimits: { strategyId: StrategyId; limits: BudgetLimitsData }[];
+  };
+  /** A new trading day (and, after Friday's close, a new week) for the budgets. */
+  'budget.period': { kind: 'day' | 'week'; equity: number };
+  /** The scheduled scan: budget freed by closes since the last one becomes available. */
+  'budget.scan': { at: string };
 };
 
 export type JournalEventType = keyof JournalEventData;
@@ -98,7 +190,7 @@ export type EventOf<K extends JournalEventType> = Extract<JournalEvent, { type: 
 export const eventVersions: Readonly<Record<JournalEventType, number>> = {
   'engine.started': 1,
   'instrument.defined': 1,
-  'group.opened': 1,
+  'group.opened': 2,
   'group.status': 1,
   'group.positionId': 1,
   'group.settled': 1,
@@ -114,9 +206,16 @@ export const eventVersions: Readonly<Record<JournalEventType, number>> = {
   'order.fill': 1,
   'venue.position': 1,
   'trading.state': 1,
-  'discrepancy.raised': 1,
+  'discrepancy.raised': 2,
   'discrepancy.resolved': 1,
   refusal: 1,
   'operator.command': 1,
   'strategy.note': 1,
+  'order.parentId': 1,
+  'reconcile.matched': 1,
+  'reconcile.completed': 1,
+  'group.venueClose': 1,
+  'budget.configured': 1,
+  'budget.period': 1,
+  'budget.scan': 1,
 };

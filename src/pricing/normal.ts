@@ -7,73 +7,100 @@
 /* eslint-disable no-loss-of-precision */
 
 const SQRT_HALF = Math.SQRT1_2;
+const SQRT_HALF_PI = 1.2533141373155003; // sqrt(pi / 2)
 const INV_SQRT_2PI = 0.3989422804014327;
 const INV_SQRT_PI = 0.5641895835477563;
 const SPLITTER = 134217729; // 2^27 + 1, Veltkamp's split of a double into two halves
 const ERFC_ZERO_ABOVE = 26.543; // erfc underflows to 0 in double precision beyond this
+const ERF_SMALL = 0.46875; // Cody's first interval
 
 /** Complementary error function, relative accuracy ~1e-16 over the whole real line. */
 export function erfc(x: number): number {
   const y = Math.abs(x);
   let result: number;
-  if (y <= 0.46875) {
-    // erf by a rational in y^2; erfc = 1 - erf loses nothing here since erf <= 0.5
-    const z = y * y;
-    const num =
-      (((1.85777706184603153e-1 * z + 3.1611237438705656) * z + 1.13864154151050156e2) * z +
-        3.77485237685302021e2) *
-        z +
-      3.20937758913846947e3;
-    const den =
-      (((z + 2.36012909523441209e1) * z + 2.44024637934444173e2) * z + 1.28261652607737228e3) * z +
-      2.84423683343917062e3;
-    return 1 - (x * num) / den;
+  if (y <= ERF_SMALL) {
+    // erfc = 1 - erf loses nothing here since erf <= 0.5
+    return 1 - erfSmall(x);
   }
-  if (y <= 4) {
-    const num =
-      (((((((2.15311535474403846e-8 * y + 5.64188496988670089e-1) * y + 8.88314979438837594) * y +
-        6.61191906371416295e1) *
-        y +
-        2.98635138197400131e2) *
-        y +
-        8.8195222124176909e2) *
-        y +
-        1.71204761263407058e3) *
-        y +
-        2.05107837782607147e3) *
-        y +
-      1.23033935479799725e3;
-    const den =
-      (((((((y + 1.57449261107098347e1) * y + 1.17693950891312499e2) * y + 5.37181101862009858e2) * y +
-        1.62138957456669019e3) *
-        y +
-        3.29079923573345963e3) *
-        y +
-        4.36261909014324716e3) *
-        y +
-        3.43936767414372164e3) *
-        y +
-      1.23033935480374942e3;
-    result = (num / den) * expMinusSquare(y);
-  } else if (y < ERFC_ZERO_ABOVE) {
-    const z = 1 / (y * y);
-    const num =
-      ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z +
-        1.25781726111229246e-1) *
-        z +
-        1.60837851487422766e-2) *
-        z +
-      6.58749161529837803e-4;
-    const den =
-      ((((z + 2.56852019228982242) * z + 1.87295284992346047) * z + 5.27905102951428412e-1) * z +
-        6.05183413124413191e-2) *
-        z +
-      2.33520497626869185e-3;
-    result = ((INV_SQRT_PI - (z * num) / den) / y) * expMinusSquare(y);
-  } else {
-    result = 0;
-  }
+  if (y <= 4) result = erfcxMid(y) * expMinusSquare(y);
+  else if (y < ERFC_ZERO_ABOVE) result = erfcxTail(y) * expMinusSquare(y);
+  else result = 0;
   return x < 0 ? 2 - result : result;
+}
+
+/**
+ * Scaled complementary error function erfcx(x) = e^{x^2} erfc(x), ~1e-16 relative for x >= 0.
+ * Cody's rationals approximate it directly above 0.46875, so no exponential there: it is how the
+ * implied-vol solver evaluates Black-Scholes deep in the tails without under- or overflow.
+ */
+export function erfcx(x: number): number {
+  if (x > 4) return erfcxTail(x);
+  if (x > ERF_SMALL) return erfcxMid(x);
+  const small = Math.exp(x * x) * (1 - erfSmall(x));
+  if (!(x < -ERF_SMALL)) return small;
+  // erfc(x) = 2 - erfc(-x) for negative x; e^{x^2} overflows to Infinity beyond x ~ -26.6
+  return 2 * Math.exp(x * x) - erfcx(-x);
+}
+
+/** erf(x) for |x| <= 0.46875: x times a rational in x^2. */
+function erfSmall(x: number): number {
+  const z = x * x;
+  const num =
+    (((1.85777706184603153e-1 * z + 3.1611237438705656) * z + 1.13864154151050156e2) * z +
+      3.77485237685302021e2) *
+      z +
+    3.20937758913846947e3;
+  const den =
+    (((z + 2.36012909523441209e1) * z + 2.44024637934444173e2) * z + 1.28261652607737228e3) * z +
+    2.84423683343917062e3;
+  return (x * num) / den;
+}
+
+/** erfcx(y) for 0.46875 < y <= 4. */
+function erfcxMid(y: number): number {
+  const num =
+    (((((((2.15311535474403846e-8 * y + 5.64188496988670089e-1) * y + 8.88314979438837594) * y +
+      6.61191906371416295e1) *
+      y +
+      2.98635138197400131e2) *
+      y +
+      8.8195222124176909e2) *
+      y +
+      1.71204761263407058e3) *
+      y +
+      2.05107837782607147e3) *
+      y +
+    1.23033935479799725e3;
+  const den =
+    (((((((y + 1.57449261107098347e1) * y + 1.17693950891312499e2) * y + 5.37181101862009858e2) * y +
+      1.62138957456669019e3) *
+      y +
+      3.29079923573345963e3) *
+      y +
+      4.36261909014324716e3) *
+      y +
+      3.43936767414372164e3) *
+      y +
+    1.23033935480374942e3;
+  return num / den;
+}
+
+/** erfcx(y) for y > 4: an asymptotic rational in 1 / y^2. */
+function erfcxTail(y: number): number {
+  const z = 1 / (y * y);
+  const num =
+    ((((1.63153871373020978e-2 * z + 3.05326634961232344e-1) * z + 3.60344899949804439e-1) * z +
+      1.25781726111229246e-1) *
+      z +
+      1.60837851487422766e-2) *
+      z +
+    6.58749161529837803e-4;
+  const den =
+    ((((z + 2.56852019228982242) * z + 1.87295284992346047) * z + 5.27905102951428412e-1) * z +
+      6.05183413124413191e-2) *
+      z +
+    2.33520497626869185e-3;
+  return (INV_SQRT_PI - (z * num) / den) / y;
 }
 
 /**
@@ -96,6 +123,14 @@ function expMinusSquare(y: number): number {
  */
 export function normCdf(x: number): number {
   return 0.5 * erfc(-x * SQRT_HALF);
+}
+
+/**
+ * N(x) / n(x), the inverse Mills ratio's reciprocal, from erfcx: ~1e-16 relative for x <= 0 however
+ * far into the tail, where N and n separately underflow (Infinity for x above ~37).
+ */
+export function normCdfOverPdf(x: number): number {
+  return SQRT_HALF_PI * erfcx(-x * SQRT_HALF);
 }
 
 /** Standard normal density n(x). */

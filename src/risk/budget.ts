@@ -198,6 +198,24 @@ export function createBudget(args: {
   });
 }
 
+/** New limits (an edited config) for the current day and week; consumption and counts carry on. */
+export function reconfigure(
+  state: BudgetState,
+  args: {
+    limits: BudgetLimits;
+    strategyLimits?: readonly { strategyId: StrategyId; limits: BudgetLimits }[];
+  },
+): BudgetState {
+  validateLimits('reconfigure', 'limits', args.limits);
+  const strategyLimits = args.strategyLimits ?? [];
+  strategyLimits.forEach((s) => validateLimits('reconfigure', `strategyLimits[${s.strategyId}]`, s.limits));
+  return checked({
+    ...state,
+    limits: args.limits,
+    strategyLimits: strategyLimits.map((s) => ({ strategyId: s.strategyId, limits: s.limits })),
+  });
+}
+
 /** Holds the order's exposure against every cap of the account and of its strategy. */
 export function reserve(state: BudgetState, req: ReserveRequest): ReserveResult {
   validateRequest(req);

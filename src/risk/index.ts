@@ -35,6 +35,7 @@ export {
   incidentBudgetLimits,
   release,
   remaining,
+  reconfigure,
   reserve,
   scan,
   startDay,

@@ -1,6 +1,7 @@
 // The strategy registry: builds configured strategies by kind. The engine never imports these.
 import { StrategyId } from '../domain';
 import type { Strategy } from '../engine/strategy';
+import { FuturesProtected } from './futures-protected';
 import { IronCondor0dte, type IronCondorParams } from './iron-condor-0dte';
 
 export type StrategySpec = { readonly id: string; readonly kind: string; readonly params: unknown };
@@ -10,6 +11,8 @@ export function createStrategies(specs: readonly StrategySpec[], tradesPerDayMax
     switch (s.kind) {
       case 'iron-condor-0dte':
         return new IronCondor0dte(StrategyId.of(s.id), s.params as IronCondorParams, tradesPerDayMax);
+      case 'futures-protected':
+        return new FuturesProtected(StrategyId.of(s.id), s.params);
       default:
         throw new Error(
           `strategy kind '${s.kind}' (strategies[].kind of '${s.id}') is not available yet; use iron-condor-0dte`,
@@ -18,4 +21,4 @@ export function createStrategies(specs: readonly StrategySpec[], tradesPerDayMax
   });
 }
 
-export { IronCondor0dte, type IronCondorParams };
+export { FuturesProtected, IronCondor0dte, type IronCondorParams };

@@ -34,6 +34,8 @@ export type VenueEvent =
       readonly t: number;
       readonly clientOrderId: ClientOrderId;
       readonly venueOrderId: VenueOrderId;
+      /** The venue's id of the order this one is attached to (bracket / OCO children). */
+      readonly parentVenueOrderId?: VenueOrderId | null;
     }
   | {
       readonly type: 'rejected';
@@ -64,6 +66,8 @@ export type VenueEvent =
       readonly instrumentId: InstrumentId;
       readonly qty: number;
       readonly avgPrice: number;
+      /** Futures venues give the open position its own id (BingX): keel keeps it with the group. */
+      readonly venuePositionId?: VenuePositionId | null;
     }
   | {
       readonly type: 'settlement';
@@ -81,6 +85,19 @@ export type VenueOrderStatus = {
   readonly status: 'working' | 'filled' | 'cancelled' | 'rejected' | 'expired';
   readonly filledQty: number;
   readonly remainingQty: number;
+  /** Bracket / OCO children name their parent. */
+  readonly parentVenueOrderId?: VenueOrderId | null;
+  /** Average price of what filled, as the venue's order record says (null: nothing filled). */
+  readonly avgFillPrice?: number | null;
+};
+
+/**
+ * An execution from the venue's trade history. Trade records may lack keel's client order id
+ * (ccxt trades carry only the venue order id) and the position id (BingX): matching falls back
+ * to the next key in the order of trust.
+ */
+export type VenueExecution = Omit<VenueFill, 'clientOrderId'> & {
+  readonly clientOrderId: ClientOrderId | null;
 };
 
 export type VenuePosition = {
@@ -97,10 +114,16 @@ export type VenueSettlement = {
   readonly t: number;
 };
 
+/** A closed position as the venue's position history keeps it: no order ids (BingX). */
 export type VenuePositionHistoryRecord = {
   readonly venuePositionId: VenuePositionId;
   readonly instrumentId: InstrumentId;
+  /** Absolute quantity; `side` says which way (absent: unknown, matched on both). */
   readonly qty: number;
+  readonly side?: 'LONG' | 'SHORT';
+  /** Commission and funding over the position's life, when the venue reports them apart. */
+  readonly commission?: Micros;
+  readonly funding?: Micros;
   readonly avgPrice: number;
   readonly avgClosePrice: number;
   readonly realisedPnl: Micros;
@@ -109,12 +132,15 @@ export type VenuePositionHistoryRecord = {
   readonly closedAt: number;
 };
 
+/** What reconciliation asks for: executions since keel's last checkpoint (null: all kept). */
+export type SnapshotRequest = { readonly executionsSince: number | null };
+
 /** Everything reconciliation reads in one consistent view. */
 export type VenueSnapshot = {
   readonly t: number;
   readonly orders: readonly VenueOrderStatus[];
   readonly positions: readonly VenuePosition[];
-  readonly executions: readonly VenueFill[];
+  readonly executions: readonly VenueExecution[];
   readonly settlements: readonly VenueSettlement[];
   readonly positionHistory: readonly VenuePositionHistoryRecord[];
 };
@@ -141,6 +167,6 @@ export interface Venue {
   submit(order: OrderSpec): void;
   cancel(clientOrderId: ClientOrderId): void;
   /** Open orders, positions, executions, settlements and position history, for reconciliation. */
-  snapshot(): Promise<VenueSnapshot>;
+  snapshot(request?: SnapshotRequest): Promise<VenueSnapshot>;
   isConnected(): boolean;
 }

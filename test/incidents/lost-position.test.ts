@@ -11,19 +11,14 @@ describe('oct24 closed position lost on restart', () => {
     expect(scenarioFromFile(file).venue.positionIds).toBe('distinct');
   });
 
-  // Expected to fail until issues 6 (reconciliation by position id and history) and 7
-  // (futures-protected strategy) land.
-  it.fails(
-    'reports the trade closed while down with the venue net PnL, nothing deleted (issues 6, 7)',
-    async () => {
-      const run = await runChecked(scenarioFromFile(file));
-      expect(run.verdict.violations).toEqual([]);
-      const closedAtVenue = run.venueLog.filter((l) => l.type === 'positionClosed');
-      expect(closedAtVenue).toHaveLength(1);
-      const g = run.report.groups[0];
-      expect(g?.status).toBe('closed');
-      const line = closedAtVenue[0];
-      expect(g?.realizedPnl).toBe(line?.type === 'positionClosed' ? line.netPnl : NaN);
-    },
-  );
+  it('reports the trade closed while down with the venue net PnL, nothing deleted (issues 6, 7)', async () => {
+    const run = await runChecked(scenarioFromFile(file));
+    expect(run.verdict.violations).toEqual([]);
+    const closedAtVenue = run.venueLog.filter((l) => l.type === 'positionClosed');
+    expect(closedAtVenue).toHaveLength(1);
+    const g = run.report.groups[0];
+    expect(g?.status).toBe('closed');
+    const line = closedAtVenue[0];
+    expect(g?.realizedPnl).toBe(line?.type === 'positionClosed' ? line.netPnl : NaN);
+  });
 });

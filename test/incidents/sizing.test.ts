@@ -16,8 +16,7 @@ describe('jan02 sizing overexposure', () => {
     expect(run.verdict.violations).toEqual([]);
   });
 
-  // Expected to fail until issue 5 (one gate: dual-cap sizing and exposure budgets) lands.
-  it.fails('refuses both manual orders with the per-position rule and what would fit (issue 5)', () => {
+  it('refuses both manual orders with the per-position rule and what would fit', () => {
     const rules = run.report.refusals.map((r) => [r.rule, r.maxAllowedQty]);
     expect(rules).toEqual([
       ['maxPositionPct', 61],

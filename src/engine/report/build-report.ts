@@ -8,6 +8,7 @@ import {
   type Micros,
 } from '../../domain';
 import type { GroupRecord, Projection } from '../../ledger/projection';
+import { budgetView } from './budget-view';
 import type { Report, ReportGroup, ReportGroupStatus } from './report-types';
 
 export function buildReport(
@@ -61,6 +62,7 @@ export function buildReport(
       finalTradingState: p.tradingState,
       ...extra,
     },
+    budget: budgetView(p),
   };
 }
 

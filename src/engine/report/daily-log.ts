@@ -1,33 +1,55 @@
 // daily-log.md: the session as a trader reads it — timeline, trades, executions and commissions,
 // incidents and refusals. Built from the same projection as report.json, so they cannot disagree.
-import { describeInstrument, formatIso, microsToCents, netRealized } from '../../domain';
-import type { Projection } from '../../ledger/projection';
+import {
+  describeInstrument,
+  formatIso,
+  localDate,
+  microsToCents,
+  netRealized,
+  sumMicros,
+  type Micros,
+} from '../../domain';
+import type { GroupRecord, Projection } from '../../ledger/projection';
+import { budgetLines, budgetView } from './budget-view';
 import type { Report } from './report-types';
 
-export function buildDailyLog(p: Projection, report: Report, title: string): string {
-  const hhmm = (t: number) => formatIso(t, p.utcOffsetMin).slice(11, 19);
-  const out: string[] = [`# Daily log: ${title}`, ''];
-  const s = report.summary;
+/** The whole run, or (day "YYYY-MM-DD") one session of a multi-day run. */
+export function buildDailyLog(
+  p: Projection,
+  report: Report,
+  title: string,
+  day: string | null = null,
+): string {
+  const onDay = (t: number) => day === null || localDate(t, p.utcOffsetMin) === day;
+  const hhmm = (t: number) =>
+    formatIso(t, p.utcOffsetMin)
+      .slice(day === null ? 0 : 11, 19)
+      .replace('T', ' ');
+  const groups = [...p.groups.values()].filter((g) => onDay(g.openedAt));
+  const out: string[] = [`# Daily log: ${title}${day === null ? '' : ` — ${day}`}`, ''];
+  const executions = groups.reduce((n, g) => n + g.executions, 0);
+  const commissions = sumMicros(groups.map((g) => g.pnl.commissions));
+  const realized = sumMicros(groups.map((g) => netRealized(g.pnl)));
   out.push('| metric | value |', '| :--- | ---: |');
-  out.push(`| groups | ${report.groups.length} |`, `| executions | ${s.executions} |`);
+  out.push(`| groups | ${groups.length} |`, `| executions | ${executions} |`);
   out.push(
-    `| commissions | $${s.commissions.toFixed(2)} |`,
-    `| realized PnL (net) | $${s.realizedPnl.toFixed(2)} |`,
+    `| commissions | $${microsToCents(commissions).toFixed(2)} |`,
+    `| realized PnL (net) | $${microsToCents(realized).toFixed(2)} |`,
   );
   out.push(
-    `| refusals | ${report.refusals.length} |`,
+    `| refusals | ${p.refusals.filter((r) => onDay(r.t)).length} |`,
     `| open discrepancies | ${report.discrepancies.filter((d) => !d.resolved).length} |`,
   );
   out.push(`| final trading state | ${p.tradingState} |`, '');
 
   out.push('## Trades', '');
-  if (p.groups.size === 0) out.push('No trades.', '');
+  if (groups.length === 0) out.push('No trades.', '');
   else {
     out.push(
-      '| group | strategy | legs | opened | closed | status | exit reason | PnL | commissions |',
-      '| --- | --- | --- | --- | --- | --- | --- | ---: | ---: |',
+      '| group | strategy | legs | entry (per unit) | opened | closed | held | status | exit reason | executions | PnL | commissions |',
+      '| --- | --- | --- | ---: | --- | --- | ---: | --- | --- | ---: | ---: | ---: |',
     );
-    for (const g of p.groups.values()) {
+    for (const g of groups) {
       const legs = g.legs
         .map(
           (l) =>
@@ -35,31 +57,36 @@ export function buildDailyLog(p: Projection, report: Report, title: string): str
         )
         .join(' / ');
       const exit = g.status === 'failed' ? g.statusReason : (g.exitReason ?? '');
+      const held = g.closedAt === null ? '' : `${Math.round((g.closedAt - g.openedAt) / 60_000)} min`;
       out.push(
-        `| ${g.id} | ${g.strategyId} | ${legs} | ${hhmm(g.openedAt)} | ${g.closedAt === null ? '' : hhmm(g.closedAt)} | ${g.status} | ${exit} | ${microsToCents(netRealized(g.pnl)).toFixed(2)} | ${microsToCents(g.pnl.commissions).toFixed(2)} |`,
+        `| ${g.id} | ${g.strategyId} | ${legs} | ${entryText(p, g)} | ${hhmm(g.openedAt)} | ${g.closedAt === null ? '' : hhmm(g.closedAt)} | ${held} | ${g.status} | ${exit} | ${g.executions} | ${microsToCents(netRealized(g.pnl)).toFixed(2)} | ${microsToCents(g.pnl.commissions).toFixed(2)} |`,
       );
     }
     out.push('');
   }
+
+  const budget = budgetView(p);
+  if (budget !== null) out.push('## Exposure budgets (end of session)', '', ...budgetLines(budget), '');
 
   out.push('## Timeline', '');
   const timeline: [number, string][] = [];
   for (const s2 of p.tradingHistory)
     timeline.push([s2.t, `trading **${s2.state}** (${s2.source}): ${s2.reason}`]);
   for (const n of p.notes) timeline.push([n.t, `${n.strategyId}: ${n.message}`]);
+  for (const n of p.budget.notes) timeline.push([n.t, `budget: ${n.message}`]);
   for (const d of p.discrepancies.values()) timeline.push([d.t, `discrepancy *${d.kind}*: ${d.detail}`]);
   for (const r of p.refusals) timeline.push([r.t, `refused (${r.rule}): ${r.message}`]);
-  for (const g of p.groups.values()) {
+  for (const g of groups) {
     timeline.push([g.openedAt, `${g.id} opening: ${g.note ?? g.kind}`]);
     if (g.closedAt !== null) timeline.push([g.closedAt, `${g.id} ${g.status}: ${g.statusReason}`]);
   }
   timeline.sort((a, b) => a[0] - b[0]);
-  for (const [t, line] of timeline) out.push(`- ${hhmm(t)} ${line}`);
+  for (const [t, line] of timeline) if (onDay(t)) out.push(`- ${hhmm(t)} ${line}`);
   if (timeline.length === 0) out.push('Nothing happened.');
   out.push('');
 
   out.push('## Incidents', '');
-  const incidents = [...p.discrepancies.values()].filter((d) => d.kind !== 'foreign-position');
+  const incidents = [...p.discrepancies.values()].filter((d) => d.kind !== 'foreign-position' && onDay(d.t));
   if (incidents.length === 0) out.push('None.');
   for (const d of incidents)
     out.push(`- ${hhmm(d.t)} **${d.kind}**${d.resolved ? ' (resolved)' : ''}: ${d.detail}`);
@@ -71,4 +98,14 @@ export function buildDailyLog(p: Projection, report: Report, title: string): str
     out.push('');
   }
   return out.join('\n');
+}
+
+/** Credit (+) or debit (−) per unit at entry, per the multiplier: what the trader quotes. */
+function entryText(p: Projection, g: GroupRecord): string {
+  const first = g.legs[0];
+  if (first === undefined || g.units === 0 || g.openCash === 0) return '';
+  const multiplier = p.requireInstrument(first.instrumentId).multiplier * Math.abs(first.qtyPerUnit);
+  const perUnit = (g.openCash as Micros) / 1e6 / g.units / multiplier;
+  if (g.legs.length > 1) return `${perUnit >= 0 ? 'credit' : 'debit'} ${Math.abs(perUnit).toFixed(2)}`;
+  return `${Math.abs(perUnit).toFixed(2)}`;
 }

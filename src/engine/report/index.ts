@@ -1,3 +1,4 @@
 export * from './report-types';
 export * from './build-report';
 export * from './daily-log';
+export * from './budget-view';

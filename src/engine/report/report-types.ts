@@ -1,6 +1,7 @@
 // report.json (shared/spec/simulation.md): what the engine believes. Outside tools read these
 // fields; keel may add fields but never drops or renames these.
 import type { InstrumentRecord, OrderIntentKind } from '../../domain';
+import type { BudgetView } from './budget-view';
 
 export type ReportGroupStatus = 'open' | 'closed' | 'residual';
 export type ReportTradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
@@ -56,4 +57,6 @@ export type Report = {
   tradingState: ReportTradingStateChange[];
   discrepancies: ReportDiscrepancy[];
   summary: { executions: number; commissions: number; realizedPnl: number; [extra: string]: unknown };
+  /** Exposure budgets at the end of the run (keel extension); null without budgets. */
+  budget?: BudgetView | null;
 };

@@ -189,6 +189,8 @@ class SqliteJournal implements Journal {
   private readonly lastEvent: BetterSqlite3.Statement;
   private readonly eventPage: BetterSqlite3.Statement;
   private readonly writeBatch: BetterSqlite3.Transaction<(events: readonly NewEvent[]) => number[]>;
+  /** Types whose name and known version passed the full row check once: type -> highest version. */
+  private readonly checkedTypes = new Map<string, number>();
 
   constructor(
     readonly path: string,
@@ -273,8 +275,8 @@ class SqliteJournal implements Journal {
       );
       if (rows.length === 0)
         throw corruptError(this.path, `events ${expected}..${untilSeq} are missing`, expected);
-      for (const row of rows) {
-        const event = this.decode(row, expected, previousT);
+      for (let i = 0; i < rows.length; i++) {
+        const event = this.decode(rows[i] as Row, expected, previousT);
         previousT = event.t;
         expected += 1;
         yield event;
@@ -282,8 +284,44 @@ class SqliteJournal implements Journal {
     }
   }
 
-  /** The replay side of checkNewEvent: the first row that fails stops the read. */
+  /**
+   * The replay side of checkNewEvent: the first row that fails stops the read. A row whose type
+   * has already passed the full check needs only its numbers checked (the common case).
+   */
   private decode(row: Row, expectedSeq: number, previousT: number | null): StoredEvent {
+    const seq = row[0];
+    const type = row[1];
+    const v = row[2];
+    const t = row[3];
+    const data = row[4];
+    const known = typeof type === 'string' ? this.checkedTypes.get(type) : undefined;
+    if (
+      seq !== expectedSeq ||
+      known === undefined ||
+      !Number.isSafeInteger(v) ||
+      (v as number) < 1 ||
+      (v as number) > known ||
+      !Number.isSafeInteger(t) ||
+      (previousT !== null && (t as number) < previousT) ||
+      typeof data !== 'string'
+    ) {
+      this.checkRow(row, expectedSeq, previousT);
+    }
+    try {
+      return {
+        seq: expectedSeq,
+        type: type as string,
+        v: v as number,
+        t: t as number,
+        data: JSON.parse(data as string) as unknown,
+      };
+    } catch (error) {
+      throw this.badRow(expectedSeq, type, `data is not valid JSON (${String(error)})`);
+    }
+  }
+
+  /** Every check on one row, with the message that names it; remembers a type that passes. */
+  private checkRow(row: Row, expectedSeq: number, previousT: number | null): void {
     const [seq, type, v, t, data] = row;
     if (seq !== expectedSeq) {
       throw corruptError(
@@ -294,7 +332,7 @@ class SqliteJournal implements Journal {
     }
     const envelope = envelopeProblem({ type, v, t }, previousT);
     if (envelope !== null) throw this.badRow(expectedSeq, type, envelope);
-    const [typeName, version, time] = [type as string, v as number, t as number];
+    const [typeName, version] = [type as string, v as number];
     const versionIssue = versionProblem(typeName, version, this.options.knownVersions);
     if (versionIssue !== null) {
       throw new JournalError(
@@ -307,11 +345,9 @@ class SqliteJournal implements Journal {
     }
     if (typeof data !== 'string')
       throw this.badRow(expectedSeq, type, `data is a ${typeof data}, not JSON text`);
-    try {
-      return { seq: expectedSeq, type: typeName, v: version, t: time, data: JSON.parse(data) as unknown };
-    } catch (error) {
-      throw this.badRow(expectedSeq, type, `data is not valid JSON (${String(error)})`);
-    }
+    const known = this.options.knownVersions[typeName];
+    assert(known !== undefined, 'a type that passed versionProblem is known');
+    this.checkedTypes.set(typeName, known);
   }
 
   lastSeq(): number {

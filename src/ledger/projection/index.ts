@@ -2,3 +2,5 @@ export * from './projection';
 export * from './ownership';
 export * from './orders';
 export * from './groups';
+export * from './budget-book';
+export * from './reconciliation';

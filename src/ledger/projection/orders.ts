@@ -1,6 +1,6 @@
 // Orders keel has intended, by client order id, with what the venue has said about them.
 import {
-  assert,
+  InvariantError,
   isLive,
   nextOrderState,
   qtyAdd,
@@ -15,6 +15,8 @@ export type OrderRecord = {
   readonly intent: OrderIntent;
   state: OrderState;
   venueOrderId: VenueOrderId | null;
+  /** The venue's id of the parent order (bracket / OCO children), as the venue reported it. */
+  parentVenueOrderId: VenueOrderId | null;
   /** Filled quantity per leg instrument. */
   readonly filledByLeg: Map<InstrumentId, number>;
   readonly createdAt: number;
@@ -23,6 +25,8 @@ export type OrderRecord = {
   rejectCode: number | null;
   /** Times a reconciliation could not find it at the venue (bounded before 'lost'). */
   missingChecks: number;
+  /** Times a reconciliation saw the venue report more filled than keel has fills for. */
+  fillGapChecks: number;
 };
 
 export function newOrderRecord(intent: OrderIntent, t: number): OrderRecord {
@@ -30,12 +34,14 @@ export function newOrderRecord(intent: OrderIntent, t: number): OrderRecord {
     intent,
     state: 'intent',
     venueOrderId: null,
+    parentVenueOrderId: null,
     filledByLeg: new Map(),
     createdAt: t,
     updatedAt: t,
     lastReason: null,
     rejectCode: null,
     missingChecks: 0,
+    fillGapChecks: 0,
   };
 }
 
@@ -67,10 +73,9 @@ export class OrderBook {
   private readonly byVenueId = new Map<VenueOrderId, ClientOrderId>();
 
   add(record: OrderRecord): void {
-    assert(
-      !this.orders.has(record.intent.clientOrderId),
-      `duplicate client order id ${record.intent.clientOrderId}`,
-    );
+    // Messages are built only on failure: replay runs these once per event.
+    if (this.orders.has(record.intent.clientOrderId))
+      throw new InvariantError(`duplicate client order id ${record.intent.clientOrderId}`);
     this.orders.set(record.intent.clientOrderId, record);
   }
 
@@ -80,7 +85,7 @@ export class OrderBook {
 
   require(id: ClientOrderId): OrderRecord {
     const order = this.orders.get(id);
-    assert(order !== undefined, `unknown client order id ${id}`);
+    if (order === undefined) throw new InvariantError(`unknown client order id ${id}`);
     return order;
   }
 

@@ -1,8 +1,11 @@
 // The projection: keel's whole picture of the account, rebuilt by folding journal events in order.
 // Live operation and replay after a restart go through the same apply(), so they cannot disagree.
 import {
+  addMicros,
   assert,
   applyPnlFill,
+  InvariantError,
+  tradeCash,
   isTerminal,
   signedQty,
   unreachable,
@@ -14,9 +17,11 @@ import {
   type StrategyId,
 } from '../../domain';
 import type { DiscrepancyKind, EventOf, JournalEvent, TradingState } from '../events';
+import { BudgetBook } from './budget-book';
 import { newGroup, type GroupRecord } from './groups';
 import { isFullyFilled, newOrderRecord, OrderBook } from './orders';
 import { OwnershipBook } from './ownership';
+import { ReconcileBook } from './reconciliation';
 
 export type Discrepancy = {
   readonly id: string;
@@ -25,6 +30,8 @@ export type Discrepancy = {
   readonly groupId: GroupId | null;
   readonly detail: string;
   readonly t: number;
+  /** What it is about (client order id, venue position id, ...); null for older journals. */
+  readonly subject: string | null;
   resolved: boolean;
   resolution: string | null;
 };
@@ -47,8 +54,15 @@ export class Projection {
   readonly refusals: Refusal[] = [];
   readonly notes: { t: number; strategyId: StrategyId; message: string }[] = [];
   readonly execIds = new Set<string>();
-  /** Executions per strategy per local date: the daily execution budget reads this. */
-  readonly executionsByDay = new Map<string, number>();
+  /**
+   * Executions per strategy per local day (localDay): the daily execution budget reads this.
+   * Nested maps, so a fill builds no key string.
+   */
+  readonly executionsByDay = new Map<StrategyId, Map<number, number>>();
+  readonly budget = new BudgetBook();
+  readonly reconciliation = new ReconcileBook();
+  /** The account of the first start: a journal belongs to one account. */
+  account: string | null = null;
   tradingState: TradingState = 'ACTIVE';
   eventsApplied = 0;
   lastT = 0;
@@ -57,10 +71,12 @@ export class Projection {
   constructor(readonly utcOffsetMin: number) {}
 
   apply(event: JournalEvent): void {
-    assert(
-      event.t >= this.lastT,
-      `journal time went backwards at event ${this.eventsApplied + 1} (${event.type})`,
-    );
+    // The checks on this path build their message only when they fail: replay runs it per event.
+    if (event.t < this.lastT) {
+      throw new InvariantError(
+        `journal time went backwards at event ${this.eventsApplied + 1} (${event.type})`,
+      );
+    }
     this.lastT = event.t;
     this.eventsApplied++;
     this.dispatch(event);
@@ -70,18 +86,36 @@ export class Projection {
     switch (e.type) {
       case 'engine.started':
         this.starts++;
+        this.account ??= e.data.account;
         return;
       case 'instrument.defined':
         this.instruments.set(e.data.instrument.id, e.data.instrument);
         return;
       case 'group.opened': {
-        assert(!this.groups.has(e.data.groupId), `group ${e.data.groupId} opened twice`);
-        const { groupId, ...rest } = e.data;
-        this.groups.set(groupId, newGroup({ id: groupId, ...rest }, e.t));
+        const d = e.data;
+        if (this.groups.has(d.groupId)) throw new InvariantError(`group ${d.groupId} opened twice`);
+        // Named fields, not rest and spread (slow in V8 on replay). v1 events carry no budget claim.
+        const group = newGroup(
+          {
+            id: d.groupId,
+            strategyId: d.strategyId,
+            kind: d.kind,
+            source: d.source,
+            legs: d.legs,
+            units: d.units,
+            note: d.note,
+            budget: d.budget ?? null,
+            entry: d.entry ?? null,
+          },
+          e.t,
+        );
+        this.groups.set(d.groupId, group);
+        this.budget.opened(group);
         return;
       }
       case 'group.status': {
         const g = this.requireGroup(e.data.groupId);
+        const from = g.status;
         g.status = e.data.status;
         g.statusReason = e.data.reason;
         g.statusAt = e.t;
@@ -96,6 +130,7 @@ export class Projection {
             .filter((l) => l.qty !== 0);
         }
         if (e.data.status === 'closed' || e.data.status === 'failed') g.closedAt = e.t;
+        this.budget.status(g, from);
         return;
       }
       case 'group.positionId':
@@ -147,14 +182,34 @@ export class Projection {
         this.tradingState = e.data.state;
         this.tradingHistory.push({ t: e.t, ...e.data });
         return;
-      case 'discrepancy.raised':
-        this.discrepancies.set(e.data.id, { ...e.data, t: e.t, resolved: false, resolution: null });
+      case 'discrepancy.raised': {
+        // v1 events carry no subject.
+        const subject = e.data.subject ?? null;
+        this.discrepancies.set(e.data.id, { ...e.data, subject, t: e.t, resolved: false, resolution: null });
+        this.reconciliation.raised(e.data.kind, subject, e.data.id);
         return;
+      }
       case 'discrepancy.resolved': {
         const d = this.discrepancies.get(e.data.id);
         assert(d !== undefined, `resolving unknown discrepancy ${e.data.id}`);
         d.resolved = true;
         d.resolution = e.data.resolution;
+        this.reconciliation.resolved(d.kind, d.subject);
+        return;
+      }
+      case 'order.parentId':
+        this.orders.require(e.data.clientOrderId).parentVenueOrderId = e.data.parentVenueOrderId;
+        return;
+      case 'reconcile.matched':
+        return this.reconciliation.matched(e);
+      case 'reconcile.completed':
+        return this.reconciliation.completed(e);
+      case 'group.venueClose': {
+        const g = this.requireGroup(e.data.groupId);
+        const { groupId: _, ...close } = e.data;
+        g.venueClose = close;
+        g.closedAt = e.data.closedAt;
+        g.pnl.realized = addMicros(g.pnl.realized, e.data.funding);
         return;
       }
       case 'refusal':
@@ -165,6 +220,12 @@ export class Projection {
       case 'strategy.note':
         this.notes.push({ t: e.t, ...e.data });
         return;
+      case 'budget.configured':
+        return this.budget.configure(e);
+      case 'budget.period':
+        return this.budget.period(e);
+      case 'budget.scan':
+        return this.budget.scan(e.t);
       default:
         return unreachable(e, 'journal event');
     }
@@ -176,10 +237,11 @@ export class Projection {
 
   private applyFill(e: EventOf<'order.fill'>): void {
     const f = e.data.fill;
-    assert(
-      !this.execIds.has(f.execId),
-      `fill ${f.execId} applied twice (the engine must drop duplicates before journaling)`,
-    );
+    if (this.execIds.has(f.execId)) {
+      throw new InvariantError(
+        `fill ${f.execId} applied twice (the engine must drop duplicates before journaling)`,
+      );
+    }
     this.execIds.add(f.execId);
     const order = this.orders.require(f.clientOrderId);
     const group = this.requireGroup(order.intent.groupId);
@@ -198,8 +260,17 @@ export class Projection {
       commission: f.commission,
     });
     group.executions++;
-    const dayKey = `${group.strategyId}|${this.localDay(e.t)}`;
-    this.executionsByDay.set(dayKey, (this.executionsByDay.get(dayKey) ?? 0) + 1);
+    if (order.intent.intent === 'open') {
+      group.openCash = addMicros(group.openCash, tradeCash(f.side, f.qty, f.price, instrument.multiplier));
+      this.budget.openFill(group, f.instrumentId, f.qty);
+    }
+    let days = this.executionsByDay.get(group.strategyId);
+    if (days === undefined) {
+      days = new Map();
+      this.executionsByDay.set(group.strategyId, days);
+    }
+    const day = this.localDay(e.t);
+    days.set(day, (days.get(day) ?? 0) + 1);
   }
 
   private applySettlement(e: EventOf<'group.settled'>): void {
@@ -226,18 +297,18 @@ export class Projection {
 
   requireGroup(id: GroupId): GroupRecord {
     const g = this.groups.get(id);
-    assert(g !== undefined, `unknown group ${id}`);
+    if (g === undefined) throw new InvariantError(`unknown group ${id}`);
     return g;
   }
 
   requireInstrument(id: InstrumentId): Instrument {
     const i = this.instruments.get(id);
-    assert(i !== undefined, `unknown instrument ${id} (no instrument.defined event)`);
+    if (i === undefined) throw new InvariantError(`unknown instrument ${id} (no instrument.defined event)`);
     return i;
   }
 
   executionsToday(strategyId: StrategyId, t: number): number {
-    return this.executionsByDay.get(`${strategyId}|${this.localDay(t)}`) ?? 0;
+    return this.executionsByDay.get(strategyId)?.get(this.localDay(t)) ?? 0;
   }
 
   /** Days since the epoch in exchange-local time: a cheap key for per-day counters. */

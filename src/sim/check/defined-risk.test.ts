@@ -70,6 +70,36 @@ describe('defined-risk', () => {
     expect(found(check(b.build()))).toEqual([['defined-risk', nakedSeq]]);
   });
 
+  it("expiry ends keel's short that an outside buy netted to zero at the venue (no settle line for it)", () => {
+    const b = withForeign704();
+    openIronCondor(b);
+    const outside = b.at('15:21').order({ legs: [[xsp.p672, 'BUY']], origin: 'external' });
+    b.ack(outside).fill(outside, xsp.p672);
+    expect(b.venuePosition(xsp.p672)).toBe(0);
+    b.at('16:00').settle(xsp.c704, 0).settle(xsp.p671, 0).settle(xsp.c692, 0).settle(xsp.c693, 0);
+    expect(found(check(b.build(), { converged: true }))).toEqual([]);
+  });
+
+  it('expiry does not end a short of a later expiry that the venue nets to zero', () => {
+    const b = withForeign704().at('09:56');
+    const p672Next = option(841471100, 672, 'P', { expiry: '2026-02-14' });
+    const p671 = option(841471101, 671, 'P', { expiry: '2026-02-14' });
+    const spread = b.order({
+      legs: [
+        [p671, 'BUY'],
+        [p672Next, 'SELL'],
+      ],
+    });
+    b.comboFill(spread, [0.2, 0.3]);
+    const outside = b.order({ legs: [[p672Next, 'BUY']], origin: 'external' });
+    b.fill(outside, p672Next);
+    const sellLong = b.order({ legs: [[p671, 'SELL']], intent: 'close' });
+    b.fill(sellLong, p671);
+    const nakedSeq = b.lastSeq - 1;
+    b.at('16:00').settle(xsp.c704, 0);
+    expect(found(check(b.build()))).toEqual([['defined-risk', nakedSeq]]);
+  });
+
   it('a partial combo execution is covered unit for unit', () => {
     const b = new VenueLogBuilder().at('09:56');
     const o = b.order({

@@ -8,7 +8,9 @@
 //   lines before keel's first order are foreign holdings: keel starts a sim run with nothing.
 // - keel-attributable quantity per instrument: keel's fills (BUY +, SELL -); a `settle` line zeroes
 //   the whole venue position, keel's share and the foreign share alike. A group's own quantity is
-//   the same sum over the fills of the client order ids the report lists for it.
+//   the same sum over the fills of the client order ids the report lists for it. Once an instant's
+//   settle lines are in, every option of that expiry the venue nets to zero (keel short 3, an
+//   outside long 3: nothing to settle, so no line) has ended too: both shares go to zero.
 // - foreign quantity: the venue's net (its last `position` line) minus keel's; tracked on its own as
 //   the initial holdings plus external fills, zeroed by settlement.
 // - a reducing order: report intent close / reduce / protect, or reduceOnly at the venue.

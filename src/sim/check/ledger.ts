@@ -1,7 +1,8 @@
 // The checker's own replay of the venue log: who owns what at every line, rebuilt from the venue's
 // lines alone. keel's quantity is the sum of its fills; the foreign quantity is what was there
-// before keel's first order plus external fills; a settlement zeroes both. Nothing here reads the
-// engine, so a bug in keel's ledger cannot hide itself here.
+// before keel's first order plus external fills; a settlement zeroes both, and expiry also ends
+// the shares of an option the venue nets to zero (it writes no settle line for it). Nothing here
+// reads the engine, so a bug in keel's ledger cannot hide itself here.
 import { qtyAdd, type InstrumentRecord } from '../../domain';
 import type { VenueLogLeg, VenueLogLine } from '../../venues/sim/venue-log';
 import { groupOf, signed, type ReportIndex } from './report-index';
@@ -53,11 +54,15 @@ export type Ledger = {
   /** Instrument id -> seq of its latest settlement. */
   readonly settledAt: Map<string, number>;
   readonly fillsByExecId: Map<string, FillLine>;
+  /** Seq of the last settle line of each settlement instant (t): where expiry is complete. */
+  readonly lastSettleOfInstant: ReadonlyMap<string, number>;
   /** Position lines before keel's first order are the foreign holdings keel found. */
   keelOrderSeen: boolean;
 };
 
-export function createLedger(index: ReportIndex): Ledger {
+export function createLedger(index: ReportIndex, lines: readonly VenueLogLine[] = []): Ledger {
+  const lastSettleOfInstant = new Map<string, number>();
+  for (const line of lines) if (line.type === 'settle') lastSettleOfInstant.set(line.t, line.seq);
   return {
     index,
     orders: new Map(),
@@ -68,6 +73,7 @@ export function createLedger(index: ReportIndex): Ledger {
     instruments: new Map(),
     settledAt: new Map(),
     fillsByExecId: new Map(),
+    lastSettleOfInstant,
     keelOrderSeen: false,
   };
 }
@@ -183,7 +189,31 @@ function applySettle(ledger: Ledger, settle: SettleLine): Effect {
   ledger.keelQty.set(id, 0);
   ledger.foreignQty.set(id, 0);
   ledger.settledAt.set(id, settle.seq);
+  if (ledger.lastSettleOfInstant.get(settle.t) === settle.seq) expireNettedOut(ledger, settle);
   return { kind: 'settle', settle, keelBefore, groupsBefore };
+}
+
+/**
+ * Once an instant's settle lines are all in, expiry also ends the shares of options the venue
+ * holds none of: keel short 3 and an outside trader long 3 of one strike net to 0, so the venue
+ * has nothing to settle and writes no line for it, yet both shares are gone. Nothing is booked:
+ * there is no settlement price, and the engine hears of no settlement either.
+ */
+function expireNettedOut(ledger: Ledger, settle: SettleLine): void {
+  const today = settle.t.slice(0, 10); // the local date: t carries the exchange's offset
+  for (const [id, instrument] of ledger.instruments) {
+    if (instrument.expiry === undefined || instrument.expiry > today) continue;
+    if (qtyIn(ledger.venueQty, id) !== 0) continue; // a venue that failed to settle: not ended here
+    let held = qtyIn(ledger.keelQty, id) !== 0 || qtyIn(ledger.foreignQty, id) !== 0;
+    for (const groupHeld of ledger.groupQty.values()) {
+      if ((groupHeld.get(id) ?? 0) !== 0) held = true;
+      groupHeld.delete(id);
+    }
+    if (!held) continue;
+    ledger.keelQty.set(id, 0);
+    ledger.foreignQty.set(id, 0);
+    ledger.settledAt.set(id, settle.seq);
+  }
 }
 
 function applyPosition(ledger: Ledger, line: PositionLine): Effect {
@@ -204,7 +234,7 @@ export function replay(
   index: ReportIndex,
   visit: (effect: Effect, line: VenueLogLine, ledger: Ledger) => void,
 ): Ledger {
-  const ledger = createLedger(index);
+  const ledger = createLedger(index, lines);
   for (const line of lines) visit(applyLine(ledger, line), line, ledger);
   return ledger;
 }

@@ -63,7 +63,7 @@ const lineFields = {
     combo: 'boolean',
     legs: 'legs',
     qty: 'number',
-    orderType: ['MKT', 'LMT', 'STP', 'STP_LMT'],
+    orderType: ['MKT', 'LMT', 'STP', 'STP_LMT', 'MIT'],
     limitPrice: 'number|null',
     stopPrice: 'number|null',
     tif: ['DAY', 'GTC', 'IOC'],

@@ -2,11 +2,20 @@
 // faults, and the real engine, on a simulated clock driven by one seed. Same scenario and seed,
 // byte-identical outputs. The engine may crash (it is discarded; its journal survives) and is
 // restarted from its journal, exactly as a killed process would be.
-import { assert, AccountId, fixedClock, seededRng, type InstrumentTerms } from '../../domain';
+import {
+  assert,
+  AccountId,
+  fixedClock,
+  localDate,
+  localHhmm,
+  localWeekday,
+  seededRng,
+  type InstrumentTerms,
+} from '../../domain';
 import { Engine } from '../../engine/engine';
 import type { OperatorCommand as EngineOperatorCommand } from '../../engine/operator';
 import { buildDailyLog, buildReport, type Report } from '../../engine/report';
-import { defaultEngineSettings, type EngineSettings } from '../../engine/settings';
+import type { EngineSettings } from '../../engine/settings';
 import type { Strategy } from '../../engine/strategy';
 import { openJournal } from '../../ledger/journal';
 import { eventVersions } from '../../ledger/events';
@@ -18,6 +27,7 @@ import type { CrashEngineFault, OperatorCommand, Scenario } from '../scenario';
 import { CrashableStore, EngineCrash } from './crash';
 import { EventQueue } from './event-queue';
 import { ScenarioFaultPlan } from './fault-plan';
+import { settingsForScenario } from './settings-for-scenario';
 import { SimMarket } from './sim-market';
 
 export type StrategyFactory = (scenario: Scenario) => Strategy[];
@@ -30,12 +40,16 @@ export type SimRunOptions = {
   readonly log?: (line: string) => void;
   /** Called on every market step with the fraction of the session done. */
   readonly progress?: (fraction: number, t: number) => void;
+  /** Awaited before each simulated event at time t: `--realtime` waits for the wall clock here. */
+  readonly pace?: (t: number) => Promise<void>;
 };
 
 export type SimRunResult = {
   readonly report: Report;
   readonly venueLog: readonly VenueLogLine[];
   readonly dailyLog: string;
+  /** One log per trading day when the run spans several. */
+  readonly dailyLogs: readonly { readonly day: string; readonly text: string }[];
   readonly engineLog: readonly string[];
   readonly stats: { readonly events: number; readonly crashes: number; readonly marketSteps: number };
 };
@@ -114,6 +128,7 @@ class SimRun {
       while (this.queue.size > 0 && (this.queue.peekTime() ?? Infinity) <= end) {
         const next = this.queue.pop();
         assert(next !== undefined, 'queue emptied under us');
+        if (this.options.pace) await this.options.pace(next.t);
         this.clock.set(next.t);
         this.events++;
         await next.fn();
@@ -125,6 +140,8 @@ class SimRun {
       assert(engine !== null, 'the engine could not be started to write its report');
       const p = engine.projection;
       p.ownership.assertConsistent();
+      const title = `${this.scenario.name} (seed ${this.scenario.seed})`;
+      const days = this.tradingDates();
       const report = buildReport(p, this.scenario.name, this.scenario.seed, {
         crashes: this.crashes,
         duplicateFillsIgnored: engine.orders.duplicateFillsIgnored,
@@ -132,7 +149,9 @@ class SimRun {
       return {
         report,
         venueLog: this.venue.venueLog(),
-        dailyLog: buildDailyLog(p, report, `${this.scenario.name} (seed ${this.scenario.seed})`),
+        dailyLog: buildDailyLog(p, report, title),
+        dailyLogs:
+          days.length > 1 ? days.map((day) => ({ day, text: buildDailyLog(p, report, title, day) })) : [],
         engineLog: this.engineLog,
         stats: { events: this.events, crashes: this.crashes, marketSteps: this.marketSteps },
       };
@@ -155,8 +174,9 @@ class SimRun {
   private scheduleWorld(): void {
     const { start, end } = this.scenario.clock;
     const stepMs = Math.min(...this.scenario.market.map((m) => m.stepMs));
-    for (let t = start.t + stepMs; t <= end.t; t += stepMs)
-      this.queue.push(t, 'market step', () => this.marketStep(t));
+    for (let t = start.t + stepMs; t <= end.t; t += stepMs) {
+      if (this.inSession(t)) this.queue.push(t, 'market step', () => this.marketStep(t));
+    }
     for (const day of this.sessionDays()) {
       const settleAt = this.market.localTime(day, settlementTime);
       if (settleAt > start.t && settleAt <= end.t)
@@ -222,7 +242,7 @@ class SimRun {
         venue: this.venue,
         clock: this.clock,
         strategies: this.options.strategies(this.scenario),
-        settings: this.options.settings ?? defaultEngineSettings,
+        settings: this.options.settings ?? settingsForScenario(this.scenario),
         account: AccountId.of('SIM-1'),
         log: (line) => this.log(line),
       });
@@ -290,6 +310,27 @@ class SimRun {
     const r = this.venue.resolveInstrument(terms);
     assert(r.ok, `scenario instrument ${JSON.stringify(terms)}: ${r.ok ? '' : r.reason}`);
     return r.instrument;
+  }
+
+  /** Inside trading hours on a weekday (always, without clock.session). */
+  private inSession(t: number): boolean {
+    const session = this.scenario.clock.session;
+    if (session === null) return true;
+    const offset = this.scenario.utcOffsetMin;
+    const weekday = localWeekday(t, offset);
+    if (weekday === 0 || weekday === 6) return false;
+    const hhmm = localHhmm(t, offset);
+    return hhmm >= session.open && hhmm <= session.close;
+  }
+
+  /** Local dates of the weekdays the clock window covers. */
+  private tradingDates(): string[] {
+    const offset = this.scenario.utcOffsetMin;
+    const dates = this.sessionDays()
+      .filter((t) => t <= this.scenario.clock.end.t)
+      .filter((t) => localWeekday(t, offset) !== 0 && localWeekday(t, offset) !== 6)
+      .map((t) => localDate(t, offset));
+    return [...new Set(dates)];
   }
 
   private sessionDays(): number[] {

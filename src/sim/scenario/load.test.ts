@@ -157,6 +157,10 @@ describe('a minimal scenario', () => {
       maxWeeklyPct: 0.4,
       maxPositionsPerDay: 2,
       maxPositionsPerWeek: 10,
+      positionsPerWeekWarnAt: 8,
+      fatFingerPct: 0.05,
+      scanTimes: ['10:30', '15:55'],
+      perStrategy: [],
     });
   });
 
@@ -333,13 +337,14 @@ describe('faults and commands in their loaded form', () => {
 describe('error messages', () => {
   it('unknown key', () => {
     const clock = { ...minimal.clock, tmie: '10:00' };
-    expect(errorsOf(load({ clock }))).toEqual(["unknown key 'tmie' in clock (allowed: start, end)"]);
+    expect(errorsOf(load({ clock }))).toEqual(["unknown key 'tmie' in clock (allowed: start, end, session)"]);
   });
 
   it('unknown key, with a guess', () => {
     expect(errorsOf(load({ risk: { maxDailyPtc: 0.1 } }))).toEqual([
       "unknown key 'maxDailyPtc' in risk (allowed: riskPerTradePct, maxPositionPct, maxDailyPct, " +
-        "maxWeeklyPct, maxPositionsPerDay, maxPositionsPerWeek; did you mean 'maxDailyPct'?)",
+        'maxWeeklyPct, maxPositionsPerDay, maxPositionsPerWeek, positionsPerWeekWarnAt, fatFingerPct, ' +
+        "scanTimes, perStrategy; did you mean 'maxDailyPct'?)",
     ]);
   });
 
@@ -595,7 +600,7 @@ describe('JSON input', () => {
   it('schema errors read the same as for YAML', () => {
     const text = JSON.stringify({ ...minimal, clock: { ...minimal.clock, tmie: 1 } });
     expect(errorsOf(parseScenario(text, 'x.json', 'json'))).toEqual([
-      "unknown key 'tmie' in clock (allowed: start, end)",
+      "unknown key 'tmie' in clock (allowed: start, end, session)",
     ]);
   });
 });

@@ -36,6 +36,7 @@ import type {
   ExternalPosition,
   MarketConfig,
   OperatorCommand,
+  RiskConfig,
   Scenario,
   ScenarioFault,
   ScenarioTime,
@@ -73,6 +74,7 @@ export function resolveScenario(
       start: { t: start.epochMs, text: input.clock.start },
       end: { t: end.epochMs, text: input.clock.end },
       utcOffsetMin: start.utcOffsetMin,
+      session: input.clock.session ?? null,
     },
     utcOffsetMin: start.utcOffsetMin,
     account: { equity: input.account.equity },
@@ -85,7 +87,7 @@ export function resolveScenario(
     },
     operator: input.operator.map((c, i) => resolveOperator(r, c, i)),
     strategies: resolveStrategies(r),
-    risk: { ...input.risk },
+    risk: resolveRisk(r, input.risk),
   };
   return { scenario: deepFreeze(scenario), errors: r.errors, warnings: r.warnings };
 }
@@ -525,4 +527,32 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
+}
+
+function resolveRisk(r: Resolver, risk: ScenarioInput['risk']): RiskConfig {
+  const { positionsPerWeekWarnAt, perStrategy, ...account } = risk;
+  const warnAt = (max: number, given: number | undefined) => given ?? Math.max(0, max - 2);
+  const ids = new Set(r.input.strategies.map((s) => s.id));
+  return {
+    ...account,
+    positionsPerWeekWarnAt: warnAt(account.maxPositionsPerWeek, positionsPerWeekWarnAt),
+    perStrategy: perStrategy.map((s, i) => {
+      if (!ids.has(s.strategy))
+        error(
+          r,
+          ['risk', 'perStrategy', i, 'strategy'],
+          `no strategy with id ${s.strategy}: use one of the strategies' ids`,
+        );
+      const maxPositionsPerWeek = s.maxPositionsPerWeek ?? account.maxPositionsPerWeek;
+      return {
+        strategy: StrategyId.of(s.strategy),
+        maxPositionPct: s.maxPositionPct ?? account.maxPositionPct,
+        maxDailyPct: s.maxDailyPct ?? account.maxDailyPct,
+        maxWeeklyPct: s.maxWeeklyPct ?? account.maxWeeklyPct,
+        maxPositionsPerDay: s.maxPositionsPerDay ?? account.maxPositionsPerDay,
+        positionsPerWeekWarnAt: warnAt(maxPositionsPerWeek, undefined),
+        maxPositionsPerWeek,
+      };
+    }),
+  };
 }

@@ -24,6 +24,8 @@ export type ClockConfig = {
   readonly end: ScenarioTime;
   /** From clock.start: how to print times in the exchange's local time. */
   readonly utcOffsetMin: number;
+  /** Trading hours: market steps only inside them, Monday to Friday; null: the whole window. */
+  readonly session: { readonly open: TimeOfDay; readonly close: TimeOfDay } | null;
 };
 
 export type MarketPath = 'gbm' | 'flat' | 'points';
@@ -236,6 +238,22 @@ export type RiskConfig = {
   readonly maxDailyPct: number;
   readonly maxWeeklyPct: number;
   readonly maxPositionsPerDay: number;
+  readonly maxPositionsPerWeek: number;
+  /** From this many positions in a week each new one carries a warning (the soft cap). */
+  readonly positionsPerWeekWarnAt: number;
+  readonly fatFingerPct: number;
+  readonly scanTimes: readonly string[];
+  readonly perStrategy: readonly StrategyRiskConfig[];
+};
+
+/** A strategy's own caps (what the file leaves out is the account's), checked on top of them. */
+export type StrategyRiskConfig = {
+  readonly strategy: StrategyId;
+  readonly maxPositionPct: number;
+  readonly maxDailyPct: number;
+  readonly maxWeeklyPct: number;
+  readonly maxPositionsPerDay: number;
+  readonly positionsPerWeekWarnAt: number;
   readonly maxPositionsPerWeek: number;
 };
 

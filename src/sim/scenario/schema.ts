@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { GroupId, parseIsoWithOffset, StrategyId } from '../../domain';
 import { show } from './issues';
+import { futuresProtectedParamsSchema } from '../../strategies/futures-protected-params';
 
 /** Seeds feed `seededRng`, which keeps 32 bits. */
 export const seedMax = 2 ** 31 - 1;
@@ -86,11 +87,23 @@ export const instrumentTermsSchema = z
   });
 
 const clockSchema = z
-  .object({ start: isoTime, end: isoTime })
+  .object({
+    start: isoTime,
+    end: isoTime,
+    // keel extension: trading hours; the market moves only inside them, on weekdays (multi-day runs).
+    session: z.object({ open: timeOfDay, close: timeOfDay }).strict().optional(),
+  })
   .strict()
   .superRefine((clock, ctx) => {
     const start = parseIsoWithOffset(clock.start);
     const end = parseIsoWithOffset(clock.end);
+    if (clock.session && clock.session.close <= clock.session.open) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['session', 'close'],
+        message: `must be after session.open (${clock.session.open}), got ${show(clock.session.close)}`,
+      });
+    }
     if (start !== null && end !== null && end.epochMs <= start.epochMs) {
       ctx.addIssue({
         code: 'custom',
@@ -449,9 +462,26 @@ const strategySchema = z.discriminatedUnion('kind', [
     })
     .strict(),
   z.object({ id: strategyId, kind: z.literal('equity-bracket'), params: pendingParams }).strict(),
-  z.object({ id: strategyId, kind: z.literal('futures-protected'), params: pendingParams }).strict(),
+  z
+    .object({
+      id: strategyId,
+      kind: z.literal('futures-protected'),
+      params: futuresProtectedParamsSchema,
+    })
+    .strict(),
   z.object({ id: strategyId, kind: z.literal('demo-condor'), params: pendingParams }).strict(),
 ]);
+
+const strategyRiskSchema = z
+  .object({
+    strategy: strategyId,
+    maxPositionPct: fraction.optional(),
+    maxDailyPct: fraction.optional(),
+    maxWeeklyPct: fraction.optional(),
+    maxPositionsPerDay: z.int().min(0).optional(),
+    maxPositionsPerWeek: z.int().min(0).optional(),
+  })
+  .strict();
 
 const riskSchema = z
   .object({
@@ -461,6 +491,11 @@ const riskSchema = z
     maxWeeklyPct: fraction.default(0.4),
     maxPositionsPerDay: z.int().min(0).default(2),
     maxPositionsPerWeek: z.int().min(0).default(10),
+    // keel extensions: the soft weekly count, the fat-finger band, scan times, per-strategy caps.
+    positionsPerWeekWarnAt: z.int().min(0).optional(),
+    fatFingerPct: fraction.default(0.05),
+    scanTimes: z.array(timeOfDay).default(['10:30', '15:55']),
+    perStrategy: z.array(strategyRiskSchema).default([]),
   })
   .strict();
 

@@ -7,29 +7,88 @@ const strikesAroundSpot = 12;
 
 export function generateScenarioYaml(seed: number): string {
   const rng = seededRng(seed).fork('generate');
+  // Drawn in this order: a seed's scenario must not change when a draw is added elsewhere.
   const spot = round2(600 + rng.next() * 150);
   const vol = round2(0.12 + rng.next() * 0.25);
+  const drift = round2((rng.next() - 0.5) * 0.4);
+  const combos = rng.next() < 0.7;
+  const latencyMs = rng.int(5, 400);
+  const faultLines = faults(rng);
+  const positions = externalPositions(rng, spot);
+  const orders = externalOrders(rng, spot);
+  const shortDelta = round2(0.08 + rng.next() * 0.12);
+  const wingWidth = rng.int(1, 3);
+  const qty = rng.int(1, 3);
+  const stopLossMultiple = rng.int(1, 3);
+  const entryFrom = hhmm(9 * 60 + 45 + rng.int(0, 60));
+  // Its own stream, so the draws above stay what they were for every seed.
+  const condor = sharedStrikes(seededRng(seed).fork('shared-strikes'), spot, wingWidth);
   const lines: string[] = [
     `name: generated-${seed}`,
     `seed: ${seed}`,
     'clock: { start: "2026-02-13T09:30:00-05:00", end: "2026-02-13T16:15:00-05:00" }',
     'account: { equity: 1000000 }',
-    `market: [{ symbol: XSP, kind: index, spot: ${spot}, vol: ${vol}, drift: ${round2((rng.next() - 0.5) * 0.4)}, path: gbm, stepSeconds: 5 }]`,
-    `venue: { products: options, combos: ${rng.next() < 0.7}, latencyMs: ${rng.int(5, 400)} }`,
+    `market: [{ symbol: XSP, kind: index, spot: ${spot}, vol: ${vol}, drift: ${drift}, path: gbm, stepSeconds: 5 }]`,
+    `venue: { products: options, combos: ${combos}, latencyMs: ${latencyMs} }`,
     'faults:',
-    ...faults(rng),
+    ...faultLines,
     'external:',
     '  positions:',
-    ...externalPositions(rng, spot),
+    ...positions,
+    ...(condor?.positions ?? []),
     '  orders:',
-    ...externalOrders(rng, spot),
+    ...orders,
+    ...(condor?.orders ?? []),
     'strategies:',
     '  - id: ic-0dte',
     '    kind: iron-condor-0dte',
-    `    params: { underlying: XSP, shortDelta: ${round2(0.08 + rng.next() * 0.12)}, wingWidth: ${rng.int(1, 3)}, minCredit: 0.05, qty: ${rng.int(1, 3)}, stopLossMultiple: ${rng.int(1, 3)}, takeProfitPct: 0.5, entryFrom: "${hhmm(9 * 60 + 45 + rng.int(0, 60))}", entryUntil: "14:00", exitBy: "15:45", executionsPerDay: 40 }`,
+    `    params: { underlying: XSP, shortDelta: ${shortDelta}, wingWidth: ${wingWidth}, minCredit: 0.05, qty: ${qty}, stopLossMultiple: ${stopLossMultiple}, takeProfitPct: 0.5, entryFrom: "${entryFrom}", entryUntil: "14:00", exitBy: "15:45", executionsPerDay: 40${condor === null ? '' : `, strikes: ${condor.strikes}`} }`,
     'risk: { maxPositionsPerDay: 3 }',
   ];
   return lines.join('\n') + '\n';
+}
+
+/**
+ * In some scenarios keel trades known strikes and someone else holds or trades the very same
+ * strikes in the account (the contamination incident's shape): a close that ignores ownership
+ * then touches their quantity, and the checker must see it. Mostly on keel's own side of a leg
+ * (the venue nets them into one larger position), sometimes against it.
+ */
+function sharedStrikes(
+  rng: Rng,
+  spot: number,
+  wingWidth: number,
+): { strikes: string; positions: string[]; orders: string[] } | null {
+  if (rng.next() >= 0.4) return null;
+  const atm = Math.round(spot);
+  const shortPut = atm - rng.int(4, 9);
+  const shortCall = atm + rng.int(4, 9);
+  const legs = [
+    { strike: shortPut - wingWidth, right: 'P', side: 1 },
+    { strike: shortPut, right: 'P', side: -1 },
+    { strike: shortCall, right: 'C', side: -1 },
+    { strike: shortCall + wingWidth, right: 'C', side: 1 },
+  ] as const;
+  const pick = () => legs[rng.int(0, legs.length - 1)] ?? legs[0];
+  const terms = (l: (typeof legs)[number]) =>
+    `{ symbol: XSP, expiry: "2026-02-13", strike: ${l.strike}, right: ${l.right} }`;
+  const positions: string[] = [];
+  for (let i = rng.int(1, 2); i > 0; i--) {
+    const leg = pick();
+    const sign = rng.next() < 0.75 ? leg.side : -leg.side;
+    positions.push(
+      `    - { instrument: ${terms(leg)}, qty: ${sign * rng.int(1, 30)}, avgPrice: ${round2(rng.next() * 2)} }`,
+    );
+  }
+  const orders: string[] = [];
+  if (rng.next() < 0.3) {
+    const leg = pick();
+    orders.push(
+      `    - { at: "${hhmm(rng.int(9 * 60 + 35, 15 * 60 + 30))}", instrument: ${terms(leg)}, side: ${rng.next() < 0.5 ? 'BUY' : 'SELL'}, qty: ${rng.int(1, 5)}, type: MKT }`,
+    );
+  }
+  const strikes = `{ longPut: ${legs[0].strike}, shortPut: ${shortPut}, shortCall: ${shortCall}, longCall: ${legs[3].strike} }`;
+  return { strikes, positions, orders };
 }
 
 export function generateScenario(seed: number): Scenario {

@@ -29,11 +29,21 @@ export function decideFill(
   midFillDraw: number,
   midFillChance: number,
 ): FillDecision {
-  if (type === 'MKT' || type === 'STP') return { kind: 'natural' };
+  if (type === 'MKT' || type === 'STP' || type === 'MIT') return { kind: 'natural' };
   if (limit === null) return { kind: 'none' };
-  if (limit >= netNatural(legs) - 1e-9) return { kind: 'natural' };
-  if (limit >= netMid(legs) - 1e-9 && midFillDraw < midFillChance) return { kind: 'atLimit' };
+  const net = netLimit(limit, legs);
+  if (net >= netNatural(legs) - 1e-9) return { kind: 'natural' };
+  if (net >= netMid(legs) - 1e-9 && midFillDraw < midFillChance) return { kind: 'atLimit' };
   return { kind: 'none' };
+}
+
+/**
+ * A single-leg order's limit is a plain positive price (keel's leg pricing, the scenario's
+ * orders); as a net price a sell receives it. Read as a debit, a sell limit would fill below
+ * its limit at any bid.
+ */
+function netLimit(limit: number, legs: readonly PricedLeg[]): number {
+  return legs.length === 1 && legs[0]?.side === 'SELL' ? -limit : limit;
 }
 
 /** Leg prices: every leg at its natural side, or mids adjusted on one leg so the net equals the limit. */

@@ -18,6 +18,8 @@ export type PositionChange = {
   /** Set when this execution flattened a position that had an id: its history record. */
   readonly closed: {
     venuePositionId: string;
+    long: boolean;
+    openedAt: number;
     qty: number;
     avgPrice: number;
     avgClosePrice: number;
@@ -95,6 +97,8 @@ export class SimPositionBook {
         if (before.venuePositionId !== null) {
           closed = {
             venuePositionId: before.venuePositionId,
+            long: before.qty > 0,
+            openedAt: before.openedAt,
             qty: Math.abs(before.qty),
             avgPrice: before.avgPrice,
             avgClosePrice: acc2.cash / acc2.qty,

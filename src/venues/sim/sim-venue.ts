@@ -2,6 +2,12 @@
 // the simulated market's quotes after a latency, keeps its own positions (keel's and everybody
 // else's), settles expiring options, and writes venue-log.jsonl itself: the ground truth that the
 // outside checker reads. Faults plug in through VenueFaultPlan without changing this file.
+//
+// Futures with distinct position ids behave like BingX (the 2025-10-24 incident): positions have
+// ids of their own; live fills and trade records carry no position id; trade records carry the
+// venue order id but not the client order id; the position history carries no order id. Bracket
+// children of one parent are one-cancels-other, and a futures position going flat cancels the
+// reduce-only orders resting on it.
 import {
   assert,
   ClientOrderId,
@@ -31,11 +37,13 @@ import type {
   Venue,
   VenueCapabilities,
   VenueEvent,
+  VenueExecution,
   VenueFill,
   VenueOrderStatus,
   VenuePositionHistoryRecord,
   VenueSettlement,
   VenueSnapshot,
+  SnapshotRequest,
 } from '../venue';
 import { commissionFor, type CommissionSchedule } from './commission';
 import { noFaults, type OrderFault, type VenueFaultPlan } from './faults';
@@ -75,6 +83,9 @@ type SimOrder = {
   filledUnits: number;
   triggered: boolean;
   fault: OrderFault;
+  /** Cash and instrument quantity of the fills so far (for the order record's average price). */
+  filledCash: number;
+  filledLegQty: number;
   /** A stale pending order: it fills (all or the rest) at this time whatever the market does. */
   delayedFillAt: number | null;
   partialDone: boolean;
@@ -117,7 +128,11 @@ export class SimVenue implements Venue {
     };
     const distinctIds = config.products === 'futures' && config.positionIds === 'distinct';
     this.positions = new SimPositionBook(distinctIds ? () => this.mintPositionId() : null);
+    this.tradeRecordsLackIds = distinctIds;
   }
+
+  /** BingX-like: fills without position ids, trade records without client order ids. */
+  private readonly tradeRecordsLackIds: boolean;
 
   /** Where venue events go: the runner forwards them to the engine while it is alive. */
   listen(listener: VenueListener): void {
@@ -183,12 +198,16 @@ export class SimVenue implements Venue {
     });
   }
 
-  async snapshot(): Promise<VenueSnapshot> {
+  async snapshot(request: SnapshotRequest = { executionsSince: null }): Promise<VenueSnapshot> {
     assert(this.connected, 'snapshot while disconnected');
     const t = this.scheduler.now();
+    const since = request.executionsSince;
     return {
       t,
-      orders: [...this.orders.values()].filter((o) => o.origin === 'keel').map((o) => this.orderStatus(o)),
+      // keel's orders (open and past, looked up by client id) and everyone's working orders.
+      orders: [...this.orders.values()]
+        .filter((o) => o.origin === 'keel' || o.status === 'working' || o.status === 'pending')
+        .map((o) => this.orderStatus(o)),
       positions: this.positions
         .entries()
         .filter(([, p]) => p.qty !== 0)
@@ -198,7 +217,9 @@ export class SimVenue implements Venue {
           avgPrice: p.avgPrice,
           venuePositionId: p.venuePositionId === null ? null : VenuePositionId.of(p.venuePositionId),
         })),
-      executions: [...this.executions],
+      executions: this.executions
+        .filter((f) => since === null || f.t >= since)
+        .map((f): VenueExecution => (this.tradeRecordsLackIds ? { ...f, clientOrderId: null } : f)),
       settlements: [...this.settlements],
       positionHistory: this.capabilities.positionHistory ? [...this.history] : [],
     };
@@ -369,6 +390,8 @@ export class SimVenue implements Venue {
     }
     if ((order.type === 'LMT' || order.type === 'STP_LMT') && order.limitPrice === null)
       return { code: 201, message: 'Order rejected - limit price missing' };
+    if (isTriggered(order.type) && order.stopPrice === null)
+      return { code: 201, message: 'Order rejected - trigger (stop) price missing' };
     if (order.reduceOnly) {
       for (const leg of order.legs) {
         const net = this.positions.get(leg.instrument.id).qty;
@@ -387,7 +410,15 @@ export class SimVenue implements Venue {
   private newOrder(
     o: Omit<
       SimOrder,
-      'venueOrderId' | 'status' | 'filledUnits' | 'triggered' | 'fault' | 'delayedFillAt' | 'partialDone'
+      | 'venueOrderId'
+      | 'status'
+      | 'filledUnits'
+      | 'triggered'
+      | 'fault'
+      | 'filledCash'
+      | 'filledLegQty'
+      | 'delayedFillAt'
+      | 'partialDone'
     >,
   ): SimOrder {
     const order: SimOrder = {
@@ -397,6 +428,8 @@ export class SimVenue implements Venue {
       filledUnits: 0,
       triggered: false,
       fault: { kind: 'none' },
+      filledCash: 0,
+      filledLegQty: 0,
       delayedFillAt: null,
       partialDone: false,
     };
@@ -434,6 +467,8 @@ export class SimVenue implements Venue {
         t: this.scheduler.now(),
         clientOrderId: ClientOrderId.of(order.clientOrderId),
         venueOrderId: VenueOrderId.of(order.venueOrderId),
+        parentVenueOrderId:
+          order.parentVenueOrderId === null ? null : VenueOrderId.of(order.parentVenueOrderId),
       });
     }
     if (order.origin === 'external' && order.fault.kind === 'none') {
@@ -484,15 +519,11 @@ export class SimVenue implements Venue {
     if (order.status !== 'working' || order.delayedFillAt !== null) return;
     const legs = this.pricedLegs(order);
     if (!legs) return;
-    if ((order.type === 'STP' || order.type === 'STP_LMT') && !order.triggered) {
-      const mid = legs[0]?.quote.mid ?? 0;
-      const side = legs[0]?.side ?? 'BUY';
-      const stop = order.stopPrice ?? 0;
-      if (side === 'BUY' ? mid < stop : mid > stop) return;
+    if (isTriggered(order.type) && !order.triggered) {
+      if (!touched(order, legs[0]?.quote.mid ?? 0)) return;
       order.triggered = true;
     }
-    const effectiveType: OrderType =
-      order.type === 'STP' ? 'MKT' : order.type === 'STP_LMT' ? 'LMT' : order.type;
+    const effectiveType = afterTrigger(order.type);
     const decision = decideFill(
       effectiveType,
       order.limitPrice,
@@ -526,13 +557,7 @@ export class SimVenue implements Venue {
     order.delayedFillAt = null;
     const legs = this.pricedLegs(order);
     if (!legs) return;
-    const decision = decideFill(
-      order.type === 'STP' ? 'MKT' : order.type === 'STP_LMT' ? 'LMT' : order.type,
-      order.limitPrice,
-      legs,
-      0,
-      1,
-    );
+    const decision = decideFill(afterTrigger(order.type), order.limitPrice, legs, 0, 1);
     const prices = legPrices(
       legs,
       decision.kind === 'natural' || order.limitPrice === null ? 'natural' : 'atLimit',
@@ -563,8 +588,10 @@ export class SimVenue implements Venue {
       );
       const execId = `E${String(this.nextExecNo++).padStart(6, '0')}.01`;
       const positionId = change.after.venuePositionId ?? change.before.venuePositionId;
-      this.append({
-        type: 'fill',
+      order.filledCash += qty * price;
+      order.filledLegQty += qty;
+      const fillLine = {
+        type: 'fill' as const,
         venueOrderId: order.venueOrderId,
         clientOrderId: order.clientOrderId,
         execId,
@@ -575,7 +602,8 @@ export class SimVenue implements Venue {
         price,
         commission: commission / 1e6,
         venuePositionId: positionId,
-      });
+      };
+      this.append(fillLine);
       this.logPosition(leg.instrument, change.after.qty, change.after.avgPrice);
       if (change.closed) this.recordClosedPosition(leg.instrument, change.closed, t);
       if (order.clientOrderId !== null) {
@@ -589,12 +617,17 @@ export class SimVenue implements Venue {
           price,
           commission,
           comboExecId,
-          venuePositionId: positionId === null ? null : VenuePositionId.of(positionId),
+          venuePositionId:
+            positionId === null || this.tradeRecordsLackIds ? null : VenuePositionId.of(positionId),
           t,
         };
         this.executions.push(fill);
         this.emit({ type: 'fill', t, fill });
-        if (this.faults.takeDuplicateFill(t)) this.emit({ type: 'fill', t, fill });
+        if (this.faults.takeDuplicateFill(t)) {
+          // Reported again with the same exec id: a second fill line, and the position unmoved.
+          this.append(fillLine);
+          this.emit({ type: 'fill', t, fill });
+        }
       }
       this.emit({
         type: 'position',
@@ -602,10 +635,35 @@ export class SimVenue implements Venue {
         instrumentId: leg.instrument.id,
         qty: change.after.qty,
         avgPrice: change.after.avgPrice,
+        venuePositionId:
+          change.after.venuePositionId === null ? null : VenuePositionId.of(change.after.venuePositionId),
       });
     });
     order.filledUnits += units;
     if (order.filledUnits >= order.qty) order.status = 'filled';
+    this.cancelSiblings(order);
+    if (this.config.products === 'futures')
+      for (const leg of legs) this.cancelReduceOnlyIfFlat(leg.instrument);
+  }
+
+  /** Bracket children of one parent are one-cancels-other: a fill of one ends the others. */
+  private cancelSiblings(order: SimOrder): void {
+    if (order.parentVenueOrderId === null) return;
+    for (const other of this.orders.values()) {
+      if (other === order || other.parentVenueOrderId !== order.parentVenueOrderId) continue;
+      if (other.status === 'working' || other.status === 'pending')
+        this.cancelOrder(other, `OCO: ${order.venueOrderId} filled`);
+    }
+  }
+
+  /** A futures position that went flat takes its reduce-only orders with it (BingX, Binance). */
+  private cancelReduceOnlyIfFlat(instrument: Instrument): void {
+    if (this.positions.get(instrument.id).qty !== 0) return;
+    for (const other of this.orders.values()) {
+      if (!other.reduceOnly || (other.status !== 'working' && other.status !== 'pending')) continue;
+      if (other.legs.some((l) => l.instrument.id === instrument.id))
+        this.cancelOrder(other, 'position closed: reduce-only order cancelled');
+    }
   }
 
   private recordClosedPosition(
@@ -622,11 +680,14 @@ export class SimVenue implements Venue {
       venuePositionId: VenuePositionId.of(closed.venuePositionId),
       instrumentId: instrument.id,
       qty: closed.qty,
+      side: closed.long ? 'LONG' : 'SHORT',
       avgPrice: avgOpen,
       avgClosePrice: avgClose,
       realisedPnl: toMicros(realised),
       netPnl: toMicros(net),
-      openedAt: this.positions.get(instrument.id).openedAt,
+      commission: toMicros(closed.commission),
+      funding: toMicros(0), // the simulated venue charges no funding
+      openedAt: closed.openedAt,
       closedAt: t,
     });
     this.append({
@@ -667,10 +728,32 @@ export class SimVenue implements Venue {
     return {
       clientOrderId: o.clientOrderId === null ? null : ClientOrderId.of(o.clientOrderId),
       venueOrderId: VenueOrderId.of(o.venueOrderId),
-      spec: null,
+      spec: this.specOf(o),
       status,
       filledQty: o.filledUnits,
       remainingQty: status === 'working' ? o.qty - o.filledUnits : 0,
+      parentVenueOrderId: o.parentVenueOrderId === null ? null : VenueOrderId.of(o.parentVenueOrderId),
+      avgFillPrice: o.filledLegQty > 0 && o.legs.length === 1 ? o.filledCash / o.filledLegQty : null,
+    };
+  }
+
+  /** The order as the venue echoes it back (client id, legs, prices): what adoption rebuilds from. */
+  private specOf(o: SimOrder): OrderSpec | null {
+    if (o.clientOrderId === null) return null;
+    const parent = o.parentVenueOrderId === null ? undefined : this.orders.get(o.parentVenueOrderId);
+    return {
+      clientOrderId: ClientOrderId.of(o.clientOrderId),
+      legs: o.legs.map((l) => ({ instrumentId: l.instrument.id, side: l.side, ratio: l.ratio })),
+      qty: o.qty,
+      type: o.type,
+      limitPrice: o.limitPrice,
+      stopPrice: o.stopPrice,
+      tif: o.tif,
+      reduceOnly: o.reduceOnly,
+      parentClientOrderId:
+        parent?.clientOrderId === null || parent === undefined
+          ? null
+          : ClientOrderId.of(parent.clientOrderId),
     };
   }
 
@@ -688,13 +771,17 @@ export class SimVenue implements Venue {
     this.log.push({ seq: this.log.length + 1, t, ...line } as VenueLogLine);
   }
 
+  /** While the link is down the client hears nothing; it catches up from a snapshot on reconnect. */
   private emit(event: VenueEvent): void {
-    this.listener(event);
+    if (this.connected || event.type === 'connection') this.listener(event);
   }
 
-  /** Venue responses are delivered by the event loop, never from inside the caller's submit(). */
+  /**
+   * Client-side reports (an order or cancel that could not be sent), delivered by the event loop,
+   * never from inside the caller's submit(); they need no link.
+   */
   private emitAt(t: number, event: VenueEvent): void {
-    this.scheduler.at(t, `venue event ${event.type}`, () => this.emit(event));
+    this.scheduler.at(t, `venue event ${event.type}`, () => this.listener(event));
   }
 
   private requireInstrument(id: InstrumentId): Instrument {
@@ -714,6 +801,23 @@ export class SimVenue implements Venue {
   private mintPositionId(): string {
     return (1981288265204482048n + BigInt(this.nextPositionNo++) * 4096n).toString();
   }
+}
+
+/** Stop and take-profit orders rest until the price touches their trigger. */
+function isTriggered(type: OrderType): boolean {
+  return type === 'STP' || type === 'STP_LMT' || type === 'MIT';
+}
+
+/** A sell stop triggers at or below its price, a sell take-profit (MIT) at or above; buys mirror. */
+function touched(order: SimOrder, mid: number): boolean {
+  const stop = order.stopPrice ?? 0;
+  const buy = (order.legs[0]?.side ?? 'BUY') === 'BUY';
+  if (order.type === 'MIT') return buy ? mid <= stop : mid >= stop;
+  return buy ? mid >= stop : mid <= stop;
+}
+
+function afterTrigger(type: OrderType): OrderType {
+  return type === 'STP' || type === 'MIT' ? 'MKT' : type === 'STP_LMT' ? 'LMT' : type;
 }
 
 const purposeByCode = { o: 'open', c: 'close', r: 'reduce', p: 'protect' } as const;

@@ -1,0 +1,373 @@
+// Start-up time on a long-lived journal: a year of 0DTE iron condors (about 1,000,000 events),
+// opened as keel opens it (writable, lock, quick_check), replayed into the projection, then
+// reconciled against a venue snapshot that agrees with the journal (today's groups still open,
+// some of their orders still working). Run: node --import tsx bench/startup.bench.ts [folder]
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  AccountId,
+  ClientOrderId,
+  ExecId,
+  GroupId,
+  InstrumentId,
+  StrategyId,
+  VenueOrderId,
+  fixedClock,
+  toMicros,
+  type Instrument,
+  type OrderIntent,
+  type OrderSpec,
+  type Side,
+} from '../src/domain';
+import { Engine } from '../src/engine/engine';
+import { Recorder, replay, type EventStore } from '../src/engine/recorder';
+import { defaultEngineSettings } from '../src/engine/settings';
+import { eventVersions } from '../src/ledger/events';
+import { openJournal, type Journal } from '../src/ledger/journal';
+import { Projection } from '../src/ledger/projection';
+import type { Venue, VenueFill, VenueSnapshot } from '../src/venues/venue';
+
+const targetEvents = Number(process.env.KEEL_BENCH_STARTUP_EVENTS ?? 1_000_000);
+const groupsPerDay = 100;
+/** Groups of the last day left open at the venue; the first few still have a working close order. */
+const openGroupsToday = 40;
+const workingOrdersToday = 10;
+const strikesPerDay = 20;
+const utcOffsetMin = -300;
+const dayMs = 86_400_000;
+const t0 = Date.UTC(2025, 1, 13, 14, 30);
+const appendBatch = 10_000;
+const strategyId = StrategyId.of('ic-0dte');
+const account = AccountId.of('bench');
+const condor: readonly { k: number; side: Side }[] = [
+  { k: 0, side: 'BUY' },
+  { k: 1, side: 'SELL' },
+  { k: 2, side: 'SELL' },
+  { k: 3, side: 'BUY' },
+];
+
+export type StartupBenchResult = {
+  events: number;
+  fileMb: number;
+  buildSec: number;
+  openSec: number;
+  replaySec: number;
+  reconcileSec: number;
+  startupSec: number;
+  groups: number;
+  liveOrders: number;
+  discrepancies: number;
+};
+
+/** Appends in batches of 10,000 events: building the file is not what is measured. */
+function batchingStore(journal: Journal): EventStore & { flush(): void } {
+  const batch: { type: string; v: number; t: number; data: unknown }[] = [];
+  const flush = () => {
+    if (batch.length > 0) journal.appendBatch(batch.splice(0));
+  };
+  return {
+    append: (e) => {
+      batch.push(e);
+      if (batch.length >= appendBatch) flush();
+      return 0;
+    },
+    read: () => [][Symbol.iterator](),
+    flush,
+  };
+}
+
+function dayInstruments(day: number): Instrument[] {
+  const expiry = new Date(t0 + day * dayMs).toISOString().slice(0, 10);
+  return Array.from({ length: strikesPerDay * 2 }, (_, k) => ({
+    id: InstrumentId.of(`XSP ${expiry} ${k % 2 ? 'C' : 'P'}${580 + Math.floor(k / 2) * 5}`),
+    symbol: 'XSP',
+    kind: 'option' as const,
+    expiry,
+    strike: 580 + Math.floor(k / 2) * 5,
+    right: k % 2 ? ('C' as const) : ('P' as const),
+    multiplier: 100,
+    tick: 0.01,
+    lot: 1,
+    underlyingKind: 'index' as const,
+  }));
+}
+
+/** The writer's recorder and clock, and the fills of the day being written (the venue lists them). */
+type Writer = { rec: Recorder; tick(): number; exec: number; fillsToday: VenueFill[] };
+
+function order(
+  groupId: GroupId,
+  n: number,
+  legs: readonly Instrument[],
+  close: boolean,
+): { intent: OrderIntent; venueOrderId: VenueOrderId } {
+  const clientOrderId = ClientOrderId.of(`${groupId}-o${n}`);
+  return {
+    intent: {
+      clientOrderId,
+      groupId,
+      strategyId,
+      source: 'strategy',
+      intent: close ? 'close' : 'open',
+      legs: condor.map(({ k, side }) => ({
+        instrumentId: (legs[k] as Instrument).id,
+        side: close ? (side === 'BUY' ? 'SELL' : 'BUY') : side,
+        ratio: 1,
+      })),
+      qty: 1,
+      type: 'LMT',
+      limitPrice: close ? 0.2 : -0.85,
+      stopPrice: null,
+      tif: 'DAY',
+      reduceOnly: close,
+      parentClientOrderId: null,
+    },
+    venueOrderId: VenueOrderId.of(`${groupId}-v${n}`),
+  };
+}
+
+/** intent, sent, accepted, and (unless left working) one combo fill of four legs. */
+function sendOrder(w: Writer, o: ReturnType<typeof order>, fill: boolean): void {
+  const { intent, venueOrderId } = o;
+  const { clientOrderId } = intent;
+  w.rec.record('order.intent', { order: intent });
+  w.tick();
+  w.rec.record('order.sent', { clientOrderId });
+  w.tick();
+  w.rec.record('order.accepted', { clientOrderId, venueOrderId });
+  if (!fill) return;
+  const t = w.tick();
+  for (const leg of intent.legs) {
+    const fill: VenueFill = {
+      execId: ExecId.of(`E${++w.exec}`),
+      clientOrderId,
+      venueOrderId,
+      instrumentId: leg.instrumentId,
+      side: leg.side,
+      qty: 1,
+      price: 0.4,
+      commission: toMicros(0.65),
+      comboExecId: `C${w.exec}`,
+      venuePositionId: null,
+      t,
+    };
+    w.fillsToday.push(fill);
+    w.rec.record('order.fill', { fill: { ...fill, provenance: 'live' } });
+  }
+  for (const leg of intent.legs) {
+    const p = w.rec.projection;
+    w.rec.record('venue.position', {
+      instrumentId: leg.instrumentId,
+      qty: p.ownership.ownedTotal(leg.instrumentId),
+      avgPrice: 0.4,
+    });
+  }
+}
+
+/** One group: opened, filled, open; then (unless kept open) closed by a second order: 26 events. */
+function condorGroup(
+  w: Writer,
+  day: number,
+  n: number,
+  legs: readonly Instrument[],
+  keep: boolean,
+  work: boolean,
+) {
+  const stamp = new Date(t0 + day * dayMs).toISOString().slice(0, 10).replaceAll('-', '');
+  const groupId = GroupId.of(`ic-0dte-${stamp}-${n}`);
+  w.rec.record('group.opened', {
+    groupId,
+    strategyId,
+    kind: 'iron-condor',
+    source: 'strategy',
+    legs: condor.map(({ k, side }) => ({
+      instrumentId: (legs[k] as Instrument).id,
+      qtyPerUnit: side === 'BUY' ? 1 : -1,
+    })),
+    units: 1,
+    note: null,
+    budget: null,
+    entry: null,
+  });
+  sendOrder(w, order(groupId, 0, legs, false), true);
+  w.rec.record('group.status', { groupId, status: 'open', reason: 'filled', targetUnits: null });
+  w.tick();
+  if (keep && !work) return;
+  w.rec.record('group.status', { groupId, status: 'closing', reason: 'take profit', targetUnits: 0 });
+  sendOrder(w, order(groupId, 1, legs, true), !work);
+  if (work) return;
+  w.rec.record('group.status', { groupId, status: 'closed', reason: 'take profit', targetUnits: null });
+  w.tick();
+}
+
+/** Writes the journal through the engine's own recorder; returns the writer's projection. */
+export function buildJournal(
+  path: string,
+  events = targetEvents,
+): { projection: Projection; fillsToday: VenueFill[] } {
+  const journal = openJournal(path, { knownVersions: eventVersions, owner: 'bench', nowMs: t0 });
+  const store = batchingStore(journal);
+  const clock = fixedClock(t0, utcOffsetMin);
+  const w: Writer = {
+    rec: new Recorder(store, new Projection(utcOffsetMin), clock),
+    tick: () => {
+      clock.set(clock.now() + 1_000);
+      return clock.now();
+    },
+    exec: 0,
+    fillsToday: [],
+  };
+  const eventsPerDay = strikesPerDay * 2 + 1 + groupsPerDay * 26;
+  const days = Math.max(1, Math.round(events / eventsPerDay));
+  for (let day = 0; day < days; day++) {
+    clock.set(Math.max(clock.now(), t0 + day * dayMs));
+    const last = day === days - 1;
+    w.fillsToday = [];
+    w.rec.record('engine.started', { account, mode: day === 0 ? 'start' : 'restart', utcOffsetMin });
+    const legs = dayInstruments(day);
+    for (const instrument of legs) w.rec.record('instrument.defined', { instrument });
+    for (let n = 1; n <= groupsPerDay; n++) {
+      const four = legs.slice((n % (strikesPerDay - 3)) * 2, (n % (strikesPerDay - 3)) * 2 + 8);
+      const wings = [four[0], four[3], four[4], four[7]] as Instrument[];
+      const keep = last && n > groupsPerDay - openGroupsToday;
+      const work = keep && n > groupsPerDay - workingOrdersToday;
+      condorGroup(w, day, n, wings, keep, work);
+    }
+  }
+  store.flush();
+  journal.close();
+  return { projection: w.rec.projection, fillsToday: w.fillsToday };
+}
+
+/** What the venue reports for a journal it agrees with: owned positions, live orders, today's fills. */
+function snapshotOf(p: Projection, fillsToday: readonly VenueFill[], t: number): VenueSnapshot {
+  const positions = p.ownership
+    .instruments()
+    .filter((id) => p.ownership.ownedTotal(id) !== 0)
+    .map((instrumentId) => ({
+      instrumentId,
+      qty: p.ownership.ownedTotal(instrumentId),
+      avgPrice: 0.4,
+      venuePositionId: null,
+    }));
+  const orders = p.orders.live().map((o) => ({
+    clientOrderId: o.intent.clientOrderId,
+    venueOrderId: o.venueOrderId ?? VenueOrderId.of(`${o.intent.clientOrderId}-v`),
+    spec: o.intent,
+    status: 'working' as const,
+    filledQty: 0,
+    remainingQty: o.intent.qty,
+  }));
+  return { t, orders, positions, executions: fillsToday, settlements: [], positionHistory: [] };
+}
+
+class SnapshotVenue implements Venue {
+  readonly name = 'bench';
+  readonly capabilities = {
+    combos: true,
+    nativeBrackets: false,
+    positionHistory: false,
+    reduceOnly: true,
+    marketOrders: true,
+  };
+  readonly market = { spot: () => 600, quote: () => null, optionChain: () => [] };
+  constructor(
+    private readonly snap: VenueSnapshot,
+    private readonly instruments: ReadonlyMap<InstrumentId, Instrument>,
+  ) {}
+  resolveInstrument() {
+    return { ok: false as const, reason: 'bench venue lists nothing new' };
+  }
+  instrument(id: InstrumentId): Instrument | null {
+    return this.instruments.get(id) ?? null;
+  }
+  submit(_order: OrderSpec): void {}
+  cancel(): void {}
+  async snapshot(): Promise<VenueSnapshot> {
+    return this.snap;
+  }
+  isConnected(): boolean {
+    return true;
+  }
+}
+
+const seconds = (startNs: bigint) => Number(process.hrtime.bigint() - startNs) / 1e9;
+
+export async function main(folderRoot: string = tmpdir()): Promise<StartupBenchResult> {
+  const folder = mkdtempSync(join(folderRoot, 'keel-startup-bench-'));
+  try {
+    const path = join(folder, 'journal.db');
+    let start = process.hrtime.bigint();
+    const written = buildJournal(path);
+    const buildSec = seconds(start);
+    const nowMs = written.projection.lastT + 60_000;
+    const snap = snapshotOf(written.projection, written.fillsToday, nowMs);
+    const clock = fixedClock(nowMs, utcOffsetMin);
+    const venue = new SnapshotVenue(snap, written.projection.instruments);
+
+    // Replay alone, read-only, as keel status does.
+    start = process.hrtime.bigint();
+    const ro = openJournal(path, { knownVersions: eventVersions, owner: 'bench', nowMs, readOnly: true });
+    replay(ro, utcOffsetMin);
+    ro.close();
+    const replaySec = seconds(start);
+
+    // The engine's start: open (lock, quick_check), replay, record engine.started, reconcile.
+    start = process.hrtime.bigint();
+    const journal = openJournal(path, { knownVersions: eventVersions, owner: 'bench', nowMs });
+    const openSec = seconds(start);
+    const engine = await Engine.start({
+      store: journal,
+      venue,
+      clock,
+      strategies: [],
+      settings: defaultEngineSettings,
+      account,
+      log: () => undefined,
+    });
+    const startupSec = seconds(start);
+    const events = journal.lastSeq();
+    journal.close();
+    const p = engine.projection;
+    const result: StartupBenchResult = {
+      events,
+      fileMb: statSync(path).size / 1_048_576,
+      buildSec,
+      openSec,
+      replaySec,
+      reconcileSec: startupSec - openSec - replaySec,
+      startupSec,
+      groups: p.groups.size,
+      liveOrders: p.orders.live().length,
+      discrepancies: p.discrepancies.size,
+    };
+    print(result);
+    return result;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+function print(r: StartupBenchResult): void {
+  const n = (x: number, d = 2) =>
+    x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const rows: [string, string][] = [
+    [
+      `build ${n(r.events, 0)}-event journal (${n(r.groups, 0)} groups)`,
+      `${n(r.buildSec)} s, ${n(r.fileMb, 0)} MB`,
+    ],
+    ['open (lock + quick_check)', `${n(r.openSec)} s`],
+    ['replay into the projection', `${n(r.replaySec)} s (${n(r.events / r.replaySec, 0)} events/s)`],
+    [`engine.started + reconcile (${r.liveOrders} working orders)`, `${n(r.reconcileSec)} s`],
+    ['start-up: open + replay + reconcile', `${n(r.startupSec)} s, ${r.discrepancies} discrepancies`],
+  ];
+  const w = Math.max(...rows.map((row) => row[0].length));
+  console.log(`start-up bench (node ${process.version})`);
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main(process.argv[2]);
+}

@@ -1,0 +1,120 @@
+// keel run CONFIG: a strategy trading on a venue. On the simulated venue the session runs as fast
+// as the machine allows (or paced by the wall clock with --realtime), shows progress, and ends
+// with the day's daily log, report and the outside checker's verdict.
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, formatVerdict } from '../../sim/check';
+import { runScenario, writeRun } from '../../sim/run';
+import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
+import { Progress } from '../progress';
+import { loadRunConfig } from '../run-config';
+
+export type RunCommandOptions = {
+  out?: string;
+  days?: string;
+  seed?: string;
+  journal?: string;
+  realtime?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  print?: boolean;
+};
+
+export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
+  const days = opts.days === undefined ? undefined : Number(opts.days);
+  if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 260)) {
+    process.stderr.write(`keel run: --days must be a whole number from 1 to 260, got ${opts.days}\n`);
+    return 2;
+  }
+  const seed = opts.seed === undefined ? undefined : Number(opts.seed);
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0)) {
+    process.stderr.write(`keel run: --seed must be a whole number >= 0, got ${opts.seed}\n`);
+    return 2;
+  }
+  const loaded = loadRunConfig(file, {
+    ...(days === undefined ? {} : { days }),
+    ...(seed === undefined ? {} : { seed }),
+  });
+  if (!loaded.ok) {
+    process.stderr.write(
+      `keel run: ${file} is not a valid config:\n${loaded.errors.map((e) => `  - ${e}`).join('\n')}\n`,
+    );
+    return 2;
+  }
+  const config = loaded.config;
+  if (config.venueKind !== 'sim') {
+    process.stderr.write(
+      `keel run: venue.kind ${config.venueKind}: this build trades only on the simulated venue; set venue.kind: sim\n`,
+    );
+    return 2;
+  }
+  const scenario = config.scenario;
+  const out = opts.out ?? join('out', config.name);
+  mkdirSync(out, { recursive: true });
+  const journal = opts.journal ?? config.journal ?? freshSimJournal(out);
+  const strategies = scenario.strategies.map((s) => `${s.id} (${s.kind})`).join(', ');
+  process.stderr.write(
+    `keel run ${config.name}: ${strategies} on the simulated venue, ${config.days} session(s) from ${scenario.clock.start.text}, seed ${scenario.seed}\n`,
+  );
+  const progress = opts.quiet ? null : new Progress(`run ${config.name}`);
+  const wallStart = Date.now();
+  const pace = opts.realtime
+    ? async (t: number) => {
+        const wait = t - scenario.clock.start.t - (Date.now() - wallStart);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    : undefined;
+  let result;
+  try {
+    result = await runScenario(scenario, {
+      strategies: strategiesForScenario,
+      journalPath: journal,
+      log: (line) => {
+        if (opts.verbose) progress?.line(line);
+      },
+      progress: (fraction, t) => progress?.update(fraction, t, scenario.utcOffsetMin),
+      ...(pace === undefined ? {} : { pace }),
+    });
+  } catch (e) {
+    progress?.done();
+    process.stderr.write(`keel run: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  progress?.done();
+  writeRun(out, result);
+  for (const d of result.dailyLogs) writeFileSync(join(out, `daily-log-${d.day}.md`), `${d.text}\n`);
+  if (opts.print !== false) {
+    const logs = result.dailyLogs.length > 0 ? result.dailyLogs.map((d) => d.text) : [result.dailyLog];
+    process.stdout.write(`${logs.join('\n')}\n`);
+  }
+  const verdict = check(
+    { lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } },
+    { converged: true },
+  );
+  const s = result.report.summary;
+  process.stdout.write(
+    [
+      `${config.name}: ${result.stats.events} simulated events in ${((Date.now() - wallStart) / 1000).toFixed(1)} s`,
+      `groups ${result.report.groups.length} | executions ${s.executions} | commissions $${s.commissions.toFixed(2)} | realized PnL $${s.realizedPnl.toFixed(2)} | trading ${String(s.finalTradingState)}`,
+      `refusals ${result.report.refusals.length} | discrepancies ${result.report.discrepancies.length}`,
+      formatVerdict(verdict),
+      `wrote ${out}/daily-log.md, report.json, venue-log.jsonl${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}; journal ${journal}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/**
+ * A simulated session starts from an empty account: the previous run's journal in this directory
+ * is kept as journal-previous.sqlite, never deleted. A journal given with --journal is continued.
+ */
+function freshSimJournal(out: string): string {
+  const path = join(out, 'journal.sqlite');
+  if (existsSync(path)) {
+    for (const suffix of ['', '-wal', '-shm']) {
+      if (existsSync(path + suffix)) renameSync(path + suffix, join(out, `journal-previous.sqlite${suffix}`));
+    }
+  }
+  return path;
+}

@@ -1,0 +1,134 @@
+// The `keel run` config: one file per strategy deployment. It names the venue and the trading
+// session; the account, market, venue, strategies and risk sections use exactly the scenario keys
+// (spec/simulation.md), so a config runs on the simulated venue as a scenario with no faults.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { atLocalTime, localWeekday, parseIsoWithOffset } from '../domain';
+import { validateScenario } from '../sim/scenario';
+import type { Scenario } from '../sim/scenario';
+
+const timeOfDay = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'expected a local time "HH:MM"');
+
+const sessionSchema = z
+  .object({
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected the first session date YYYY-MM-DD'),
+    open: timeOfDay.default('09:30'),
+    close: timeOfDay.default('16:15'),
+    utcOffset: z
+      .string()
+      .regex(/^[+-]\d{2}:\d{2}$/, 'expected the exchange UTC offset, e.g. "-05:00"')
+      .default('-05:00'),
+    days: z.int().min(1).max(260).default(1),
+  })
+  .strict();
+
+/** Venues keel can name; only the simulated one is part of this build. */
+export const venueKinds = ['sim', 'ibkr', 'alpaca', 'ccxt'] as const;
+
+const configSchema = z
+  .object({
+    name: z.string().min(1),
+    seed: z.int().min(0).default(1),
+    session: sessionSchema,
+    venue: z.looseObject({ kind: z.enum(venueKinds).default('sim') }).prefault({}),
+    account: z.unknown().optional(),
+    market: z.unknown(),
+    strategies: z.unknown(),
+    risk: z.unknown().optional(),
+    journal: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type RunConfig = {
+  readonly file: string;
+  readonly name: string;
+  readonly venueKind: (typeof venueKinds)[number];
+  readonly days: number;
+  readonly journal: string | null;
+  readonly scenario: Scenario;
+};
+
+export type RunConfigResult = { ok: true; config: RunConfig } | { ok: false; errors: string[] };
+
+export type RunOverrides = { readonly days?: number; readonly seed?: number };
+
+export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunConfigResult {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return { ok: false, errors: [`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`] };
+  }
+  let raw: unknown;
+  try {
+    raw = extname(file) === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    return {
+      ok: false,
+      errors: [`${file} is not valid YAML/JSON: ${e instanceof Error ? e.message : String(e)}`],
+    };
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`),
+    };
+  }
+  const c = parsed.data;
+  const days = overrides.days ?? c.session.days;
+  const start = `${c.session.date}T${c.session.open}:00${c.session.utcOffset}`;
+  const first = parseIsoWithOffset(start);
+  if (first === null)
+    return { ok: false, errors: [`session.date: ${c.session.date} is not a calendar date`] };
+  if (isWeekend(first.epochMs, first.utcOffsetMin))
+    return { ok: false, errors: [`session.date: ${c.session.date} is a weekend; give a trading day`] };
+  const lastDay = nthTradingDay(first.epochMs, first.utcOffsetMin, days);
+  const end = `${isoDate(lastDay, first.utcOffsetMin)}T${c.session.close}:00${c.session.utcOffset}`;
+  const { kind, ...venue } = c.venue;
+  const scenarioInput: Record<string, unknown> = {
+    name: c.name,
+    seed: overrides.seed ?? c.seed,
+    clock: { start, end, session: { open: c.session.open, close: c.session.close } },
+    venue,
+    market: c.market,
+    strategies: c.strategies,
+  };
+  if (c.account !== undefined) scenarioInput['account'] = c.account;
+  if (c.risk !== undefined) scenarioInput['risk'] = c.risk;
+  const result = validateScenario(scenarioInput, file);
+  if (!result.ok) return { ok: false, errors: [...result.errors] };
+  return {
+    ok: true,
+    config: {
+      file,
+      name: c.name,
+      venueKind: kind,
+      days,
+      journal: c.journal ?? null,
+      scenario: result.scenario,
+    },
+  };
+}
+
+function isWeekend(t: number, offset: number): boolean {
+  const d = localWeekday(t, offset);
+  return d === 0 || d === 6;
+}
+
+/** The local noon of the nth trading day (Monday to Friday) counting the first as 1. */
+function nthTradingDay(first: number, offset: number, n: number): number {
+  let t = atLocalTime(first, '12:00', offset);
+  let left = n - 1;
+  while (left > 0) {
+    t += 86_400_000;
+    if (!isWeekend(t, offset)) left--;
+  }
+  return t;
+}
+
+function isoDate(t: number, offset: number): string {
+  return new Date(t + offset * 60_000).toISOString().slice(0, 10);
+}

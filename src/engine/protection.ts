@@ -1,0 +1,152 @@
+// Protective orders (intent 'protect'). A group opened with a stop and/or a take-profit (its entry
+// terms) keeps them at the venue as reduce-only orders attached to its entry order, so the venue
+// treats them as one-cancels-other; they are sized to what the group owns and bounded by the gate
+// like a close. They protect the position while keel is down (the 2025-10-24 position closed at
+// its target while the bot was off). Where the venue refuses them, keel manages the exit itself:
+// it watches the quote and closes. A group a protective order took flat is closed.
+import { isLive, qtyAdd, type GroupId, type InstrumentId, type OrderIntent, type OrderType } from '../domain';
+import { remainingLegQty, type GroupRecord, type OrderRecord } from '../ledger/projection';
+import { clientOrderIdFor } from './client-order-ids';
+import type { EngineCore } from './engine-core';
+import type { OrderManager } from './order-manager';
+import { closeFlatGroup } from './reconcile';
+import type { Urgency } from './strategy';
+
+/** Venue rejections of one kind of protective order before keel manages that exit itself. */
+export const protectRejectsMax = 2;
+
+type Kind = {
+  readonly name: 'stop-loss' | 'take-profit';
+  readonly type: OrderType;
+  readonly urgency: Urgency;
+};
+const kinds: readonly Kind[] = [
+  { name: 'stop-loss', type: 'STP', urgency: 'urgent' },
+  { name: 'take-profit', type: 'MIT', urgency: 'normal' },
+];
+
+export type CloseGroup = (groupId: GroupId, reason: string, urgency: Urgency) => void;
+
+export class Protection {
+  private readonly refusalsNoted = new Set<string>();
+
+  constructor(
+    private readonly core: EngineCore,
+    private readonly orders: OrderManager,
+    private readonly close: CloseGroup,
+  ) {}
+
+  progressAll(): void {
+    for (const g of this.core.p.groups.values()) if (g.status === 'open' && isProtected(g)) this.progress(g);
+  }
+
+  progress(group: GroupRecord): void {
+    const p = this.core.p;
+    if (!isProtected(group) || group.status !== 'open' || p.tradingState === 'HALTED') return;
+    const leg = group.legs[0];
+    if (leg === undefined) return;
+    const owned = p.ownership.owned(leg.instrumentId, group.id);
+    if (owned === 0) {
+      if (group.executions > 0)
+        closeFlatGroup(this.core, this.orders, group, { startUp: false, facts: null, lastFillAt: null });
+      return;
+    }
+    for (const kind of kinds) this.keep(group, leg.instrumentId, owned, kind);
+  }
+
+  /** Keeps one kind of protective order covering exactly what the group owns. */
+  private keep(group: GroupRecord, instrumentId: InstrumentId, owned: number, kind: Kind): void {
+    const price = kind.type === 'STP' ? group.entry?.stopPrice : group.entry?.targetPrice;
+    if (price === null || price === undefined) return;
+    const mine = this.protectOrders(group, kind.type);
+    if (mine.filter((o) => o.state === 'rejected').length >= protectRejectsMax)
+      return this.manage(group, instrumentId, owned, kind, price);
+    const live = mine.filter((o) => isLive(o.state));
+    if (live.some((o) => o.state === 'intent' || o.state === 'cancel_pending')) return; // wait for the venue
+    let covered = 0;
+    for (const o of live) covered += remainingLegQty(o, instrumentId);
+    const need = Math.abs(owned);
+    if (covered > need) {
+      // The group owns less than it did (a partial close): re-size once the old ones are gone.
+      for (const o of live)
+        this.orders.requestCancel(o, `${kind.name} re-sized to the ${need} ${group.id} owns`);
+      return;
+    }
+    if (covered >= need) return;
+    this.send(group, instrumentId, owned, kind, price, qtyAdd(need, -covered));
+  }
+
+  private send(
+    group: GroupRecord,
+    instrumentId: InstrumentId,
+    owned: number,
+    kind: Kind,
+    price: number,
+    qty: number,
+  ): void {
+    const entry = group.clientOrderIds
+      .map((id) => this.core.p.orders.require(id))
+      .find((o) => o.intent.intent === 'open');
+    const order: OrderIntent = {
+      clientOrderId: clientOrderIdFor(group, 'protect'),
+      groupId: group.id,
+      strategyId: group.strategyId,
+      source: 'engine',
+      intent: 'protect',
+      legs: [{ instrumentId, side: owned > 0 ? 'SELL' : 'BUY', ratio: 1 }],
+      qty,
+      type: kind.type,
+      limitPrice: null,
+      stopPrice: price,
+      tif: 'GTC',
+      reduceOnly: true,
+      // Attached to the entry: the venue treats the stop and the target as one-cancels-other.
+      parentClientOrderId: entry?.intent.clientOrderId ?? null,
+    };
+    const refused = this.orders.send(order);
+    if (!refused) return;
+    const key = `${group.id}|${kind.type}|${this.core.p.tradingHistory.length}`;
+    if (this.refusalsNoted.has(key)) return; // said once, not every tick
+    this.refusalsNoted.add(key);
+    this.core.recorder.record('refusal', {
+      source: group.source === 'operator' ? 'operator' : 'strategy',
+      strategyId: group.strategyId,
+      rule: refused.rule,
+      message: `${kind.name} for ${group.id}: ${refused.message}`,
+      maxAllowedQty: refused.maxAllowedQty,
+    });
+  }
+
+  /** The venue will not hold this exit: keel watches the quote and closes the group itself. */
+  private manage(
+    group: GroupRecord,
+    instrumentId: InstrumentId,
+    owned: number,
+    kind: Kind,
+    price: number,
+  ): void {
+    const mid = this.core.venue.market.quote(instrumentId)?.mid ?? null;
+    if (mid === null) return;
+    const long = owned > 0;
+    const stop = kind.type === 'STP';
+    const reached = stop === long ? mid <= price : mid >= price;
+    if (!reached) return;
+    this.close(
+      group.id,
+      `${kind.name} ${price} reached at ${mid} (managed by keel: the venue refused the ${kind.type} order)`,
+      kind.urgency,
+    );
+  }
+
+  private protectOrders(group: GroupRecord, type: OrderType): OrderRecord[] {
+    return group.clientOrderIds
+      .map((id) => this.core.p.orders.require(id))
+      .filter((o) => o.intent.intent === 'protect' && o.intent.type === type);
+  }
+}
+
+/** A single-leg group opened with a stop or a target. */
+export function isProtected(g: GroupRecord): boolean {
+  const entry = g.entry;
+  return g.legs.length === 1 && entry !== null && (entry.stopPrice !== null || entry.targetPrice !== null);
+}
