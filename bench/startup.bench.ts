@@ -2,10 +2,11 @@
 // opened as keel opens it (writable, lock, quick_check), replayed into the projection, then
 // reconciled against a venue snapshot that agrees with the journal (today's groups still open,
 // some of their orders still working). Run: node --import tsx bench/startup.bench.ts [folder]
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   AccountId,
   ClientOrderId,
@@ -22,7 +23,7 @@ import {
   type Side,
 } from '../src/domain';
 import { Engine } from '../src/engine/engine';
-import { Recorder, replay, type EventStore } from '../src/engine/recorder';
+import { Recorder, type EventStore } from '../src/engine/recorder';
 import { defaultEngineSettings } from '../src/engine/settings';
 import { eventVersions } from '../src/ledger/events';
 import { openJournal, type Journal } from '../src/ledger/journal';
@@ -47,19 +48,6 @@ const condor: readonly { k: number; side: Side }[] = [
   { k: 2, side: 'SELL' },
   { k: 3, side: 'BUY' },
 ];
-
-export type StartupBenchResult = {
-  events: number;
-  fileMb: number;
-  buildSec: number;
-  openSec: number;
-  replaySec: number;
-  reconcileSec: number;
-  startupSec: number;
-  groups: number;
-  liveOrders: number;
-  discrepancies: number;
-};
 
 /** Appends in batches of 10,000 events: building the file is not what is measured. */
 function batchingStore(journal: Journal): EventStore & { flush(): void } {
@@ -293,55 +281,103 @@ class SnapshotVenue implements Venue {
   }
 }
 
-const seconds = (startNs: bigint) => Number(process.hrtime.bigint() - startNs) / 1e9;
+/** Wall and CPU (all threads, GC included) seconds since `from`. */
+function since(from: { wallNs: bigint; cpu: NodeJS.CpuUsage }) {
+  const cpu = process.cpuUsage(from.cpu);
+  return {
+    wallSec: Number(process.hrtime.bigint() - from.wallNs) / 1e9,
+    cpuSec: (cpu.user + cpu.system) / 1e6,
+  };
+}
+const mark = () => ({ wallNs: process.hrtime.bigint(), cpu: process.cpuUsage() });
+
+type Phase = { wallSec: number; cpuSec: number };
+export type StartupMeasure = {
+  events: number;
+  open: Phase;
+  replay: Phase;
+  reconcile: Phase;
+  startup: Phase;
+  groups: number;
+  liveOrders: number;
+  discrepancies: number;
+};
+
+/**
+ * One start, as `keel run` does it, in a fresh process (no code warmed by building the journal):
+ * open (lock + quick_check), replay, then engine.started and reconcile. Replay ends where the
+ * engine makes its first append.
+ */
+async function measureStartup(folder: string): Promise<StartupMeasure> {
+  const input = JSON.parse(readFileSync(join(folder, 'venue.json'), 'utf8')) as {
+    snapshot: VenueSnapshot;
+    instruments: Instrument[];
+  };
+  const venue = new SnapshotVenue(input.snapshot, new Map(input.instruments.map((i) => [i.id, i])));
+  const nowMs = input.snapshot.t;
+  const start = mark();
+  const journal = openJournal(join(folder, 'journal.db'), {
+    knownVersions: eventVersions,
+    owner: 'bench',
+    nowMs,
+  });
+  const open = since(start);
+  let replay: Phase | null = null;
+  const store: EventStore = {
+    append: (e) => {
+      replay ??= since(start);
+      return journal.append(e);
+    },
+    read: (fromSeq) => journal.read(fromSeq),
+  };
+  const engine = await Engine.start({
+    store,
+    venue,
+    clock: fixedClock(nowMs, utcOffsetMin),
+    strategies: [],
+    settings: defaultEngineSettings,
+    account,
+    log: () => undefined,
+  });
+  const startup = since(start);
+  const events = journal.lastSeq();
+  journal.close();
+  const replayed = replay as Phase | null;
+  if (replayed === null) throw new Error('start-up appended nothing (no engine.started)');
+  const p = engine.projection;
+  return {
+    events,
+    open,
+    replay: { wallSec: replayed.wallSec - open.wallSec, cpuSec: replayed.cpuSec - open.cpuSec },
+    reconcile: { wallSec: startup.wallSec - replayed.wallSec, cpuSec: startup.cpuSec - replayed.cpuSec },
+    startup,
+    groups: p.groups.size,
+    liveOrders: p.orders.live().length,
+    discrepancies: p.discrepancies.size,
+  };
+}
+
+export type StartupBenchResult = StartupMeasure & { buildSec: number; fileMb: number };
 
 export async function main(folderRoot: string = tmpdir()): Promise<StartupBenchResult> {
   const folder = mkdtempSync(join(folderRoot, 'keel-startup-bench-'));
   try {
     const path = join(folder, 'journal.db');
-    let start = process.hrtime.bigint();
+    const built = mark();
     const written = buildJournal(path);
-    const buildSec = seconds(start);
-    const nowMs = written.projection.lastT + 60_000;
-    const snap = snapshotOf(written.projection, written.fillsToday, nowMs);
-    const clock = fixedClock(nowMs, utcOffsetMin);
-    const venue = new SnapshotVenue(snap, written.projection.instruments);
-
-    // Replay alone, read-only, as keel status does.
-    start = process.hrtime.bigint();
-    const ro = openJournal(path, { knownVersions: eventVersions, owner: 'bench', nowMs, readOnly: true });
-    replay(ro, utcOffsetMin);
-    ro.close();
-    const replaySec = seconds(start);
-
-    // The engine's start: open (lock, quick_check), replay, record engine.started, reconcile.
-    start = process.hrtime.bigint();
-    const journal = openJournal(path, { knownVersions: eventVersions, owner: 'bench', nowMs });
-    const openSec = seconds(start);
-    const engine = await Engine.start({
-      store: journal,
-      venue,
-      clock,
-      strategies: [],
-      settings: defaultEngineSettings,
-      account,
-      log: () => undefined,
-    });
-    const startupSec = seconds(start);
-    const events = journal.lastSeq();
-    journal.close();
-    const p = engine.projection;
+    const buildSec = since(built).wallSec;
+    const snapshot = snapshotOf(written.projection, written.fillsToday, written.projection.lastT + 60_000);
+    const instruments = [...written.projection.instruments.values()];
+    writeFileSync(join(folder, 'venue.json'), JSON.stringify({ snapshot, instruments }));
+    const out = execFileSync(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url), '--measure', folder],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const result: StartupBenchResult = {
-      events,
-      fileMb: statSync(path).size / 1_048_576,
+      ...(JSON.parse(out) as StartupMeasure),
       buildSec,
-      openSec,
-      replaySec,
-      reconcileSec: startupSec - openSec - replaySec,
-      startupSec,
-      groups: p.groups.size,
-      liveOrders: p.orders.live().length,
-      discrepancies: p.discrepancies.size,
+      fileMb: statSync(path).size / 1_048_576,
     };
     print(result);
     return result;
@@ -353,21 +389,26 @@ export async function main(folderRoot: string = tmpdir()): Promise<StartupBenchR
 function print(r: StartupBenchResult): void {
   const n = (x: number, d = 2) =>
     x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+  const phase = (p: Phase) => `${n(p.wallSec)} s wall, ${n(p.cpuSec)} s cpu`;
   const rows: [string, string][] = [
     [
       `build ${n(r.events, 0)}-event journal (${n(r.groups, 0)} groups)`,
       `${n(r.buildSec)} s, ${n(r.fileMb, 0)} MB`,
     ],
-    ['open (lock + quick_check)', `${n(r.openSec)} s`],
-    ['replay into the projection', `${n(r.replaySec)} s (${n(r.events / r.replaySec, 0)} events/s)`],
-    [`engine.started + reconcile (${r.liveOrders} working orders)`, `${n(r.reconcileSec)} s`],
-    ['start-up: open + replay + reconcile', `${n(r.startupSec)} s, ${r.discrepancies} discrepancies`],
+    ['open (lock + quick_check)', phase(r.open)],
+    ['replay into the projection', `${phase(r.replay)} (${n(r.events / r.replay.wallSec, 0)} events/s)`],
+    [`engine.started + reconcile (${r.liveOrders} working orders)`, phase(r.reconcile)],
+    ['start-up: open + replay + reconcile', `${phase(r.startup)}, ${r.discrepancies} discrepancies`],
   ];
   const w = Math.max(...rows.map((row) => row[0].length));
-  console.log(`start-up bench (node ${process.version})`);
+  console.log(`start-up bench, fresh process (node ${process.version})`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(w)}  ${v}`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(process.argv[2]);
+  if (process.argv[2] === '--measure') {
+    console.log(JSON.stringify(await measureStartup(process.argv[3] ?? '.')));
+  } else {
+    await main(process.argv[2]);
+  }
 }

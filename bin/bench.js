@@ -8,3 +8,4 @@ const { main: engine } = await import('../bench/engine.bench.ts');
 await journal();
 await engine();
 await (await import('../bench/sim.bench.ts')).main();
+await (await import('../bench/pricing.bench.ts')).main();

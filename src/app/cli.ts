@@ -1,8 +1,11 @@
 // keel's command line. Every command says what it will do and what it did.
 import { Command } from 'commander';
 import { checkCommand } from './commands/check';
+import { tradingStateOffline, viaApi, type Target } from './commands/operator';
 import { runCommand, type RunCommandOptions } from './commands/run';
 import { simCommand } from './commands/sim';
+import { sizeCommand, type SizeOptions } from './commands/size';
+import { reconcileCommand, type ReconcileCliOptions } from './commands/reconcile';
 import { statusCommand } from './commands/status';
 import { sweepCommand } from './commands/sweep';
 
@@ -57,6 +60,8 @@ program
   .option('--seed <n>', "override the config's seed")
   .option('--journal <file>', 'continue this journal instead of a fresh one in the out directory')
   .option('--realtime', 'pace the simulated clock with the wall clock, to watch it live')
+  .option('--speed <x>', 'with --realtime: simulated seconds per wall-clock second', undefined)
+  .option('--api <port>', 'serve the operator HTTP API on 127.0.0.1:PORT (implies --realtime)')
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')
   .option('--no-print', 'do not print the daily log at the end')
@@ -81,5 +86,158 @@ program
   .action((opts: { journal: string; json?: boolean }) => {
     process.exitCode = statusCommand(opts);
   });
+
+program
+  .command('reconcile')
+  .description(
+    'the venue-vs-keel table (positions, orders, executions, position history) and the discrepancies, as a start-up reconciliation finds them; read-only',
+  )
+  .requiredOption('--journal <file>', 'the engine journal (SQLite)')
+  .option(
+    '--scenario <file-or-dir>',
+    'the simulated venue: a run directory (venue-log.jsonl) or a scenario to run',
+  )
+  .option('--json', 'machine-readable output')
+  .option('--resolve <id>', 'resolve an open discrepancy as the operator (journaled; needs --reason)')
+  .option('--reason <text>', 'with --resolve: what was checked')
+  .action(async (opts: ReconcileCliOptions) => {
+    process.exitCode = await reconcileCommand(opts);
+  });
+
+const apiOption = [
+  '--api <url>',
+  'a running engine, e.g. http://127.0.0.1:7070 (keel run --api 7070)',
+] as const;
+
+program
+  .command('halt')
+  .description("stop all trading now: keel's own working orders are cancelled, nothing new is sent")
+  .requiredOption('--reason <text>', 'why (journaled)')
+  .option(...apiOption)
+  .option('--journal <file>', "a stopped engine's journal: HALTED holds from its next start")
+  .action(async (opts: { reason: string } & Target) => {
+    process.exitCode = opts.api
+      ? await viaApi(opts.api, '/halt', { reason: opts.reason }, 'halt')
+      : opts.journal
+        ? tradingStateOffline(opts.journal, 'HALTED', opts.reason, 'halt')
+        : needTarget('halt');
+  });
+
+program
+  .command('resume')
+  .description('resume trading after a halt; the reason is journaled')
+  .requiredOption('--reason <text>', 'why it is safe again (journaled)')
+  .option(...apiOption)
+  .option('--journal <file>', "a stopped engine's journal: ACTIVE from its next start")
+  .action(async (opts: { reason: string } & Target) => {
+    process.exitCode = opts.api
+      ? await viaApi(opts.api, '/resume', { reason: opts.reason }, 'resume')
+      : opts.journal
+        ? tradingStateOffline(opts.journal, 'ACTIVE', opts.reason, 'resume')
+        : needTarget('resume');
+  });
+
+program
+  .command('cancel')
+  .description("cancel keel's own working orders (never anyone else's: no global cancel)")
+  .requiredOption('--mine', "only keel's own orders (required: keel never cancels other people's orders)")
+  .requiredOption(...apiOption)
+  .action(async (opts: { api: string }) => {
+    process.exitCode = await viaApi(opts.api, '/cancel', {}, 'cancel');
+  });
+
+program
+  .command('flatten')
+  .description('close a group or every group of a strategy: owned legs only, shorts bought back first')
+  .option('--group <id>', 'one group')
+  .option('--strategy <id>', 'every open group of a strategy')
+  .requiredOption(...apiOption)
+  .action(async (opts: { api: string; group?: string; strategy?: string }) => {
+    if ((opts.group === undefined) === (opts.strategy === undefined)) {
+      process.stderr.write('keel flatten: give exactly one of --group ID or --strategy ID\n');
+      process.exitCode = 2;
+      return;
+    }
+    const body = opts.group === undefined ? { strategy: opts.strategy } : { group: opts.group };
+    process.exitCode = await viaApi(opts.api, '/flatten', body, 'flatten');
+  });
+
+program
+  .command('order')
+  .description(
+    'an operator order through the same pre-trade gate as strategies: refused with the rule, or fitted with --fit',
+  )
+  .argument('<side>', 'buy or sell')
+  .argument('<qty>', 'quantity')
+  .argument('<symbol>', 'symbol, e.g. PLTR')
+  .option('--limit <price>', 'limit price (without it: a market order)')
+  .option('--stop <price>', 'protective stop: the risk cap sizes against it')
+  .option('--fit', 'send the largest order the gate allows instead of refusing')
+  .requiredOption(...apiOption)
+  .action(
+    async (
+      side: string,
+      qty: string,
+      symbol: string,
+      opts: { api: string; limit?: string; stop?: string; fit?: boolean },
+    ) => {
+      const s = side.toUpperCase();
+      const q = Number(qty);
+      const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+      const stop = opts.stop === undefined ? undefined : Number(opts.stop);
+      const bad =
+        s !== 'BUY' && s !== 'SELL'
+          ? `side must be buy or sell, got ${side}`
+          : !(q > 0)
+            ? `qty must be a positive number, got ${qty}`
+            : limit !== undefined && !(limit > 0)
+              ? `--limit must be a positive price, got ${opts.limit}`
+              : stop !== undefined && !(stop > 0)
+                ? `--stop must be a positive price, got ${opts.stop}`
+                : null;
+      if (bad !== null) {
+        process.stderr.write(`keel order: ${bad}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      process.exitCode = await viaApi(
+        opts.api,
+        '/order',
+        {
+          side: s,
+          qty: q,
+          symbol,
+          type: limit === undefined ? 'MKT' : 'LMT',
+          ...(limit === undefined ? {} : { limit }),
+          ...(stop === undefined ? {} : { stop }),
+          fit: opts.fit === true,
+        },
+        'order',
+      );
+    },
+  );
+
+program
+  .command('size')
+  .description(
+    'dual-cap position size: shares by risk at the stop and by notional, the lesser wins, rounded down to the lot',
+  )
+  .requiredOption('--entry <price>', 'expected entry price')
+  .requiredOption('--stop <price>', 'protective stop price')
+  .requiredOption('--equity <amount>', 'account equity')
+  .option('--risk-pct <fraction>', 'loss at the stop as a fraction of equity', '0.02')
+  .option('--notional-pct <fraction>', 'position value as a fraction of equity', '0.10')
+  .option('--multiplier <n>', 'contract multiplier (1 for shares)', '1')
+  .option('--lot <n>', 'quantity step', '1')
+  .option('--confidence <fraction>', "a strategy's risk multiplier in [0, 1]; only shrinks the size", '1')
+  .option('--json', 'machine-readable output')
+  .action((opts: SizeOptions) => {
+    process.exitCode = sizeCommand(opts);
+  });
+
+function needTarget(verb: string): number {
+  process.stderr.write(`keel ${verb}: give --api URL (a running engine) or --journal FILE (a stopped one)\n`);
+  return 2;
+}
 
 await program.parseAsync(process.argv);

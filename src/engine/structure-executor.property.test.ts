@@ -9,6 +9,7 @@ import {
   chainOption,
   structureSettings,
   StructureRun,
+  unitHoldings,
   type LegSpec,
   type OrderScript,
 } from './structure-test-support';
@@ -23,6 +24,8 @@ type Scenario = {
   closeScripts: OrderScript[];
   foreign: [number, number][];
   external: { afterMs: number; leg: number; qty: number }[];
+  /** The connection drops at any time, not only as an order is sent. */
+  outages: { afterMs: number; downMs: number }[];
   exit:
     | { kind: 'close'; urgent: boolean }
     | { kind: 'reduce'; keep: number; thenClose: boolean }
@@ -45,11 +48,7 @@ const structureArb: fc.Arbitrary<LegSpec[]> = fc
       qtyPerUnit: l.long ? l.ratio : -l.ratio,
     })),
   )
-  .filter(
-    (legs) =>
-      uncoveredShorts(legs.map((l) => ({ instrument: l.instrument as never, qty: l.qtyPerUnit }))).length ===
-      0,
-  );
+  .filter((legs) => uncoveredShorts(unitHoldings(legs)).length === 0);
 
 const scriptArb: fc.Arbitrary<OrderScript> = fc.oneof(
   { weight: 6, arbitrary: fc.constant({ kind: 'fill' as const }) },
@@ -87,9 +86,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = structureArb.chain((legs) =>
     market: fc.boolean(),
     openScripts: fc.array(
       fc.oneof({ weight: 3, arbitrary: fc.constant({ kind: 'fill' as const }) }, scriptArb),
-      {
-        maxLength: 8,
-      },
+      { maxLength: 8 },
     ),
     closeScripts: fc.array(scriptArb, { maxLength: 12 }),
     // Mostly on the same side as keel's leg: the opposite side nets keel's quantity away at the
@@ -113,6 +110,13 @@ const scenarioArb: fc.Arbitrary<Scenario> = structureArb.chain((legs) =>
         }),
         { maxLength: 1 },
       ),
+    ),
+    outages: fc.array(
+      fc.record({
+        afterMs: fc.integer({ min: 0, max: 120_000 }),
+        downMs: fc.integer({ min: 1_000, max: 90_000 }),
+      }),
+      { maxLength: 1 },
     ),
     exit: fc.oneof(
       fc.record({ kind: fc.constant('close' as const), urgent: fc.boolean() }),
@@ -150,6 +154,7 @@ async function runScenario(s: Scenario): Promise<StructureRun> {
     const id = s.legs[x.leg]?.instrument.id;
     if (id) run.venue.externalTrade(run.clock.now() + x.afterMs, id, x.qty);
   }
+  for (const o of s.outages) run.venue.disconnect(run.clock.now() + o.afterMs, o.downMs);
   const groupId = run.open(s.units);
   if (groupId === null) return run; // refused by the gate: nothing sent
   const t0 = run.clock.now();
@@ -160,17 +165,24 @@ async function runScenario(s: Scenario): Promise<StructureRun> {
     if (!halted(run) && (g.status === 'opening' || g.status === 'open'))
       run.close('urgent', 0, s.closeScripts);
   }
-  expect(await run.runUntil((r) => r.settled()), 'the run settles').toBe(true);
+  if (!(await settles(run))) return run;
   if (run.group.status !== 'open' || halted(run)) return run;
   if (s.exit.kind === 'close') run.close(s.exit.urgent ? 'urgent' : 'normal', 0, s.closeScripts);
   if (s.exit.kind === 'reduce') {
     const keep = Math.min(s.exit.keep, s.units - 1);
     run.close('normal', keep, s.closeScripts);
-    expect(await run.runUntil((r) => r.settled()), 'the reduce settles').toBe(true);
+    if (!(await settles(run))) return run;
     if (s.exit.thenClose && run.group.status === 'open' && !halted(run)) run.close('normal');
   }
-  expect(await run.runUntil((r) => r.settled()), 'the close settles').toBe(true);
+  await settles(run);
   return run;
+}
+
+/** Liveness: the run settles, or keel rests quietly at its price cap on orders the venue ignores. */
+async function settles(run: StructureRun): Promise<boolean> {
+  if (await run.runUntil((r) => r.settled())) return true;
+  expect(run.restingAtCap(), 'the run settles or rests at its cap').toBe(true);
+  return false;
 }
 
 function halted(run: StructureRun): boolean {
@@ -215,7 +227,10 @@ function checkOutcome(run: StructureRun, s: Scenario): void {
         (o.state === 'rejected' || o.state === 'lost') &&
         run.owned(o.intent.legs[0]?.instrumentId as InstrumentId) !== 0,
     );
-  if (failedCloseLeg) {
+  if (failedCloseLeg && run.restingAtCap()) {
+    // Its other legs still rest at their price cap: not over, and nothing new opens meanwhile.
+    expect(run.p.tradingState).not.toBe('ACTIVE');
+  } else if (failedCloseLeg) {
     expect(g.status, 'a failed close leg ends residual').toBe('residual');
     expect(run.p.tradingState).toBe('HALTED');
   }
@@ -228,7 +243,7 @@ describe('multi-leg sequencing under random structures and venue behaviour', () 
         const run = await runScenario(s);
         checkOutcome(run, s);
       }),
-      { numRuns: 200 },
+      { numRuns: 500 },
     );
   });
 });
@@ -253,6 +268,7 @@ function scenario(s: Partial<Scenario> & Pick<Scenario, 'legs' | 'exit'>): Scena
     closeScripts: [],
     foreign: [],
     external: [],
+    outages: [],
     ...s,
   };
 }
@@ -301,6 +317,37 @@ describe('multi-leg regressions found by the property', () => {
     expect(run.p.tradingState).toBe('REDUCING');
     expect(run.group.status).toBe('closed');
     expect(run.p.refusals.filter((r) => r.rule === 'tradingReducing').length).toBeLessThanOrEqual(1);
+  });
+
+  it('while the venue is down, an open order of a closing group is asked to stop on the chase timer, not in a loop', async () => {
+    // Each refused cancel answers at once; asking again on every answer never ended.
+    const s = scenario({
+      legs: [C(0, 1), C(2, 1)],
+      openScripts: [{ kind: 'partial', fraction: 0, rest: 'never', restDelayMs: 0 }],
+      outages: [{ afterMs: 1_000, downMs: 60_000 }],
+      exit: { kind: 'closeWhileOpening', afterMs: 2_000 },
+    });
+    const run = await runScenario(s);
+    checkOutcome(run, s);
+    expect(run.group.status).toBe('closed');
+    expect(run.venue.cancels.length).toBeLessThanOrEqual(8);
+  });
+
+  it('a failed close leg stops new opens at once, even while its other legs rest at their cap', async () => {
+    // Was: the 450P close was rejected while the 450C close rested at its price cap for good:
+    // trading stayed ACTIVE and the failed leg was not acted on.
+    const rest = { kind: 'partial', fraction: 0, rest: 'never', restDelayMs: 0 } as const;
+    const s = scenario({
+      legs: [C(0, 1), P(0, 1)],
+      closeScripts: [rest, { kind: 'reject', code: 201 }, rest, rest, rest, rest, rest, rest],
+      exit: { kind: 'close', urgent: false },
+    });
+    const run = await runScenario(s);
+    checkOutcome(run, s);
+    expect(run.restingAtCap()).toBe(true);
+    expect(run.group.status).toBe('closing');
+    expect(run.p.tradingState).toBe('REDUCING');
+    expect(run.p.tradingHistory.at(-1)?.reason).toMatch(/-c\d+ rejected \(201/);
   });
 
   it('a close leg that fails after trading halted for another reason still ends residual', async () => {

@@ -30,6 +30,8 @@ type LegNeed = { instrumentId: InstrumentId; side: Side; qty: number };
 export class StructureExecutor {
   private readonly urgency = new Map<GroupId, Urgency>();
   private readonly deferred = new Set<string>();
+  /** When keel last asked to stop an order that no longer serves its group (open orders while closing). */
+  private readonly stopAskedAt = new Map<string, number>();
 
   constructor(
     private readonly core: EngineCore,
@@ -68,7 +70,12 @@ export class StructureExecutor {
       if (group.status === 'closing' && live.length === 0) this.residualIfLegFailed(group, opOrders);
       return;
     }
-    if (live.length > 0) return this.chase(group, live, opOrders);
+    if (live.length > 0) {
+      // The close will end residual; until its safe legs are done, nothing new opens anywhere.
+      if (group.status === 'closing') this.reducingIfLegFailed(group, opOrders);
+      return this.chase(group, live, opOrders);
+    }
+    for (const id of group.clientOrderIds) this.stopAskedAt.delete(id);
     if (group.status === 'opening') {
       this.progressOpen(group, opOrders);
       return;
@@ -222,6 +229,16 @@ export class StructureExecutor {
         .filter((o) => o.intent.legs.length === 1)
         .flatMap((o) => o.intent.legs.map((l) => l.instrumentId))
         .filter((id) => this.owned(group, id) !== 0),
+    );
+  }
+
+  private reducingIfLegFailed(group: GroupRecord, opOrders: OrderRecord[]): void {
+    if (this.core.p.tradingState !== 'ACTIVE') return;
+    const failed = failedOrders(opOrders);
+    if (this.failedLegs(group, failed).size === 0) return;
+    this.core.trip(
+      'REDUCING',
+      `closing ${group.id}: ${describeFailures(failed)}; its other legs close while they stay covered`,
     );
   }
 
@@ -402,6 +419,11 @@ export class StructureExecutor {
     for (const order of live) {
       if (order.state !== 'working' && order.state !== 'partially_filled') continue;
       if (!this.servesStatus(group, order)) {
+        // Asked at once, then again only on the chase timer: a venue that refuses the cancel
+        // (disconnected) answers at once, and asking on every answer would never end.
+        const asked = this.stopAskedAt.get(order.intent.clientOrderId);
+        if (asked !== undefined && now - asked < s.chaseStepMs) continue;
+        this.stopAskedAt.set(order.intent.clientOrderId, now);
         this.orders.requestCancel(
           order,
           `${group.id} is ${group.status}: its ${order.intent.intent} orders stop`,

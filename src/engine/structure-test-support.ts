@@ -6,6 +6,7 @@ import {
   ExecId,
   fixedClock,
   isLive,
+  isOption,
   qtyAdd,
   toMicros,
   uncoveredShorts,
@@ -76,6 +77,8 @@ export class ScriptedVenue implements Venue {
   onSubmit: (spec: OrderSpec) => void = () => {};
   /** Called after every venue-side execution of keel's, before keel hears of it. */
   onExecution: () => void = () => {};
+  /** When keel last sent an order or asked for a cancel. */
+  lastAskedAt = 0;
   /** Bursts dropped while disconnected: keel learns of them only by reconciling. */
   dropped = 0;
   private readonly orders = new Map<ClientOrderId, VenueOrder>();
@@ -129,6 +132,7 @@ export class ScriptedVenue implements Venue {
 
   submit(spec: OrderSpec): void {
     this.sent.push(spec);
+    this.lastAskedAt = this.now();
     this.onSubmit(spec);
     const t = this.now();
     if (!this.connected) return this.reportNow(this.unreachable(spec, t));
@@ -171,6 +175,7 @@ export class ScriptedVenue implements Venue {
 
   cancel(id: ClientOrderId): void {
     this.cancels.push(id);
+    this.lastAskedAt = this.now();
     const t = this.now();
     if (!this.connected)
       return this.reportNow({
@@ -244,6 +249,15 @@ export class ScriptedVenue implements Venue {
     });
   }
 
+  /** The connection drops at `at` for `downMs`, whatever keel is doing. */
+  disconnect(at: number, downMs: number): void {
+    this.at(at, () => {
+      if (!this.connected) return;
+      this.setConnected(false);
+      this.at(this.now() + downMs, () => this.setConnected(true));
+    });
+  }
+
   // ---- the driver's side ----------------------------------------------------------------------------
 
   /** From now on, orders meet these scripts (then plain fills). */
@@ -271,8 +285,8 @@ export class ScriptedVenue implements Venue {
     return this.out.splice(0, this.out.length);
   }
 
-  workingAtVenue(): number {
-    return [...this.orders.values()].filter((o) => o.status === 'working').length;
+  isWorking(id: ClientOrderId): boolean {
+    return this.orders.get(id)?.status === 'working';
   }
 
   // ---- internals ----------------------------------------------------------------------------------
@@ -381,6 +395,13 @@ export class ScriptedVenue implements Venue {
 // ---- the driver ------------------------------------------------------------------------------------
 
 export type LegSpec = { readonly instrument: Instrument; readonly qtyPerUnit: number };
+
+/** One unit of the structure as option holdings (for coverage). */
+export function unitHoldings(legs: readonly LegSpec[]): OptionHolding[] {
+  return legs.flatMap((l) =>
+    isOption(l.instrument) ? [{ instrument: l.instrument, qty: l.qtyPerUnit }] : [],
+  );
+}
 
 export type RunOptions = {
   readonly legs: readonly LegSpec[];
@@ -502,6 +523,20 @@ export class StructureRun {
     if (this.p.tradingState === 'HALTED') return true;
     const g = this.group;
     return g.status !== 'opening' && g.status !== 'closing';
+  }
+
+  /**
+   * Keel waits on purpose: its live orders work at the venue at their price cap (the venue will not
+   * fill them) and it has sent nothing, not even a cancel, for ten minutes. Not a storm, not stuck
+   * on something unanswered.
+   */
+  restingAtCap(): boolean {
+    const live = this.groupOrders().filter((o) => isLive(o.state));
+    return (
+      live.length > 0 &&
+      live.every((o) => this.venue.isWorking(o.intent.clientOrderId)) &&
+      this.clock.now() - this.venue.lastAskedAt >= 10 * 60_000
+    );
   }
 
   groupOrders(): OrderRecord[] {

@@ -110,10 +110,9 @@ export function assertInputs(
   q: number,
 ): void {
   // one test on the hot path; the messages (formatting numbers is dear) only when it fails
-  const finite = (v: number) => v > -Infinity && v < Infinity;
-  if (spot > 0 && finite(spot) && strike > 0 && finite(strike) && t >= 0 && finite(t)) {
-    if (vol >= 0 && finite(vol) && finite(rate) && finite(q)) return;
-  }
+  const finite =
+    Number.isFinite(spot) && Number.isFinite(strike) && Number.isFinite(t) && Number.isFinite(vol);
+  if (finite && spot > 0 && strike > 0 && t >= 0 && vol >= 0 && Number.isFinite(rate + q)) return;
   assert(spot > 0 && Number.isFinite(spot), `spot must be positive and finite, got ${spot}`);
   assert(strike > 0 && Number.isFinite(strike), `strike must be positive and finite, got ${strike}`);
   assert(t >= 0 && Number.isFinite(t), `time to expiry must be >= 0 years, got ${t}`);

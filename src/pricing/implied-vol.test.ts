@@ -174,3 +174,145 @@ describe('impliedVolChain', () => {
     }
   });
 });
+
+describe('impliedVol, the tabulated guess and the edges', () => {
+  const spot = 683.38;
+  const rate = 0.04;
+  const q = 0.013;
+  const solveBack = (strike: number, tYears: number, vol: number, right: 'C' | 'P') => {
+    const g = bsGreeks({ spot, strike, tYears, vol, rate, q, right });
+    return { g, iv: impliedVol({ price: g.price, spot, strike, tYears, rate, q, right }) };
+  };
+
+  it('takes one step wherever the table reaches (|ln(F/K)| <= 1, vol sqrt(T) <= 1)', () => {
+    const steps: Record<number, number> = {};
+    for (const minutes of [1, 30, 390, 1440, 7 * 1440, 30 * 1440, 365 * 1440, 730 * 1440]) {
+      for (const vol of [0.05, 0.15, 0.3, 0.6]) {
+        const tYears = minutes / 525600;
+        for (let sds = -5; sds <= 5; sds += 0.5) {
+          const strike = spot * Math.exp(sds * vol * Math.sqrt(tYears));
+          if (Math.abs(Math.log(strike / spot)) > 0.95 || vol * Math.sqrt(tYears) > 1) continue;
+          for (const right of ['C', 'P'] as const) {
+            const { g, iv } = solveBack(strike, tYears, vol, right);
+            if (!iv.ok) throw new Error(`no vol for K=${strike} T=${tYears} vol=${vol} ${right}`);
+            const noise = (64 * Number.EPSILON * (spot + strike)) / g.vega;
+            expect(Math.abs(iv.vol - vol)).toBeLessThanOrEqual(noise + 1e-12 * vol);
+            steps[iv.iterations] = (steps[iv.iterations] ?? 0) + 1;
+          }
+        }
+      }
+    }
+    expect(Object.keys(steps)).toEqual(['1']);
+  });
+
+  it('solves deep in and out of the money, one second to expiry, and beyond the table', () => {
+    const cases: [strike: number, tYears: number, vol: number, right: 'C' | 'P'][] = [
+      [668, 30 / 525600, 0.6, 'C'], // 0DTE, 5 s.d. in the money: the OTM twin carries the time value
+      [699, 30 / 525600, 0.6, 'P'], // and the put
+      [672, 30 / 525600, 0.45, 'P'], // 0DTE, 5 s.d. out of the money
+      [683.38, 1 / 31_536_000, 0.3, 'C'], // one second to expiry at the money
+      [4000, 2, 0.9, 'C'], // ln(F/K) = -1.7: past the table's reach, the fallback guess
+      [60, 2, 1.1, 'P'], // ln(F/K) = 2.5 the other way
+      [700, 2, 1.5, 'C'], // above half the upper bound: the upper objective
+    ];
+    for (const [strike, tYears, vol, right] of cases) {
+      const { g, iv } = solveBack(strike, tYears, vol, right);
+      const noise = (64 * Number.EPSILON * (spot + strike)) / g.vega;
+      expect({ strike, iv: iv.ok }).toEqual({ strike, iv: true });
+      if (!iv.ok) continue;
+      expect(Math.abs(iv.vol - vol)).toBeLessThanOrEqual(noise + 1e-12 * vol);
+      expect(iv.iterations).toBeLessThanOrEqual(4);
+    }
+  });
+
+  it('finds a vol for a price of 1e-200 and it reprices; 0 is no time value', () => {
+    const input = { spot, strike: 900, tYears: 1 / 365, rate, q, right: 'C' as const };
+    const iv = impliedVol({ ...input, price: 1e-200 });
+    expect(iv.ok).toBe(true);
+    if (iv.ok) {
+      // that far out the price moves ~900x faster than the vol (ln b ~ -h^2/2): 1e-9, not 1e-12
+      const repriced = bsGreeks({ ...input, vol: iv.vol }).price;
+      expect(Math.abs(repriced / 1e-200 - 1)).toBeLessThan(1e-9);
+    }
+    expect(impliedVol({ ...input, price: 0 })).toEqual({ ok: false, reason: 'no-time-value' });
+  });
+
+  it('calls a price at the discounted intrinsic no time value, even where its rounding dips below', () => {
+    // 0DTE calls 6 s.d. in the money are worth S e^{-qT} - K e^{-rT} to the last bit, a few ulps
+    // either side of the intrinsic computed from the forward: neither a vol nor below intrinsic
+    const tYears = 45 / 525600;
+    for (const dividendYield of [0, q]) {
+      for (let strike = 640; strike <= 655; strike++) {
+        const price = spot * Math.exp(-dividendYield * tYears) - strike * Math.exp(-rate * tYears);
+        const iv = impliedVol({ price, spot, strike, tYears, rate, q: dividendYield, right: 'C' });
+        expect({ strike, iv }).toEqual({ strike, iv: { ok: false, reason: 'no-time-value' } });
+      }
+    }
+  });
+
+  it('refuses prices outside the bounds, deep in the money and at the edges', () => {
+    const tYears = 45 / 525600;
+    const intrinsic = spot * Math.exp(-q * tYears) - 650 * Math.exp(-rate * tYears);
+    const at = (price: number, strike: number, right: 'C' | 'P') =>
+      impliedVol({ price, spot, strike, tYears, rate, q, right });
+    expect(at(intrinsic - 1e-6, 650, 'C')).toEqual({ ok: false, reason: 'below-intrinsic' });
+    expect(at(-1e-9, 700, 'P').ok).toBe(false);
+    expect(at(spot * Math.exp(-q * tYears), 650, 'C')).toEqual({ ok: false, reason: 'above-upper-bound' });
+    expect(at(700 * Math.exp(-rate * tYears), 700, 'P')).toEqual({ ok: false, reason: 'above-upper-bound' });
+    expect(at(spot, 650, 'C')).toEqual({ ok: false, reason: 'above-upper-bound' });
+  });
+});
+
+describe('impliedVolChain, mixed expiries', () => {
+  it('gives each row exactly what impliedVol gives it, expiries in any order', () => {
+    const spot = 683.38;
+    const strikes = Float64Array.of(670, 683, 700, 640, 683, 690, 600, 760);
+    const tYears = Float64Array.of(1e-4, 1e-4, 0.02, 0.02, 1e-4, 0.5, 0.5, 0.02);
+    const isCall = Uint8Array.of(0, 1, 1, 1, 0, 0, 1, 0);
+    const vols = [0.3, 0.2, 0.18, 0.25, 0.21, 0.2, 0.35, 0.4];
+    const prices = Float64Array.from(
+      strikes,
+      (strike, i) =>
+        bsGreeks({
+          spot,
+          strike,
+          tYears: tYears[i] as number,
+          vol: vols[i] as number,
+          rate: 0.04,
+          q: 0.013,
+          right: isCall[i] === 1 ? 'C' : 'P',
+        }).price,
+    );
+    const vol = new Float64Array(8);
+    const status = new Uint8Array(8);
+    impliedVolChain({ spot, rate: 0.04, q: 0.013, strikes, tYears, prices, isCall }, { vol, status });
+    strikes.forEach((strike, i) => {
+      const one = impliedVol({
+        price: prices[i] as number,
+        spot,
+        strike,
+        tYears: tYears[i] as number,
+        rate: 0.04,
+        q: 0.013,
+        right: isCall[i] === 1 ? 'C' : 'P',
+      });
+      expect(status[i]).toBe(one.ok ? IV_OK : IV_STATUS.indexOf(one.reason));
+      if (one.ok) expect(vol[i]).toBe(one.vol);
+      else expect(Number.isNaN(vol[i])).toBe(true);
+    });
+  });
+
+  it('crashes on a row it cannot read, naming the row', () => {
+    const chain = {
+      spot: 100,
+      rate: 0,
+      q: 0,
+      strikes: Float64Array.of(100, 100),
+      tYears: Float64Array.of(0.1, 0.1),
+      prices: Float64Array.of(2, NaN),
+      isCall: Uint8Array.of(1, 1),
+    };
+    expect(() => impliedVolChain(chain, { vol: new Float64Array(2) })).toThrow(/row 1/);
+    expect(() => impliedVolChain({ ...chain, spot: -1 }, { vol: new Float64Array(2) })).toThrow(/spot/);
+  });
+});

@@ -196,7 +196,8 @@ function solveNormalised(
     const r = upper ? -1 / ySum : 1 / ySum; // f'(s)
     // rounding in f (the difference of the Ys, the squares, the target): steps below it chase noise
     const fNoise = 4 * (Number.EPSILON * ((yPlus + yMinus) / ySum + halfSquares + 1) + targetNoise);
-    if (upper ? f > 0 : f < 0) lo = s;
+    // NaN (the Ys' difference lost to rounding, or Infinity - Infinity) only happens at tiny s
+    if (upper ? !(f <= 0) : !(f >= 0)) lo = s;
     else hi = s;
     if (f === 0) return finish(s, iteration);
     // b''/b' and b'''/b' in closed form; then the objective's own ratios f''/f', f'''/f'
@@ -279,39 +280,23 @@ function tableGuess(beta: number, x: number, lnBeta: number): number {
   const j = Math.min(Math.floor(v), TABLE_Q - 1);
   const fu = u - i;
   const fv = v - j;
-  let k = i * TABLE_ROW + j; // node (i - 1, j - 1), counting the ghosts
-  const r0 = catmullRom(
-    cells[k] as number,
-    cells[k + 1] as number,
-    cells[k + 2] as number,
-    cells[k + 3] as number,
-    fv,
-  );
-  k += TABLE_ROW;
-  const r1 = catmullRom(
-    cells[k] as number,
-    cells[k + 1] as number,
-    cells[k + 2] as number,
-    cells[k + 3] as number,
-    fv,
-  );
-  k += TABLE_ROW;
-  const r2 = catmullRom(
-    cells[k] as number,
-    cells[k + 1] as number,
-    cells[k + 2] as number,
-    cells[k + 3] as number,
-    fv,
-  );
-  k += TABLE_ROW;
-  const r3 = catmullRom(
-    cells[k] as number,
-    cells[k + 1] as number,
-    cells[k + 2] as number,
-    cells[k + 3] as number,
-    fv,
-  );
+  const k = i * TABLE_ROW + j; // node (i - 1, j - 1), counting the ghosts
+  const r0 = tableRow(cells, k, fv);
+  const r1 = tableRow(cells, k + TABLE_ROW, fv);
+  const r2 = tableRow(cells, k + 2 * TABLE_ROW, fv);
+  const r3 = tableRow(cells, k + 3 * TABLE_ROW, fv);
   return catmullRom(r0, r1, r2, r3, fu) * m * tau;
+}
+
+/** Interpolates along tau between the 2nd and 3rd of four nodes from cells[k]. */
+function tableRow(cells: Float64Array, k: number, f: number): number {
+  return catmullRom(
+    cells[k] as number,
+    cells[k + 1] as number,
+    cells[k + 2] as number,
+    cells[k + 3] as number,
+    f,
+  );
 }
 
 function catmullRom(a: number, b: number, c: number, d: number, f: number): number {

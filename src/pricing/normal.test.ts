@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { erfc, normCdf, normInvApprox, normPdf } from './normal';
+import { erfc, erfcx, normCdf, normCdfOverPdf, normInvApprox, normPdf } from './normal';
 
 // Reference values from mpmath at 30 digits.
 const ERFC: [number, number][] = [
@@ -64,5 +64,66 @@ describe('normInvApprox', () => {
     }
     expect(normInvApprox(0)).toBe(-Infinity);
     expect(normInvApprox(1)).toBe(Infinity);
+  });
+});
+
+// e^{x^2} erfc(x) at points whose square is exact, from a correctly rounded erfc and exp.
+const ERFCX: [number, number][] = [
+  [-3, 16205.988853999588],
+  [-1, 5.008980080762283],
+  [-0.25, 1.3586423701047219],
+  [0.25, 0.7703465477309966],
+  [0.5, 0.6156903441929259],
+  [1, 0.427583576155807],
+  [2, 0.2553956763105057],
+  [4.5, 0.1224848042738414],
+  [6, 0.09277656780053836],
+  [10, 0.056140992743822594],
+  [26, 0.021683584850562907],
+];
+
+describe('erfcx (Cody)', () => {
+  it('matches e^{x^2} erfc(x) in each of its intervals', () => {
+    for (const [x, want] of ERFCX) expect(relErr(erfcx(x), want)).toBeLessThan(4e-16);
+    expect(erfcx(0)).toBe(1);
+  });
+
+  it('stays exact where erfc underflows: the asymptotic series 1 / (x sqrt(pi)) (1 - 1/(2x^2) + ...)', () => {
+    for (const x of [40, 1e3, 1e8]) {
+      expect(relErr(erfcx(x), asymptoticSeries(2 * x * x) / (x * Math.sqrt(Math.PI)))).toBeLessThan(4e-16);
+    }
+  });
+});
+
+/** sum of (-1)^n (2n-1)!! / z^n, summed until the terms no longer matter (z large). */
+function asymptoticSeries(z: number): number {
+  let sum = 1;
+  let term = 1;
+  for (let n = 1; Math.abs(term) > 1e-20; n++) {
+    term *= -(2 * n - 1) / z;
+    sum += term;
+  }
+  return sum;
+}
+
+describe('normCdfOverPdf', () => {
+  it('is N(x) / n(x), also far beyond where N underflows', () => {
+    for (const x of [-20, -8, -3, -1, -0.2, 0, 0.4, 2]) {
+      expect(relErr(normCdfOverPdf(x), normCdf(x) / normPdf(x))).toBeLessThan((4 + x * x) * Number.EPSILON);
+    }
+    expect(normCdf(-40)).toBe(0);
+    for (const x of [-40, -1e4]) {
+      // Mills: N(x)/n(x) = 1/|x| (1 - 1/x^2 + 3/x^4 - 15/x^6 ...)
+      expect(relErr(normCdfOverPdf(x), asymptoticSeries(x * x) / -x)).toBeLessThan(4e-16);
+    }
+    expect(normCdfOverPdf(0)).toBeCloseTo(Math.sqrt(Math.PI / 2), 15);
+  });
+
+  it("has derivative 1 + x Y(x), the identity the implied-vol solver's steps rely on", () => {
+    for (let x = -30; x <= 1; x += 1.7) {
+      const h = 1e-5 * Math.max(1, Math.abs(x));
+      const numeric = (normCdfOverPdf(x + h) - normCdfOverPdf(x - h)) / (2 * h);
+      expect(relErr(numeric, 1 + x * normCdfOverPdf(x))).toBeLessThan(1e-6);
+    }
   });
 });

@@ -5,9 +5,11 @@
 // foreign-untouched or no-flip there.
 import { describe, expect, it, vi } from 'vitest';
 import type { InstrumentId, Side } from '../../src/domain';
+import type * as CloseSizing from '../../src/engine/close-sizing';
 import type { ClosableLeg } from '../../src/engine/close-sizing';
+import type * as Executor from '../../src/engine/structure-executor';
 import type { GroupRecord, Projection } from '../../src/ledger/projection';
-import { runSeed, type SweepRow } from '../../src/sim/sweep';
+import { generateScenarioYaml, runSeed, type SweepRow } from '../../src/sim/sweep';
 
 type LegNeed = { instrumentId: InstrumentId; side: Side; qty: number };
 
@@ -19,7 +21,7 @@ function wholeNet(p: Projection, instrumentId: InstrumentId): LegNeed | null {
 }
 
 vi.mock('../../src/engine/close-sizing', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/engine/close-sizing')>();
+  const real = await importOriginal<typeof CloseSizing>();
   return {
     ...real,
     closableQty: (p: Projection, _group: GroupRecord, instrumentId: InstrumentId): ClosableLeg | null =>
@@ -28,7 +30,7 @@ vi.mock('../../src/engine/close-sizing', async (importOriginal) => {
 });
 
 vi.mock('../../src/engine/structure-executor', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/engine/structure-executor')>();
+  const real = await importOriginal<typeof Executor>();
   const proto = real.StructureExecutor.prototype as unknown as Record<string, unknown>;
   proto['closeNeeds'] = function (this: { core: { p: Projection } }, group: GroupRecord): LegNeed[] {
     return group.legs.flatMap((leg) => wholeNet(this.core.p, leg.instrumentId) ?? []);
@@ -40,9 +42,14 @@ const ciSeeds = 25; // as test/sim/sweep.test.ts
 
 describe('a broken engine under the CI sweep', () => {
   it(`is caught by the checker within seeds 1..${ciSeeds} (foreign-untouched or no-flip)`, async () => {
-    // Stops at the first catch: the point is that one exists within the CI seeds.
+    // Seeds whose scenario has outside quantity on keel's strikes first, and stop at the first
+    // catch: the point is that one exists within the CI seeds, at the least CI cost.
+    const seeds = Array.from({ length: ciSeeds }, (_, i) => i + 1);
+    const shared = (seed: number) => generateScenarioYaml(seed).includes('strikes:');
+    const ordered = [...seeds.filter(shared), ...seeds.filter((s) => !shared(s))];
     let caught: SweepRow | null = null;
-    for (let seed = 1; seed <= ciSeeds && caught === null; seed++) {
+    for (const seed of ordered) {
+      if (caught !== null) break;
       const row = await runSeed(seed);
       const ownership = row.violations.filter(
         (v) => v.invariant === 'foreign-untouched' || v.invariant === 'no-flip',

@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, formatVerdict } from '../../sim/check';
-import { runScenario, writeRun } from '../../sim/run';
+import { runScenario, writeRun, type SimControl } from '../../sim/run';
+import { buildOperatorApi } from '../api/operator-api';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
 import { loadRunConfig } from '../run-config';
@@ -15,6 +16,8 @@ export type RunCommandOptions = {
   seed?: string;
   journal?: string;
   realtime?: boolean;
+  api?: string;
+  speed?: string;
   quiet?: boolean;
   verbose?: boolean;
   print?: boolean;
@@ -56,14 +59,41 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   process.stderr.write(
     `keel run ${config.name}: ${strategies} on the simulated venue, ${config.days} session(s) from ${scenario.clock.start.text}, seed ${scenario.seed}\n`,
   );
+  const port = opts.api === undefined ? null : Number(opts.api);
+  if (port !== null && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+    process.stderr.write(`keel run: --api must be a TCP port (1-65535), got ${opts.api}\n`);
+    return 2;
+  }
+  const speed = opts.speed === undefined ? 1 : Number(opts.speed);
+  if (!(speed > 0 && speed <= 100_000)) {
+    process.stderr.write(`keel run: --speed must be a number in (0, 100000], got ${opts.speed}\n`);
+    return 2;
+  }
+  let control: SimControl | null = null;
+  const api =
+    port === null
+      ? null
+      : buildOperatorApi({
+          operator: (cmd) =>
+            control === null
+              ? Promise.resolve({ ok: false, lines: ['the engine is not started yet'] })
+              : control.operator(cmd),
+          projection: () => control?.projection() ?? null,
+        });
+  if (api !== null && port !== null) {
+    const url = await api.listen({ port, host: '127.0.0.1' });
+    process.stderr.write(`operator API on ${url} (keel halt|resume|cancel|flatten|order --api ${url})\n`);
+  }
   const progress = opts.quiet ? null : new Progress(`run ${config.name}`);
   const wallStart = Date.now();
-  const pace = opts.realtime
-    ? async (t: number) => {
-        const wait = t - scenario.clock.start.t - (Date.now() - wallStart);
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
-    : undefined;
+  // The API needs time to pass: commands arrive while the session runs at the wall clock's pace.
+  const pace =
+    opts.realtime || api !== null
+      ? async (t: number) => {
+          const wait = (t - scenario.clock.start.t) / speed - (Date.now() - wallStart);
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+      : undefined;
   let result;
   try {
     result = await runScenario(scenario, {
@@ -74,13 +104,18 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       },
       progress: (fraction, t) => progress?.update(fraction, t, scenario.utcOffsetMin),
       ...(pace === undefined ? {} : { pace }),
+      control: (c) => {
+        control = c;
+      },
     });
   } catch (e) {
     progress?.done();
+    await api?.close();
     process.stderr.write(`keel run: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
   progress?.done();
+  await api?.close();
   writeRun(out, result);
   for (const d of result.dailyLogs) writeFileSync(join(out, `daily-log-${d.day}.md`), `${d.text}\n`);
   if (opts.print !== false) {

@@ -2,6 +2,7 @@
 // replayed from the journal. Read-only: works while an engine holds the journal.
 import { describeInstrument, isLive, microsToCents, netRealized } from '../../domain';
 import { replay } from '../../engine/recorder';
+import { budgetLines, budgetView } from '../../engine/report';
 import { openJournal, JournalError } from '../../ledger/journal';
 import { eventVersions } from '../../ledger/events';
 import { isActiveGroup, type Projection } from '../../ledger/projection';
@@ -85,6 +86,7 @@ export function statusOf(p: Projection) {
     foreign,
     openOrders,
     discrepancies,
+    budget: budgetView(p),
     events: p.eventsApplied,
   };
 }
@@ -114,5 +116,6 @@ function formatStatus(s: Status): string {
     out.push('', 'OPEN DISCREPANCIES:');
     for (const d of s.discrepancies) out.push(`  ${d.kind}: ${d.detail}`);
   }
+  if (s.budget !== null) out.push('', 'EXPOSURE BUDGETS:', ...budgetLines(s.budget).map((l) => `  ${l}`));
   return out.join('\n') + '\n';
 }

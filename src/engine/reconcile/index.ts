@@ -21,3 +21,4 @@ export {
   startUpTrip,
 } from './start-up';
 export * from './match';
+export { formatReconcileTable, reconcileTable, type ReconcileTable } from './table';

@@ -98,6 +98,8 @@ export type OrderCandidate = {
   readonly remainingQty: number;
   readonly type: OrderType;
   readonly limitPrice: number | null;
+  /** Stop or take-profit trigger (STP, STP_LMT, MIT); null for others. */
+  readonly triggerPrice: number | null;
   readonly createdAt: number;
 };
 
@@ -127,9 +129,23 @@ export function scoreExecution(
     const within = x.side === 'BUY' ? x.price <= c.limitPrice + tick / 2 : x.price >= c.limitPrice - tick / 2;
     if (!within) return null;
   }
+  if (c.triggerPrice !== null && !triggerFits(c.type, c.triggerPrice, x)) return null;
   const confidence = qtySub(c.remainingQty, x.qty) === 0 ? 0.9 : 0.7;
   const detail = `${x.side} ${x.qty} @ ${x.price} fits ${c.clientOrderId} (${c.type}${c.limitPrice === null ? '' : ` ${c.limitPrice}`}, ${c.remainingQty} open)`;
   return { confidence, detail };
+}
+
+/**
+ * A triggered order fills near or past its trigger: a sell stop at or below it, a sell
+ * take-profit (MIT) at or above it; a buy mirrors. The market may slip the fill a little back.
+ */
+function triggerFits(type: OrderType, trigger: number, x: ExecutionFacts): boolean {
+  const slack = trigger * priceTolerancePct;
+  const atOrBelow = x.price <= trigger + slack;
+  const atOrAbove = x.price >= trigger - slack;
+  const sell = x.side === 'SELL';
+  if (type === 'MIT') return sell ? atOrAbove : atOrBelow;
+  return sell ? atOrBelow : atOrAbove;
 }
 
 function pick<Id>(scored: { id: Id; confidence: number; detail: string }[]): MatchOutcome<Id> {

@@ -52,8 +52,19 @@ export function buildReport(
         instrument: i ? instrumentRecord(i) : null,
         detail: d.detail,
         resolved: d.resolved,
+        id: d.id,
+        group: d.groupId,
+        resolution: d.resolution,
       };
     }),
+    reconciliation: {
+      rounds: p.reconciliation.rounds.map((r) => ({
+        t: iso(r.t),
+        startUp: r.startUp,
+        counts: { ...r.counts },
+      })),
+      matches: p.reconciliation.matches.map(({ t, ...m }) => ({ t: iso(t), ...m })),
+    },
     summary: {
       executions,
       commissions: microsToCents(commissions),
@@ -97,6 +108,18 @@ function reportGroup(p: Projection, g: GroupRecord, iso: (t: number) => string):
     commissions: microsToCents(g.pnl.commissions as Micros),
     exitReason: g.status === 'failed' ? g.statusReason : g.exitReason,
   };
+  if (g.venuePositionIds.size > 0) group.venuePositionIds = [...new Set(g.venuePositionIds.values())];
+  if (g.venueClose !== null) {
+    const c = g.venueClose;
+    group.venueClose = {
+      closedAt: iso(c.closedAt),
+      venuePositionId: c.venuePositionId,
+      venueNetPnl: c.venueNetPnl === null ? null : microsToCents(c.venueNetPnl),
+      funding: microsToCents(c.funding),
+      evidence: c.evidence,
+      detail: c.detail,
+    };
+  }
   if (g.status === 'residual') {
     group.residualLegs = g.residualLegs.map((l) => ({
       instrument: instrumentRecord(p.requireInstrument(l.instrumentId)),

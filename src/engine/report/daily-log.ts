@@ -91,6 +91,7 @@ export function buildDailyLog(
   for (const d of incidents)
     out.push(`- ${hhmm(d.t)} **${d.kind}**${d.resolved ? ' (resolved)' : ''}: ${d.detail}`);
   out.push('');
+  out.push(...reconciliationSection(p, hhmm));
   const foreign = [...p.discrepancies.values()].filter((d) => d.kind === 'foreign-position');
   if (foreign.length > 0) {
     out.push("## Foreign positions (not keel's; never touched)", '');
@@ -108,4 +109,31 @@ function entryText(p: Projection, g: GroupRecord): string {
   const perUnit = (g.openCash as Micros) / 1e6 / g.units / multiplier;
   if (g.legs.length > 1) return `${perUnit >= 0 ? 'credit' : 'debit'} ${Math.abs(perUnit).toFixed(2)}`;
   return `${Math.abs(perUnit).toFixed(2)}`;
+}
+
+/** Restarts and what reconciliation found: matches weaker than a client order id, venue closes. */
+function reconciliationSection(p: Projection, hhmm: (t: number) => string): string[] {
+  const rec = p.reconciliation;
+  const closes = [...p.groups.values()].filter((g) => g.venueClose !== null);
+  const starts = rec.rounds.filter((r) => r.startUp);
+  if (rec.matches.length === 0 && closes.length === 0 && starts.length <= 1) return [];
+  const out = ['## Reconciliation', ''];
+  for (const r of starts) {
+    const c = r.counts;
+    out.push(
+      `- ${hhmm(r.t)} start-up: ${c.fillsRecovered} fill(s) recovered, ${c.fillsInferred} inferred, ${c.ordersAdopted} order(s) adopted, ${c.ordersLost} lost, ${c.groupsClosed} group(s) closed at the venue, ${c.discrepanciesRaised} discrepancy(ies) raised`,
+    );
+  }
+  for (const m of rec.matches)
+    out.push(
+      `- ${hhmm(m.t)} ${m.record} ${m.venueRef} → ${m.keelRef} by ${m.by}${m.by === 'characteristics' ? ` (confidence ${m.confidence})` : ''}: ${m.detail}`,
+    );
+  for (const g of closes) {
+    const c = g.venueClose;
+    if (c === null) continue;
+    const net = c.venueNetPnl === null ? '' : `, venue net ${microsToCents(c.venueNetPnl).toFixed(2)}`;
+    out.push(`- ${g.id} closed at the venue at ${hhmm(c.closedAt)} (${c.evidence}${net}): ${c.detail}`);
+  }
+  out.push('');
+  return out;
 }

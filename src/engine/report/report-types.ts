@@ -18,6 +18,17 @@ export type ReportGroup = {
   commissions: number;
   exitReason?: string | null;
   residualLegs?: { instrument: InstrumentRecord; qty: number }[];
+  /** The position id the venue gave the group, per instrument (futures venues). */
+  venuePositionIds?: string[];
+  /** Found closed at the venue by reconciliation: when (venue clock) and the venue's own figures. */
+  venueClose?: {
+    closedAt: string;
+    venuePositionId: string | null;
+    venueNetPnl: number | null;
+    funding: number;
+    evidence: 'executions' | 'positionHistory';
+    detail: string;
+  };
 };
 
 export type ReportOrder = {
@@ -46,6 +57,23 @@ export type ReportDiscrepancy = {
   instrument: InstrumentRecord | null;
   detail: string;
   resolved: boolean;
+  id?: string;
+  group?: string | null;
+  resolution?: string | null;
+};
+
+/** What reconciliation did: its rounds and every match weaker than keel's client order id. */
+export type ReportReconciliation = {
+  rounds: { t: string; startUp: boolean; counts: Record<string, number> }[];
+  matches: {
+    t: string;
+    record: string;
+    venueRef: string;
+    keelRef: string;
+    by: string;
+    confidence: number;
+    detail: string;
+  }[];
 };
 
 export type Report = {
@@ -56,6 +84,7 @@ export type Report = {
   refusals: ReportRefusal[];
   tradingState: ReportTradingStateChange[];
   discrepancies: ReportDiscrepancy[];
+  reconciliation?: ReportReconciliation;
   summary: { executions: number; commissions: number; realizedPnl: number; [extra: string]: unknown };
   /** Exposure budgets at the end of the run (keel extension); null without budgets. */
   budget?: BudgetView | null;

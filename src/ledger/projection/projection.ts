@@ -206,8 +206,15 @@ export class Projection {
         return this.reconciliation.completed(e);
       case 'group.venueClose': {
         const g = this.requireGroup(e.data.groupId);
-        const { groupId: _, ...close } = e.data;
-        g.venueClose = close;
+        g.venueClose = {
+          instrumentId: e.data.instrumentId,
+          closedAt: e.data.closedAt,
+          venuePositionId: e.data.venuePositionId,
+          venueNetPnl: e.data.venueNetPnl,
+          funding: e.data.funding,
+          evidence: e.data.evidence,
+          detail: e.data.detail,
+        };
         g.closedAt = e.data.closedAt;
         g.pnl.realized = addMicros(g.pnl.realized, e.data.funding);
         return;

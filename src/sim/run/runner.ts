@@ -13,7 +13,8 @@ import {
   type InstrumentTerms,
 } from '../../domain';
 import { Engine } from '../../engine/engine';
-import type { OperatorCommand as EngineOperatorCommand } from '../../engine/operator';
+import type { OperatorCommand as EngineOperatorCommand, OperatorResult } from '../../engine/operator';
+import type { Projection } from '../../ledger/projection';
 import { buildDailyLog, buildReport, type Report } from '../../engine/report';
 import type { EngineSettings } from '../../engine/settings';
 import type { Strategy } from '../../engine/strategy';
@@ -42,6 +43,14 @@ export type SimRunOptions = {
   readonly progress?: (fraction: number, t: number) => void;
   /** Awaited before each simulated event at time t: `--realtime` waits for the wall clock here. */
   readonly pace?: (t: number) => Promise<void>;
+  /** Receives the run's operator handle (the HTTP API gives commands through it). */
+  readonly control?: (control: SimControl) => void;
+};
+
+/** Operator commands given while the run goes, applied at the current simulated time. */
+export type SimControl = {
+  operator(cmd: EngineOperatorCommand): Promise<OperatorResult>;
+  projection(): Projection | null;
 };
 
 export type SimRunResult = {
@@ -120,6 +129,30 @@ class SimRun {
   }
 
   async execute(): Promise<SimRunResult> {
+    this.options.control?.({
+      operator: (cmd) =>
+        new Promise<OperatorResult>((resolve) => {
+          this.queue.push(this.clock.now(), 'operator api', async () => {
+            if (this.engine === null) {
+              resolve({ ok: false, lines: ['the engine is restarting after a crash: try again shortly'] });
+              return;
+            }
+            let answered = false;
+            await this.guard((e) => {
+              const result = e.operator(cmd);
+              for (const line of result.lines) this.log(`operator ${cmd.action} (api): ${line}`);
+              answered = true;
+              resolve(result);
+            });
+            if (!answered)
+              resolve({
+                ok: false,
+                lines: ['the engine crashed applying the command: it restarts from its journal'],
+              });
+          });
+        }),
+      projection: () => this.engine?.projection ?? null,
+    });
     try {
       this.seedExternalPositions();
       await this.startEngine();
@@ -128,8 +161,9 @@ class SimRun {
       while (this.queue.size > 0 && (this.queue.peekTime() ?? Infinity) <= end) {
         const next = this.queue.pop();
         assert(next !== undefined, 'queue emptied under us');
-        if (this.options.pace) await this.options.pace(next.t);
+        // The clock moves first: a command arriving while paced is queued at or after this event.
         this.clock.set(next.t);
+        if (this.options.pace) await this.options.pace(next.t);
         this.events++;
         await next.fn();
         this.guardSync((e) => e.flush());

@@ -1,0 +1,105 @@
+// The operator HTTP API of a running engine: status, halt, resume, cancel --mine, flatten and
+// orders. Every command goes to engine.operator(), the same path as the CLI and scenarios, so an
+// HTTP order passes the same pre-trade gate. Bad input is refused naming the field.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { GroupId, StrategyId } from '../../domain';
+import type { OperatorCommand, OperatorResult } from '../../engine/operator';
+import type { Projection } from '../../ledger/projection';
+import { statusOf } from '../commands/status';
+
+export type OperatorTarget = {
+  operator(cmd: OperatorCommand): Promise<OperatorResult>;
+  projection(): Projection | null;
+};
+
+const reason = z.object({ reason: z.string().min(1, 'give a reason: it is journaled') }).strict();
+const flatten = z
+  .object({ group: z.string().min(1).optional(), strategy: z.string().min(1).optional() })
+  .strict()
+  .refine((b) => (b.group === undefined) !== (b.strategy === undefined), {
+    message: 'give exactly one of group or strategy',
+  });
+const order = z
+  .object({
+    side: z.enum(['BUY', 'SELL']),
+    qty: z.number().positive(),
+    symbol: z.string().min(1),
+    expiry: z.string().optional(),
+    strike: z.number().positive().optional(),
+    right: z.enum(['C', 'P']).optional(),
+    type: z.enum(['MKT', 'LMT']).default('LMT'),
+    limit: z.number().positive().optional(),
+    stop: z.number().positive().optional(),
+    fit: z.boolean().default(false),
+  })
+  .strict()
+  .refine((o) => o.type === 'MKT' || o.limit !== undefined, {
+    message: 'a LMT order needs limit',
+    path: ['limit'],
+  });
+
+export function buildOperatorApi(target: OperatorTarget): FastifyInstance {
+  const app = Fastify({ logger: false });
+  const parse = <T>(
+    schema: z.ZodType<T>,
+    body: unknown,
+  ): { ok: true; value: T } | { ok: false; error: string } => {
+    const r = schema.safeParse(body ?? {});
+    if (r.success) return { ok: true, value: r.data };
+    return {
+      ok: false,
+      error: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    };
+  };
+  const run = async (cmd: OperatorCommand) => {
+    const result = await target.operator(cmd);
+    return { ok: result.ok, lines: result.lines };
+  };
+
+  app.get('/status', async (_req, reply) => {
+    const p = target.projection();
+    if (p === null) return reply.code(503).send({ error: 'the engine is restarting' });
+    return statusOf(p);
+  });
+  app.post('/halt', async (req, reply) => {
+    const b = parse(reason, req.body);
+    if (!b.ok) return reply.code(400).send({ error: b.error });
+    return run({ action: 'halt', reason: b.value.reason });
+  });
+  app.post('/resume', async (req, reply) => {
+    const b = parse(reason, req.body);
+    if (!b.ok) return reply.code(400).send({ error: b.error });
+    return run({ action: 'resume', reason: b.value.reason });
+  });
+  app.post('/cancel', async () => run({ action: 'cancel', mine: true }));
+  app.post('/flatten', async (req, reply) => {
+    const b = parse(flatten, req.body);
+    if (!b.ok) return reply.code(400).send({ error: b.error });
+    return run({
+      action: 'flatten',
+      group: b.value.group === undefined ? null : GroupId.of(b.value.group),
+      strategy: b.value.strategy === undefined ? null : StrategyId.of(b.value.strategy),
+    });
+  });
+  app.post('/order', async (req, reply) => {
+    const b = parse(order, req.body);
+    if (!b.ok) return reply.code(400).send({ error: b.error });
+    const o = b.value;
+    const instrument =
+      o.expiry !== undefined && o.strike !== undefined && o.right !== undefined
+        ? { symbol: o.symbol, expiry: o.expiry, strike: o.strike, right: o.right }
+        : { symbol: o.symbol };
+    return run({
+      action: 'order',
+      instrument,
+      side: o.side,
+      qty: o.qty,
+      type: o.type,
+      limit: o.limit ?? null,
+      stop: o.stop ?? null,
+      fit: o.fit,
+    });
+  });
+  return app;
+}
