@@ -25,7 +25,7 @@ import { isActiveGroup, type GroupRecord, type OrderRecord } from '../../ledger/
 import type { VenuePositionHistoryRecord } from '../../venues/venue';
 import { matchClosedPosition, type GroupCandidate } from './match';
 import { missingGraceMs } from './orders';
-import type { Round, VenueCloseFacts } from './round';
+import { venueRecordOf, type Round, type VenueCloseFacts } from './round';
 
 export function matchPositionHistory(r: Round): void {
   const p = r.core.p;
@@ -232,7 +232,10 @@ function inferClosingFill(
   return true;
 }
 
-/** The group's live order that closes this side: the stop or target whose trigger the close passed first. */
+/**
+ * The group's live order that made the close: the one the venue's order records show filled, else
+ * the stop or take-profit whose trigger is nearest the venue's average close price.
+ */
 function closingOrderOf(
   r: Round,
   group: GroupRecord,
@@ -248,15 +251,11 @@ function closingOrderOf(
         o.state !== 'filled' &&
         o.intent.legs.some((l) => l.instrumentId === rec.instrumentId && l.side === side),
     );
-  const passed = (o: OrderRecord) => {
-    const trigger = o.intent.stopPrice;
-    if (trigger === null) return false;
-    const sells = side === 'SELL';
-    if (o.intent.type === 'STP') return sells ? rec.avgClosePrice <= trigger : rec.avgClosePrice >= trigger;
-    if (o.intent.type === 'MIT') return sells ? rec.avgClosePrice >= trigger : rec.avgClosePrice <= trigger;
-    return false;
-  };
-  return live.find(passed) ?? live[0] ?? null;
+  const filledAtVenue = live.find((o) => (venueRecordOf(r, o)?.filledQty ?? 0) > 0);
+  if (filledAtVenue) return filledAtVenue;
+  const distance = (o: OrderRecord) =>
+    o.intent.stopPrice === null ? Infinity : Math.abs(o.intent.stopPrice - rec.avgClosePrice);
+  return [...live].sort((a, b) => distance(a) - distance(b))[0] ?? null;
 }
 
 function netAfter(

@@ -97,8 +97,8 @@ const closedWhileDown = (t: number, withExecution: boolean) =>
         side: 'LONG',
         avgPrice: 109206.8,
         avgClosePrice: 109953.3,
-        realisedPnl: toMicros(63.16),
-        netPnl: toMicros(53.89),
+        realisedPnl: toMicros(63.15),
+        netPnl: toMicros(53.88),
         openedAt: t - 3_600_000,
         closedAt: t - 600_000,
       },
@@ -116,7 +116,7 @@ describe('reconcile: a position closed while keel was down', () => {
     expect(g.status).toBe('closed');
     expect(g.exitReason).toBe('take-profit 109953.4 filled at the venue while keel was down');
     expect(g.closedAt).toBe(clock.now() - 600_000); // the venue's time, not the restart's
-    expect(microsToCents(netRealized(g.pnl))).toBe(53.89);
+    expect(microsToCents(netRealized(g.pnl))).toBe(53.88);
     expect(g.venueClose?.venuePositionId).toBe('P1');
     expect(p.orders.require(ClientOrderId.of(`${group}-p3`)).state).toBe('filled');
     expect(p.orders.require(ClientOrderId.of(`${group}-p2`)).state).toBe('cancelled');
@@ -133,7 +133,7 @@ describe('reconcile: a position closed while keel was down', () => {
     const g = core.p.requireGroup(gid);
     expect(counts.fillsInferred).toBe(1);
     expect(g.status).toBe('closed');
-    expect(microsToCents(netRealized(g.pnl))).toBe(53.89);
+    expect(microsToCents(netRealized(g.pnl))).toBe(53.88);
     expect(g.venueClose?.evidence).toBe('positionHistory');
     const fill = store.events.slice(before).find((e) => e.type === 'order.fill')?.data as {
       fill: { provenance: string; price: number; execId: string };
@@ -329,28 +329,21 @@ describe('reconcile: orders', () => {
 
   it('matches an execution with no ids to the one working order it fits, as an inferred fill', () => {
     const { core, orders, clock } = protectedLong();
-    reconcile(
-      core,
-      orders,
-      snapshot(clock.now(), {
-        executions: [
-          execution({
-            execId: 'X1',
-            venueOrderId: 'V-unknown',
-            side: 'SELL',
-            qty: 0.0846,
-            price: 108100,
-            t: clock.now(),
-          }),
-        ],
-      }),
-      { startUp: true },
-    );
-    const m = core.p.reconciliation.matches.find((x) => x.record === 'execution');
-    expect(m).toMatchObject({ by: 'characteristics', keelRef: `${group}-p2` });
-    // A sell at 108100 fits the stop, never the take-profit (the other SELL) at its price: both are
-    // market-if-triggered, so both fit; the match is ambiguous unless only one is open.
-    expect(m === undefined || m.confidence >= 0.5).toBe(true);
+    const x = execution({ execId: 'X1', venueOrderId: 'V-unknown', side: 'SELL', qty: 0.0846, price: 108100, t: clock.now() });
+    reconcile(core, orders, snapshot(clock.now(), { executions: [x] }), { startUp: true });
+    const m = core.p.reconciliation.matches.find((r) => r.record === 'execution');
+    // A sell at 108100 is past the stop's trigger and nowhere near the take-profit's.
+    expect(m).toMatchObject({ by: 'characteristics', keelRef: `${group}-p2`, confidence: 0.9 });
+    expect(core.p.orders.require(ClientOrderId.of(`${group}-p2`)).state).toBe('filled');
+  });
+
+  it('matches nothing when an execution without ids fits two orders: never a guess', () => {
+    const { core, orders, clock } = protectedLong();
+    protect(core, { group, n: 4, qty: 0.0846, type: 'STP', trigger: 108100, venueOrderId: 'V4' });
+    const x = execution({ execId: 'X1', venueOrderId: 'V-unknown', side: 'SELL', qty: 0.0846, price: 108000, t: clock.now() });
+    const counts = reconcile(core, orders, snapshot(clock.now(), { executions: [x] }), { startUp: true });
+    expect(counts.fillsInferred + counts.fillsRecovered).toBe(0);
+    expect(core.p.execIds.has('X1')).toBe(false);
   });
 
   it('raises a stale-pending order keel believes ended but the venue still works, and cancels it', () => {

@@ -4,10 +4,10 @@
 //      orders with keel's id that the journal lacks are adopted into their group
 //   2. executions since the checkpoint, matched by client order id, venue order id, then by
 //      characteristics (inferred, with a confidence)
-//   3. keel's live orders against the venue's records: lost after bounded checks, statuses synced,
+//   3. the position history: closed positions matched by venue position id, then characteristics
+//   4. keel's live orders against the venue's records: lost after bounded checks, statuses synced,
 //      missing fills inferred from the order record, stale pending orders flagged and cancelled
-//   4. expiry settlements
-//   5. the position history: closed positions matched by venue position id, then characteristics
+//   5. expiry settlements
 //   6. positions: venue net, position ids captured, containment of what keel owns (else HALT)
 //   7. open groups now flat at the venue are closed, with their venue close facts
 //   8. open discrepancies resolved by the evidence, and the checkpoint
@@ -46,10 +46,12 @@ export function reconcile(
   const discrepanciesBefore = p.discrepancies.size;
   linkOrders(r);
   applyExecutions(r);
+  // Before the order records: a closed position's record carries the venue's net PnL, an order
+  // record only an average price.
+  matchPositionHistory(r);
   resolveOrders(r);
   for (const s of snap.settlements)
     r.counts.settlementsApplied += settleGroups(core, s.instrumentId, s.price, s.t);
-  matchPositionHistory(r);
   syncPositions(r);
   closeFlatGroups(r);
   resolveByEvidence(r);

@@ -1,0 +1,120 @@
+// keel run as a user runs it: the shipped config trades a session and ends with the daily log,
+// report and a clean verdict; bad configs are refused naming the field, and nothing is written.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadRunConfig } from '../../src/app/run-config';
+
+const dir = mkdtempSync(join(tmpdir(), 'keel-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const keel = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/keel.js', ...args], { encoding: 'utf8' });
+
+const example = readFileSync('examples/iron-condor-0dte.yaml', 'utf8');
+const variant = (name: string, edit: (text: string) => string) => {
+  const file = join(dir, name);
+  writeFileSync(file, edit(example));
+  return file;
+};
+
+describe('keel run', () => {
+  it('runs two sessions of the shipped condor config: a log per day, budgets carried, checker clean', () => {
+    const out = join(dir, 'two-days');
+    const r = keel('run', 'examples/iron-condor-0dte.yaml', '--days', '2', '--out', out, '-q');
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/# Daily log: xsp-iron-condor-0dte \(seed 7\) — 2026-02-09/);
+    expect(r.stdout).toMatch(/— 2026-02-10/);
+    expect(r.stdout).toMatch(/checker: 0 violations/);
+    for (const f of ['daily-log.md', 'daily-log-2026-02-09.md', 'daily-log-2026-02-10.md', 'report.json'])
+      expect(existsSync(join(out, f))).toBe(true);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      groups: { status: string; exitReason: string | null; openedAt: string }[];
+      budget: { scopes: { scope: string; positionsWeek: number }[] } | null;
+    };
+    expect(report.groups.length).toBeGreaterThan(0);
+    // Every trade that ended has a reason; the budgets count the week's positions across both days.
+    for (const g of report.groups) if (g.status !== 'open') expect(g.exitReason).toBeTruthy();
+    const days = new Set(report.groups.map((g) => g.openedAt.slice(0, 10)));
+    expect(days.size).toBe(2);
+    expect(report.budget?.scopes[0]?.positionsWeek).toBe(report.groups.length);
+    // A second run into the same directory keeps the first run's journal, never deletes it.
+    const again = keel('run', 'examples/iron-condor-0dte.yaml', '--out', out, '-q', '--no-print');
+    expect(again.status).toBe(0);
+    expect(existsSync(join(out, 'journal-previous.sqlite'))).toBe(true);
+  });
+
+  it('refuses a config with an unknown strategy param, naming the field', () => {
+    const file = variant('bad-param.yaml', (t) => t.replace('wingWidth: 1', 'wingWidht: 1'));
+    const r = keel('run', file, '--out', join(dir, 'bad'), '-q');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/wingWidht/);
+    expect(existsSync(join(dir, 'bad'))).toBe(false);
+  });
+
+  it('refuses a weekend session date and an unknown venue kind with the fix', () => {
+    const weekend = loadRunConfig(variant('weekend.yaml', (t) => t.replace("'2026-02-09'", "'2026-02-08'")));
+    expect(weekend).toEqual({
+      ok: false,
+      errors: ['session.date: 2026-02-08 is a weekend; give a trading day'],
+    });
+    const venue = loadRunConfig(variant('venue.yaml', (t) => t.replace('kind: sim', 'kind: binance')));
+    expect(venue.ok).toBe(false);
+    if (!venue.ok) expect(venue.errors[0]).toMatch(/^venue\.kind: /);
+    const days = keel('run', 'examples/iron-condor-0dte.yaml', '--days', '0', '-q');
+    expect(days.status).toBe(2);
+    expect(days.stderr).toMatch(/--days must be a whole number from 1 to 260/);
+  });
+
+  it('a real-broker venue kind is refused clearly in this build', () => {
+    const file = variant('ibkr.yaml', (t) => t.replace('kind: sim', 'kind: ibkr'));
+    const r = keel('run', file, '-q');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/venue.kind ibkr: this build trades only on the simulated venue/);
+  });
+});
+
+describe('keel size', () => {
+  it('sizes the incident trade at 61 shares, bound by the notional cap', () => {
+    const r = keel('size', '--entry', '170', '--stop', '163', '--equity', '105000', '--json');
+    expect(r.status).toBe(0);
+    const size = JSON.parse(r.stdout) as { qty: number; notional: number; bound: string; byRisk: number };
+    expect(size).toMatchObject({ qty: 61, notional: 10370, bound: 'notional', byRisk: 300 });
+  });
+
+  it('refuses a percentage given as a whole number, saying how to write it', () => {
+    const r = keel('size', '--entry', '170', '--stop', '163', '--equity', '105000', '--risk-pct', '2');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/2% is 0.02/);
+  });
+});
+
+describe('operator commands on a stopped engine', () => {
+  it('halt journals HALTED for the next start; without a target it says what to give', () => {
+    const journal = join(dir, 'halt.sqlite');
+    const run = keel(
+      'run',
+      'examples/iron-condor-0dte.yaml',
+      '--journal',
+      journal,
+      '--out',
+      join(dir, 'h'),
+      '-q',
+      '--no-print',
+    );
+    expect(run.status).toBe(0);
+    const halt = keel('halt', '--reason', 'checking fills', '--journal', journal);
+    expect(halt.status).toBe(0);
+    expect(halt.stdout).toMatch(/trading is HALTED from the next start/);
+    const status = JSON.parse(keel('status', '--journal', journal, '--json').stdout) as {
+      tradingState: string;
+      reason: string;
+    };
+    expect(status).toMatchObject({ tradingState: 'HALTED', reason: 'checking fills' });
+    const none = keel('resume', '--reason', 'x');
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/give --api URL \(a running engine\) or --journal FILE/);
+  });
+});
