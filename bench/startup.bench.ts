@@ -1,7 +1,10 @@
 // Start-up time on a long-lived journal: a year of 0DTE iron condors (about 1,000,000 events),
 // opened as keel opens it (writable, lock, quick_check), replayed into the projection, then
 // reconciled against a venue snapshot that agrees with the journal (today's groups still open,
-// some of their orders still working). Run: node --import tsx bench/startup.bench.ts [folder]
+// some of their orders still working). The start runs in a fresh process, as a restart would.
+// Run: node --import tsx bench/startup.bench.ts [folder]
+// Start-up alone, repeatably: --prepare DIR once (DIR must exist), then --measure DIR per run
+// (each start appends its own engine.started, as a real restart does).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -359,16 +362,22 @@ async function measureStartup(folder: string): Promise<StartupMeasure> {
 
 export type StartupBenchResult = StartupMeasure & { buildSec: number; fileMb: number };
 
+/** Writes journal.db and venue.json (the agreeing venue snapshot) into `folder`; returns build seconds. */
+export function prepare(folder: string, events = targetEvents): number {
+  const built = mark();
+  const written = buildJournal(join(folder, 'journal.db'), events);
+  const buildSec = since(built).wallSec;
+  const p = written.projection;
+  const snapshot = snapshotOf(p, written.fillsToday, p.lastT + 60_000);
+  const instruments = [...p.instruments.values()];
+  writeFileSync(join(folder, 'venue.json'), JSON.stringify({ snapshot, instruments }));
+  return buildSec;
+}
+
 export async function main(folderRoot: string = tmpdir()): Promise<StartupBenchResult> {
   const folder = mkdtempSync(join(folderRoot, 'keel-startup-bench-'));
   try {
-    const path = join(folder, 'journal.db');
-    const built = mark();
-    const written = buildJournal(path);
-    const buildSec = since(built).wallSec;
-    const snapshot = snapshotOf(written.projection, written.fillsToday, written.projection.lastT + 60_000);
-    const instruments = [...written.projection.instruments.values()];
-    writeFileSync(join(folder, 'venue.json'), JSON.stringify({ snapshot, instruments }));
+    const buildSec = prepare(folder);
     const out = execFileSync(
       process.execPath,
       ['--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url), '--measure', folder],
@@ -377,7 +386,7 @@ export async function main(folderRoot: string = tmpdir()): Promise<StartupBenchR
     const result: StartupBenchResult = {
       ...(JSON.parse(out) as StartupMeasure),
       buildSec,
-      fileMb: statSync(path).size / 1_048_576,
+      fileMb: statSync(join(folder, 'journal.db')).size / 1_048_576,
     };
     print(result);
     return result;
@@ -406,9 +415,9 @@ function print(r: StartupBenchResult): void {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  if (process.argv[2] === '--measure') {
-    console.log(JSON.stringify(await measureStartup(process.argv[3] ?? '.')));
-  } else {
-    await main(process.argv[2]);
-  }
+  const [mode, folder] = process.argv.slice(2);
+  if (mode === '--prepare' && folder !== undefined) prepare(folder);
+  else if (mode === '--measure' && folder !== undefined)
+    console.log(JSON.stringify(await measureStartup(folder)));
+  else await main(mode);
 }

@@ -2,7 +2,7 @@
 // session; the account, market, venue, strategies and risk sections use exactly the scenario keys
 // (spec/simulation.md), so a config runs on the simulated venue as a scenario with no faults.
 import { readFileSync } from 'node:fs';
-import { extname } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { atLocalTime, localWeekday, parseIsoWithOffset } from '../domain';
@@ -88,13 +88,15 @@ export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunCo
   const lastDay = nthTradingDay(first.epochMs, first.utcOffsetMin, days);
   const end = `${isoDate(lastDay, first.utcOffsetMin)}T${c.session.close}:00${c.session.utcOffset}`;
   const { kind, ...venue } = c.venue;
+  const strategies = withSignalFiles(c.strategies, dirname(file));
+  if (!strategies.ok) return { ok: false, errors: strategies.errors };
   const scenarioInput: Record<string, unknown> = {
     name: c.name,
     seed: overrides.seed ?? c.seed,
     clock: { start, end, session: { open: c.session.open, close: c.session.close } },
     venue,
     market: c.market,
-    strategies: c.strategies,
+    strategies: strategies.value,
   };
   if (c.account !== undefined) scenarioInput['account'] = c.account;
   if (c.risk !== undefined) scenarioInput['risk'] = c.risk;
@@ -131,4 +133,75 @@ function nthTradingDay(first: number, offset: number, n: number): number {
 
 function isoDate(t: number, offset: number): string {
   return new Date(t + offset * 60_000).toISOString().slice(0, 10);
+}
+
+/**
+ * equity-bracket signals may live in a file (CSV with a header date,symbol,score,entry,stop, or a
+ * JSON array), given as params.signalsFile relative to the config; they are read here, once.
+ */
+function withSignalFiles(
+  strategies: unknown,
+  base: string,
+): { ok: true; value: unknown } | { ok: false; errors: string[] } {
+  if (!Array.isArray(strategies)) return { ok: true, value: strategies };
+  const errors: string[] = [];
+  const value = strategies.map((s: unknown, i) => {
+    if (typeof s !== 'object' || s === null) return s;
+    const params = (s as { params?: unknown }).params;
+    if (typeof params !== 'object' || params === null || !('signalsFile' in params)) return s;
+    const { signalsFile, ...rest } = params as { signalsFile: unknown };
+    const field = `strategies.${i}.params.signalsFile`;
+    if (typeof signalsFile !== 'string') {
+      errors.push(`${field}: expected a file path`);
+      return s;
+    }
+    const path = resolve(base, signalsFile);
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      errors.push(`${field}: cannot read ${path}`);
+      return s;
+    }
+    const signals =
+      extname(path) === '.json'
+        ? parseJsonSignals(text, field, errors)
+        : parseCsvSignals(text, field, errors);
+    return { ...s, params: { ...rest, signals } };
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
+}
+
+function parseJsonSignals(text: string, field: string, errors: string[]): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    errors.push(`${field}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+    return [];
+  }
+}
+
+const csvColumns = ['date', 'symbol', 'score', 'entry', 'stop'] as const;
+
+function parseCsvSignals(text: string, field: string, errors: string[]): unknown[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  const header = (lines.shift() ?? '').split(',').map((h) => h.trim());
+  if (header.join(',') !== csvColumns.join(',')) {
+    errors.push(`${field}: the CSV header must be ${csvColumns.join(',')}, got ${header.join(',')}`);
+    return [];
+  }
+  return lines.map((line, n) => {
+    const cells = line.split(',').map((c) => c.trim());
+    if (cells.length !== csvColumns.length)
+      errors.push(`${field}: line ${n + 2} has ${cells.length} columns, expected 5`);
+    const [date, symbol, score, entry, stop] = cells;
+    const row: Record<string, unknown> = {
+      symbol,
+      score: Number(score),
+      entry: Number(entry),
+      stop: Number(stop),
+    };
+    if (date !== undefined && date !== '') row['date'] = date;
+    return row;
+  });
 }

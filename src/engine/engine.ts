@@ -6,6 +6,7 @@ import {
   ClientOrderId,
   describeInstrument,
   localDate,
+  roundToTick,
   StrategyId,
   type AccountId,
   type Clock,
@@ -443,7 +444,8 @@ export class Engine {
       legs: [{ instrumentId: instrument.id, qtyPerUnit: cmd.side === 'BUY' ? 1 : -1 }],
       units: qty,
       note: `${cmd.side} ${qty} ${describeInstrument(instrument)}${cmd.limit === null ? '' : ` @ ${cmd.limit}`}${cmd.stop === null ? '' : ` stop ${cmd.stop}`}`,
-      entry: { limitPrice: cmd.limit, stopPrice: cmd.stop, targetPrice: null },
+      // A stop makes it a bracket: the take-profit at 2R, on the tick.
+      entry: { limitPrice: cmd.limit, stopPrice: cmd.stop, targetPrice: twoR(cmd.limit, cmd.stop, instrument.tick) },
     });
     const lines = [
       `order: ${cmd.side} ${cmd.qty} ${describeInstrument(instrument)} ${cmd.limit === null ? 'at market' : `limit ${cmd.limit}`}${cmd.stop === null ? '' : `, protective stop ${cmd.stop}`}`,
@@ -565,6 +567,7 @@ export class Engine {
       now: this.core.now(),
       utcOffsetMin: p.utcOffsetMin,
       tradingState: p.tradingState,
+      equity: p.budget.state === null ? null : p.budget.state.day.equityMicros / 1e6,
       market,
       resolve: (terms) => this.resolve(terms),
       activeGroups: () =>
@@ -598,4 +601,12 @@ function noPrice(i: Instrument): Refusal {
     `no quote for ${describeInstrument(i)} to measure the order's exposure: give a limit price or wait for quotes`,
     null,
   );
+}
+
+/** The 2R take-profit of a bracket: entry + 2 x (entry - stop), rounded toward the entry. */
+export function twoR(entry: number | null, stop: number | null, tick: number): number | null {
+  if (entry === null || stop === null || entry === stop) return null;
+  const target = entry + 2 * (entry - stop);
+  if (!(target > 0)) return null;
+  return roundToTick(target, tick, entry > stop ? 'down' : 'up');
 }

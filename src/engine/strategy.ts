@@ -46,6 +46,8 @@ export interface StrategyContext {
   readonly now: number;
   readonly utcOffsetMin: number;
   readonly tradingState: TradingState;
+  /** Account equity at the start of the day (what the budgets measure), null without budgets. */
+  readonly equity: number | null;
   readonly market: MarketData;
   resolve(terms: InstrumentTerms): Instrument | null;
   /** This strategy's groups that are not finished (opening, open, closing, residual). */

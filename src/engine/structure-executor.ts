@@ -387,6 +387,9 @@ export class StructureExecutor {
     opOrders: OrderRecord[],
     working: OrderRecord | null,
   ): PricePlan | null {
+    // A fixed entry limit is what the gate measured the budget at: sent as given, never chased.
+    const fixed = intent === 'open' && group.legs.length === 1 ? (group.entry?.limitPrice ?? null) : null;
+    if (fixed !== null) return { type: 'LMT', limit: fixed, atCap: true };
     const s = this.core.settings.execution;
     const touches = (o: OrderRecord) =>
       o.intent.legs.some((l) => legs.some((x) => x.instrumentId === l.instrumentId));

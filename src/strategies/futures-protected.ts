@@ -35,8 +35,11 @@ export class FuturesProtected implements Strategy {
     if (groups.length === 0) this.maybeEnter(ctx);
   }
 
-  /** Stop and target rest at the venue; the exit by signal is keel's. */
+  /** Stop and target rest at the venue; the exit by signal is keel's, and so is a stale entry. */
   private manageExit(ctx: StrategyContext, g: GroupView): void {
+    const windowMs = this.params.entryWindowMin * 60_000;
+    if (g.status === 'opening' && ctx.now - g.openedAt >= windowMs)
+      return ctx.closeGroup(g.id, `entry not filled within ${this.params.entryWindowMin} min`, 'normal');
     const exitAt = this.params.exitAt;
     if (g.status !== 'open' || exitAt === undefined) return;
     if (this.pastExit(ctx, g, exitAt)) ctx.closeGroup(g.id, `exit signal at ${exitAt}`, 'normal');

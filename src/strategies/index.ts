@@ -1,6 +1,7 @@
 // The strategy registry: builds configured strategies by kind. The engine never imports these.
 import { StrategyId } from '../domain';
 import type { Strategy } from '../engine/strategy';
+import { EquityBracket } from './equity-bracket';
 import { FuturesProtected } from './futures-protected';
 import { IronCondor0dte, type IronCondorParams } from './iron-condor-0dte';
 
@@ -11,14 +12,16 @@ export function createStrategies(specs: readonly StrategySpec[], tradesPerDayMax
     switch (s.kind) {
       case 'iron-condor-0dte':
         return new IronCondor0dte(StrategyId.of(s.id), s.params as IronCondorParams, tradesPerDayMax);
+      case 'equity-bracket':
+        return new EquityBracket(StrategyId.of(s.id), s.params);
       case 'futures-protected':
         return new FuturesProtected(StrategyId.of(s.id), s.params);
       default:
         throw new Error(
-          `strategy kind '${s.kind}' (strategies[].kind of '${s.id}') is not available yet; use iron-condor-0dte`,
+          `strategy kind '${s.kind}' (strategies[].kind of '${s.id}') is not available; use iron-condor-0dte, equity-bracket or futures-protected`,
         );
     }
   });
 }
 
-export { FuturesProtected, IronCondor0dte, type IronCondorParams };
+export { EquityBracket, FuturesProtected, IronCondor0dte, type IronCondorParams };

@@ -76,6 +76,51 @@ describe('keel run', () => {
   });
 });
 
+describe('keel run equity-bracket', () => {
+  it('enters the best signals as brackets sized by the dual cap, stop and 2R target at the venue', () => {
+    const out = join(dir, 'brackets');
+    const r = keel('run', 'examples/equity-bracket.yaml', '--days', '2', '--out', out, '-q', '--no-print');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/checker: 0 violations/);
+    const lines = readFileSync(join(out, 'venue-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const orders = lines.filter((l) => l['type'] === 'order' && l['origin'] === 'keel');
+    const entries = orders.filter((o) => o['parentVenueOrderId'] === null);
+    // Day one executes PLTR and TSLA (NVDA scores under 70), day two AMD and META.
+    const symbols = entries.map(
+      (o) => (o['legs'] as { instrument: { symbol: string } }[])[0]?.instrument.symbol,
+    );
+    expect(symbols).toEqual(['PLTR', 'TSLA', 'AMD', 'META']);
+    for (const e of entries) {
+      // Each within 10% of the $105,000 account: 61 PLTR at 170.77, never the incident's 291.
+      expect((e['qty'] as number) * (e['limitPrice'] as number)).toBeLessThanOrEqual(10_500);
+      const children = orders.filter((o) => o['parentVenueOrderId'] === e['venueOrderId']);
+      expect(children.map((c) => c['orderType']).sort()).toEqual(['MIT', 'STP']);
+      for (const c of children) expect(c['reduceOnly']).toBe(true);
+    }
+    expect(entries[0]?.['qty']).toBe(61);
+  });
+
+  it('refuses a signals file with the wrong header, naming the field', () => {
+    writeFileSync(join(dir, 'bad-signals.csv'), 'symbol,score\nPLTR,80\n');
+    const file = join(dir, 'bad-signals.yaml');
+    writeFileSync(
+      file,
+      readFileSync('examples/equity-bracket.yaml', 'utf8').replaceAll(
+        'signals/swing-week.csv',
+        'bad-signals.csv',
+      ),
+    );
+    const r = keel('run', file, '-q');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /strategies\.0\.params\.signalsFile: the CSV header must be date,symbol,score,entry,stop/,
+    );
+  });
+});
+
 describe('keel size', () => {
   it('sizes the incident trade at 61 shares, bound by the notional cap', () => {
     const r = keel('size', '--entry', '170', '--stop', '163', '--equity', '105000', '--json');

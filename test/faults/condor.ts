@@ -1,6 +1,6 @@
 // Small scenarios for the fault tests: a one-lot XSP 0DTE iron condor on fixed strikes (long 671P,
 // short 672P, short 692C, long 693C) on a flat market, with the faults, outside positions and
-// outside orders a test adds. Helpers read the venue log the way an outside checker would.
+// outside orders a test adds. The helpers read only the venue log, as an outside checker would.
 import type { VenueLogLine } from '../../src/venues/sim/venue-log';
 
 export const strikes = { longPut: 671, shortPut: 672, shortCall: 692, longCall: 693 } as const;
@@ -10,17 +10,15 @@ export type CondorScenario = {
   readonly seed?: number;
   readonly combos?: boolean;
   readonly qty?: number;
-  readonly latencyMs?: number;
   readonly entryFrom?: string;
   readonly entryUntil?: string;
   readonly exitBy?: string;
   /** More underlyings beside XSP, as YAML flow mappings. */
   readonly markets?: readonly string[];
-  /** YAML flow mappings, one per fault / position / order / command. */
+  /** YAML flow mappings, one per fault / outside position / outside order. */
   readonly faults?: readonly string[];
   readonly positions?: readonly string[];
   readonly orders?: readonly string[];
-  readonly operator?: readonly string[];
 };
 
 /** An XSP 0DTE option by strike and right, as a YAML flow mapping. */
@@ -42,12 +40,11 @@ export function condorYaml(s: CondorScenario): string {
     'market:',
     '  - { symbol: XSP, kind: index, spot: 683.38, vol: 0.21, path: flat, stepSeconds: 5 }',
     ...(s.markets ?? []).map((m) => `  - ${m}`),
-    `venue: { products: options, combos: ${s.combos ?? true}, latencyMs: ${s.latencyMs ?? 50} }`,
+    `venue: { products: options, combos: ${s.combos ?? true}, latencyMs: 50 }`,
     ...list('faults', s.faults),
     'external:',
     ...list('positions', s.positions, '  '),
     ...list('orders', s.orders, '  '),
-    ...list('operator', s.operator),
     'strategies:',
     '  - id: ic-0dte',
     '    kind: iron-condor-0dte',
@@ -82,7 +79,7 @@ export function positionsOf(log: readonly VenueLogLine[], strike: number, right:
     .map((p) => p.qty);
 }
 
-/** Legs as "+1 671P" for messages and comparisons. */
+/** A leg, fill or position line's strike and right, e.g. "671P". */
 export function legName(l: { instrument: { strike?: number; right?: string } }): string {
   return `${l.instrument.strike ?? ''}${l.instrument.right ?? ''}`;
 }

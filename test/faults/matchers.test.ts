@@ -12,18 +12,7 @@ const reject = (code: number) => `reject: { code: ${code}, message: "matcher ${c
 const order = (at: string, instrument: string, side = 'BUY') =>
   `{ at: "${at}", instrument: ${instrument}, side: ${side}, qty: 1, type: MKT }`;
 
-const probabilityTimes = [
-  '11:00',
-  '11:01',
-  '11:02',
-  '11:03',
-  '11:04',
-  '11:05',
-  '11:06',
-  '11:07',
-  '11:08',
-  '11:09',
-];
+const probabilityTimes = Array.from({ length: 10 }, (_, i) => `11:0${i}`);
 
 const yaml = condorYaml({
   name: 'matchers',

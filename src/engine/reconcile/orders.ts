@@ -204,6 +204,7 @@ function syncStatus(r: Round, order: OrderRecord, v: VenueOrderStatus): void {
   };
   switch (v.status) {
     case 'working':
+      return resendCancel(r, order);
     case 'filled': // its fills were applied above, or a quantity mismatch was raised
       return;
     case 'cancelled':
@@ -225,6 +226,18 @@ function syncStatus(r: Round, order: OrderRecord, v: VenueOrderStatus): void {
         }),
       );
   }
+}
+
+/**
+ * A cancel keel journaled may never have reached the venue (a crash between the journal and the
+ * send): while the venue still works the order, the cancel is sent again, at start-up at once,
+ * live after the grace period. Cancels are idempotent at the venue.
+ */
+function resendCancel(r: Round, order: OrderRecord): void {
+  if (order.state !== 'cancel_pending') return;
+  if (!r.startUp && r.snap.t - order.updatedAt < missingGraceMs) return;
+  r.core.log(`reconcile: ${order.intent.clientOrderId} still works at the venue; cancel sent again`);
+  r.core.venue.cancel(order.intent.clientOrderId);
 }
 
 /**

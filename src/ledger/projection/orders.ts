@@ -13,6 +13,7 @@ import {
 
 export type OrderRecord = {
   readonly intent: OrderIntent;
+  /** Changed through OrderBook.transition, which keeps its live index (one live-to-live fix-up aside). */
   state: OrderState;
   venueOrderId: VenueOrderId | null;
   /** The venue's id of the parent order (bracket / OCO children), as the venue reported it. */
@@ -71,12 +72,18 @@ export function remainingLegQty(order: OrderRecord, instrumentId: InstrumentId):
 export class OrderBook {
   private readonly orders = new Map<ClientOrderId, OrderRecord>();
   private readonly byVenueId = new Map<VenueOrderId, ClientOrderId>();
+  /**
+   * The live orders in the order they were added, so live() does not walk every order ever made
+   * (a year's journal holds tens of thousands). Kept by add() and transition().
+   */
+  private readonly liveOrders = new Set<OrderRecord>();
 
   add(record: OrderRecord): void {
     // Messages are built only on failure: replay runs these once per event.
     if (this.orders.has(record.intent.clientOrderId))
       throw new InvariantError(`duplicate client order id ${record.intent.clientOrderId}`);
     this.orders.set(record.intent.clientOrderId, record);
+    if (isLive(record.state)) this.liveOrders.add(record);
   }
 
   get(id: ClientOrderId): OrderRecord | undefined {
@@ -100,8 +107,17 @@ export class OrderBook {
   }
 
   transition(order: OrderRecord, event: Parameters<typeof nextOrderState>[1], t: number): void {
+    const wasLive = isLive(order.state);
     order.state = nextOrderState(order.state, event);
     order.updatedAt = t;
+    if (wasLive === isLive(order.state)) return;
+    if (wasLive) {
+      this.liveOrders.delete(order);
+      return;
+    }
+    // A lost order found after all (rare): rebuild, so live() keeps the order of add().
+    this.liveOrders.clear();
+    for (const o of this.orders.values()) if (isLive(o.state)) this.liveOrders.add(o);
   }
 
   all(): IterableIterator<OrderRecord> {
@@ -109,7 +125,7 @@ export class OrderBook {
   }
 
   live(): OrderRecord[] {
-    return [...this.orders.values()].filter((o) => isLive(o.state));
+    return [...this.liveOrders].filter((o) => isLive(o.state));
   }
 
   get size(): number {

@@ -167,6 +167,57 @@ describe('convergence', () => {
     expect(found(check(input, { converged: true }))).toEqual([['order-left-working', tpSeq]]);
   });
 
+  it("a bracket's stop resting over the open position it protects is not a stray order", () => {
+    const b = withForeign704();
+    const entry = b.order({
+      legs: [[xsp.c693, 'BUY']],
+      intent: 'open',
+      limitPrice: 0.2,
+      group: 'b1',
+      qty: 2,
+    });
+    b.ack(entry).fill(entry, xsp.c693);
+    const protect = (qty: number, group = 'b1') =>
+      b.order({
+        legs: [[xsp.c693, 'SELL']],
+        intent: 'protect',
+        limitPrice: 0.1,
+        group,
+        qty,
+        reduceOnly: true,
+        parentVenueOrderId: entry,
+      });
+    const stop = protect(2);
+    b.ack(stop);
+    expect(found(checkConverged(b.build()))).toEqual([]);
+    // Larger than what it protects, or not reduce-only: a stray order after all.
+    const tooBig = protect(3);
+    const tooBigSeq = b.lastSeq;
+    b.ack(tooBig);
+    expect(found(checkConverged(b.build()))).toEqual([['order-left-working', tooBigSeq]]);
+  });
+
+  it('a protective order left working after its group closed is a stray order', () => {
+    const b = withForeign704();
+    const entry = b.order({ legs: [[xsp.c693, 'BUY']], intent: 'open', limitPrice: 0.2, group: 'b2' });
+    b.ack(entry).fill(entry, xsp.c693);
+    const stop = b.order({
+      legs: [[xsp.c693, 'SELL']],
+      intent: 'protect',
+      limitPrice: 0.1,
+      group: 'b2',
+      reduceOnly: true,
+      parentVenueOrderId: entry,
+    });
+    const stopSeq = b.lastSeq;
+    b.ack(stop);
+    const input = b.build((r) => {
+      const g = r.groups.find((x) => x.id === 'b2');
+      if (g !== undefined) g.status = 'closed';
+    });
+    expect(found(checkConverged(input))).toContainEqual(['order-left-working', stopSeq]);
+  });
+
   it('orders on instruments that expired count as ended', () => {
     const b = withForeign704();
     openIronCondor(b);

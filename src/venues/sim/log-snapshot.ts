@@ -200,7 +200,7 @@ function orderStatus(o: OrderState): VenueOrderStatus {
     filledQty,
     remainingQty: status === 'working' ? l.qty - filledQty : 0,
     parentVenueOrderId: l.parentVenueOrderId === null ? null : VenueOrderId.of(l.parentVenueOrderId),
-    avgFillPrice: legQty > 0 && l.legs.length === 1 ? o.cash / legQty : null,
+    avgFillPrice: legQty > 0 && l.legs.length === 1 ? Math.round((o.cash / legQty) * 1e6) / 1e6 : null,
   };
 }
 

@@ -1,0 +1,171 @@
+// The operator HTTP API against a fake engine: a bad body is refused with 400 naming the field and
+// never reaches the engine; a good one becomes exactly the OperatorCommand the CLI and scenarios
+// give; status answers 503 while the engine is restarting (no projection).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { GroupId, StrategyId } from '../../domain';
+import type { OperatorCommand, OperatorResult } from '../../engine/operator';
+import { Projection } from '../../ledger/projection';
+import { buildOperatorApi } from './operator-api';
+
+let commands: OperatorCommand[];
+let projection: Projection | null;
+let app: FastifyInstance;
+
+beforeEach(() => {
+  commands = [];
+  projection = null;
+  app = buildOperatorApi({
+    operator: async (cmd): Promise<OperatorResult> => {
+      commands.push(cmd);
+      return { ok: cmd.action !== 'flatten', lines: [`did ${cmd.action}`] };
+    },
+    projection: () => projection,
+  });
+});
+
+afterEach(async () => {
+  await app.close();
+});
+
+async function post(url: string, payload?: unknown) {
+  const res = await app.inject({ method: 'POST', url, ...(payload === undefined ? {} : { payload }) });
+  return { status: res.statusCode, body: res.json() as { error?: string; ok?: boolean; lines?: string[] } };
+}
+
+describe('operator API: bad bodies are 400 and name the field', () => {
+  const bad: [string, string, unknown, RegExp][] = [
+    ['halt without reason', '/halt', {}, /^reason: /],
+    ['halt with an empty reason', '/halt', { reason: '' }, /^reason: give a reason: it is journaled$/],
+    ['halt without a body', '/halt', undefined, /^reason: /],
+    ['resume without reason', '/resume', { note: 'x' }, /reason/],
+    ['resume with an unknown key', '/resume', { reason: 'ok', force: true }, /force/],
+    [
+      'LMT order without limit',
+      '/order',
+      { side: 'BUY', qty: 1, symbol: 'PLTR' },
+      /^limit: a LMT order needs limit$/,
+    ],
+    ['order without side', '/order', { qty: 1, symbol: 'PLTR', type: 'MKT' }, /^side: /],
+    ['order with qty 0', '/order', { side: 'BUY', qty: 0, symbol: 'PLTR', type: 'MKT' }, /^qty: /],
+    [
+      'order with a wrong right',
+      '/order',
+      { side: 'BUY', qty: 1, symbol: 'XSP', right: 'X', type: 'MKT' },
+      /^right: /,
+    ],
+    [
+      'order with a stray key',
+      '/order',
+      { side: 'BUY', qty: 1, symbol: 'PLTR', type: 'MKT', account: 'B' },
+      /account/,
+    ],
+    ['order with type STP', '/order', { side: 'BUY', qty: 1, symbol: 'PLTR', type: 'STP' }, /^type: /],
+    [
+      'flatten with both group and strategy',
+      '/flatten',
+      { group: 'g-1', strategy: 'ic-0dte' },
+      /give exactly one of group or strategy/,
+    ],
+    ['flatten with neither', '/flatten', {}, /give exactly one of group or strategy/],
+    ['flatten with an empty group', '/flatten', { group: '' }, /^group: /],
+  ];
+  for (const [name, url, payload, error] of bad) {
+    it(name, async () => {
+      const res = await post(url, payload);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatch(error);
+      expect(commands).toEqual([]);
+    });
+  }
+});
+
+describe('operator API: good bodies become the operator command', () => {
+  const good: [string, string, unknown, OperatorCommand][] = [
+    ['halt', '/halt', { reason: 'checking fills' }, { action: 'halt', reason: 'checking fills' }],
+    ['resume', '/resume', { reason: 'checked' }, { action: 'resume', reason: 'checked' }],
+    ['cancel --mine (no body)', '/cancel', undefined, { action: 'cancel', mine: true }],
+    [
+      'flatten a group',
+      '/flatten',
+      { group: 'operator-20260102-1' },
+      { action: 'flatten', group: GroupId.of('operator-20260102-1'), strategy: null },
+    ],
+    [
+      'flatten a strategy',
+      '/flatten',
+      { strategy: 'ic-0dte' },
+      { action: 'flatten', group: null, strategy: StrategyId.of('ic-0dte') },
+    ],
+    [
+      'an equity LMT with a protective stop',
+      '/order',
+      { side: 'BUY', qty: 291, symbol: 'PLTR', limit: 170.77, stop: 163 },
+      {
+        action: 'order',
+        instrument: { symbol: 'PLTR' },
+        side: 'BUY',
+        qty: 291,
+        type: 'LMT',
+        limit: 170.77,
+        stop: 163,
+        fit: false,
+      },
+    ],
+    [
+      'a MKT order with --fit',
+      '/order',
+      { side: 'SELL', qty: 5, symbol: 'TSLA', type: 'MKT', fit: true },
+      {
+        action: 'order',
+        instrument: { symbol: 'TSLA' },
+        side: 'SELL',
+        qty: 5,
+        type: 'MKT',
+        limit: null,
+        stop: null,
+        fit: true,
+      },
+    ],
+    [
+      'an option by expiry, strike and right',
+      '/order',
+      { side: 'BUY', qty: 1, symbol: 'XSP', expiry: '2026-02-13', strike: 690, right: 'C', limit: 1.25 },
+      {
+        action: 'order',
+        instrument: { symbol: 'XSP', expiry: '2026-02-13', strike: 690, right: 'C' },
+        side: 'BUY',
+        qty: 1,
+        type: 'LMT',
+        limit: 1.25,
+        stop: null,
+        fit: false,
+      },
+    ],
+  ];
+  for (const [name, url, payload, command] of good) {
+    it(name, async () => {
+      const res = await post(url, payload);
+      expect(res.status).toBe(200);
+      expect(commands).toEqual([command]);
+      // The engine's answer, as it gave it.
+      expect(res.body).toEqual({ ok: command.action !== 'flatten', lines: [`did ${command.action}`] });
+    });
+  }
+});
+
+describe('operator API: status', () => {
+  it('is 503 while there is no projection (the engine restarts after a crash)', async () => {
+    const res = await app.inject({ method: 'GET', url: '/status' });
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toEqual({ error: 'the engine is restarting' });
+    expect(commands).toEqual([]);
+  });
+
+  it('is the projection status once the engine runs', async () => {
+    projection = new Projection(-300);
+    const res = await app.inject({ method: 'GET', url: '/status' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ groups: [], openOrders: [] });
+  });
+});
