@@ -6,6 +6,8 @@ register();
 const { main: journal } = await import('../bench/journal.bench.ts');
 const { main: engine } = await import('../bench/engine.bench.ts');
 await journal();
+await (await import('../bench/startup.bench.ts')).main();
 await engine();
 await (await import('../bench/sim.bench.ts')).main();
+await (await import('../bench/reconcile.bench.ts')).main();
 await (await import('../bench/pricing.bench.ts')).main();

@@ -386,7 +386,10 @@ export class Engine {
     let price = 0;
     for (const [k, l] of legs.entries()) {
       const q = quotes[k];
-      const p = request.entry?.limitPrice ?? (q ? (l.qtyPerUnit > 0 ? q.ask : q.bid) : null);
+      // The worst price it can fill at: a buy at or below its limit (never chased past it); a sell
+      // at or above its limit, so at least at the ask (a sell limit under the market fills there).
+      const limit = request.entry?.limitPrice ?? null;
+      const p = l.qtyPerUnit > 0 ? (limit ?? q?.ask ?? null) : q ? Math.max(limit ?? 0, q.ask) : limit;
       if (p === null || !(p > 0)) return { ok: false, refusal: noPrice(l.instrument) };
       price = p;
       exposure += Math.abs(l.qtyPerUnit) * p * l.instrument.multiplier;
@@ -445,7 +448,11 @@ export class Engine {
       units: qty,
       note: `${cmd.side} ${qty} ${describeInstrument(instrument)}${cmd.limit === null ? '' : ` @ ${cmd.limit}`}${cmd.stop === null ? '' : ` stop ${cmd.stop}`}`,
       // A stop makes it a bracket: the take-profit at 2R, on the tick.
-      entry: { limitPrice: cmd.limit, stopPrice: cmd.stop, targetPrice: twoR(cmd.limit, cmd.stop, instrument.tick) },
+      entry: {
+        limitPrice: cmd.limit,
+        stopPrice: cmd.stop,
+        targetPrice: twoR(cmd.limit, cmd.stop, instrument.tick),
+      },
     });
     const lines = [
       `order: ${cmd.side} ${cmd.qty} ${describeInstrument(instrument)} ${cmd.limit === null ? 'at market' : `limit ${cmd.limit}`}${cmd.stop === null ? '' : `, protective stop ${cmd.stop}`}`,

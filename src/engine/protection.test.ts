@@ -18,11 +18,14 @@ import { btc, futuresAccount, openLong, strategy } from './reconcile/test-suppor
 const group = 'btc-perp-20260213-1';
 const gid = GroupId.of(group);
 
-function protectedAccount(entry = { stopPrice: 108114.7, targetPrice: 109953.4 }) {
+function protectedAccount(
+  entry: { stopPrice: number | null; targetPrice: number | null } = {
+    stopPrice: 108114.7,
+    targetPrice: 109953.4,
+  },
+) {
   const a = futuresAccount();
-  openLong(a.core, { group, qty: 0.0846, price: 109206.8, venueOrderId: 'V1' });
-  // openLong opens without exits; re-open the group's entry terms as the strategy asks for them.
-  Object.assign(a.core.p.requireGroup(gid), { entry: { limitPrice: null, ...entry } });
+  openLong(a.core, { group, qty: 0.0846, price: 109206.8, venueOrderId: 'V1', exits: entry });
   const closes: { groupId: string; reason: string; urgency: Urgency }[] = [];
   const protection = new Protection(a.core, a.orders, (groupId, reason, urgency) =>
     closes.push({ groupId, reason, urgency }),
@@ -52,11 +55,23 @@ describe('protective orders', () => {
   it('sends a reduce-only stop and take-profit for what the group owns, attached to its entry', () => {
     const { protection, venue, core } = protectedAccount();
     protection.progress(core.p.requireGroup(gid));
-    expect(venue.sent.map((o) => [o.type, o.legs[0]?.side, o.qty, o.stopPrice, o.reduceOnly, o.parentClientOrderId])).toEqual([
+    expect(
+      venue.sent.map((o) => [
+        o.type,
+        o.legs[0]?.side,
+        o.qty,
+        o.stopPrice,
+        o.reduceOnly,
+        o.parentClientOrderId,
+      ]),
+    ).toEqual([
       ['STP', 'SELL', 0.0846, 108114.7, true, `${group}-o1`],
       ['MIT', 'SELL', 0.0846, 109953.4, true, `${group}-o1`],
     ]);
-    expect(core.p.orders.require(ClientOrderId.of(`${group}-p2`)).intent).toMatchObject({ source: 'engine', intent: 'protect' });
+    expect(core.p.orders.require(ClientOrderId.of(`${group}-p2`)).intent).toMatchObject({
+      source: 'engine',
+      intent: 'protect',
+    });
     protection.progress(core.p.requireGroup(gid)); // covered: nothing more
     expect(venue.sent).toHaveLength(2);
   });
@@ -64,7 +79,10 @@ describe('protective orders', () => {
   it('is bounded by the gate like a close: what the group owns, a stop and a target not adding up', () => {
     const { orders } = protectedAccount();
     expect(orders.gate(protectOrder(9, 'STP', 0.0847, 108000))).toMatchObject({ rule: 'exceedsOwned' });
-    const buy = { ...protectOrder(9, 'MIT', 0.0846, 110000), legs: [{ instrumentId: btc.id, side: 'BUY' as const, ratio: 1 }] };
+    const buy = {
+      ...protectOrder(9, 'MIT', 0.0846, 110000),
+      legs: [{ instrumentId: btc.id, side: 'BUY' as const, ratio: 1 }],
+    };
     expect(orders.gate(buy)).toMatchObject({ rule: 'wrongSideForClose' });
     expect(orders.send(protectOrder(2, 'STP', 0.0846, 108000))).toBeNull();
     expect(orders.gate(protectOrder(9, 'STP', 0.0001, 108000))).toMatchObject({ rule: 'exceedsOwned' });
@@ -72,11 +90,18 @@ describe('protective orders', () => {
   });
 
   it('manages the exit itself when the venue refuses the stop order', () => {
-    const { protection, core, venue, closes } = protectedAccount({ stopPrice: 108114.7, targetPrice: null as never });
+    const { protection, core, venue, closes } = protectedAccount({
+      stopPrice: 108114.7,
+      targetPrice: null,
+    });
     for (let i = 0; i < 2; i++) {
       protection.progress(core.p.requireGroup(gid));
       const id = venue.sent.at(-1)?.clientOrderId as ClientOrderId;
-      core.recorder.record('order.rejected', { clientOrderId: id, code: 201, message: 'stop orders not supported' });
+      core.recorder.record('order.rejected', {
+        clientOrderId: id,
+        code: 201,
+        message: 'stop orders not supported',
+      });
     }
     venue.quotes.set(btc.id, { bid: 108200, ask: 108200.2, mid: 108200.1, t: 0 });
     protection.progress(core.p.requireGroup(gid));
@@ -98,8 +123,14 @@ describe('protective orders', () => {
     const g = core.p.requireGroup(gid);
     protection.progress(g);
     const [stop, target] = venue.sent.map((o) => o.clientOrderId);
-    core.recorder.record('order.accepted', { clientOrderId: stop as ClientOrderId, venueOrderId: VenueOrderId.of('V2') });
-    core.recorder.record('order.accepted', { clientOrderId: target as ClientOrderId, venueOrderId: VenueOrderId.of('V3') });
+    core.recorder.record('order.accepted', {
+      clientOrderId: stop as ClientOrderId,
+      venueOrderId: VenueOrderId.of('V2'),
+    });
+    core.recorder.record('order.accepted', {
+      clientOrderId: target as ClientOrderId,
+      venueOrderId: VenueOrderId.of('V3'),
+    });
     core.recorder.record('order.fill', {
       fill: {
         execId: ExecId.of('E9'),
@@ -119,7 +150,11 @@ describe('protective orders', () => {
     protection.progress(g);
     expect(g.status).toBe('open'); // the take-profit still works: cancel it first
     expect(venue.cancels).toEqual([target]);
-    core.recorder.record('order.cancelled', { clientOrderId: target as ClientOrderId, remainingQty: 0.0846, reason: 'OCO' });
+    core.recorder.record('order.cancelled', {
+      clientOrderId: target as ClientOrderId,
+      remainingQty: 0.0846,
+      reason: 'OCO',
+    });
     protection.progress(g);
     expect(g.status).toBe('closed');
     expect(g.exitReason).toBe('stop-loss 108114.7 filled at the venue');

@@ -27,7 +27,8 @@ describe('crash at every step', () => {
       if (run.stats.crashes !== 1) failures.push(`append ${n}: expected one crash, got ${run.stats.crashes}`);
       for (const v of run.verdict.violations)
         failures.push(`append ${n}: ${v.invariant} at seq ${v.seq}: ${v.message}`);
-      for (const problem of outsideViolations(run.venueLog, run.report)) failures.push(`append ${n}: ${problem}`);
+      for (const problem of outsideViolations(run.venueLog, run.report))
+        failures.push(`append ${n}: ${problem}`);
     }
     expect(failures).toEqual([]);
   }, 300_000);
@@ -47,12 +48,15 @@ describe('crash at every step', () => {
       // A position the venue closed is a closed trade with the venue's net PnL, never lost.
       const closed = run.venueLog.flatMap((l) => (l.type === 'positionClosed' ? [l] : []));
       const traded = run.report.groups.filter((g) => g.legs.length > 0 && g.realizedPnl !== 0);
-      if (closed.length !== traded.length) fail(`${closed.length} positions closed at the venue, ${traded.length} traded groups`);
+      if (closed.length !== traded.length)
+        fail(`${closed.length} positions closed at the venue, ${traded.length} traded groups`);
       closedAtVenue += closed.length;
       for (const [i, line] of closed.entries()) {
         const g = traded[i];
         if (g?.status !== 'closed' || g.realizedPnl !== line.netPnl)
-          fail(`venue position ${line.venuePositionId} (net ${line.netPnl}) is ${g?.status ?? 'missing'} with ${g?.realizedPnl ?? '?'}`);
+          fail(
+            `venue position ${line.venuePositionId} (net ${line.netPnl}) is ${g?.status ?? 'missing'} with ${g?.realizedPnl ?? '?'}`,
+          );
       }
     }
     expect(failures).toEqual([]);

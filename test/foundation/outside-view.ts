@@ -80,7 +80,8 @@ export function outsideViolations(lines: readonly VenueLogLine[], report: Report
         venue.set(line.instrument.id, line.qty);
         break;
       case 'settle':
-        for (const book of books.values()) settle(book, line.instrument.id, line.price, line.instrument.multiplier);
+        for (const book of books.values())
+          settle(book, line.instrument.id, line.price, line.instrument.multiplier);
         keel.set(line.instrument.id, 0);
         foreign.set(line.instrument.id, 0);
         break;
@@ -91,12 +92,15 @@ export function outsideViolations(lines: readonly VenueLogLine[], report: Report
   for (const [id, net] of venue) {
     const explained = qtyAdd(keel.get(id) ?? 0, foreign.get(id) ?? 0);
     if (net !== explained)
-      problems.push(`instrument ${id}: venue ${net}, but keel ${keel.get(id) ?? 0} + foreign ${foreign.get(id) ?? 0}`);
+      problems.push(
+        `instrument ${id}: venue ${net}, but keel ${keel.get(id) ?? 0} + foreign ${foreign.get(id) ?? 0}`,
+      );
   }
   for (const g of report.groups) {
     const book = books.get(g.id);
     const net = book === undefined ? 0 : microsToCents(netRealized(book.pnl));
-    if (net !== g.realizedPnl) problems.push(`group ${g.id}: the venue's fills give ${net}, the report ${g.realizedPnl}`);
+    if (net !== g.realizedPnl)
+      problems.push(`group ${g.id}: the venue's fills give ${net}, the report ${g.realizedPnl}`);
   }
   return problems;
 }

@@ -1,42 +1,75 @@
-// An operator's limit is the price the gate measured the order at, so it is the price sent: never
-// re-priced above it. Otherwise a limit far below the market (BUY 100 PLTR at $100 while it
-// trades at $170.77) passes the 10% cap as $10,000 and fills as $17,077.
+// An open is filled at no worse a price than the one the gate measured its budget at. Otherwise a
+// limit far below the market (BUY 100 PLTR at $100 while it trades at $170.77) passes the 10%
+// cap as $10,000 and fills as $17,077; a sell limit under the market fills at the market; and a
+// market order chased up a rising market fills above the ask it was measured at.
 import { describe, expect, it } from 'vitest';
 import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
-import { gateYaml, keelOrders, linesOf } from './gate-scenario';
+import { gateYaml, keelOrders, linesOf, rulesOf, type GateScenario } from './gate-scenario';
 
-async function runOrder(name: string, symbol: string, qty: number, limit: number, seed = 2) {
+async function runOrders(name: string, operator: string[], more: Partial<GateScenario> = {}) {
   const run = await runChecked(
-    scenarioFromYaml(
-      gateYaml({
-        name,
-        seed,
-        end: '2026-01-02T11:00:00-05:00',
-        operator: [`{ at: '09:45', action: order, symbol: ${symbol}, side: BUY, qty: ${qty}, type: LMT, limit: ${limit} }`],
-      }),
-    ),
+    scenarioFromYaml(gateYaml({ name, end: '2026-01-02T11:00:00-05:00', operator, ...more })),
   );
   const opens = keelOrders(run.venueLog).filter((o) => /-o\d+$/.test(o.clientOrderId ?? ''));
   const fills = linesOf(run.venueLog, 'fill');
   return { run, opens, fills };
 }
 
-describe('an operator limit is never exceeded', () => {
-  it('a limit below the market passes the gate at its price and is sent at that price', async () => {
-    const { run, opens, fills } = await runOrder('gate-low-limit', 'PLTR', 100, 100);
+const order = (symbol: string, side: string, qty: number, price: string) =>
+  `{ at: '09:45', action: order, symbol: ${symbol}, side: ${side}, qty: ${qty}, ${price} }`;
+const seeds = [1, 2, 3, 4, 5]; // whether an order fills at mid at once is the venue's draw
+
+describe('an open never fills worse than the price its budget was measured at', () => {
+  it('a buy limit below the market is sent at its limit, never at the market', async () => {
+    // Until the close, so the day order ends (expires) at the venue.
+    const { run, opens, fills } = await runOrders(
+      'gate-low-limit',
+      [order('PLTR', 'BUY', 100, 'type: LMT, limit: 100')],
+      { end: '2026-01-02T16:00:00-05:00' },
+    );
+    expect(run.verdict.violations).toEqual([]);
     expect(run.report.refusals).toEqual([]);
     expect(opens.length).toBeGreaterThan(0);
     for (const o of opens) expect(o.limitPrice).toBe(100);
-    for (const f of fills) expect(f.qty * f.price).toBeLessThanOrEqual(0.1 * 105_000);
+    expect(fills).toEqual([]);
   });
 
-  it('a limit at the market is not chased past (the incident TSLA order, 23 at 443.18)', async () => {
-    // Several seeds: whether the first order fills at mid is the venue's draw.
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const { opens, fills } = await runOrder('gate-at-limit', 'TSLA', 23, 443.18, seed);
+  it('a buy limit at the market is not chased past (the incident TSLA order, 23 at 443.18)', async () => {
+    for (const seed of seeds) {
+      const { opens, fills } = await runOrders(
+        'gate-at-limit',
+        [order('TSLA', 'BUY', 23, 'type: LMT, limit: 443.18')],
+        { seed },
+      );
       expect(opens.length).toBeGreaterThan(0);
       for (const o of opens) expect(o.limitPrice, `seed ${seed}`).toBeLessThanOrEqual(443.18);
       for (const f of fills) expect(f.price, `seed ${seed}`).toBeLessThanOrEqual(443.18);
     }
+  });
+
+  it('a sell limit under the market is measured at the market: --fit stays within 10%', async () => {
+    const { run, fills } = await runOrders('gate-sell-under', [
+      order('PLTR', 'SELL', 70, 'type: LMT, limit: 165, fit: true'),
+    ]);
+    // At the ask, 170.78: 61 shares; at the limit it would have been 63, filled at ~170.76.
+    expect(rulesOf(run.report.refusals)).toEqual([['maxPositionPct', 61]]);
+    expect(fills.map((f) => f.qty)).toEqual([61]);
+    for (const f of fills) expect(f.qty * f.price).toBeLessThanOrEqual(0.1 * 105_000);
+  });
+
+  it('a market buy is not chased above the ask it was measured at, on a rising market', async () => {
+    const rising =
+      "{ symbol: PLTR, kind: equity, spot: 170.77, path: points, points: [['09:45', 170.77], ['09:45:05', 171.5], ['09:46', 172.5]], stepSeconds: 5 }";
+    let chased = 0;
+    for (const seed of seeds) {
+      const { opens, fills } = await runOrders('gate-market-buy', [order('PLTR', 'BUY', 61, 'type: MKT')], {
+        seed,
+        pltr: rising,
+      });
+      if (opens.length > 1) chased++;
+      for (const o of opens) expect(o.limitPrice, `seed ${seed}`).toBeLessThanOrEqual(170.78);
+      for (const f of fills) expect(f.price, `seed ${seed}`).toBeLessThanOrEqual(170.78);
+    }
+    expect(chased).toBeGreaterThan(0); // the re-pricing path ran at least once
   });
 });

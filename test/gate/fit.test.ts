@@ -44,7 +44,9 @@ describe('operator --fit on the sizing incident', () => {
     run.report.groups.forEach((g, k) => expect(g.openedAt).toBe(run.report.refusals[k]?.t));
     const lines = run.engineLog.filter((l) => l.includes('operator order:'));
     const refused = lines.findIndex((l) => l.includes('refused (maxPositionPct)') && l.includes('PLTR 291'));
-    const fitted = lines.findIndex((l) => l.includes('fitted to 61: accepted into group operator-20260102-1'));
+    const fitted = lines.findIndex((l) =>
+      l.includes('fitted to 61: accepted into group operator-20260102-1'),
+    );
     expect(refused).toBeGreaterThanOrEqual(0);
     expect(fitted).toBeGreaterThan(refused);
     expect(lines.some((l) => l.includes('fitted to 23: accepted into group operator-20260102-2'))).toBe(true);

@@ -14,6 +14,8 @@ export type GateScenario = {
   /** Trading hours for multi-day runs. */
   readonly session?: { readonly open: string; readonly close: string };
   readonly stepSeconds?: number;
+  /** PLTR's market instead of the flat one, as a YAML flow mapping. */
+  readonly pltr?: string;
   /** More markets, as YAML flow mappings. */
   readonly markets?: readonly string[];
   /** YAML flow mappings. */
@@ -47,7 +49,7 @@ export function gateYaml(s: GateScenario): string {
     ...(s.session ? [`  session: { open: '${s.session.open}', close: '${s.session.close}' }`] : []),
     'account: { equity: 105000 }',
     'market:',
-    `  - { symbol: PLTR, kind: equity, spot: 170.77, vol: 0.55, path: flat, stepSeconds: ${step} }`,
+    `  - ${s.pltr ?? `{ symbol: PLTR, kind: equity, spot: 170.77, vol: 0.55, path: flat, stepSeconds: ${step} }`}`,
     `  - { symbol: TSLA, kind: equity, spot: 443.18, vol: 0.5, path: flat, stepSeconds: ${step} }`,
     ...(s.markets ?? []).map((m) => `  - ${m}`),
     'venue: { products: equities, combos: false, latencyMs: 50 }',

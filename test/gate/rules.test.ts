@@ -64,7 +64,9 @@ const cases: Case[] = [
     name: 'maxPositionsPerDay: a third position on a day capped at two',
     scenario: { operator: [pltr('09:45', 10), tsla('09:50', 5), pltr('10:00', 10)] },
     refusals: [['maxPositionsPerDay', 0]],
-    messages: [/^PLTR would be position 3 today; the cap is 2 positions a day \(the count restarts tomorrow\): at most 0 shares/],
+    messages: [
+      /^PLTR would be position 3 today; the cap is 2 positions a day \(the count restarts tomorrow\): at most 0 shares/,
+    ],
     sentQty: [10, 5],
   },
   {
@@ -149,7 +151,10 @@ describe('the gate refuses with a stable rule, a readable message and what would
       ['maxPositionsPerWeek', 0],
       ['maxPositionsPerWeek', 0],
     ]);
-    expect(run.report.refusals.map((r) => r.t.slice(0, 16))).toEqual(['2026-02-10T09:50', '2026-02-11T09:45']);
+    expect(run.report.refusals.map((r) => r.t.slice(0, 16))).toEqual([
+      '2026-02-10T09:50',
+      '2026-02-11T09:45',
+    ]);
     for (const r of run.report.refusals)
       expect(r.message).toMatch(
         /would be position 4 this week; the hard cap is 3 positions a week \(the count restarts when the week resets\)/,

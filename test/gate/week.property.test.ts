@@ -46,7 +46,8 @@ const order = fc
     fit: fc.boolean(),
   })
   .map((o) => {
-    const limit = o.limitBp === null ? null : Math.round(spots[o.symbol] * (1 + o.limitBp / 10_000) * 100) / 100;
+    const limit =
+      o.limitBp === null ? null : Math.round(spots[o.symbol] * (1 + o.limitBp / 10_000) * 100) / 100;
     const price = limit === null ? 'type: MKT' : `type: LMT, limit: ${limit}`;
     return `{ at: '${at(o.day, o.minute)}', action: order, symbol: ${o.symbol}, side: ${o.side}, qty: ${o.qty}, ${price}, fit: ${o.fit} }`;
   });
@@ -68,7 +69,12 @@ const week = fc.record({
 });
 
 function journalEvents(path: string): StoredEvent[] {
-  const journal = openJournal(path, { knownVersions: eventVersions, owner: 'test', nowMs: 0, readOnly: true });
+  const journal = openJournal(path, {
+    knownVersions: eventVersions,
+    owner: 'test',
+    nowMs: 0,
+    readOnly: true,
+  });
   try {
     return [...journal.read()];
   } finally {
@@ -77,7 +83,10 @@ function journalEvents(path: string): StoredEvent[] {
 }
 
 /** Every cap the budgets promise, recomputed from the venue's fills and the journal's calendar. */
-function capViolations(run: Awaited<ReturnType<typeof runChecked>>, events: readonly StoredEvent[]): string[] {
+function capViolations(
+  run: Awaited<ReturnType<typeof runChecked>>,
+  events: readonly StoredEvent[],
+): string[] {
   const found: string[] = [];
   const dayEquity = new Map<string, number>();
   let weekEquity = 0;
@@ -127,14 +136,19 @@ function capViolations(run: Awaited<ReturnType<typeof runChecked>>, events: read
       if (openedOn.get(id) === opened) today += notional;
     }
     if (today > risk.maxDailyPct * equity + 1e-6)
-      found.push(`${opened}: $${today.toFixed(2)} today is past ${risk.maxDailyPct} x $${equity} (fill of ${f.group})`);
+      found.push(
+        `${opened}: $${today.toFixed(2)} today is past ${risk.maxDailyPct} x $${equity} (fill of ${f.group})`,
+      );
     if (thisWeek > risk.maxWeeklyPct * weekEquity + 1e-6)
-      found.push(`week: $${thisWeek.toFixed(2)} is past ${risk.maxWeeklyPct} x $${weekEquity} (fill of ${f.group})`);
+      found.push(
+        `week: $${thisWeek.toFixed(2)} is past ${risk.maxWeeklyPct} x $${weekEquity} (fill of ${f.group})`,
+      );
   }
   const perDay = new Map<string, number>();
   for (const d of openedOn.values()) perDay.set(d, (perDay.get(d) ?? 0) + 1);
   for (const [d, n] of perDay)
-    if (n > risk.maxPositionsPerDay) found.push(`${d}: ${n} positions opened, cap ${risk.maxPositionsPerDay}`);
+    if (n > risk.maxPositionsPerDay)
+      found.push(`${d}: ${n} positions opened, cap ${risk.maxPositionsPerDay}`);
   if (openedOn.size > risk.maxPositionsPerWeek)
     found.push(`${openedOn.size} positions this week, cap ${risk.maxPositionsPerWeek}`);
   return found;
@@ -154,7 +168,9 @@ describe('a week of operator orders, flattens and crashes', () => {
           end: `2026-02-13T16:00:00-05:00`,
           session: { open: '09:30', close: '16:00' },
           stepSeconds: 60,
-          markets: [`{ symbol: AAPL, kind: equity, spot: ${spots.AAPL}, vol: 0.3, path: gbm, stepSeconds: 60 }`],
+          markets: [
+            `{ symbol: AAPL, kind: equity, spot: ${spots.AAPL}, vol: 0.3, path: gbm, stepSeconds: 60 }`,
+          ],
           operator: [...w.orders, ...w.flattens],
           faults: w.crashes,
           risk,
@@ -173,7 +189,7 @@ describe('a week of operator orders, flattens and crashes', () => {
         expect(budgetToJson(replayed)).toBe(budgetToJson(live));
         expect(capViolations(run, events)).toEqual([]);
       }),
-      { numRuns: 6 },
+      { numRuns: 80 },
     );
   });
 });

@@ -22,3 +22,27 @@ describe('oct24 closed position lost on restart', () => {
     expect(g?.realizedPnl).toBe(line?.type === 'positionClosed' ? line.netPnl : NaN);
   });
 });
+
+describe('oct24: every id kept, the venue record matched by position id', () => {
+  it('keeps every order, the venue position id, and books the close at the venue time', async () => {
+    const run = await runChecked(scenarioFromFile(file));
+    const sent = run.venueLog.flatMap((l) =>
+      l.type === 'order' && l.origin === 'keel' ? [l.clientOrderId] : [],
+    );
+    expect(run.report.orders.map((o) => o.clientOrderId)).toEqual(sent);
+    const closed = run.venueLog.find((l) => l.type === 'positionClosed');
+    if (closed?.type !== 'positionClosed') throw new Error('the venue closed no position');
+    const g = run.report.groups[0];
+    expect(g?.venuePositionIds).toEqual([closed.venuePositionId]);
+    expect(g?.venueClose).toMatchObject({
+      closedAt: closed.t,
+      venuePositionId: closed.venuePositionId,
+      venueNetPnl: closed.netPnl,
+    });
+    expect(g?.exitReason).toMatch(/^take-profit .* filled at the venue while keel was down$/);
+    // The trade record carried only the venue order id; the history record only the position id.
+    const matched = (run.report.reconciliation?.matches ?? []).map((m) => `${m.record} by ${m.by}`);
+    expect(matched).toEqual(['execution by venueOrderId', 'positionHistory by venuePositionId']);
+    expect(run.dailyLog).toContain('closed at the venue');
+  });
+});

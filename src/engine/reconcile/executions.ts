@@ -74,7 +74,8 @@ function byCharacteristics(r: Round, x: VenueExecution): Matched | null {
         type: order.intent.type,
         limitPrice:
           order.intent.type === 'LMT' && order.intent.legs.length === 1 ? order.intent.limitPrice : null,
-        triggerPrice: order.intent.type === 'LMT' || order.intent.type === 'MKT' ? null : order.intent.stopPrice,
+        triggerPrice:
+          order.intent.type === 'LMT' || order.intent.type === 'MKT' ? null : order.intent.stopPrice,
         createdAt: order.createdAt,
       });
     }

@@ -31,13 +31,19 @@ export function matchPositionHistory(r: Round): void {
   const p = r.core.p;
   if (r.snap.positionHistory.length === 0) return;
   const byPositionId = new Map<string, GroupRecord>();
-  for (const g of p.groups.values()) for (const id of g.venuePositionIds.values()) byPositionId.set(id, g);
+  const singleLeg = new Map<string, GroupRecord[]>();
+  for (const g of p.groups.values()) {
+    for (const id of g.venuePositionIds.values()) byPositionId.set(id, g);
+    const leg = g.legs[0];
+    if (g.legs.length === 1 && leg !== undefined)
+      singleLeg.set(leg.instrumentId, [...(singleLeg.get(leg.instrumentId) ?? []), g]);
+  }
   const records = [...r.snap.positionHistory].sort(
     (a, b) => a.closedAt - b.closedAt || (a.venuePositionId < b.venuePositionId ? -1 : 1),
   );
   for (const rec of records) {
     if (p.reconciliation.wasMatched('positionHistory', rec.venuePositionId)) continue;
-    const found = groupOf(r, rec, byPositionId);
+    const found = groupOf(r, rec, byPositionId, singleLeg.get(rec.instrumentId) ?? []);
     if (found === null) continue;
     const { group, by, confidence, detail } = found;
     const owned = p.ownership.owned(rec.instrumentId, group.id);
@@ -63,7 +69,12 @@ export function matchPositionHistory(r: Round): void {
 
 type Found = { group: GroupRecord; by: MatchKey; confidence: number; detail: string };
 
-function groupOf(r: Round, rec: VenuePositionHistoryRecord, byId: Map<string, GroupRecord>): Found | null {
+function groupOf(
+  r: Round,
+  rec: VenuePositionHistoryRecord,
+  byId: Map<string, GroupRecord>,
+  onInstrument: readonly GroupRecord[],
+): Found | null {
   const known = byId.get(rec.venuePositionId);
   if (known)
     return {
@@ -74,7 +85,7 @@ function groupOf(r: Round, rec: VenuePositionHistoryRecord, byId: Map<string, Gr
     };
   const p = r.core.p;
   const lot = p.instruments.get(rec.instrumentId)?.lot ?? 0;
-  const m = matchClosedPosition(candidates(r, rec), { ...rec, side: rec.side ?? null }, lot);
+  const m = matchClosedPosition(candidates(r, rec, onInstrument), { ...rec, side: rec.side ?? null }, lot);
   if (m.kind === 'none') return null; // not keel's: someone else's closed position
   if (m.kind === 'ambiguous') {
     r.core.raise(
@@ -95,9 +106,13 @@ function groupOf(r: Round, rec: VenuePositionHistoryRecord, byId: Map<string, Gr
 }
 
 /** Single-leg groups on the instrument without a position id for it and not booked closed yet. */
-function candidates(r: Round, rec: VenuePositionHistoryRecord): GroupCandidate[] {
+function candidates(
+  r: Round,
+  rec: VenuePositionHistoryRecord,
+  onInstrument: readonly GroupRecord[],
+): GroupCandidate[] {
   const out: GroupCandidate[] = [];
-  for (const g of r.core.p.groups.values()) {
+  for (const g of onInstrument) {
     const leg = g.legs[0];
     if (g.legs.length !== 1 || leg === undefined || leg.instrumentId !== rec.instrumentId) continue;
     if (g.venuePositionIds.has(rec.instrumentId) || g.venueClose !== null || g.executions === 0) continue;

@@ -27,7 +27,13 @@ const candidate = fc.record({
   timeOff: fc.integer({ min: -2 * timeWindowMs, max: 2 * timeWindowMs }),
 });
 
-const record = { instrumentId: btc, side: 'LONG' as const, qty: 0.0846, avgPrice: 100_000, openedAt: 1_000_000_000 };
+const record = {
+  instrumentId: btc,
+  side: 'LONG' as const,
+  qty: 0.0846,
+  avgPrice: 100_000,
+  openedAt: 1_000_000_000,
+};
 
 type CandidateSpec = {
   n: number;
@@ -52,11 +58,21 @@ function toGroup(c: CandidateSpec): GroupCandidate {
 describe('matching a closed position by characteristics', () => {
   it('does not depend on the order of the candidates', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(candidate, { selector: (c) => c.n, maxLength: 6 }), fc.integer(), (cs, seed) => {
-        const groups = cs.map(toGroup);
-        const shuffled = [...groups].sort((a, b) => ((a.groupId.length * seed) % 7) - ((b.groupId.length * seed) % 7) || (a.groupId < b.groupId ? 1 : -1));
-        expect(matchClosedPosition(shuffled, record, lot)).toEqual(matchClosedPosition(groups, record, lot));
-      }),
+      fc.property(
+        fc.uniqueArray(candidate, { selector: (c) => c.n, maxLength: 6 }),
+        fc.integer(),
+        (cs, seed) => {
+          const groups = cs.map(toGroup);
+          const shuffled = [...groups].sort(
+            (a, b) =>
+              ((a.groupId.length * seed) % 7) - ((b.groupId.length * seed) % 7) ||
+              (a.groupId < b.groupId ? 1 : -1),
+          );
+          expect(matchClosedPosition(shuffled, record, lot)).toEqual(
+            matchClosedPosition(groups, record, lot),
+          );
+        },
+      ),
     );
   });
 
@@ -69,7 +85,8 @@ describe('matching a closed position by characteristics', () => {
           c.side === 'LONG' &&
           c.qty === 0.0846 &&
           Math.abs(c.timeOff) <= timeWindowMs &&
-          Math.abs(record.avgPrice - record.avgPrice * (1 + c.priceOff)) / (record.avgPrice * (1 + c.priceOff)) <=
+          Math.abs(record.avgPrice - record.avgPrice * (1 + c.priceOff)) /
+            (record.avgPrice * (1 + c.priceOff)) <=
             priceTolerancePct;
         if (m.kind === 'match') {
           expect(fits).toBe(true);
@@ -105,7 +122,11 @@ describe('matching an execution without ids', () => {
     expect(matchExecution([order(1, { limitPrice: 100_000.5 })], x, 0.1).kind).toBe('none');
     expect(matchExecution([order(1, { remainingQty: 0.08 })], x, 0.1).kind).toBe('none');
     expect(matchExecution([order(1, { createdAt: 11 })], x, 0.1).kind).toBe('none');
-    expect(matchExecution([order(1, {})], x, 0.1)).toMatchObject({ kind: 'match', id: 'g-o1', confidence: 0.9 });
+    expect(matchExecution([order(1, {})], x, 0.1)).toMatchObject({
+      kind: 'match',
+      id: 'g-o1',
+      confidence: 0.9,
+    });
   });
 
   it('tells a stop from a take-profit by which side of its trigger the price is', () => {

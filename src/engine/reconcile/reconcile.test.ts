@@ -329,7 +329,14 @@ describe('reconcile: orders', () => {
 
   it('matches an execution with no ids to the one working order it fits, as an inferred fill', () => {
     const { core, orders, clock } = protectedLong();
-    const x = execution({ execId: 'X1', venueOrderId: 'V-unknown', side: 'SELL', qty: 0.0846, price: 108100, t: clock.now() });
+    const x = execution({
+      execId: 'X1',
+      venueOrderId: 'V-unknown',
+      side: 'SELL',
+      qty: 0.0846,
+      price: 108100,
+      t: clock.now(),
+    });
     reconcile(core, orders, snapshot(clock.now(), { executions: [x] }), { startUp: true });
     const m = core.p.reconciliation.matches.find((r) => r.record === 'execution');
     // A sell at 108100 is past the stop's trigger and nowhere near the take-profit's.
@@ -340,7 +347,14 @@ describe('reconcile: orders', () => {
   it('matches nothing when an execution without ids fits two orders: never a guess', () => {
     const { core, orders, clock } = protectedLong();
     protect(core, { group, n: 4, qty: 0.0846, type: 'STP', trigger: 108100, venueOrderId: 'V4' });
-    const x = execution({ execId: 'X1', venueOrderId: 'V-unknown', side: 'SELL', qty: 0.0846, price: 108000, t: clock.now() });
+    const x = execution({
+      execId: 'X1',
+      venueOrderId: 'V-unknown',
+      side: 'SELL',
+      qty: 0.0846,
+      price: 108000,
+      t: clock.now(),
+    });
     const counts = reconcile(core, orders, snapshot(clock.now(), { executions: [x] }), { startUp: true });
     expect(counts.fillsInferred + counts.fillsRecovered).toBe(0);
     expect(core.p.execIds.has('X1')).toBe(false);

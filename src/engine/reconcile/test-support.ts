@@ -45,6 +45,8 @@ export function openLong(
     commission?: number;
     venueOrderId: string;
     positionId?: string;
+    /** The entry's protective stop and take-profit. */
+    exits?: { stopPrice: number | null; targetPrice: number | null };
   },
 ) {
   const groupId = GroupId.of(o.group);
@@ -59,7 +61,7 @@ export function openLong(
     units: 1,
     note: null,
     budget: null,
-    entry: { limitPrice: null, stopPrice: null, targetPrice: null },
+    entry: { limitPrice: null, stopPrice: null, targetPrice: null, ...o.exits },
   });
   rec.record('order.intent', {
     order: {

@@ -425,4 +425,31 @@ describe('damage', () => {
       /event seq 3 is missing \(next stored is 4\)/,
     );
   });
+
+  it('checks a row of a type already read as fully as the first: clock, gap, version', () => {
+    const path = fx.path();
+    fx.open(path).appendBatch([intent(t0 + 5), intent(t0 + 5)]);
+    sideConnection(path, (db) => {
+      db.exec(`INSERT INTO events VALUES (3, 'order.intent', 2, ${t0}, '{}')`);
+      db.exec(`INSERT INTO events VALUES (4, 'order.intent', 2, ${t0 + 9}, '{}')`);
+      db.exec(`INSERT INTO events VALUES (6, 'order.intent', 3, ${t0 + 9}, '{}')`);
+    });
+    const reader = fx.open(path, { readOnly: true });
+    const seen: number[] = [];
+    const backwards = caught(() => {
+      for (const event of reader.read()) seen.push(event.seq);
+    });
+    expectJournalError(backwards, 'bad-event', /event seq 3/, /before the previous event's t/);
+    expect(seen).toEqual([1, 2]);
+    expectJournalError(
+      caught(() => all(reader.read(4))),
+      'corrupt',
+      /event seq 5 is missing \(next stored is 6\)/,
+    );
+    expectJournalError(
+      caught(() => all(reader.read(6))),
+      'unknown-event',
+      /event seq 6 has type "order.intent" version 3/,
+    );
+  });
 });

@@ -23,6 +23,11 @@ const quickCheckProblemsMax = 5;
 const restoreFix = 'restore it from backup; keel never starts on partial state';
 
 type Row = [seq: unknown, type: unknown, v: unknown, t: unknown, data: unknown];
+/**
+ * A type name as the key string of knownVersions (V8 compares it with the projection's string
+ * literals by pointer, unlike a fresh string per row) and its highest known version.
+ */
+type CheckedType = { readonly name: string; readonly known: number };
 
 export function openJournal(path: string, options: JournalOptions): Journal {
   checkOptions(path, options);
@@ -189,12 +194,8 @@ class SqliteJournal implements Journal {
   private readonly lastEvent: BetterSqlite3.Statement;
   private readonly eventPage: BetterSqlite3.Statement;
   private readonly writeBatch: BetterSqlite3.Transaction<(events: readonly NewEvent[]) => number[]>;
-  /**
-   * Types that passed the full row check once, with their highest known version and the name as
-   * a key of knownVersions: V8 compares that string with literals by pointer, so dispatching on
-   * event.type in the projection is cheaper than with a fresh string per row.
-   */
-  private readonly checkedTypes = new Map<string, { readonly name: string; readonly known: number }>();
+  /** Types that passed the full row check once: a row of one of them needs only its numbers checked. */
+  private readonly checkedTypes = new Map<string, CheckedType>();
 
   constructor(
     readonly path: string,
@@ -325,11 +326,7 @@ class SqliteJournal implements Journal {
   }
 
   /** Every check on one row, with the message that names it; remembers a type that passes. */
-  private checkRow(
-    row: Row,
-    expectedSeq: number,
-    previousT: number | null,
-  ): { readonly name: string; readonly known: number } {
+  private checkRow(row: Row, expectedSeq: number, previousT: number | null): CheckedType {
     const [seq, type, v, t, data] = row;
     if (seq !== expectedSeq) {
       throw corruptError(

@@ -26,7 +26,10 @@ function futuresVenue() {
     quote: (id) => quotes.get(id) ?? null,
     optionChain: () => [],
   };
-  const registry = new SimInstrumentRegistry(new Map([['BTC-USDT', { symbol: 'BTC-USDT', kind: 'crypto' }]]), 'futures');
+  const registry = new SimInstrumentRegistry(
+    new Map([['BTC-USDT', { symbol: 'BTC-USDT', kind: 'crypto' }]]),
+    'futures',
+  );
   const venue = new SimVenue(
     {
       products: 'futures',

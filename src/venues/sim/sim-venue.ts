@@ -734,7 +734,9 @@ export class SimVenue implements Venue {
       remainingQty: status === 'working' ? o.qty - o.filledUnits : 0,
       parentVenueOrderId: o.parentVenueOrderId === null ? null : VenueOrderId.of(o.parentVenueOrderId),
       avgFillPrice:
-        o.filledLegQty > 0 && o.legs.length === 1 ? Math.round((o.filledCash / o.filledLegQty) * 1e6) / 1e6 : null,
+        o.filledLegQty > 0 && o.legs.length === 1
+          ? Math.round((o.filledCash / o.filledLegQty) * 1e6) / 1e6
+          : null,
     };
   }
 
