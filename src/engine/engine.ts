@@ -302,6 +302,12 @@ export class Engine {
       reduceOnly: false,
       parentClientOrderId: null,
     };
+    if (!this.deps.venue.isConnected())
+      return this.refuse(
+        strategyId,
+        source,
+        refusal('venueDisconnected', 'the venue is not connected: no new positions until it is back', 0),
+      );
     const check = this.openCheck(request);
     if (!check.ok) return this.refuse(strategyId, source, check.refusal);
     const refused = this.orders.gate(whole, check.open);

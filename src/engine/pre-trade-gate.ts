@@ -60,6 +60,7 @@ export function checkOrder(input: GateInput): Refusal | null {
     checkFatFinger(input) ??
     checkBudget(input) ??
     checkOwnershipBound(input) ??
+    checkNettingForeign(input) ??
     checkDefinedRisk(input) ??
     checkRate(input) ??
     checkExecutionBudget(input)
@@ -241,6 +242,26 @@ function checkOwnershipBound({ p, order }: GateInput): Refusal | null {
       'exceedsOwned',
       `${group.id} can close at most ${maxUnits} unit(s) now (owned minus working closes); asked ${order.qty}`,
       maxUnits,
+    );
+  }
+  return null;
+}
+
+/**
+ * A venue keeps one net position per instrument: an open against someone else's opposite
+ * quantity would not open anything, it would close part of theirs (2026-02-13 contamination).
+ */
+function checkNettingForeign({ p, order }: GateInput): Refusal | null {
+  if (order.intent !== 'open') return null;
+  for (const leg of order.legs) {
+    const foreign = p.ownership.foreign(leg.instrumentId);
+    const signed = signedQty(leg.side, order.qty * leg.ratio);
+    if (foreign === 0 || Math.sign(foreign) === Math.sign(signed)) continue;
+    const name = describeInstrument(p.requireInstrument(leg.instrumentId));
+    return refusal(
+      'nettingForeign',
+      `${foreign > 0 ? '+' : ''}${foreign} ${name} in the account is not keel's: a ${leg.side} would net against it instead of opening; choose another strike or instrument`,
+      0,
     );
   }
   return null;

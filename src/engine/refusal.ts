@@ -22,7 +22,9 @@ export type RefusalRule =
   | 'fatFinger'
   | 'maxRiskPerTrade'
   | 'budgetUnreserved'
-  | 'noPrice';
+  | 'noPrice'
+  | 'nettingForeign'
+  | 'venueDisconnected';
 
 export type Refusal = {
   readonly rule: RefusalRule;

@@ -61,6 +61,8 @@ export class StructureExecutor {
   }
 
   progress(group: GroupRecord): void {
+    // Nothing is sent into a dead link; the next step is decided once the venue is back.
+    if (!this.core.venue.isConnected()) return;
     const opOrders = this.operationOrders(group);
     // Every live order of the group counts, not only this operation's: a close computed while an
     // open order still works would miss what that order is about to add (a short, say).
@@ -501,8 +503,19 @@ export class StructureExecutor {
   }
 }
 
+/**
+ * Orders the venue refused or lost. An order that never left keel because the link was down
+ * (IBKR 1100, no venue order id) says nothing about the leg: it is sent again after reconnecting.
+ */
 function failedOrders(orders: OrderRecord[]): OrderRecord[] {
-  return orders.filter((o) => o.state === 'rejected' || o.state === 'lost');
+  return orders.filter((o) => (o.state === 'rejected' && !neverSent(o)) || o.state === 'lost');
+}
+
+/** Client-side "not connected" codes: the order did not reach the venue. */
+export const notSentCodes: ReadonlySet<number> = new Set([1100]);
+
+function neverSent(o: OrderRecord): boolean {
+  return o.venueOrderId === null && o.rejectCode !== null && notSentCodes.has(o.rejectCode);
 }
 
 function describeFailures(failed: OrderRecord[]): string {

@@ -28,6 +28,14 @@ export const futuresProtectedParamsSchema = z
     /** Contracts (base units, e.g. BTC) of the position; on the venue's lot. */
     qty: positiveNumber('qty', '0.0846'),
     entryAt: timeOfDay('entryAt'),
+    /** The entry is a limit this fraction past the far side of the quote (0.001 = 0.1%). */
+    entrySlippagePct: z
+      .number()
+      .refine((n) => n >= 0 && n < 0.05, {
+        error: (issue) =>
+          `entrySlippagePct must be a fraction from 0 to 0.05 (0.001 is 0.1%), got ${shown(issue.input)}`,
+      })
+      .default(0.001),
     /** Entries are tried from entryAt for this many minutes (a restart after it does not enter late). */
     entryWindowMin: z
       .number()
@@ -82,7 +90,7 @@ export function parseFuturesProtectedParams(
     errors: r.error.issues.map((i) => {
       const field = i.path.join('.');
       if (i.code === 'unrecognized_keys')
-        return `unknown key(s) ${i.keys.join(', ')}: remove them (futures-protected takes symbol, side, qty, entryAt, entryWindowMin, stopPct, targetPrice, targetPct, exitAt, executionsPerDay)`;
+        return `unknown key(s) ${i.keys.join(', ')}: remove them (futures-protected takes symbol, side, qty, entryAt, entrySlippagePct, entryWindowMin, stopPct, targetPrice, targetPct, exitAt, executionsPerDay)`;
       return field && !i.message.startsWith(field) ? `${field}: ${i.message}` : i.message;
     }),
   };

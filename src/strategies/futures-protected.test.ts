@@ -22,7 +22,10 @@ function errorsOf(params: unknown): string[] {
 describe('futures-protected params', () => {
   it('accepts the incident parameters, with defaults for the rest', () => {
     const r = parseFuturesProtectedParams(incident);
-    expect(r).toEqual({ ok: true, params: { ...incident, entryWindowMin: 30, executionsPerDay: 8 } });
+    expect(r).toEqual({
+      ok: true,
+      params: { ...incident, entrySlippagePct: 0.001, entryWindowMin: 30, executionsPerDay: 8 },
+    });
   });
 
   it.each([

@@ -69,18 +69,26 @@ export class FuturesProtected implements Strategy {
       );
     if (roundToLot(p.qty, instrument.lot) !== p.qty)
       return this.skip(ctx, `qty ${p.qty} is not a multiple of the lot ${instrument.lot}: change params.qty`);
-    const mid = ctx.market.quote(instrument.id)?.mid ?? null;
-    if (mid === null || !(mid > 0)) return this.skip(ctx, `no quote for ${p.symbol} yet; waiting`);
+    const quote = ctx.market.quote(instrument.id);
+    const mid = quote?.mid ?? null;
+    if (quote === null || mid === null || !(mid > 0))
+      return this.skip(ctx, `no quote for ${p.symbol} yet; waiting`);
     const levels = this.levels(instrument, mid);
     if (typeof levels === 'string') return this.skip(ctx, levels);
     const long = p.side === 'long';
+    // A marketable limit: the far side plus the slippage allowed, never chased past it.
+    const entryLimit = roundToTick(
+      long ? quote.ask * (1 + p.entrySlippagePct) : quote.bid * (1 - p.entrySlippagePct),
+      instrument.tick,
+      long ? 'down' : 'up',
+    );
     this.lastAttemptAt = ctx.now;
     const outcome = ctx.openStructure({
       kind: 'futures-protected',
       legs: [{ instrumentId: instrument.id, qtyPerUnit: long ? p.qty : -p.qty }],
       units: 1,
       note: `${p.side} ${p.qty} ${p.symbol} PERP near ${mid}, stop ${levels.stop}${levels.target === null ? '' : `, target ${levels.target}`}`,
-      entry: { limitPrice: null, stopPrice: levels.stop, targetPrice: levels.target },
+      entry: { limitPrice: entryLimit, stopPrice: levels.stop, targetPrice: levels.target },
     });
     ctx.note(
       outcome.ok

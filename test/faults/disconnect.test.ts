@@ -65,11 +65,9 @@ describe('fault: disconnect', () => {
     expect(keelOrders(exitWhileDown.venueLog).filter((o) => o.seq > down && o.seq < up)).toEqual([]);
   });
 
-  // Expected to fail until the engine waits out a disconnect instead of treating "not sent: no
-  // connection" (1100) as the venue refusing the leg: today the time exit at 11:00 fails every
-  // order client-side, the group is marked residual with all four legs and trading HALTS for the
-  // day, so the condor rides to expiry (src/engine/structure-executor.ts progressClose).
-  it.fails('after the link is back keel closes the group: closed, trading never halted', () => {
+  // An order that never left keel (1100, link down) says nothing about the leg: keel sends nothing
+  // while disconnected and closes once the link is back, instead of calling the group residual.
+  it('after the link is back keel closes the group: closed, trading never halted', () => {
     const g = exitWhileDown.report.groups[0];
     expect(g?.status).toBe('closed');
     expect(exitWhileDown.report.tradingState.filter((s) => s.state === 'HALTED')).toEqual([]);

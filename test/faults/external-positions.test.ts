@@ -62,13 +62,11 @@ describe('external.positions', () => {
     expect(positionsOf(againstShort.venueLog, 692, 'C')[0]).toBe(24);
   });
 
-  // Expected to fail until the pre-trade gate and the containment check agree: keel opens the
-  // condor selling 1 692C into the outside 24 long (venue 23 = -1 owned + 24 foreign), then its
-  // own fill trips "venue quantity of 692C does not contain keel's owned -1" (checkContainsOwned,
-  // src/engine/reconcile/positions.ts) and trading HALTS for the day, the condor left to expire.
-  // Either the gate refuses an open against an opposite outside quantity, or containment allows
-  // for the foreign quantity keel already knew.
-  it.fails('keel does not halt itself over its own fill, and leaves no group open at the close', () => {
+  // Selling 1 692C into an outside long of 24 would not open a short: the venue keeps one net
+  // position, so it would close one of someone else's calls. The gate refuses such an open
+  // (nettingForeign) instead of letting keel's own fill trip the containment check and halt.
+  it('keel does not halt itself over its own fill, and leaves no group open at the close', () => {
+    expect(againstShort.report.refusals.map((r) => r.rule)).toContain('nettingForeign');
     expect(againstShort.report.tradingState.filter((s) => s.state === 'HALTED')).toEqual([]);
     expect(againstShort.report.groups.filter((g) => g.status !== 'closed')).toEqual([]);
   });

@@ -158,10 +158,22 @@ describe('every order that reaches the venue passed the one gate first', () => {
     ]);
     const post = (url: string, payload: object) => (c: SimControl) =>
       buildOperatorApi(c).inject({ method: 'POST', url, payload });
-    const { run, answers, trail: marks } = await runWithHttp(yaml, [
+    const {
+      run,
+      answers,
+      trail: marks,
+    } = await runWithHttp(yaml, [
       {
         at: '2026-02-13T10:30:00-05:00',
-        send: post('/order', { side: 'BUY', qty: 1, symbol: 'XSP', expiry: '2026-02-13', strike: 690, right: 'C', type: 'MKT' }),
+        send: post('/order', {
+          side: 'BUY',
+          qty: 1,
+          symbol: 'XSP',
+          expiry: '2026-02-13',
+          strike: 690,
+          right: 'C',
+          type: 'MKT',
+        }),
       },
       { at: '2026-02-13T11:00:00-05:00', send: post('/flatten', { group: 'operator-20260213-1' }) },
     ]);
@@ -178,7 +190,9 @@ describe('every order that reaches the venue passed the one gate first', () => {
       'strategy open ic-0dte-20260213',
     ]);
     // Start-up and restart reconciliations ran; they cancel, they send no order.
-    expect(marks.filter((m) => m.kind === 'reconcile' && m.edge === 'start').length).toBeGreaterThanOrEqual(2);
+    expect(marks.filter((m) => m.kind === 'reconcile' && m.edge === 'start').length).toBeGreaterThanOrEqual(
+      2,
+    );
     expect(sentInsideReconcile(marks)).toBe(0);
   });
 
@@ -202,7 +216,11 @@ describe('every order that reaches the venue passed the one gate first', () => {
         await app.close();
       }
     };
-    const { run, answers, trail: marks } = await runWithHttp(yaml, [{ at: '2026-01-02T15:30:00-05:00', send: cli }]);
+    const {
+      run,
+      answers,
+      trail: marks,
+    } = await runWithHttp(yaml, [{ at: '2026-01-02T15:30:00-05:00', send: cli }]);
     expect(run.verdict.violations).toEqual([]);
     expect(answers).toEqual([0]); // the CLI's exit code: the engine did it
     const venueIds = keelOrders(run.venueLog).map((o) => o.clientOrderId ?? '');
@@ -248,16 +266,25 @@ describe('static: only the order manager calls a venue submit', () => {
         .split('\n')
         .forEach((line, k) => {
           const code = line.replace(/\/\/.*$/, '');
-          if (/\.submit\s*\(|\[\s*['"`]submit['"`]\s*\]|\{\s*submit\s*[,}]|\.submit\s*\.\s*(call|apply|bind)\b/.test(code))
+          if (
+            /\.submit\s*\(|\[\s*['"`]submit['"`]\s*\]|\{\s*submit\s*[,}]|\.submit\s*\.\s*(call|apply|bind)\b/.test(
+              code,
+            )
+          )
             calls.push(`${file}:${k + 1}: ${line.trim()}`);
         });
     }
-    expect(calls).toEqual(['src/engine/order-manager.ts:' + submitLine() + ': this.core.venue.submit(order);']);
+    expect(calls).toEqual([
+      'src/engine/order-manager.ts:' + submitLine() + ': this.core.venue.submit(order);',
+    ]);
   });
 
   it('in the order manager, the submit comes after the gate and the journaled intent', () => {
     const text = readFileSync('src/engine/order-manager.ts', 'utf8');
-    const send = text.slice(text.indexOf('  send(order: OrderIntent)'), text.indexOf('\n  }\n', text.indexOf('  send(order: OrderIntent)')));
+    const send = text.slice(
+      text.indexOf('  send(order: OrderIntent)'),
+      text.indexOf('\n  }\n', text.indexOf('  send(order: OrderIntent)')),
+    );
     const gate = send.indexOf('this.gate(order)');
     const refusedReturn = send.indexOf('if (refused) return refused;');
     const intent = send.indexOf("record('order.intent'");
@@ -268,5 +295,9 @@ describe('static: only the order manager calls a venue submit', () => {
 });
 
 function submitLine(): number {
-  return readFileSync('src/engine/order-manager.ts', 'utf8').split('\n').findIndex((l) => l.includes('.submit(')) + 1;
+  return (
+    readFileSync('src/engine/order-manager.ts', 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('.submit(')) + 1
+  );
 }
