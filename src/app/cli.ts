@@ -6,7 +6,7 @@ import { runCommand, type RunCommandOptions } from './commands/run';
 import { simCommand } from './commands/sim';
 import { sizeCommand, type SizeOptions } from './commands/size';
 import { reconcileCommand, type ReconcileCliOptions } from './commands/reconcile';
-import { statusCommand } from './commands/status';
+import { statusCommand, statusViaApi } from './commands/status';
 import { sweepCommand } from './commands/sweep';
 
 type SimCliOptions = {
@@ -80,11 +80,16 @@ program
 
 program
   .command('status')
-  .description('owned positions by group, foreign positions and open orders, from a journal')
-  .requiredOption('--journal <file>', 'the engine journal (SQLite)')
+  .description(
+    'owned positions by group, foreign positions, open orders, discrepancies and exposure budgets, from a journal or a running engine',
+  )
+  .option('--journal <file>', 'the engine journal (SQLite; read-only, works while an engine runs)')
+  .option('--api <url>', 'a running engine, e.g. http://127.0.0.1:7070')
   .option('--json', 'machine-readable output')
-  .action((opts: { journal: string; json?: boolean }) => {
-    process.exitCode = statusCommand(opts);
+  .action(async (opts: { journal?: string; api?: string; json?: boolean }) => {
+    if (opts.api !== undefined) process.exitCode = await statusViaApi(opts.api, opts.json === true);
+    else if (opts.journal !== undefined) process.exitCode = statusCommand({ ...opts, journal: opts.journal });
+    else process.exitCode = needTarget('status');
   });
 
 program

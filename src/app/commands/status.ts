@@ -46,6 +46,25 @@ export function statusCommand(opts: { journal: string; json?: boolean }): number
 
 type Status = ReturnType<typeof statusOf>;
 
+/** The same view from a running engine's operator API. */
+export async function statusViaApi(api: string, json: boolean): Promise<number> {
+  try {
+    const res = await fetch(`${api.replace(/\/$/, '')}/status`);
+    const body = (await res.json()) as Status & { error?: string };
+    if (body.error !== undefined) {
+      process.stderr.write(`keel status: ${body.error}\n`);
+      return 2;
+    }
+    process.stdout.write(json ? JSON.stringify(body, null, 2) + '\n' : formatStatus(body));
+    return 0;
+  } catch (e) {
+    process.stderr.write(
+      `keel status: no engine answers at ${api} (${e instanceof Error ? e.message : String(e)})\n`,
+    );
+    return 2;
+  }
+}
+
 export function statusOf(p: Projection) {
   const groups = [...p.groups.values()].filter(isActiveGroup).map((g) => ({
     group: g.id,
