@@ -120,7 +120,7 @@ function order(
 }
 
 /** intent, sent, accepted, and (unless left working) one combo fill of four legs. */
-function sendOrder(w: Writer, o: ReturnType<typeof order>, fill: boolean): void {
+function sendOrder(w: Writer, o: ReturnType<typeof order>, fills: boolean): void {
   const { intent, venueOrderId } = o;
   const { clientOrderId } = intent;
   w.rec.record('order.intent', { order: intent });
@@ -128,7 +128,7 @@ function sendOrder(w: Writer, o: ReturnType<typeof order>, fill: boolean): void 
   w.rec.record('order.sent', { clientOrderId });
   w.tick();
   w.rec.record('order.accepted', { clientOrderId, venueOrderId });
-  if (!fill) return;
+  if (!fills) return;
   const t = w.tick();
   for (const leg of intent.legs) {
     const fill: VenueFill = {

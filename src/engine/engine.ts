@@ -392,10 +392,17 @@ export class Engine {
     let price = 0;
     for (const [k, l] of legs.entries()) {
       const q = quotes[k];
-      // The worst price it can fill at: a buy at or below its limit (never chased past it); a sell
-      // at or above its limit, so at least at the ask (a sell limit under the market fills there).
+      // The worst price it can fill at: a buy at or below its limit (never chased past it), or
+      // without one within the chase's slippage cap past the ask (leg-pricing.ts); a sell at or
+      // above its limit, so at least at the ask (a sell limit under the market fills there).
       const limit = request.entry?.limitPrice ?? null;
-      const p = l.qtyPerUnit > 0 ? (limit ?? q?.ask ?? null) : q ? Math.max(limit ?? 0, q.ask) : limit;
+      const slip = this.deps.settings.execution.slippageMaxTicks * l.instrument.tick;
+      const p =
+        l.qtyPerUnit > 0
+          ? (limit ?? (q ? roundToTick(q.ask + slip, l.instrument.tick) : null))
+          : q
+            ? Math.max(limit ?? 0, q.ask)
+            : limit;
       if (p === null || !(p > 0)) return { ok: false, refusal: noPrice(l.instrument) };
       price = p;
       exposure += Math.abs(l.qtyPerUnit) * p * l.instrument.multiplier;

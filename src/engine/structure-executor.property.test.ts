@@ -5,6 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { uncoveredShorts, type InstrumentId } from '../domain';
+import type { OrderRecord } from '../ledger/projection';
+import { notSentCodes } from './structure-executor';
 import {
   chainOption,
   structureSettings,
@@ -217,14 +219,17 @@ function checkOutcome(run: StructureRun, s: Scenario): void {
       true,
     );
   }
-  // A close leg that failed (rejected or lost) is never a success: residual, trading HALTED.
+  // A close leg that failed (rejected or lost) is never a success: residual, trading HALTED. An
+  // order that never left keel (link down, 1100) is no verdict on the leg: it is sent again.
+  const neverSent = (o: OrderRecord) =>
+    o.venueOrderId === null && o.rejectCode !== null && notSentCodes.has(o.rejectCode);
   const failedCloseLeg = run
     .groupOrders()
     .some(
       (o) =>
         o.intent.intent !== 'open' &&
         o.intent.legs.length === 1 &&
-        (o.state === 'rejected' || o.state === 'lost') &&
+        ((o.state === 'rejected' && !neverSent(o)) || o.state === 'lost') &&
         run.owned(o.intent.legs[0]?.instrumentId as InstrumentId) !== 0,
     );
   if (failedCloseLeg && run.restingAtCap()) {
@@ -243,7 +248,7 @@ describe('multi-leg sequencing under random structures and venue behaviour', () 
         const run = await runScenario(s);
         checkOutcome(run, s);
       }),
-      { numRuns: 500 },
+      { numRuns: 500, seed: 481645572 },
     );
   });
 });

@@ -389,11 +389,9 @@ export class StructureExecutor {
     opOrders: OrderRecord[],
     working: OrderRecord | null,
   ): PricePlan | null {
-    // An open is never priced past what the gate measured its budget at: a fixed entry limit is
-    // sent as given (never chased); a buy without one is chased no further than its claimed price.
+    // A fixed entry limit is what the gate measured the budget at: sent as given, never chased.
     const fixed = intent === 'open' && group.legs.length === 1 ? (group.entry?.limitPrice ?? null) : null;
     if (fixed !== null) return { type: 'LMT', limit: fixed, atCap: true };
-    const claimed = this.claimedBuyPrice(group, intent, legs);
     const s = this.core.settings.execution;
     const touches = (o: OrderRecord) =>
       o.intent.legs.some((l) => legs.some((x) => x.instrumentId === l.instrumentId));
@@ -403,7 +401,7 @@ export class StructureExecutor {
     const urgent =
       this.urgency.get(group.id) === 'urgent' || (group.status === 'closing' && !this.urgency.has(group.id));
     const isClose = intent === 'close' || intent === 'reduce';
-    const plan = planPrice({
+    return planPrice({
       market: this.core.venue.market,
       legs: legs.map((l) => ({ ...l, tick: this.core.p.requireInstrument(l.instrumentId).tick })),
       attempt: cancelled + (working === null ? 0 : 1),
@@ -413,21 +411,6 @@ export class StructureExecutor {
       previous: previous === null ? null : { limit: previous.intent.limitPrice },
       settings: s,
     });
-    if (plan?.type === 'LMT' && claimed !== null && plan.limit > claimed)
-      return { type: 'LMT', limit: claimed, atCap: true };
-    return plan;
-  }
-
-  /** The per-unit price a single-leg buy's budget claim was measured at (options claim max loss). */
-  private claimedBuyPrice(
-    group: GroupRecord,
-    intent: OrderIntentKind,
-    legs: readonly OrderLeg[],
-  ): number | null {
-    const leg = legs[0];
-    if (intent !== 'open' || group.legs.length !== 1 || group.budget === null || leg?.side !== 'BUY')
-      return null;
-    return this.core.p.requireInstrument(leg.instrumentId).kind === 'option' ? null : group.budget.price;
   }
 
   /**

@@ -33,7 +33,7 @@ export function resolveDiscrepancy(
 export function resolveByEvidence(r: Round): void {
   const p = r.core.p;
   for (const d of [...p.discrepancies.values()]) {
-    if (d.resolved || d.subject === null) continue;
+    if (d.resolved || (d.subject === null && d.kind !== 'foreign-position')) continue;
     const why = evidenceFor(r, d);
     if (why === null) continue;
     resolveDiscrepancy(r.core, d.id, 'evidence', why);
@@ -64,6 +64,11 @@ function evidenceFor(r: Round, d: Discrepancy): string | null {
       const contains =
         owned === 0 || (Math.sign(net) === Math.sign(owned) && Math.abs(net) >= Math.abs(owned));
       return contains ? `the venue's ${net} contains keel's ${owned} again` : null;
+    }
+    case 'foreign-position': {
+      // Shown while it is there; gone from the venue (closed, settled) is the evidence.
+      if (d.instrumentId === null || p.ownership.venueNetQty(d.instrumentId) === null) return null;
+      return p.ownership.foreign(d.instrumentId) === 0 ? 'no foreign quantity left at the venue' : null;
     }
     default:
       return null;
