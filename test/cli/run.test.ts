@@ -121,6 +121,31 @@ describe('keel run equity-bracket', () => {
   });
 });
 
+describe('keel run futures-protected', () => {
+  it('each day one protected long; every closed trade books the venue net PnL to the cent', () => {
+    const out = join(dir, 'perp');
+    const r = keel('run', 'examples/futures-protected.yaml', '--days', '2', '--out', out, '-q', '--no-print');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/checker: 0 violations/);
+    const lines = readFileSync(join(out, 'venue-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const keelOrders = lines.filter((l) => l['type'] === 'order' && l['origin'] === 'keel');
+    const stops = keelOrders.filter((o) => o['orderType'] === 'STP');
+    expect(stops.length).toBeGreaterThan(0);
+    for (const s of stops) expect(s['reduceOnly']).toBe(true);
+    const closed = lines.filter((l) => l['type'] === 'positionClosed');
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      groups: { status: string; realizedPnl: number; exitReason: string | null }[];
+    };
+    const done = report.groups.filter((g) => g.status === 'closed');
+    expect(done.length).toBe(closed.length);
+    expect(done.map((g) => g.realizedPnl).sort()).toEqual(closed.map((c) => c['netPnl']).sort());
+    for (const g of done) expect(g.exitReason).toMatch(/stop-loss|take-profit|exit/);
+  });
+});
+
 describe('keel size', () => {
   it('sizes the incident trade at 61 shares, bound by the notional cap', () => {
     const r = keel('size', '--entry', '170', '--stop', '163', '--equity', '105000', '--json');

@@ -4,7 +4,6 @@ import {
   instrumentRecord,
   microsToCents,
   netRealized,
-  sumMicros,
   type Micros,
 } from '../../domain';
 import type { GroupRecord, Projection } from '../../ledger/projection';
@@ -28,8 +27,9 @@ export function buildReport(
     venueOrderId: o.venueOrderId,
     filledQty: Math.min(...o.intent.legs.map((l) => (o.filledByLeg.get(l.instrumentId) ?? 0) / l.ratio)),
   }));
-  const commissions = sumMicros([...p.groups.values()].map((g) => g.pnl.commissions));
-  const realized = sumMicros([...p.groups.values()].map((g) => netRealized(g.pnl)));
+  // Totals are sums of what each group reports to the cent, so the report adds up as printed.
+  const commissions = sumCents(groups.map((g) => g.commissions));
+  const realized = sumCents(groups.map((g) => g.realizedPnl));
   const executions = [...p.groups.values()].reduce((n, g) => n + g.executions, 0);
   return {
     scenario,
@@ -67,8 +67,8 @@ export function buildReport(
     },
     summary: {
       executions,
-      commissions: microsToCents(commissions),
-      realizedPnl: microsToCents(realized),
+      commissions,
+      realizedPnl: realized,
       groups: groups.length,
       finalTradingState: p.tradingState,
       ...extra,
@@ -127,4 +127,8 @@ function reportGroup(p: Projection, g: GroupRecord, iso: (t: number) => string):
     }));
   }
   return group;
+}
+
+function sumCents(values: readonly number[]): number {
+  return values.reduce((n, v) => n + Math.round(v * 100), 0) / 100;
 }

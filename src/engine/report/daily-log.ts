@@ -6,7 +6,6 @@ import {
   localDate,
   microsToCents,
   netRealized,
-  sumMicros,
   type Micros,
 } from '../../domain';
 import type { GroupRecord, Projection } from '../../ledger/projection';
@@ -28,13 +27,15 @@ export function buildDailyLog(
   const groups = [...p.groups.values()].filter((g) => onDay(g.openedAt));
   const out: string[] = [`# Daily log: ${title}${day === null ? '' : ` — ${day}`}`, ''];
   const executions = groups.reduce((n, g) => n + g.executions, 0);
-  const commissions = sumMicros(groups.map((g) => g.pnl.commissions));
-  const realized = sumMicros(groups.map((g) => netRealized(g.pnl)));
+  // Sums of what each trade shows to the cent, so the table adds up as printed.
+  const cents = (m: Micros) => Math.round(m / 10_000);
+  const commissions = groups.reduce((n, g) => n + cents(g.pnl.commissions), 0) / 100;
+  const realized = groups.reduce((n, g) => n + cents(netRealized(g.pnl)), 0) / 100;
   out.push('| metric | value |', '| :--- | ---: |');
   out.push(`| groups | ${groups.length} |`, `| executions | ${executions} |`);
   out.push(
-    `| commissions | $${microsToCents(commissions).toFixed(2)} |`,
-    `| realized PnL (net) | $${microsToCents(realized).toFixed(2)} |`,
+    `| commissions | $${commissions.toFixed(2)} |`,
+    `| realized PnL (net) | $${realized.toFixed(2)} |`,
   );
   out.push(
     `| refusals | ${p.refusals.filter((r) => onDay(r.t)).length} |`,
