@@ -240,10 +240,7 @@ export class Engine {
         });
         return {
           ok: true,
-          lines: [
-            `halted: ${cmd.reason}`,
-            `cancelled ${this.orders.cancelAllMine('operator halt')} of keel's own working orders`,
-          ],
+          lines: [`halted: ${cmd.reason}`, cancelledLine(this.orders.cancelAllMine('operator halt'))],
         };
       case 'resume':
         this.core.recorder.record('trading.state', {
@@ -255,9 +252,7 @@ export class Engine {
       case 'cancel':
         return {
           ok: true,
-          lines: [
-            `cancel requested for ${this.orders.cancelAllMine('operator cancel --mine')} of keel's own working orders`,
-          ],
+          lines: [cancelledLine(this.orders.cancelAllMine('operator cancel --mine'))],
         };
       case 'reconcile':
         this.pendingReconcile = true;
@@ -394,15 +389,12 @@ export class Engine {
       const q = quotes[k];
       // The worst price it can fill at: a buy at or below its limit (never chased past it), or
       // without one within the chase's slippage cap past the ask (leg-pricing.ts); a sell at or
-      // above its limit, so at least at the ask (a sell limit under the market fills there).
+      // above its limit, so at the market when that is higher, give or take the same cap.
       const limit = request.entry?.limitPrice ?? null;
       const slip = this.deps.settings.execution.slippageMaxTicks * l.instrument.tick;
-      const p =
-        l.qtyPerUnit > 0
-          ? (limit ?? (q ? roundToTick(q.ask + slip, l.instrument.tick) : null))
-          : q
-            ? Math.max(limit ?? 0, q.ask)
-            : limit;
+      const far = l.qtyPerUnit > 0 ? null : Math.max(limit ?? 0, q?.ask ?? 0);
+      const worst = l.qtyPerUnit > 0 ? (limit ?? (q ? q.ask + slip : null)) : far ? far + slip : null;
+      const p = worst === null ? null : roundToTick(worst, l.instrument.tick);
       if (p === null || !(p > 0)) return { ok: false, refusal: noPrice(l.instrument) };
       price = p;
       exposure += Math.abs(l.qtyPerUnit) * p * l.instrument.multiplier;
@@ -629,4 +621,12 @@ export function twoR(entry: number | null, stop: number | null, tick: number): n
   const target = entry + 2 * (entry - stop);
   if (!(target > 0)) return null;
   return roundToTick(target, tick, entry > stop ? 'down' : 'up');
+}
+
+function cancelledLine(r: { cancelled: number; protectiveKept: number }): string {
+  const kept =
+    r.protectiveKept === 0
+      ? ''
+      : `; ${r.protectiveKept} protective stop/target order(s) kept resting (flatten the group to remove them)`;
+  return `cancel requested for ${r.cancelled} of keel's own working orders${kept}`;
 }

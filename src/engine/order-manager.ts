@@ -61,14 +61,21 @@ export class OrderManager {
   }
 
   /** Cancels keel's own working orders, never anyone else's (no global cancel). */
-  cancelAllMine(reason: string): number {
-    let n = 0;
+  cancelAllMine(reason: string): { cancelled: number; protectiveKept: number } {
+    let cancelled = 0;
+    let protectiveKept = 0;
     for (const order of this.core.p.orders.live()) {
       if (order.state === 'intent' || order.state === 'cancel_pending') continue;
+      // A resting stop-loss or take-profit only ever reduces risk: a halt must not strip a
+      // position of its protection (flatten the group to take them off).
+      if (order.intent.intent === 'protect') {
+        protectiveKept++;
+        continue;
+      }
       this.requestCancel(order, reason);
-      n++;
+      cancelled++;
     }
-    return n;
+    return { cancelled, protectiveKept };
   }
 
   onVenueEvent(event: VenueEvent): void {

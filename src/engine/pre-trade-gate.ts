@@ -151,13 +151,14 @@ function checkFatFinger({ order, risk, market }: GateInput): Refusal | null {
  * existing group spend the reservation its open took; an open order of a group without one would
  * be a way around the budgets, so it is refused.
  */
-function checkBudget({ p, order, open, risk }: GateInput): Refusal | null {
+function checkBudget({ p, order, open, risk, market }: GateInput): Refusal | null {
   if (order.intent !== 'open' || risk === null) return null;
   const state = p.budget.state;
   if (state === null) return null;
   if (open === null) {
     const group = p.groups.get(order.groupId);
-    if (group?.budget !== null && group?.budget !== undefined) return null;
+    if (group?.budget !== null && group?.budget !== undefined)
+      return group.legs.length === 1 ? checkWithinClaim(p, order, group.budget, market) : null;
     return refusal(
       'budgetUnreserved',
       `${order.groupId} holds no exposure reservation: every open goes through the gate as a whole structure`,
@@ -183,6 +184,30 @@ function checkBudget({ p, order, open, risk }: GateInput): Refusal | null {
     return refusal('maxRiskPerTrade', `${byRisk.reason}: at most ${byRisk.qty} ${open.claim.unit}`, maxQty);
   if (!result.ok) return refusal(result.refusal.rule, result.refusal.message, maxQty);
   return null;
+}
+
+/**
+ * An order of a reserved single-leg open may not fill past the price its reservation was measured
+ * at: a buy fills at or below its limit; a sell at or above it, so at the market when that is
+ * higher. A day order sent again after the market moved is refused rather than filled beyond it.
+ */
+function checkWithinClaim(
+  p: Projection,
+  order: OrderIntent,
+  claim: BudgetClaim,
+  market: MarketData,
+): Refusal | null {
+  const leg = order.legs[0];
+  if (order.legs.length !== 1 || leg === undefined) return null;
+  if (p.instruments.get(leg.instrumentId)?.kind === 'option') return null; // options claim max loss
+  const ask = market.quote(leg.instrumentId)?.ask ?? null;
+  const worst = leg.side === 'BUY' ? (order.limitPrice ?? ask) : Math.max(order.limitPrice ?? 0, ask ?? 0);
+  if (worst === null || worst <= claim.price + 1e-9) return null;
+  return refusal(
+    'beyondReservation',
+    `${leg.side} ${claim.symbol} could fill at ${worst}, past the ${claim.price} its exposure was reserved at: the market moved; open it again to size it at today's price`,
+    0,
+  );
 }
 
 /** The risk cap of the dual-cap sizing: loss at the protective stop within riskPerTradePct. */

@@ -22,6 +22,7 @@ export type RefusalRule =
   | 'fatFinger'
   | 'maxRiskPerTrade'
   | 'budgetUnreserved'
+  | 'beyondReservation'
   | 'noPrice'
   | 'nettingForeign'
   | 'venueDisconnected';

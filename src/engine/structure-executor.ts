@@ -100,10 +100,15 @@ export class StructureExecutor {
     }
     const failed = opOrders.filter((o) => o.state === 'rejected' || o.state === 'lost');
     const perLegFailed = failed.find((o) => o.intent.legs.length === 1);
-    if (perLegFailed || opOrders.length >= this.core.settings.execution.attemptsMax) {
+    // A day order that expired ends the open: sent again after the close it would rest overnight
+    // and fill at tomorrow's price, past what the gate measured today.
+    const expired = opOrders.find((o) => o.state === 'expired');
+    if (perLegFailed || expired || opOrders.length >= this.core.settings.execution.attemptsMax) {
       const why = perLegFailed
         ? `leg order ${perLegFailed.intent.clientOrderId} ${perLegFailed.state}: ${perLegFailed.lastReason ?? ''}`
-        : 'not filled within the attempt limit';
+        : expired
+          ? `open order ${expired.intent.clientOrderId} expired at the end of the day`
+          : 'not filled within the attempt limit';
       return this.abandonOpen(group, why);
     }
     const comboFailed = failed.some((o) => o.intent.legs.length > 1);

@@ -80,4 +80,30 @@ describe('an open never fills worse than the price its budget was measured at', 
     }
     expect(chased).toBeGreaterThan(0); // some fill came above the ask the order was checked at
   });
+
+  it('a day order that expired ends the open: not sent again to rest overnight and fill at the gap', async () => {
+    // Monday: SELL 40 AAPL at 257.51 rests above the market and expires at the close. Sent again,
+    // it would fill at Tuesday's open bid of 263.39: $10,536, past the 10% cap it was measured in.
+    const gap =
+      "{ symbol: AAPL, kind: equity, spot: 251.3, path: points, points: [['2026-02-09T16:00:00-05:00', 251.3], ['2026-02-10T09:30:00-05:00', 263.4]], stepSeconds: 60 }";
+    const { run, opens, fills } = await runOrders(
+      'gate-stale-day-order',
+      [
+        "{ at: '2026-02-09T09:45:00-05:00', action: order, symbol: AAPL, side: SELL, qty: 40, type: LMT, limit: 257.51 }",
+      ],
+      {
+        start: '2026-02-09T09:30:00-05:00',
+        end: '2026-02-10T16:00:00-05:00',
+        session: { open: '09:30', close: '16:00' },
+        stepSeconds: 60,
+        markets: [gap],
+      },
+    );
+    expect(run.verdict.violations).toEqual([]);
+    expect(opens.map((o) => [o.t.slice(0, 16), o.limitPrice])).toEqual([['2026-02-09T09:45', 257.51]]);
+    expect(fills).toEqual([]);
+    const failed =
+      'operator-20260209-1 failed: open failed: open order operator-20260209-1-o1 expired at the end of the day';
+    expect(run.engineLog.some((l) => l.endsWith(failed))).toBe(true);
+  });
 });

@@ -28,13 +28,15 @@ afterEach(async () => {
   await app.close();
 });
 
-async function post(url: string, payload?: unknown) {
-  const res = await app.inject({ method: 'POST', url, ...(payload === undefined ? {} : { payload }) });
+async function post(url: string, payload?: object) {
+  const res = await app.inject(
+    payload === undefined ? { method: 'POST', url } : { method: 'POST', url, payload },
+  );
   return { status: res.statusCode, body: res.json() as { error?: string; ok?: boolean; lines?: string[] } };
 }
 
 describe('operator API: bad bodies are 400 and name the field', () => {
-  const bad: [string, string, unknown, RegExp][] = [
+  const bad: [string, string, object | undefined, RegExp][] = [
     ['halt without reason', '/halt', {}, /^reason: /],
     ['halt with an empty reason', '/halt', { reason: '' }, /^reason: give a reason: it is journaled$/],
     ['halt without a body', '/halt', undefined, /^reason: /],
@@ -81,7 +83,7 @@ describe('operator API: bad bodies are 400 and name the field', () => {
 });
 
 describe('operator API: good bodies become the operator command', () => {
-  const good: [string, string, unknown, OperatorCommand][] = [
+  const good: [string, string, object | undefined, OperatorCommand][] = [
     ['halt', '/halt', { reason: 'checking fills' }, { action: 'halt', reason: 'checking fills' }],
     ['resume', '/resume', { reason: 'checked' }, { action: 'resume', reason: 'checked' }],
     ['cancel --mine (no body)', '/cancel', undefined, { action: 'cancel', mine: true }],

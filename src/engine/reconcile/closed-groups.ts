@@ -37,7 +37,8 @@ export function closeFlatGroups(r: Round): void {
 
 /**
  * Closes a flat group once none of its orders works any more (its remaining protective orders are
- * cancelled first: they could only open a position the other way). False while it waits.
+ * cancelled first: they could only open a position the other way). False while it waits, and for
+ * a group no order of its own took flat (an expiry settlement: the engine books it as expired).
  */
 export function closeFlatGroup(
   core: EngineCore,
@@ -46,13 +47,15 @@ export function closeFlatGroup(
   how: FlatClose,
 ): boolean {
   const p = core.p;
+  const by = closingOrder(p, g);
+  if (by === null) return false;
   const live = g.clientOrderIds.map((id) => p.orders.require(id)).filter((o) => isLive(o.state));
   if (live.length > 0) {
     for (const o of live)
       orders.requestCancel(o, `${g.id} is flat: its ${o.intent.intent} order is no longer needed`);
     return false;
   }
-  const reason = `${flatReason(p, g)}${how.startUp ? ' while keel was down' : ''}`;
+  const reason = `${flatReason(by)}${how.startUp ? ' while keel was down' : ''}`;
   const rec = core.recorder;
   rec.record('group.status', { groupId: g.id, status: 'closing', reason, targetUnits: 0 });
   rec.record('group.status', { groupId: g.id, status: 'closed', reason, targetUnits: null });
@@ -73,15 +76,19 @@ export function closeFlatGroup(
   return true;
 }
 
-/** Which order took the group flat, in a trader's words. */
-function flatReason(p: Projection, g: GroupRecord): string {
+/** The group's own order that took it flat: its last reducing order with fills. */
+function closingOrder(p: Projection, g: GroupRecord): OrderRecord | null {
   let last: OrderRecord | null = null;
   for (const id of g.clientOrderIds) {
     const o = p.orders.require(id);
     if (o.intent.intent === 'open' || o.filledByLeg.size === 0) continue;
     if (last === null || o.updatedAt >= last.updatedAt) last = o;
   }
-  if (last === null) return 'flat at the venue';
+  return last;
+}
+
+/** How the group closed, in a trader's words. */
+function flatReason(last: OrderRecord): string {
   const trigger = last.intent.stopPrice;
   if (last.intent.type === 'STP') return `stop-loss ${trigger ?? ''} filled at the venue`;
   if (last.intent.type === 'MIT') return `take-profit ${trigger ?? ''} filled at the venue`;

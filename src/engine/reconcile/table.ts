@@ -215,7 +215,7 @@ export function formatReconcileTable(t: ReconcileTable, when: string): string {
     );
   out.push(
     '',
-    `EXECUTIONS since the checkpoint: ${t.executions.atVenue} at the venue, ${t.executions.inKeel} in keel's journal, ${t.executions.foreign} not keel's`,
+    `EXECUTIONS: ${t.executions.atVenue} at the venue, ${t.executions.inKeel} in keel's journal, ${t.executions.foreign} not keel's`,
     '',
     'POSITION HISTORY (closed at the venue):',
   );

@@ -1,11 +1,5 @@
 // report.json from the projection: what the engine believes (shared/spec/simulation.md).
-import {
-  formatIso,
-  instrumentRecord,
-  microsToCents,
-  netRealized,
-  type Micros,
-} from '../../domain';
+import { formatIso, instrumentRecord, microsToCents, netRealized, type Micros } from '../../domain';
 import type { GroupRecord, Projection } from '../../ledger/projection';
 import { budgetView } from './budget-view';
 import type { Report, ReportGroup, ReportGroupStatus } from './report-types';
