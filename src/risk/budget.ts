@@ -758,29 +758,45 @@ export function assertBudgetInvariants(state: BudgetState): void {
     'budget: event times',
   );
   const ids = new Set<string>();
+  // Runs after every budget event and on replay: a message is built only for an entry that fails.
   for (const e of state.entries) {
-    assert(!ids.has(e.id), `budget: entry ${e.id} appears twice`);
+    if (!entryHolds(e, state.day.index) || ids.has(e.id)) entryFailure(e, state.day.index, ids);
     ids.add(e.id);
-    assert(
-      Number.isSafeInteger(e.reservedMicros) && e.reservedMicros >= 0,
-      `budget: ${e.id} reserved must be micros >= 0`,
-    );
-    assert(
-      Number.isSafeInteger(e.filledMicros) && e.filledMicros >= 0,
-      `budget: ${e.id} filled must be micros >= 0`,
-    );
-    assert(
-      Number.isSafeInteger(e.day) && e.day >= 0 && e.day <= state.day.index,
-      `budget: ${e.id} day ${e.day} is not a past day`,
-    );
-    if (e.status === 'working')
-      assert(e.reservedMicros > 0 || e.filledMicros > 0, `budget: working ${e.id} holds nothing`);
-    else
-      assert(
-        e.reservedMicros === 0 && e.filledMicros > 0,
-        `budget: ${e.status} ${e.id} must hold filled exposure only`,
-      );
   }
+}
+
+function entryHolds(e: BudgetEntry, dayIndex: number): boolean {
+  return (
+    Number.isSafeInteger(e.reservedMicros) &&
+    e.reservedMicros >= 0 &&
+    Number.isSafeInteger(e.filledMicros) &&
+    e.filledMicros >= 0 &&
+    Number.isSafeInteger(e.day) &&
+    e.day >= 0 &&
+    e.day <= dayIndex &&
+    (e.status === 'working'
+      ? e.reservedMicros > 0 || e.filledMicros > 0
+      : e.reservedMicros === 0 && e.filledMicros > 0)
+  );
+}
+
+function entryFailure(e: BudgetEntry, dayIndex: number, ids: ReadonlySet<string>): never {
+  assert(!ids.has(e.id), `budget: entry ${e.id} appears twice`);
+  assert(
+    Number.isSafeInteger(e.reservedMicros) && e.reservedMicros >= 0,
+    `budget: ${e.id} reserved must be micros >= 0`,
+  );
+  assert(
+    Number.isSafeInteger(e.filledMicros) && e.filledMicros >= 0,
+    `budget: ${e.id} filled must be micros >= 0`,
+  );
+  assert(
+    Number.isSafeInteger(e.day) && e.day >= 0 && e.day <= dayIndex,
+    `budget: ${e.id} day ${e.day} is not a past day`,
+  );
+  if (e.status === 'working')
+    assert(e.reservedMicros > 0 || e.filledMicros > 0, `budget: working ${e.id} holds nothing`);
+  throw new InvariantError(`budget: ${e.status} ${e.id} must hold filled exposure only`);
 }
 
 function checked(state: BudgetState): BudgetState {

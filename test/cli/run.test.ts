@@ -20,26 +20,46 @@ const variant = (name: string, edit: (text: string) => string) => {
 };
 
 describe('keel run', () => {
-  it('runs two sessions of the shipped condor config: a log per day, budgets carried, checker clean', () => {
-    const out = join(dir, 'two-days');
-    const r = keel('run', 'examples/iron-condor-0dte.yaml', '--days', '2', '--out', out, '-q');
+  it('runs a week of the shipped condor config: a log per day, budgets carried, checker clean', () => {
+    const out = join(dir, 'week');
+    const r = keel('run', 'examples/iron-condor-0dte.yaml', '--days', '5', '--out', out, '-q');
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/# Daily log: xsp-iron-condor-0dte \(seed 7\) — 2026-02-09/);
-    expect(r.stdout).toMatch(/— 2026-02-10/);
+    const days = ['2026-02-09', '2026-02-10', '2026-02-11', '2026-02-12', '2026-02-13'];
+    for (const day of days) {
+      expect(r.stdout).toContain(`# Daily log: xsp-iron-condor-0dte (seed 7) — ${day}`);
+      expect(existsSync(join(out, `daily-log-${day}.md`))).toBe(true);
+    }
     expect(r.stdout).toMatch(/checker: 0 violations/);
-    for (const f of ['daily-log.md', 'daily-log-2026-02-09.md', 'daily-log-2026-02-10.md', 'report.json'])
-      expect(existsSync(join(out, f))).toBe(true);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
       groups: { status: string; exitReason: string | null; openedAt: string }[];
-      budget: { scopes: { scope: string; positionsWeek: number }[] } | null;
+      budget: {
+        scopes: {
+          scope: string;
+          positionsWeek: number;
+          usedWeek: number;
+          weeklyCap: number;
+          usedToday: number;
+          dailyCap: number;
+        }[];
+      } | null;
     };
     expect(report.groups.length).toBeGreaterThan(0);
-    // Every trade that ended has a reason; the budgets count the week's positions across both days.
-    for (const g of report.groups) if (g.status !== 'open') expect(g.exitReason).toBeTruthy();
-    const days = new Set(report.groups.map((g) => g.openedAt.slice(0, 10)));
-    expect(days.size).toBe(2);
-    expect(report.budget?.scopes[0]?.positionsWeek).toBe(report.groups.length);
+    // Every trade ended, each with its reason; the week's counts and exposure stay within the caps.
+    for (const g of report.groups) {
+      expect(g.status).toBe('closed');
+      expect(g.exitReason).toBeTruthy();
+    }
+    expect(new Set(report.groups.map((g) => g.openedAt.slice(0, 10))).size).toBeGreaterThan(1);
+    const account = report.budget?.scopes[0];
+    expect(account?.positionsWeek).toBe(report.groups.length);
+    expect(account?.positionsWeek).toBeLessThanOrEqual(10);
+    expect(account?.usedWeek).toBeLessThanOrEqual(account?.weeklyCap ?? 0);
+    expect(account?.usedToday).toBeLessThanOrEqual(account?.dailyCap ?? 0);
+    for (const day of days) {
+      const opened = report.groups.filter((g) => g.openedAt.startsWith(day)).length;
+      expect(opened).toBeLessThanOrEqual(2); // maxPositionsPerDay
+    }
     // A second run into the same directory keeps the first run's journal, never deletes it.
     const again = keel('run', 'examples/iron-condor-0dte.yaml', '--out', out, '-q', '--no-print');
     expect(again.status).toBe(0);
