@@ -1,5 +1,5 @@
-// The operator HTTP API of a running engine: status, halt, resume, cancel --mine, flatten and
-// orders. Every command goes to engine.operator(), the same path as the CLI and scenarios, so an
+// The operator HTTP API of a running engine: the dashboard (/), status, halt, resume, cancel
+// --mine, flatten and orders. Every command goes to engine.operator(), the same path as the CLI and scenarios, so an
 // HTTP order passes the same pre-trade gate. Bad input is refused naming the field.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { GroupId, StrategyId } from '../../domain';
 import type { OperatorCommand, OperatorResult } from '../../engine/operator';
 import type { Projection } from '../../ledger/projection';
 import { statusOf } from '../commands/status';
+import { dashboardHtml } from './dashboard';
 
 export type OperatorTarget = {
   operator(cmd: OperatorCommand): Promise<OperatorResult>;
@@ -57,6 +58,7 @@ export function buildOperatorApi(target: OperatorTarget): FastifyInstance {
     return { ok: result.ok, lines: result.lines };
   };
 
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(dashboardHtml));
   app.get('/status', async (_req, reply) => {
     const p = target.projection();
     if (p === null) return reply.code(503).send({ error: 'the engine is restarting' });
