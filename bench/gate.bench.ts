@@ -67,7 +67,13 @@ const market: MarketData = {
   optionChain: () => [],
 };
 
-function order(groupId: GroupId, intent: 'open' | 'close', side: Side, i: Instrument, n: number): OrderIntent {
+function order(
+  groupId: GroupId,
+  intent: 'open' | 'close',
+  side: Side,
+  i: Instrument,
+  n: number,
+): OrderIntent {
   return {
     clientOrderId: ClientOrderId.of(`${groupId}-${intent === 'open' ? 'o' : 'c'}${n}`),
     groupId,
@@ -103,7 +109,10 @@ function buildWeek(): { p: Projection; open: GroupId[]; now: number } {
   const trade = (groupId: GroupId, intent: 'open' | 'close', side: Side, i: Instrument, k: number) => {
     const o = order(groupId, intent, side, i, k);
     rec.record('order.intent', { order: o });
-    rec.record('order.accepted', { clientOrderId: o.clientOrderId, venueOrderId: VenueOrderId.of(`V${++exec}`) });
+    rec.record('order.accepted', {
+      clientOrderId: o.clientOrderId,
+      venueOrderId: VenueOrderId.of(`V${++exec}`),
+    });
     rec.record('order.fill', {
       fill: {
         execId: ExecId.of(`E${exec}`),
@@ -185,7 +194,11 @@ export function main() {
   for (let k = 0; k < openChecks; k++) {
     const i = instruments[k % symbols] as Instrument;
     const o = order(GroupId.of(`bench-new-${k}`), 'open', 'BUY', i, 1);
-    if (checkOrder(input(p, o, now, { claim: { ...claim, symbol: i.symbol }, protectiveStop: null, multiplier: 1 })))
+    if (
+      checkOrder(
+        input(p, o, now, { claim: { ...claim, symbol: i.symbol }, protectiveStop: null, multiplier: 1 }),
+      )
+    )
       refused++;
   }
   const openSec = (performance.now() - start) / 1000;
@@ -193,7 +206,7 @@ export function main() {
   for (let k = 0; k < closeChecks; k++) {
     const groupId = open[k % open.length] as GroupId;
     const leg = p.requireGroup(groupId).legs[0];
-    const i = p.requireInstrument(leg?.instrumentId ?? instruments[0]!.id);
+    const i = p.requireInstrument(leg?.instrumentId ?? (instruments[0] as Instrument).id);
     if (checkOrder(input(p, order(groupId, 'close', 'SELL', i, 2), now, null))) refused++;
   }
   const closeSec = (performance.now() - start) / 1000;

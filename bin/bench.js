@@ -10,4 +10,5 @@ await (await import('../bench/startup.bench.ts')).main();
 await engine();
 await (await import('../bench/sim.bench.ts')).main();
 await (await import('../bench/reconcile.bench.ts')).main();
+await (await import('../bench/gate.bench.ts')).main();
 await (await import('../bench/pricing.bench.ts')).main();

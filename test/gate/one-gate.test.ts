@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildOperatorApi } from '../../src/app/api/operator-api';
 import { viaApi } from '../../src/app/commands/operator';
 import { Engine } from '../../src/engine/engine';
-import type { GateInput } from '../../src/engine/pre-trade-gate';
+import type * as Gate from '../../src/engine/pre-trade-gate';
 import type { OperatorCommand } from '../../src/engine/operator';
 import type { SimControl } from '../../src/sim/run';
 import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
@@ -26,10 +26,10 @@ type Mark =
 const trail = vi.hoisted(() => [] as Mark[]);
 
 vi.mock('../../src/engine/pre-trade-gate', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../../src/engine/pre-trade-gate')>();
+  const real = await importOriginal<typeof Gate>();
   return {
     ...real,
-    checkOrder: (input: GateInput) => {
+    checkOrder: (input: Gate.GateInput) => {
       const refused = real.checkOrder(input);
       const o = input.order;
       trail.push({
@@ -76,29 +76,29 @@ type Http = { readonly at: string; readonly send: (control: SimControl) => Promi
  */
 async function runWithHttp(yaml: string, http: readonly Http[] = []) {
   trail.length = 0;
-  let control: SimControl | null = null;
-  let reached: (() => void) | null = null;
+  const live: { control: SimControl | null; reached: (() => void) | null } = { control: null, reached: null };
   const answers: Promise<unknown>[] = [];
   const pending = [...http];
   const run = await runChecked(scenarioFromYaml(yaml), {
     control: (c) => {
-      control = {
+      live.control = {
         projection: () => c.projection(),
         operator: (cmd: OperatorCommand) => {
-          reached?.();
+          live.reached?.();
           return c.operator(cmd);
         },
       };
     },
     pace: async (t) => {
-      while (pending.length > 0 && Date.parse(pending[0]?.at ?? '') <= t) {
+      while (pending.length > 0 && live.control !== null && Date.parse(pending[0]?.at ?? '') <= t) {
         const next = pending.shift() as Http;
-        const arrived = new Promise<void>((resolve) => (reached = resolve));
-        answers.push(next.send(control as unknown as SimControl));
+        const arrived = new Promise<void>((resolve) => (live.reached = resolve));
+        answers.push(next.send(live.control));
         await arrived;
       }
     },
   });
+  expect(pending).toEqual([]); // every HTTP command went out during the run
   return { run, answers: await Promise.all(answers), trail: [...trail] };
 }
 
