@@ -7,7 +7,7 @@ import { AccountId, assert, ClientOrderId, type GroupId, type InstrumentId, type
 import {
   close,
   createBudget,
-  fill,
+  fill as fill_,
   reconfigure,
   remaining,
   reserve,
@@ -81,20 +81,32 @@ export class BudgetBook {
     this.state = result.state;
   }
 
-  /** An opening fill: the leg's share of the structure's exposure is consumed. */
-  openFill(group: GroupRecord, instrumentId: InstrumentId, qty: number): void {
+  /**
+   * An opening fill consumes exposure. A single-leg position (shares, futures) is measured at
+   * the fill's own price, so a fill past its reservation shows as a breach; an option structure
+   * consumes the leg's share of its max loss (a leg's price alone does not measure it).
+   */
+  openFill(
+    group: GroupRecord,
+    fill: { instrumentId: InstrumentId; qty: number; price: number },
+    multiplier: number,
+  ): void {
     const entry = this.entry(group);
     if (entry === null || group.budget === null || this.state === null) return;
     if (entry.status === 'closed' || entry.status === 'freed') return; // the breaker handles it
-    const leg = group.legs.find((l) => l.instrumentId === instrumentId);
+    const leg = group.legs.find((l) => l.instrumentId === fill.instrumentId);
     if (leg === undefined) return;
-    const units = qty / Math.abs(leg.qtyPerUnit) / group.legs.length;
-    const exposure = Math.round(units * group.budget.exposurePerUnit * 1e6) as Micros;
-    this.state = fill(this.state, {
+    const exposure =
+      group.legs.length === 1 && group.budget.unit !== 'contracts'
+        ? Math.ceil(fill.qty * fill.price * multiplier * 1e6 - 1e-6)
+        : Math.round(
+            (fill.qty / Math.abs(leg.qtyPerUnit) / group.legs.length) * group.budget.exposurePerUnit * 1e6,
+          );
+    this.state = fill_(this.state, {
       id: entry.id,
       strategyId: group.strategyId,
       symbol: group.budget.symbol,
-      exposure,
+      exposure: exposure as Micros,
       orderDone: false,
     });
   }
@@ -104,7 +116,7 @@ export class BudgetBook {
     const entry = this.entry(group);
     if (entry === null || group.budget === null || this.state === null) return;
     if (from === 'opening' && group.status !== 'opening' && entry.status === 'working') {
-      this.state = fill(this.state, {
+      this.state = fill_(this.state, {
         id: entry.id,
         strategyId: group.strategyId,
         symbol: group.budget.symbol,

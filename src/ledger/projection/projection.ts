@@ -269,7 +269,7 @@ export class Projection {
     group.executions++;
     if (order.intent.intent === 'open') {
       group.openCash = addMicros(group.openCash, tradeCash(f.side, f.qty, f.price, instrument.multiplier));
-      this.budget.openFill(group, f.instrumentId, f.qty);
+      this.budget.openFill(group, f, instrument.multiplier);
     }
     let days = this.executionsByDay.get(group.strategyId);
     if (days === undefined) {
