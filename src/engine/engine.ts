@@ -27,7 +27,7 @@ import type { OperatorCommand, OperatorResult } from './operator';
 import { OrderManager } from './order-manager';
 import type { OpenCheck } from './pre-trade-gate';
 import { refusal, type Refusal } from './refusal';
-import { maxLossOfOptionStructure } from '../risk';
+import { breaches, maxLossOfOptionStructure } from '../risk';
 import { Protection } from './protection';
 import {
   cancelStaleOrders,
@@ -216,6 +216,23 @@ export class Engine {
       const group = this.core.p.requireGroup(id);
       this.executor.progress(group);
       this.protection.progress(group);
+    }
+    if (groups.length > 0) this.checkBudgetBreaches();
+  }
+
+  /**
+   * Fills are facts and are booked even past a cap (a fill at a worse price than reserved, a fill
+   * after a cancel). Such a breach is an incident: no new positions until an operator looks.
+   */
+  private checkBudgetBreaches(): void {
+    const state = this.core.p.budget.state;
+    if (state === null) return;
+    for (const b of breaches(state)) {
+      const scope = b.scope.kind === 'account' ? 'account' : b.scope.strategyId;
+      const subject = `${scope}|${b.rule}|day ${state.day.index}|week ${state.week.index}`;
+      if (this.core.p.reconciliation.openFor('budget-breach', subject) !== null) continue;
+      this.core.raise('budget-breach', b.message, null, null, subject);
+      this.core.trip('REDUCING', `exposure budget breached by fills: ${b.message}`);
     }
   }
 

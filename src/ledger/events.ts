@@ -30,7 +30,8 @@ export type DiscrepancyKind =
   | 'unexpected-position'
   | 'uncovered-short'
   | 'residual'
-  | 'duplicate-fill';
+  | 'duplicate-fill'
+  | 'budget-breach';
 
 /** The keys reconciliation matches a venue record by, in order of trust. */
 export type MatchKey = 'clientOrderId' | 'venueOrderId' | 'venuePositionId' | 'characteristics';
