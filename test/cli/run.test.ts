@@ -12,6 +12,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const keel = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/keel.js', ...args], { encoding: 'utf8' });
 
+const venueLines = (out: string) =>
+  readFileSync(join(out, 'venue-log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
 const example = readFileSync('examples/iron-condor-0dte.yaml', 'utf8');
 const variant = (name: string, edit: (text: string) => string) => {
   const file = join(dir, name);
@@ -102,10 +108,7 @@ describe('keel run equity-bracket', () => {
     const r = keel('run', 'examples/equity-bracket.yaml', '--days', '2', '--out', out, '-q', '--no-print');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/checker: 0 violations/);
-    const lines = readFileSync(join(out, 'venue-log.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = venueLines(out);
     const orders = lines.filter((l) => l['type'] === 'order' && l['origin'] === 'keel');
     const entries = orders.filter((o) => o['parentVenueOrderId'] === null);
     // Day one executes PLTR and TSLA (NVDA scores under 70), day two AMD and META.
@@ -147,10 +150,7 @@ describe('keel run futures-protected', () => {
     const r = keel('run', 'examples/futures-protected.yaml', '--days', '2', '--out', out, '-q', '--no-print');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/checker: 0 violations/);
-    const lines = readFileSync(join(out, 'venue-log.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = venueLines(out);
     const keelOrders = lines.filter((l) => l['type'] === 'order' && l['origin'] === 'keel');
     const stops = keelOrders.filter((o) => o['orderType'] === 'STP');
     expect(stops.length).toBeGreaterThan(0);

@@ -2,8 +2,9 @@
 // go to a running engine's HTTP API (the same engine.operator() path as scenarios, so orders pass
 // the same gate). halt and resume also work on a stopped engine's journal (--journal): the state
 // is journaled and holds when the engine next starts.
+import { replayJournal } from '../journal-replay';
 import { fixedClock } from '../../domain';
-import { Recorder, replay } from '../../engine/recorder';
+import { Recorder } from '../../engine/recorder';
 import { eventVersions } from '../../ledger/events';
 import { JournalError, openJournal } from '../../ledger/journal';
 
@@ -59,12 +60,7 @@ export function tradingStateOffline(
     throw e;
   }
   try {
-    const first = journal.read().next();
-    const offset =
-      !first.done && first.value.type === 'engine.started'
-        ? Number((first.value.data as { utcOffsetMin?: number }).utcOffsetMin ?? 0)
-        : 0;
-    const p = replay(journal, offset);
+    const { projection: p, utcOffsetMin: offset } = replayJournal(journal);
     process.stdout.write(`${verb}: trading is ${p.tradingState}; journaling ${state} (${reason})\n`);
     // The journal's own time: a stopped engine's clock is where it stopped (simulated or not).
     const recorder = new Recorder(journal, p, fixedClock(p.lastT, offset));

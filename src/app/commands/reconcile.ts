@@ -4,6 +4,7 @@
 // Read-only: the round runs on a copy of the journal in memory; the file is never written.
 // keel reconcile --journal FILE --resolve ID --reason TEXT: an operator resolves a discrepancy
 // (journaled; takes the journal's lock, so not while an engine runs).
+import { replayJournal } from '../journal-replay';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixedClock, type Instrument, type InstrumentId, type OrderSpec } from '../../domain';
@@ -123,12 +124,7 @@ function resolveCommand(path: string, id: string, reason: string | undefined): n
     nowMs: Date.now(),
   });
   try {
-    const first = journal.read().next();
-    const offset =
-      !first.done && first.value.type === 'engine.started'
-        ? Number((first.value.data as { utcOffsetMin?: number }).utcOffsetMin ?? 0)
-        : 0;
-    const p = replay(journal, offset);
+    const { projection: p, utcOffsetMin: offset } = replayJournal(journal);
     const d = p.discrepancies.get(id);
     if (!d)
       return fail(`${path} has no discrepancy ${id}: keel status --journal ${path} lists the open ones`);

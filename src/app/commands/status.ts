@@ -1,7 +1,7 @@
 // keel status --journal FILE: what keel owns (by group), what is foreign, and keel's open orders,
 // replayed from the journal. Read-only: works while an engine holds the journal.
+import { replayJournal } from '../journal-replay';
 import { describeInstrument, isLive, microsToCents, netRealized } from '../../domain';
-import { replay } from '../../engine/recorder';
 import { budgetLines, budgetView } from '../../engine/report';
 import { openJournal, JournalError } from '../../ledger/journal';
 import { eventVersions } from '../../ledger/events';
@@ -24,13 +24,7 @@ export function statusCommand(opts: { journal: string; json?: boolean }): number
     throw e;
   }
   try {
-    const first = journal.read().next();
-    const offset =
-      !first.done && first.value.type === 'engine.started'
-        ? Number((first.value.data as { utcOffsetMin?: number }).utcOffsetMin ?? 0)
-        : 0;
-    const p = replay(journal, offset);
-    const status = statusOf(p);
+    const status = statusOf(replayJournal(journal).projection);
     process.stdout.write(opts.json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status));
     return 0;
   } catch (e) {
