@@ -8,6 +8,8 @@ import {
   localDate,
   roundToTick,
   StrategyId,
+  uncoveredShorts,
+  type OptionHolding,
   type AccountId,
   type Clock,
   type GroupId,
@@ -217,7 +219,38 @@ export class Engine {
       this.executor.progress(group);
       this.protection.progress(group);
     }
-    if (groups.length > 0) this.checkBudgetBreaches();
+    if (groups.length > 0) {
+      this.checkBudgetBreaches();
+      this.checkDefinedRisk();
+    }
+  }
+
+  /**
+   * keel's own option holdings, all groups together, must never contain an uncovered short. The
+   * sequencing makes one impossible; a venue that fills one leg of a combo alone, or a fill keel
+   * did not expect, could still leave one: that is an incident, and only risk may be reduced.
+   */
+  private checkDefinedRisk(): void {
+    const p = this.core.p;
+    const holdings: OptionHolding[] = [];
+    for (const id of p.ownership.instruments()) {
+      const i = p.instruments.get(id);
+      const qty = p.ownership.ownedTotal(id);
+      if (i?.kind === 'option' && qty !== 0) holdings.push({ instrument: i, qty });
+    }
+    for (const u of uncoveredShorts(holdings)) {
+      const name = describeInstrument(u.instrument);
+      const subject = `uncovered:${u.instrument.id}`;
+      if (p.reconciliation.openFor('uncovered-short', subject) !== null) continue;
+      this.core.raise(
+        'uncovered-short',
+        `keel is short ${u.uncoveredQty}x ${name} with no covering long in its holdings`,
+        u.instrument.id,
+        null,
+        subject,
+      );
+      this.core.trip('REDUCING', `uncovered short ${u.uncoveredQty}x ${name}: only risk-reducing orders`);
+    }
   }
 
   /**
