@@ -152,6 +152,18 @@ program
   });
 
 program
+  .command('resolve')
+  .description(
+    'mark an open discrepancy resolved after checking it (journaled with the reason); trading state is unchanged',
+  )
+  .argument('<id>', 'discrepancy id, e.g. D3 (keel status lists the open ones)')
+  .requiredOption('--reason <text>', 'what was checked')
+  .requiredOption(...apiOption)
+  .action(async (id: string, opts: { api: string; reason: string }) => {
+    process.exitCode = await viaApi(opts.api, '/resolve', { id, reason: opts.reason }, 'resolve');
+  });
+
+program
   .command('flatten')
   .description('close a group or every group of a strategy: owned legs only, shorts bought back first')
   .option('--group <id>', 'one group')

@@ -38,6 +38,7 @@ import {
   checkContainsOwned,
   executionsOverlapMs,
   reconcile,
+  resolveDiscrepancy,
   staleCancelsConfirmed,
   startUpCancelWaitMs,
   startUpTrip,
@@ -309,6 +310,21 @@ export class Engine {
         return { ok: true, lines: ['reconcile scheduled'] };
       case 'flatten':
         return this.flatten(cmd.group, cmd.strategy);
+      case 'resolve': {
+        const d = this.core.p.discrepancies.get(cmd.id);
+        if (!d) return { ok: false, lines: [`no discrepancy ${cmd.id}: keel status lists the open ones`] };
+        if (d.resolved)
+          return { ok: false, lines: [`${cmd.id} is already resolved (${d.resolution ?? ''})`] };
+        resolveDiscrepancy(this.core, cmd.id, 'operator', cmd.reason);
+        // Trading stays as it is: resuming is its own, separate decision.
+        return {
+          ok: true,
+          lines: [
+            `resolved ${cmd.id} (${d.kind}: ${d.detail}): ${cmd.reason}`,
+            `trading is ${this.core.p.tradingState}`,
+          ],
+        };
+      }
       case 'order':
         return this.operatorOrder(cmd);
     }

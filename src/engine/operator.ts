@@ -17,6 +17,7 @@ export type OperatorCommand =
   | { readonly action: 'halt'; readonly reason: string }
   | { readonly action: 'resume'; readonly reason: string }
   | { readonly action: 'cancel'; readonly mine: true }
-  | { readonly action: 'reconcile' };
+  | { readonly action: 'reconcile' }
+  | { readonly action: 'resolve'; readonly id: string; readonly reason: string };
 
 export type OperatorResult = { readonly ok: boolean; readonly lines: readonly string[] };

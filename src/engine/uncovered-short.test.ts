@@ -68,5 +68,12 @@ describe('uncovered short in keel holdings', () => {
       'keel is short 1x XSP 2026-02-13 692C with no covering long in its holdings',
     ]);
     expect(p.tradingState).toBe('REDUCING');
+    // The operator resolves it once checked; the trading state is a separate decision.
+    const id = raised[0]?.id ?? '';
+    const resolved = engine.operator({ action: 'resolve', id, reason: 'bought back by hand' });
+    expect(resolved.ok).toBe(true);
+    expect(p.discrepancies.get(id)?.resolution).toBe('operator: bought back by hand');
+    expect(p.tradingState).toBe('REDUCING');
+    expect(engine.operator({ action: 'resolve', id, reason: 'again' }).ok).toBe(false);
   });
 });

@@ -42,7 +42,7 @@ async function refresh() {
       ['instrument', (f) => f.instrument], ['foreign', (f) => f.foreign], ['venue net', (f) => f.venueNet], ['keel owns', (f) => f.owned]]);
     document.getElementById('orders').innerHTML = table(s.openOrders, [
       ['client order id', (o) => o.clientOrderId], ['intent', (o) => o.intent], ['qty', (o) => o.qty], ['limit', (o) => o.limit ?? 'MKT'], ['state', (o) => o.state]]);
-    document.getElementById('discrepancies').innerHTML = table(s.discrepancies, [['kind', (d) => d.kind], ['detail', (d) => d.detail]]);
+    document.getElementById('discrepancies').innerHTML = table(s.discrepancies, [['id', (d) => d.id], ['kind', (d) => d.kind], ['detail', (d) => d.detail]]);
     document.getElementById('budget').innerHTML = s.budget === null ? '<span class="muted">budgets off</span>' : table(s.budget.scopes, [
       ['scope', (b) => b.scope], ['per position', (b) => '$' + b.positionCap.toFixed(0)],
       ['today', (b) => '$' + b.usedToday.toFixed(0) + ' / $' + b.dailyCap.toFixed(0)],

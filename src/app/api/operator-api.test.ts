@@ -42,6 +42,8 @@ describe('operator API: bad bodies are 400 and name the field', () => {
     ['halt without a body', '/halt', undefined, /^reason: /],
     ['resume without reason', '/resume', { note: 'x' }, /reason/],
     ['resume with an unknown key', '/resume', { reason: 'ok', force: true }, /force/],
+    ['resolve without id', '/resolve', { reason: 'checked' }, /^id: /],
+    ['resolve with an empty reason', '/resolve', { id: 'D1', reason: '' }, /^reason: give a reason/],
     [
       'LMT order without limit',
       '/order',
@@ -87,6 +89,12 @@ describe('operator API: good bodies become the operator command', () => {
     ['halt', '/halt', { reason: 'checking fills' }, { action: 'halt', reason: 'checking fills' }],
     ['resume', '/resume', { reason: 'checked' }, { action: 'resume', reason: 'checked' }],
     ['cancel --mine (no body)', '/cancel', undefined, { action: 'cancel', mine: true }],
+    [
+      'resolve a discrepancy',
+      '/resolve',
+      { id: 'D3', reason: 'foreign calls confirmed by hand' },
+      { action: 'resolve', id: 'D3', reason: 'foreign calls confirmed by hand' },
+    ],
     [
       'flatten a group',
       '/flatten',
@@ -169,5 +177,15 @@ describe('operator API: status', () => {
     const res = await app.inject({ method: 'GET', url: '/status' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ groups: [], openOrders: [] });
+  });
+});
+
+describe('dashboard', () => {
+  it('serves one self-contained page that reads /status', async () => {
+    const res = await app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain("fetch('/status')");
+    expect(res.body).not.toMatch(/<script src=|<link /);
   });
 });

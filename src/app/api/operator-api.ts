@@ -1,5 +1,5 @@
 // The operator HTTP API of a running engine: the dashboard (/), status, halt, resume, cancel
-// --mine, flatten and orders. Every command goes to engine.operator(), the same path as the CLI and scenarios, so an
+// --mine, flatten, orders and resolving a discrepancy. Every command goes to engine.operator(), the same path as the CLI and scenarios, so an
 // HTTP order passes the same pre-trade gate. Bad input is refused naming the field.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -15,6 +15,12 @@ export type OperatorTarget = {
 };
 
 const reason = z.object({ reason: z.string().min(1, 'give a reason: it is journaled') }).strict();
+const resolve = z
+  .object({
+    id: z.string().min(1, 'give the discrepancy id (keel status lists them)'),
+    reason: z.string().min(1, 'give a reason: what was checked (it is journaled)'),
+  })
+  .strict();
 const flatten = z
   .object({ group: z.string().min(1).optional(), strategy: z.string().min(1).optional() })
   .strict()
@@ -75,6 +81,11 @@ export function buildOperatorApi(target: OperatorTarget): FastifyInstance {
     return run({ action: 'resume', reason: b.value.reason });
   });
   app.post('/cancel', async () => run({ action: 'cancel', mine: true }));
+  app.post('/resolve', async (req, reply) => {
+    const b = parse(resolve, req.body);
+    if (!b.ok) return reply.code(400).send({ error: b.error });
+    return run({ action: 'resolve', id: b.value.id, reason: b.value.reason });
+  });
   app.post('/flatten', async (req, reply) => {
     const b = parse(flatten, req.body);
     if (!b.ok) return reply.code(400).send({ error: b.error });

@@ -91,7 +91,7 @@ export function statusOf(p: Projection) {
     }));
   const discrepancies = [...p.discrepancies.values()]
     .filter((d) => !d.resolved)
-    .map((d) => ({ kind: d.kind, detail: d.detail }));
+    .map((d) => ({ id: d.id, kind: d.kind, detail: d.detail }));
   return {
     tradingState: p.tradingState,
     reason: p.tradingHistory.at(-1)?.reason ?? null,
@@ -127,7 +127,7 @@ function formatStatus(s: Status): string {
     out.push(`  ${o.clientOrderId}  ${o.intent} ${o.qty} @ ${o.limit ?? 'MKT'}  ${o.state}`);
   if (s.discrepancies.length > 0) {
     out.push('', 'OPEN DISCREPANCIES:');
-    for (const d of s.discrepancies) out.push(`  ${d.kind}: ${d.detail}`);
+    for (const d of s.discrepancies) out.push(`  ${d.id} ${d.kind}: ${d.detail}`);
   }
   if (s.budget !== null) out.push('', 'EXPOSURE BUDGETS:', ...budgetLines(s.budget).map((l) => `  ${l}`));
   return out.join('\n') + '\n';
