@@ -116,7 +116,9 @@ const apiOption = [
 
 program
   .command('halt')
-  .description("stop all trading now: keel's own working orders are cancelled, nothing new is sent")
+  .description(
+    "stop all trading now: keel's own working orders are cancelled (protective stops and targets stay), nothing new is sent",
+  )
   .requiredOption('--reason <text>', 'why (journaled)')
   .option(...apiOption)
   .option('--journal <file>', "a stopped engine's journal: HALTED holds from its next start")
@@ -144,7 +146,9 @@ program
 
 program
   .command('cancel')
-  .description("cancel keel's own working orders (never anyone else's: no global cancel)")
+  .description(
+    "cancel keel's own working orders (never anyone else's: no global cancel); protective stops and targets stay",
+  )
   .requiredOption('--mine', "only keel's own orders (required: keel never cancels other people's orders)")
   .requiredOption(...apiOption)
   .action(async (opts: { api: string }) => {
