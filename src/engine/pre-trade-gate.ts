@@ -17,7 +17,7 @@ import {
 } from '../domain';
 import type { BudgetClaim } from '../ledger/events';
 import { entryId, remainingLegQty, type Projection } from '../ledger/projection';
-import { reserve, sizePosition } from '../risk';
+import { reserveRefusal, sizePosition } from '../risk';
 import type { MarketData } from '../venues/venue';
 import { closableQty, protectableQty } from './close-sizing';
 import { refusal, type Refusal } from './refusal';
@@ -166,7 +166,7 @@ function checkBudget({ p, order, open, risk, market }: GateInput): Refusal | nul
     );
   }
   if (open.claim === null) return null;
-  const result = reserve(state, {
+  const refused = reserveRefusal(state, {
     id: entryId(order.groupId),
     strategyId: order.strategyId,
     symbol: open.claim.symbol,
@@ -177,12 +177,12 @@ function checkBudget({ p, order, open, risk, market }: GateInput): Refusal | nul
     unit: open.claim.unit,
   });
   const byRisk = riskCapQty(open, risk, state.day.equityMicros / 1e6);
-  const maxQty = Math.min(result.ok ? Infinity : result.refusal.maxAllowedQty, byRisk?.qty ?? Infinity);
-  if (!result.ok && result.refusal.rule === 'maxPositionPct')
-    return refusal('maxPositionPct', result.refusal.message, maxQty);
+  const maxQty = Math.min(refused === null ? Infinity : refused.maxAllowedQty, byRisk?.qty ?? Infinity);
+  if (refused !== null && refused.rule === 'maxPositionPct')
+    return refusal('maxPositionPct', refused.message, maxQty);
   if (byRisk !== null && order.qty > byRisk.qty)
     return refusal('maxRiskPerTrade', `${byRisk.reason}: at most ${byRisk.qty} ${open.claim.unit}`, maxQty);
-  if (!result.ok) return refusal(result.refusal.rule, result.refusal.message, maxQty);
+  if (refused !== null) return refusal(refused.rule, refused.message, maxQty);
   return null;
 }
 

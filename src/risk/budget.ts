@@ -218,6 +218,27 @@ export function reconfigure(
 
 /** Holds the order's exposure against every cap of the account and of its strategy. */
 export function reserve(state: BudgetState, req: ReserveRequest): ReserveResult {
+  const refused = reserveRefusal(state, req);
+  if (refused !== null) return { ok: false, refusal: refused };
+  const exposure = ceilMicros(mul(ratioOf(req.qty), ratioOf(req.exposurePerUnit)));
+  const entry: BudgetEntry = {
+    id: req.id,
+    strategyId: req.strategyId,
+    symbol: req.symbol,
+    day: state.day.index,
+    reservedMicros: exposure,
+    filledMicros: 0 as Micros,
+    status: 'working',
+  };
+  const next = checked({ ...state, entries: [...state.entries, entry] });
+  return { ok: true, state: next, warnings: weekWarnings(state, req) };
+}
+
+/**
+ * What reserve() would refuse, without building the next state: the pre-trade gate asks this
+ * for every open, and only the journaled open takes the reservation.
+ */
+export function reserveRefusal(state: BudgetState, req: ReserveRequest): Refusal | null {
   validateRequest(req);
   assert(
     !state.entries.some((e) => e.id === req.id),
@@ -237,27 +258,14 @@ export function reserve(state: BudgetState, req: ReserveRequest): ReserveResult 
         : ` (tighter: ${scopePrefix(tightest.scope)}${tightest.rule}, ${isCountRule(tightest.rule) ? 'no position left' : `${usd(ratioOfMicros(tightest.headroom as Micros))} left`})`;
     const message = `${scopePrefix(violated.scope)}${violated.text}: at most ${plain(ratioOf(maxAllowedQty))} ${unit}${tail}`;
     return {
-      ok: false,
-      refusal: {
-        rule: violated.rule,
-        scope: violated.scope,
-        message,
-        maxAllowedExposure: maxAllowed,
-        maxAllowedQty,
-      },
+      rule: violated.rule,
+      scope: violated.scope,
+      message,
+      maxAllowedExposure: maxAllowed,
+      maxAllowedQty,
     };
   }
-  const entry: BudgetEntry = {
-    id: req.id,
-    strategyId: req.strategyId,
-    symbol: req.symbol,
-    day: state.day.index,
-    reservedMicros: exposure,
-    filledMicros: 0 as Micros,
-    status: 'working',
-  };
-  const next = checked({ ...state, entries: [...state.entries, entry] });
-  return { ok: true, state: next, warnings: weekWarnings(state, req) };
+  return null;
 }
 
 /** Converts reservation into consumption. Facts are applied even when they break a cap. */

@@ -37,6 +37,7 @@ export {
   remaining,
   reconfigure,
   reserve,
+  reserveRefusal,
   scan,
   startDay,
   startWeek,
