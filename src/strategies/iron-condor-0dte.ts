@@ -18,6 +18,8 @@ export type IronCondorParams = {
   readonly entryUntil: string;
   readonly exitBy: string;
   readonly executionsPerDay: number;
+  /** Armed at activatePct of the credit; closes when PnL gives back givebackPct of it from the peak. */
+  readonly trailingStop?: { readonly activatePct: number; readonly givebackPct: number };
   /** Replay a known trade: these strikes instead of the delta scan. */
   readonly strikes?: {
     readonly longPut: number;
@@ -40,6 +42,8 @@ export class IronCondor0dte implements Strategy {
   private lastScanAt = -Infinity;
   private lastStatusAt = -Infinity;
   private lastCreditNote = '';
+  /** Each open group's best PnL so far, for the trailing stop (re-armed from now after a restart). */
+  private readonly peaks = new Map<string, number>();
 
   constructor(
     readonly id: StrategyId,
@@ -78,6 +82,18 @@ export class IronCondor0dte implements Strategy {
         `stop-loss: PnL ${gross.toFixed(2)} <= -${this.params.stopLossMultiple}x credit ${credit.toFixed(2)}`,
         'urgent',
       );
+    const trail = this.params.trailingStop;
+    if (trail !== undefined) {
+      const peak = Math.max(this.peaks.get(g.id) ?? -Infinity, gross);
+      this.peaks.set(g.id, peak);
+      const floor = peak - trail.givebackPct * credit;
+      if (peak >= trail.activatePct * credit && gross <= floor)
+        return ctx.closeGroup(
+          g.id,
+          `trailing stop: PnL ${gross.toFixed(2)} gave back ${(trail.givebackPct * 100).toFixed(0)}% of credit from its peak ${peak.toFixed(2)}`,
+          'normal',
+        );
+    }
     if (gross >= this.params.takeProfitPct * credit)
       return ctx.closeGroup(
         g.id,

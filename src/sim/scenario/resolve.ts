@@ -494,6 +494,7 @@ function resolveIronCondor(r: Resolver, p: IronCondorParamsInput, path: Path) {
     entryUntil: time('entryUntil'),
     exitBy: time('exitBy'),
     executionsPerDay: p.executionsPerDay,
+    ...(p.trailingStop === undefined ? {} : { trailingStop: p.trailingStop }),
     ...(p.strikes === undefined ? {} : { strikes: checkedStrikes(r, p.strikes, [...paramsPath, 'strikes']) }),
   };
 }

@@ -205,6 +205,7 @@ export type IronCondorParams = {
     readonly longCall: number;
   };
   readonly executionsPerDay: number;
+  readonly trailingStop?: { readonly activatePct: number; readonly givebackPct: number };
   readonly underlying: string;
   readonly shortDelta: number;
   readonly wingWidth: number;

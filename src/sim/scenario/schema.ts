@@ -417,6 +417,9 @@ export const ironCondorParamsSchema = z
       .optional(),
     // Leg executions per day before the circuit breaker halts (the cascade made 55 against 4-8).
     executionsPerDay: z.int().min(4).default(16),
+    // Trailing stop on the group's own PnL: armed at activatePct of the credit, it closes when
+    // the PnL gives back givebackPct of the credit from its peak.
+    trailingStop: z.object({ activatePct: fraction, givebackPct: fraction }).strict().optional(),
   })
   .strict()
   .superRefine((params, ctx) => {
