@@ -72,6 +72,23 @@ describe('keel run', () => {
     expect(existsSync(join(out, 'journal-previous.sqlite'))).toBe(true);
   });
 
+  it('a new week after Friday resets the position counts and measures the week from its equity', () => {
+    const out = join(dir, 'two-weeks');
+    const r = keel('run', 'examples/iron-condor-0dte.yaml', '--days', '6', '--out', out, '-q', '--no-print');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      groups: { openedAt: string; realizedPnl: number }[];
+      budget: { weekEquity: number; scopes: { positionsWeek: number }[] } | null;
+    };
+    const monday = report.groups.filter((g) => g.openedAt.startsWith('2026-02-16'));
+    expect(report.groups.length).toBeGreaterThan(monday.length);
+    expect(report.budget?.scopes[0]?.positionsWeek).toBe(monday.length);
+    // The week's equity is the account plus what the first week realized.
+    const firstWeek = report.groups.filter((g) => !g.openedAt.startsWith('2026-02-16'));
+    const realized = firstWeek.reduce((n, g) => n + Math.round(g.realizedPnl * 100), 0) / 100;
+    expect(report.budget?.weekEquity).toBeCloseTo(100_000 + realized, 2);
+  });
+
   it('refuses a config with an unknown strategy param, naming the field', () => {
     const file = variant('bad-param.yaml', (t) => t.replace('wingWidth: 1', 'wingWidht: 1'));
     const r = keel('run', file, '--out', join(dir, 'bad'), '-q');
