@@ -408,5 +408,7 @@ function toEngineCommand(cmd: OperatorCommand): EngineOperatorCommand {
       return { action: 'cancel', mine: true };
     case 'reconcile':
       return { action: 'reconcile' };
+    case 'resolve':
+      return { action: 'resolve', id: cmd.id, reason: cmd.reason };
   }
 }

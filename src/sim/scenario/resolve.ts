@@ -407,6 +407,8 @@ function resolveOperator(r: Resolver, c: OperatorInput, i: number): OperatorComm
       return { index: i, at, action: c.action, mine: c.mine };
     case 'reconcile':
       return { index: i, at, action: c.action };
+    case 'resolve':
+      return { index: i, at, action: c.action, id: c.id, reason: c.reason };
   }
 }
 

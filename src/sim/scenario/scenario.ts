@@ -194,7 +194,8 @@ export type OperatorCommand =
   | (OperatorBase & { readonly action: 'halt'; readonly reason: string })
   | (OperatorBase & { readonly action: 'resume'; readonly reason: string })
   | (OperatorBase & { readonly action: 'cancel'; readonly mine: true })
-  | (OperatorBase & { readonly action: 'reconcile' });
+  | (OperatorBase & { readonly action: 'reconcile' })
+  | (OperatorBase & { readonly action: 'resolve'; readonly id: string; readonly reason: string });
 export type OperatorAction = OperatorCommand['action'];
 
 export type IronCondorParams = {

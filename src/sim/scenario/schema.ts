@@ -391,6 +391,8 @@ const operatorSchema = z.discriminatedUnion('action', [
     })
     .strict(),
   z.object({ at: timeText, action: z.literal('reconcile') }).strict(),
+  // keel extension: the operator resolves an open discrepancy (ids D1, D2, ... in raise order).
+  z.object({ at: timeText, action: z.literal('resolve'), id: nonEmpty, reason: nonEmpty }).strict(),
 ]);
 export type OperatorInput = z.output<typeof operatorSchema>;
 
