@@ -4,7 +4,7 @@
 // usual implied vol), with each one's largest disagreement with QuantLib on the fixture grid.
 // Timings are interleaved round by round and the median is quoted; nothing here is asserted.
 // Run: node --import tsx bench/pricing.bench.ts
-import { readFileSync } from 'node:fs';
+import { loadQuantLibGrid, type QuantLibRow } from '../test/fixtures/pricing/quantlib-grid';
 import { pathToFileURL } from 'node:url';
 import { BlackScholes } from '@uqee/black-scholes';
 import { blackScholes } from 'black-scholes';
@@ -233,26 +233,10 @@ const impliedVolatilityPackage: IvSolve = (c, vol) => {
 
 // ---- QuantLib ----
 
-type FixtureRow = [
-  spot: number,
-  strike: number,
-  t: number,
-  vol: number,
-  rate: number,
-  q: number,
-  right: 'C' | 'P',
-  price: number,
-  delta: number,
-  gamma: number,
-  vega: number,
-  theta: number,
-  rho: number,
-  impliedVol: number | null,
-];
+type FixtureRow = QuantLibRow;
 
 function loadFixture(): FixtureRow[] {
-  const url = new URL('../test/fixtures/pricing/quantlib-grid.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { rows: FixtureRow[] }).rows;
+  return loadQuantLibGrid().rows;
 }
 
 /** Each fixture row as a chain of one (rows differ in spot, rate and dividend yield). */

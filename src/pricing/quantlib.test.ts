@@ -2,31 +2,12 @@
 // 30-minute 0DTE expiries (test/fixtures/pricing/make-quantlib-fixture.py writes the grid).
 // Tolerance: 1e-10 absolute for values below 1, 1e-10 relative above (a 30-minute gamma or theta
 // runs to the thousands, where the last digits are rounding in either library).
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bsGreeks } from './black-scholes';
 import { impliedVol } from './implied-vol';
+import { loadQuantLibGrid } from '../../test/fixtures/pricing/quantlib-grid';
 
-type Row = [
-  spot: number,
-  strike: number,
-  t: number,
-  vol: number,
-  rate: number,
-  q: number,
-  right: 'C' | 'P',
-  price: number,
-  delta: number,
-  gamma: number,
-  vega: number,
-  theta: number,
-  rho: number,
-  impliedVol: number | null,
-];
-
-const fixture = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/pricing/quantlib-grid.json', import.meta.url), 'utf8'),
-) as { quantlib: string; columns: string[]; rows: Row[] };
+const fixture = loadQuantLibGrid();
 
 const TOLERANCE = 1e-10;
 const within = (actual: number, expected: number) =>
