@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { checkCommand } from './commands/check';
 import { tradingStateOffline, viaApi, type Target } from './commands/operator';
 import { runCommand, type RunCommandOptions } from './commands/run';
+import { readSignalsFile } from './run-config';
 import { simCommand } from './commands/sim';
 import { sizeCommand, type SizeOptions } from './commands/size';
 import { reconcileCommand, type ReconcileCliOptions } from './commands/reconcile';
@@ -153,6 +154,29 @@ program
   .requiredOption(...apiOption)
   .action(async (opts: { api: string }) => {
     process.exitCode = await viaApi(opts.api, '/cancel', {}, 'cancel');
+  });
+
+program
+  .command('signals')
+  .description(
+    "give a running strategy signals (equity-bracket): each is checked like the config's, journaled, and kept across restarts",
+  )
+  .argument('<file>', 'CSV with the header date,symbol,score,entry,stop, or a JSON array')
+  .requiredOption('--strategy <id>', 'the strategy that takes them')
+  .requiredOption(...apiOption)
+  .action(async (file: string, opts: { api: string; strategy: string }) => {
+    const read = readSignalsFile(file, file);
+    if (!read.ok) {
+      process.stderr.write(`keel signals: ${read.errors.join('; ')}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.exitCode = await viaApi(
+      opts.api,
+      '/signals',
+      { strategy: opts.strategy, signals: read.signals },
+      'signals',
+    );
   });
 
 program

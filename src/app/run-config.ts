@@ -155,21 +155,30 @@ function withSignalFiles(
       errors.push(`${field}: expected a file path`);
       return s;
     }
-    const path = resolve(base, signalsFile);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch {
-      errors.push(`${field}: cannot read ${path}`);
-      return s;
-    }
-    const signals =
-      extname(path) === '.json'
-        ? parseJsonSignals(text, field, errors)
-        : parseCsvSignals(text, field, errors);
-    return { ...s, params: { ...rest, signals } };
+    const read = readSignalsFile(resolve(base, signalsFile), field);
+    if (!read.ok) errors.push(...read.errors);
+    return { ...s, params: { ...rest, signals: read.ok ? read.signals : [] } };
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value };
+}
+
+/** Signals from a CSV (header date,symbol,score,entry,stop) or JSON file; errors name `field`. */
+export function readSignalsFile(
+  path: string,
+  field: string,
+): { ok: true; signals: unknown[] } | { ok: false; errors: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return { ok: false, errors: [`${field}: cannot read ${path}`] };
+  }
+  const errors: string[] = [];
+  const parsed =
+    extname(path) === '.json' ? parseJsonSignals(text, field, errors) : parseCsvSignals(text, field, errors);
+  if (errors.length > 0) return { ok: false, errors };
+  if (!Array.isArray(parsed)) return { ok: false, errors: [`${field}: a JSON signals file holds an array`] };
+  return { ok: true, signals: parsed };
 }
 
 function parseJsonSignals(text: string, field: string, errors: string[]): unknown {

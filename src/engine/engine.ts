@@ -93,8 +93,12 @@ export class Engine {
       this.closeGroup(g, reason, urgency),
     );
     this.core.onHalt = (reason) => this.orders.cancelAllMine(`halted: ${reason}`);
-    for (const s of deps.strategies)
+    for (const s of deps.strategies) {
       if (s.executionsPerDayMax !== null) this.core.executionBudgets.set(s.id, s.executionsPerDayMax);
+      // Signals given before a restart are the strategy's again.
+      const saved = projection.signals.get(s.id);
+      if (saved && s.acceptSignals) s.acceptSignals(saved);
+    }
   }
 
   /**
@@ -310,6 +314,21 @@ export class Engine {
         return { ok: true, lines: ['reconcile scheduled'] };
       case 'flatten':
         return this.flatten(cmd.group, cmd.strategy);
+      case 'signals': {
+        const strategy = this.deps.strategies.find((x) => x.id === cmd.strategy);
+        if (!strategy?.acceptSignals)
+          return { ok: false, lines: [`no running strategy ${cmd.strategy} takes signals`] };
+        const { accepted, errors } = strategy.acceptSignals(cmd.signals);
+        if (accepted.length > 0)
+          this.core.recorder.record('strategy.signals', { strategyId: strategy.id, signals: accepted });
+        return {
+          ok: errors.length === 0,
+          lines: [
+            `${cmd.strategy}: ${accepted.length} signal(s) accepted`,
+            ...errors.map((e) => `refused: ${e}`),
+          ],
+        };
+      }
       case 'resolve': {
         const d = this.core.p.discrepancies.get(cmd.id);
         if (!d) return { ok: false, lines: [`no discrepancy ${cmd.id}: keel status lists the open ones`] };
@@ -653,6 +672,12 @@ export class Engine {
           .filter(isActiveGroup)
           .map((g) => groupView(p, market, g)),
       groupsToday: () => this.groupSeq(strategyId, this.core.now()) - 1,
+      symbolsToday: () => {
+        const today = localDate(this.core.now(), p.utcOffsetMin);
+        return mine()
+          .filter((g) => localDate(g.openedAt, p.utcOffsetMin) === today)
+          .flatMap((g) => g.legs.map((l) => p.requireInstrument(l.instrumentId).symbol));
+      },
       openStructure: (request) => this.openStructure(strategyId, 'strategy', request),
       closeGroup: (groupId, reason, urgency) => {
         assert(

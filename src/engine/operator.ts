@@ -18,6 +18,7 @@ export type OperatorCommand =
   | { readonly action: 'resume'; readonly reason: string }
   | { readonly action: 'cancel'; readonly mine: true }
   | { readonly action: 'reconcile' }
-  | { readonly action: 'resolve'; readonly id: string; readonly reason: string };
+  | { readonly action: 'resolve'; readonly id: string; readonly reason: string }
+  | { readonly action: 'signals'; readonly strategy: StrategyId; readonly signals: readonly unknown[] };
 
 export type OperatorResult = { readonly ok: boolean; readonly lines: readonly string[] };

@@ -54,6 +54,8 @@ export interface StrategyContext {
   activeGroups(): GroupView[];
   /** Groups of this strategy opened on the current local date, finished or not. */
   groupsToday(): number;
+  /** The symbols of this strategy's groups opened on the current local date, finished or not. */
+  symbolsToday(): string[];
   openStructure(request: OpenRequest): OpenOutcome;
   closeGroup(groupId: GroupId, reason: string, urgency: Urgency): void;
   reduceGroup(groupId: GroupId, keepUnits: number, reason: string): void;
@@ -66,4 +68,9 @@ export interface Strategy {
   /** Leg executions per day before the breaker halts; null uses the engine default. */
   readonly executionsPerDayMax: number | null;
   onTick(ctx: StrategyContext): void;
+  /**
+   * Signals given while running (the operator API): the strategy checks them and keeps the ones
+   * it accepts, which the engine journals and hands back on every start.
+   */
+  acceptSignals?(raw: readonly unknown[]): { accepted: unknown[]; errors: string[] };
 }

@@ -140,6 +140,8 @@ export type JournalEventData = {
   };
   'operator.command': { command: string; args: Record<string, unknown> };
   'strategy.note': { strategyId: StrategyId; message: string };
+  /** Signals an operator gave a strategy while it runs (as the strategy accepted them). */
+  'strategy.signals': { strategyId: StrategyId; signals: unknown[] };
   /** A venue record matched by anything weaker than keel's client order id, with how sure it is. */
   'reconcile.matched': {
     record: MatchedRecord;
@@ -212,6 +214,7 @@ export const eventVersions: Readonly<Record<JournalEventType, number>> = {
   refusal: 1,
   'operator.command': 1,
   'strategy.note': 1,
+  'strategy.signals': 1,
   'order.parentId': 1,
   'reconcile.matched': 1,
   'reconcile.completed': 1,

@@ -5,7 +5,7 @@ import { z } from 'zod';
 const hhmm = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
 const date = /^\d{4}-\d{2}-\d{2}$/;
 
-const signalSchema = z
+export const signalSchema = z
   .object({
     /** The trading day the signal is for; without it, every day. */
     date: z.string().regex(date, 'date must be YYYY-MM-DD').optional(),
@@ -19,9 +19,8 @@ const signalSchema = z
 
 export const equityBracketParamsSchema = z
   .object({
-    signals: z
-      .array(signalSchema)
-      .min(1, 'signals: give at least one signal (or signalsFile in a run config)'),
+    // Empty when the signals come from the operator API while the strategy runs.
+    signals: z.array(signalSchema).default([]),
     /** Signals scoring at or above this are eligible. */
     threshold: z.number().default(70),
     /** K: the watchlist keeps the top K eligible signals of the day. */

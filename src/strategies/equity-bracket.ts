@@ -8,6 +8,7 @@ import type { Strategy, StrategyContext } from '../engine/strategy';
 import { allocateSignals, sizePosition } from '../risk';
 import {
   parseEquityBracketParams,
+  signalSchema,
   type EquityBracketParams,
   type EquitySignal,
 } from './equity-bracket-params';
@@ -18,7 +19,7 @@ export class EquityBracket implements Strategy {
   private readonly params: EquityBracketParams;
   /** Scans done, by "date scan-time": each scan acts once, even across restarts within a run. */
   private readonly scansDone = new Set<string>();
-  private readonly tradedOn = new Map<string, string[]>();
+  private readonly given: EquitySignal[] = [];
 
   constructor(
     readonly id: StrategyId,
@@ -29,6 +30,22 @@ export class EquityBracket implements Strategy {
       throw new Error(`strategy '${id}' (equity-bracket) params:\n  - ${parsed.errors.join('\n  - ')}`);
     this.params = parsed.params;
     this.executionsPerDayMax = parsed.params.executionsPerDay;
+  }
+
+  /** Signals from the operator API, checked like the configured ones. */
+  acceptSignals(raw: readonly unknown[]): { accepted: unknown[]; errors: string[] } {
+    const accepted: EquitySignal[] = [];
+    const errors: string[] = [];
+    raw.forEach((r, i) => {
+      const parsed = signalSchema.safeParse(r);
+      if (parsed.success) accepted.push(parsed.data);
+      else
+        errors.push(
+          `signals[${i}]: ${parsed.error.issues.map((x) => `${x.path.join('.') || 'signal'}: ${x.message}`).join('; ')}`,
+        );
+    });
+    this.given.push(...accepted);
+    return { accepted, errors };
   }
 
   onTick(ctx: StrategyContext): void {
@@ -45,14 +62,17 @@ export class EquityBracket implements Strategy {
     const p = this.params;
     const equity = ctx.equity;
     if (equity === null) return ctx.note(`scan ${at}: no account equity (budgets off): no entries`);
-    // One trade per symbol per day: a signal that stopped out this morning is not re-entered.
-    const held = new Set(ctx.activeGroups().map((g) => g.legs[0]?.instrument.symbol ?? ''));
-    for (const symbol of this.tradedOn.get(today) ?? []) held.add(symbol);
+    // One trade per symbol per day: a signal that stopped out this morning is not re-entered
+    // (read from keel's groups, so a restart does not forget it).
+    const held = new Set([
+      ...ctx.activeGroups().map((g) => g.legs[0]?.instrument.symbol ?? ''),
+      ...ctx.symbolsToday(),
+    ]);
     const opened = ctx.groupsToday();
     const left = p.executeMax - opened;
     if (left <= 0)
       return ctx.note(`scan ${at}: ${opened} entries today already (executeMax ${p.executeMax})`);
-    const candidates = p.signals.filter(
+    const candidates = [...p.signals, ...this.given].filter(
       (s) => (s.date === undefined || s.date === today) && !held.has(s.symbol),
     );
     if (candidates.length === 0) return ctx.note(`scan ${at}: no signals for ${today}`);
@@ -105,8 +125,6 @@ export class EquityBracket implements Strategy {
       note: `${long ? 'BUY' : 'SELL'} ${s.symbol} ${qty} @ ${s.entry} stop ${s.stop} target ${target} (score ${s.score})`,
       entry: { limitPrice: s.entry, stopPrice: s.stop, targetPrice: target },
     });
-    const today = localDate(ctx.now, ctx.utcOffsetMin);
-    this.tradedOn.set(today, [...(this.tradedOn.get(today) ?? []), s.symbol]);
     let outcome = ctx.openStructure(request(size.qty));
     // The gate knows today's budget and counts; the largest order it allows is still a fit.
     if (!outcome.ok && (outcome.refusal.maxAllowedQty ?? 0) > 0)

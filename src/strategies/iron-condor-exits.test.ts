@@ -47,6 +47,7 @@ function harness() {
     resolve: () => null,
     activeGroups: () => [group()],
     groupsToday: () => 1,
+    symbolsToday: () => ['XSP'],
     openStructure: () => {
       throw new Error('no entries while a group is open');
     },

@@ -43,6 +43,13 @@ describe('operator API: bad bodies are 400 and name the field', () => {
     ['resume without reason', '/resume', { note: 'x' }, /reason/],
     ['resume with an unknown key', '/resume', { reason: 'ok', force: true }, /force/],
     ['resolve without id', '/resolve', { reason: 'checked' }, /^id: /],
+    [
+      'signals without any',
+      '/signals',
+      { strategy: 'swing', signals: [] },
+      /^signals: give at least one signal$/,
+    ],
+    ['signals without a strategy', '/signals', { signals: [{ symbol: 'PLTR' }] }, /^strategy: /],
     ['resolve with an empty reason', '/resolve', { id: 'D1', reason: '' }, /^reason: give a reason/],
     [
       'LMT order without limit',
@@ -89,6 +96,16 @@ describe('operator API: good bodies become the operator command', () => {
     ['halt', '/halt', { reason: 'checking fills' }, { action: 'halt', reason: 'checking fills' }],
     ['resume', '/resume', { reason: 'checked' }, { action: 'resume', reason: 'checked' }],
     ['cancel --mine (no body)', '/cancel', undefined, { action: 'cancel', mine: true }],
+    [
+      'signals for a strategy',
+      '/signals',
+      { strategy: 'swing', signals: [{ symbol: 'PLTR', score: 82, entry: 170.77, stop: 163 }] },
+      {
+        action: 'signals',
+        strategy: StrategyId.of('swing'),
+        signals: [{ symbol: 'PLTR', score: 82, entry: 170.77, stop: 163 }],
+      },
+    ],
     [
       'resolve a discrepancy',
       '/resolve',

@@ -1,5 +1,5 @@
 // The operator HTTP API of a running engine: the dashboard (/), status, halt, resume, cancel
-// --mine, flatten, orders and resolving a discrepancy. Every command goes to engine.operator(), the same path as the CLI and scenarios, so an
+// --mine, flatten, orders, signals for a strategy, and resolving a discrepancy. Every command goes to engine.operator(), the same path as the CLI and scenarios, so an
 // HTTP order passes the same pre-trade gate. Bad input is refused naming the field.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -15,6 +15,12 @@ export type OperatorTarget = {
 };
 
 const reason = z.object({ reason: z.string().min(1, 'give a reason: it is journaled') }).strict();
+const signals = z
+  .object({
+    strategy: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'give the id of a strategy that takes signals'),
+    signals: z.array(z.record(z.string(), z.unknown())).min(1, 'give at least one signal'),
+  })
+  .strict();
 const resolve = z
   .object({
     id: z.string().min(1, 'give the discrepancy id (keel status lists them)'),
@@ -81,6 +87,11 @@ export function buildOperatorApi(target: OperatorTarget): FastifyInstance {
     return run({ action: 'resume', reason: b.value.reason });
   });
   app.post('/cancel', async () => run({ action: 'cancel', mine: true }));
+  app.post('/signals', async (req, reply) => {
+    const b = parse(signals, req.body);
+    if (!b.ok) return reply.code(400).send({ error: b.error });
+    return run({ action: 'signals', strategy: StrategyId.of(b.value.strategy), signals: b.value.signals });
+  });
   app.post('/resolve', async (req, reply) => {
     const b = parse(resolve, req.body);
     if (!b.ok) return reply.code(400).send({ error: b.error });

@@ -60,6 +60,8 @@ export class Projection {
    */
   readonly executionsByDay = new Map<StrategyId, Map<number, number>>();
   readonly budget = new BudgetBook();
+  /** Signals given to strategies while running, in order: handed back to them on every start. */
+  readonly signals = new Map<StrategyId, unknown[]>();
   readonly reconciliation = new ReconcileBook();
   /** The account of the first start: a journal belongs to one account. */
   account: string | null = null;
@@ -224,6 +226,12 @@ export class Projection {
         return;
       case 'operator.command':
         return;
+      case 'strategy.signals': {
+        const list = this.signals.get(e.data.strategyId) ?? [];
+        list.push(...e.data.signals);
+        this.signals.set(e.data.strategyId, list);
+        return;
+      }
       case 'strategy.note':
         this.notes.push({ t: e.t, ...e.data });
         return;

@@ -490,7 +490,7 @@ describe('error messages', () => {
   it('unknown operator action', () => {
     const operator = [{ at: '10:30', action: 'buy' }];
     expect(errorsOf(load({ operator }))).toEqual([
-      'operator[0].action: expected one of order, flatten, halt, resume, cancel, reconcile, got "buy"',
+      'operator[0].action: expected one of order, flatten, halt, resume, cancel, reconcile, resolve, got "buy"',
     ]);
   });
 
