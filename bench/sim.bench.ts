@@ -8,7 +8,8 @@ import { runScenario, strategiesForScenario } from '../src/sim/run';
 import { loadScenario } from '../src/sim/scenario';
 import { generateScenario } from '../src/sim/sweep';
 
-const sweepSeeds = Number(process.env.KEEL_BENCH_SIM_SEEDS ?? 20);
+// Many more than the 25 CI runs: the bench is where the sweep goes wide (the CLI goes to 1,000+).
+const sweepSeeds = Number(process.env.KEEL_BENCH_SIM_SEEDS ?? 200);
 const dayRepeats = 5;
 
 async function benchSweep() {
