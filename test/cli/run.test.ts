@@ -1,7 +1,15 @@
 // keel run as a user runs it: the shipped config trades a session and ends with the daily log,
 // report and a clean verdict; bad configs are refused naming the field, and nothing is written.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +25,15 @@ const venueLines = (out: string) =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** A copy of an example config in the temp dir, with the signals file it names. */
+const variantOf = (example: string, name: string, edit: (text: string) => string) => {
+  mkdirSync(join(dir, 'signals'), { recursive: true });
+  copyFileSync('examples/signals/swing-week.csv', join(dir, 'signals', 'swing-week.csv'));
+  const file = join(dir, name);
+  writeFileSync(file, edit(readFileSync(example, 'utf8')));
+  return file;
+};
 
 const example = readFileSync('examples/iron-condor-0dte.yaml', 'utf8');
 const variant = (name: string, edit: (text: string) => string) => {
@@ -141,6 +158,22 @@ describe('keel run equity-bracket', () => {
       for (const c of children) expect(c['reduceOnly']).toBe(true);
     }
     expect(entries[0]?.['qty']).toBe(61);
+  });
+
+  it('refuses a strategy on a venue that does not list its products, and bad params, naming the field', () => {
+    const onOptions = variantOf('examples/equity-bracket.yaml', 'eb-options.yaml', (t) =>
+      t.replace('products: equities', 'products: options'),
+    );
+    expect(loadRunConfig(onOptions)).toMatchObject({
+      ok: false,
+      errors: ['strategies[0].kind: equity-bracket trades shares, but venue.products is options'],
+    });
+    const badParam = variantOf('examples/equity-bracket.yaml', 'eb-param.yaml', (t) =>
+      t.replace('executeMax: 2', 'executeMax: two'),
+    );
+    const r = loadRunConfig(badParam);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.join('\n')).toMatch(/strategies\[0\]\.params\.executeMax/);
   });
 
   it('refuses a signals file with the wrong header, naming the field', () => {

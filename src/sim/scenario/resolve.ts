@@ -441,11 +441,20 @@ function resolveStrategies(r: Resolver): StrategyConfig[] {
       case 'iron-condor-0dte':
         return { id, kind: s.kind, params: resolveIronCondor(r, s.params, path) };
       case 'equity-bracket':
+        requireProducts(r, path, s.kind, 'equities', 'shares');
+        return { id, kind: s.kind, params: { ...s.params } };
       case 'futures-protected':
+        requireProducts(r, path, s.kind, 'futures', 'perpetual futures');
+        return { id, kind: s.kind, params: { ...s.params } };
       case 'demo-condor':
         return { id, kind: s.kind, params: { ...s.params } };
     }
   });
+}
+
+function requireProducts(r: Resolver, path: Path, kind: string, products: string, what: string): void {
+  if (r.input.venue.products !== products)
+    error(r, [...path, 'kind'], `${kind} trades ${what}, but venue.products is ${r.input.venue.products}`);
 }
 
 function resolveIronCondor(r: Resolver, p: IronCondorParamsInput, path: Path) {

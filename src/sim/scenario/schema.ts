@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { GroupId, parseIsoWithOffset, StrategyId } from '../../domain';
 import { show } from './issues';
+import { equityBracketParamsSchema } from '../../strategies/equity-bracket-params';
 import { futuresProtectedParamsSchema } from '../../strategies/futures-protected-params';
 
 /** Seeds feed `seededRng`, which keeps 32 bits. */
@@ -466,7 +467,13 @@ const strategySchema = z.discriminatedUnion('kind', [
       params: ironCondorParamsSchema.prefault({}),
     })
     .strict(),
-  z.object({ id: strategyId, kind: z.literal('equity-bracket'), params: pendingParams }).strict(),
+  z
+    .object({
+      id: strategyId,
+      kind: z.literal('equity-bracket'),
+      params: equityBracketParamsSchema.prefault({}),
+    })
+    .strict(),
   z
     .object({
       id: strategyId,
