@@ -115,35 +115,40 @@ const apiOption = [
   'a running engine, e.g. http://127.0.0.1:7070 (keel run --api 7070)',
 ] as const;
 
-program
-  .command('halt')
-  .description(
-    "stop all trading now: keel's own working orders are cancelled (protective stops and targets stay), nothing new is sent",
-  )
-  .requiredOption('--reason <text>', 'why (journaled)')
-  .option(...apiOption)
-  .option('--journal <file>', "a stopped engine's journal: HALTED holds from its next start")
-  .action(async (opts: { reason: string } & Target) => {
-    process.exitCode = opts.api
-      ? await viaApi(opts.api, '/halt', { reason: opts.reason }, 'halt')
-      : opts.journal
-        ? tradingStateOffline(opts.journal, 'HALTED', opts.reason, 'halt')
-        : needTarget('halt');
-  });
+/** halt and resume: to a running engine (--api) or into a stopped engine's journal (--journal). */
+function tradingStateCommand(
+  verb: 'halt' | 'resume',
+  state: 'HALTED' | 'ACTIVE',
+  description: string,
+  reasonHelp: string,
+): void {
+  program
+    .command(verb)
+    .description(description)
+    .requiredOption('--reason <text>', reasonHelp)
+    .option(...apiOption)
+    .option('--journal <file>', `a stopped engine's journal: ${state} from its next start`)
+    .action(async (opts: { reason: string } & Target) => {
+      process.exitCode = opts.api
+        ? await viaApi(opts.api, `/${verb}`, { reason: opts.reason }, verb)
+        : opts.journal
+          ? tradingStateOffline(opts.journal, state, opts.reason, verb)
+          : needTarget(verb);
+    });
+}
 
-program
-  .command('resume')
-  .description('resume trading after a halt; the reason is journaled')
-  .requiredOption('--reason <text>', 'why it is safe again (journaled)')
-  .option(...apiOption)
-  .option('--journal <file>', "a stopped engine's journal: ACTIVE from its next start")
-  .action(async (opts: { reason: string } & Target) => {
-    process.exitCode = opts.api
-      ? await viaApi(opts.api, '/resume', { reason: opts.reason }, 'resume')
-      : opts.journal
-        ? tradingStateOffline(opts.journal, 'ACTIVE', opts.reason, 'resume')
-        : needTarget('resume');
-  });
+tradingStateCommand(
+  'halt',
+  'HALTED',
+  "stop all trading now: keel's own working orders are cancelled (protective stops and targets stay), nothing new is sent",
+  'why (journaled)',
+);
+tradingStateCommand(
+  'resume',
+  'ACTIVE',
+  'resume trading after a halt; the reason is journaled',
+  'why it is safe again (journaled)',
+);
 
 program
   .command('cancel')

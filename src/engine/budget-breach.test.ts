@@ -1,18 +1,10 @@
 // A fill is a fact and is booked even past a cap; a position filled beyond its reservation is an
 // incident: raised as a budget-breach discrepancy, and no new positions (REDUCING).
 import { describe, expect, it } from 'vitest';
-import {
-  AccountId,
-  ExecId,
-  fixedClock,
-  InstrumentId,
-  VenueOrderId,
-  ZERO_MICROS,
-  type Instrument,
-} from '../domain';
-import { Engine } from './engine';
+import { ExecId, InstrumentId, VenueOrderId, ZERO_MICROS, type Instrument } from '../domain';
+import { incidentBudgetLimits } from '../risk';
 import { defaultEngineSettings } from './settings';
-import { memoryStore, RecordingVenue } from './test-support';
+import { RecordingVenue, startTestEngine } from './test-support';
 
 const pltr: Instrument = {
   id: InstrumentId.of('900001'),
@@ -25,14 +17,7 @@ const pltr: Instrument = {
 
 const risk = {
   accountEquity: 100_000,
-  limits: {
-    maxPositionPct: 0.1,
-    maxDailyPct: 0.2,
-    maxWeeklyPct: 0.4,
-    maxPositionsPerDay: 2,
-    positionsPerWeekWarnAt: 8,
-    maxPositionsPerWeek: 10,
-  },
+  limits: incidentBudgetLimits,
   strategyLimits: [],
   riskPerTradePct: 0.02,
   fatFingerPct: 0.05,
@@ -43,15 +28,9 @@ describe('budget breach by a fill', () => {
   it('a fill past the reservation raises budget-breach and trips REDUCING', async () => {
     const venue = new RecordingVenue([pltr]);
     venue.quotes.set(pltr.id, { bid: 99.99, ask: 100.01, mid: 100, t: 0 });
-    const clock = fixedClock(Date.UTC(2026, 0, 2, 15, 0), -300);
-    const engine = await Engine.start({
-      store: memoryStore(),
-      venue,
-      clock,
-      strategies: [],
-      settings: { ...defaultEngineSettings, risk },
-      account: AccountId.of('T-1'),
-      log: () => {},
+    const { engine, clock } = await startTestEngine(venue, Date.UTC(2026, 0, 2, 15, 0), {
+      ...defaultEngineSettings,
+      risk,
     });
     const result = engine.operator({
       action: 'order',

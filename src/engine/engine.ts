@@ -226,7 +226,13 @@ export class Engine {
     }
     if (groups.length > 0) {
       this.checkBudgetBreaches();
-      this.checkDefinedRisk();
+      // Coverage can only change where a touched group holds options.
+      const options = groups.some((id) =>
+        this.core.p
+          .requireGroup(id)
+          .legs.some((l) => this.core.p.instruments.get(l.instrumentId)?.kind === 'option'),
+      );
+      if (options) this.checkDefinedRisk();
     }
   }
 

@@ -1,5 +1,6 @@
 // Test helpers for the engine: an in-memory event store and a venue that records what it is sent.
 import {
+  AccountId,
   fixedClock,
   InstrumentId,
   type Instrument,
@@ -9,6 +10,7 @@ import {
 } from '../domain';
 import { Projection } from '../ledger/projection';
 import type { MarketData, Quote, Venue, VenueSnapshot } from '../venues/venue';
+import { Engine } from './engine';
 import { EngineCore } from './engine-core';
 import { Recorder, type EventStore } from './recorder';
 import { defaultEngineSettings, type EngineSettings } from './settings';
@@ -100,4 +102,23 @@ export function testCore(instruments: Instrument[], settings: EngineSettings = d
   );
   for (const i of instruments) core.recorder.record('instrument.defined', { instrument: i });
   return { core, clock, store, venue };
+}
+
+/** A whole engine on a RecordingVenue with an in-memory journal, started at `t` (New York time). */
+export async function startTestEngine(
+  venue: RecordingVenue,
+  t: number,
+  settings: EngineSettings = defaultEngineSettings,
+): Promise<{ engine: Engine; clock: ReturnType<typeof fixedClock> }> {
+  const clock = fixedClock(t, -300);
+  const engine = await Engine.start({
+    store: memoryStore(),
+    venue,
+    clock,
+    strategies: [],
+    settings,
+    account: AccountId.of('T-1'),
+    log: () => {},
+  });
+  return { engine, clock };
 }

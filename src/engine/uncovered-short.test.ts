@@ -1,10 +1,8 @@
 // A venue that fills only the short leg of a combo leaves keel holding a naked short: detected on
 // the spot from keel's own holdings, raised, and trading goes REDUCING (only risk comes off).
 import { describe, expect, it } from 'vitest';
-import { AccountId, ExecId, fixedClock, StrategyId, VenueOrderId, ZERO_MICROS } from '../domain';
-import { Engine } from './engine';
-import { defaultEngineSettings } from './settings';
-import { memoryStore, option, RecordingVenue } from './test-support';
+import { ExecId, StrategyId, VenueOrderId, ZERO_MICROS } from '../domain';
+import { option, RecordingVenue, startTestEngine } from './test-support';
 
 const short692 = option(692, 692, 'C');
 const long693 = option(693, 693, 'C');
@@ -12,16 +10,7 @@ const long693 = option(693, 693, 'C');
 describe('uncovered short in keel holdings', () => {
   it('a combo filled on its short leg alone trips REDUCING with an uncovered-short discrepancy', async () => {
     const venue = new RecordingVenue([short692, long693]);
-    const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), -300);
-    const engine = await Engine.start({
-      store: memoryStore(),
-      venue,
-      clock,
-      strategies: [],
-      settings: defaultEngineSettings,
-      account: AccountId.of('T-1'),
-      log: () => {},
-    });
+    const { engine, clock } = await startTestEngine(venue, Date.UTC(2026, 1, 13, 15, 0));
     const opened = engine.openStructure(StrategyId.of('vert'), 'strategy', {
       kind: 'call-vertical',
       legs: [

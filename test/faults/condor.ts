@@ -2,6 +2,7 @@
 // short 672P, short 692C, long 693C) on a flat market, with the faults, outside positions and
 // outside orders a test adds. The helpers read only the venue log, as an outside checker would.
 import type { VenueLogLine } from '../../src/venues/sim/venue-log';
+import { linesOf, type Line } from '../venue-log-lines';
 
 export const strikes = { longPut: 671, shortPut: 672, shortCall: 692, longCall: 693 } as const;
 
@@ -53,15 +54,7 @@ export function condorYaml(s: CondorScenario): string {
   ].join('\n');
 }
 
-export type Line<T extends VenueLogLine['type']> = Extract<VenueLogLine, { type: T }>;
-
-export function linesOf<T extends VenueLogLine['type']>(log: readonly VenueLogLine[], type: T): Line<T>[] {
-  return log.filter((l): l is Line<T> => l.type === type);
-}
-
-export function keelOrders(log: readonly VenueLogLine[]): Line<'order'>[] {
-  return linesOf(log, 'order').filter((o) => o.origin === 'keel');
-}
+export { keelOrders, linesOf, type Line } from '../venue-log-lines';
 
 export function fillsOf(log: readonly VenueLogLine[], venueOrderId: string): Line<'fill'>[] {
   return linesOf(log, 'fill').filter((f) => f.venueOrderId === venueOrderId);

@@ -4,6 +4,7 @@
 // outside checker would.
 import type { ReportRefusal } from '../../src/engine/report';
 import type { VenueLogLine } from '../../src/venues/sim/venue-log';
+import { linesOf, type Line } from '../venue-log-lines';
 
 export type GateScenario = {
   readonly name: string;
@@ -61,15 +62,7 @@ export function gateYaml(s: GateScenario): string {
   ].join('\n');
 }
 
-export type Line<T extends VenueLogLine['type']> = Extract<VenueLogLine, { type: T }>;
-
-export function linesOf<T extends VenueLogLine['type']>(log: readonly VenueLogLine[], type: T): Line<T>[] {
-  return log.filter((l): l is Line<T> => l.type === type);
-}
-
-export function keelOrders(log: readonly VenueLogLine[]): Line<'order'>[] {
-  return linesOf(log, 'order').filter((o) => o.origin === 'keel');
-}
+export { keelOrders, linesOf, type Line } from '../venue-log-lines';
 
 /** Keel's fills of opening orders (client ids `<group>-o<n>`). */
 export function openFills(log: readonly VenueLogLine[]): Line<'fill'>[] {

@@ -1,6 +1,7 @@
 // Engine settings for a scenario: the defaults, with the scenario's risk section as the budgets.
 import { defaultEngineSettings, type EngineSettings, type RiskSettings } from '../../engine/settings';
-import type { RiskConfig, Scenario } from '../scenario';
+import type { BudgetLimitsData } from '../../ledger/events';
+import type { RiskConfig, Scenario, StrategyRiskConfig } from '../scenario';
 
 export function settingsForScenario(scenario: Scenario): EngineSettings {
   return { ...defaultEngineSettings, risk: riskSettings(scenario.account.equity, scenario.risk) };
@@ -9,27 +10,21 @@ export function settingsForScenario(scenario: Scenario): EngineSettings {
 export function riskSettings(equity: number, risk: RiskConfig): RiskSettings {
   return {
     accountEquity: equity,
-    limits: {
-      maxPositionPct: risk.maxPositionPct,
-      maxDailyPct: risk.maxDailyPct,
-      maxWeeklyPct: risk.maxWeeklyPct,
-      maxPositionsPerDay: risk.maxPositionsPerDay,
-      positionsPerWeekWarnAt: risk.positionsPerWeekWarnAt,
-      maxPositionsPerWeek: risk.maxPositionsPerWeek,
-    },
-    strategyLimits: risk.perStrategy.map((s) => ({
-      strategyId: s.strategy,
-      limits: {
-        maxPositionPct: s.maxPositionPct,
-        maxDailyPct: s.maxDailyPct,
-        maxWeeklyPct: s.maxWeeklyPct,
-        maxPositionsPerDay: s.maxPositionsPerDay,
-        positionsPerWeekWarnAt: s.positionsPerWeekWarnAt,
-        maxPositionsPerWeek: s.maxPositionsPerWeek,
-      },
-    })),
+    limits: budgetLimits(risk),
+    strategyLimits: risk.perStrategy.map((s) => ({ strategyId: s.strategy, limits: budgetLimits(s) })),
     riskPerTradePct: risk.riskPerTradePct,
     fatFingerPct: risk.fatFingerPct,
     scanTimes: [...risk.scanTimes].sort(),
+  };
+}
+
+function budgetLimits(l: Omit<StrategyRiskConfig, 'strategy'>): BudgetLimitsData {
+  return {
+    maxPositionPct: l.maxPositionPct,
+    maxDailyPct: l.maxDailyPct,
+    maxWeeklyPct: l.maxWeeklyPct,
+    maxPositionsPerDay: l.maxPositionsPerDay,
+    positionsPerWeekWarnAt: l.positionsPerWeekWarnAt,
+    maxPositionsPerWeek: l.maxPositionsPerWeek,
   };
 }

@@ -34,6 +34,7 @@ export type {
   PricePoint,
   RejectFault,
   RiskConfig,
+  StrategyRiskConfig,
   Scenario,
   ScenarioFault,
   ScenarioResult,
