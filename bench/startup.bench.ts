@@ -22,7 +22,6 @@ import {
   toMicros,
   type Instrument,
   type OrderIntent,
-  type OrderSpec,
   type Side,
 } from '../src/domain';
 import { Engine } from '../src/engine/engine';
@@ -31,7 +30,8 @@ import { defaultEngineSettings } from '../src/engine/settings';
 import { eventVersions } from '../src/ledger/events';
 import { openJournal, type Journal } from '../src/ledger/journal';
 import { Projection } from '../src/ledger/projection';
-import type { Venue, VenueFill, VenueSnapshot } from '../src/venues/venue';
+import type { VenueFill, VenueSnapshot } from '../src/venues/venue';
+import { SnapshotVenue } from '../src/venues/snapshot/snapshot-venue';
 
 const targetEvents = Number(process.env.KEEL_BENCH_STARTUP_EVENTS ?? 1_000_000);
 const groupsPerDay = 100;
@@ -252,36 +252,6 @@ function snapshotOf(p: Projection, fillsToday: readonly VenueFill[], t: number):
     remainingQty: o.intent.qty,
   }));
   return { t, orders, positions, executions: fillsToday, settlements: [], positionHistory: [] };
-}
-
-class SnapshotVenue implements Venue {
-  readonly name = 'bench';
-  readonly capabilities = {
-    combos: true,
-    nativeBrackets: false,
-    positionHistory: false,
-    reduceOnly: true,
-    marketOrders: true,
-  };
-  readonly market = { spot: () => 600, quote: () => null, optionChain: () => [] };
-  constructor(
-    private readonly snap: VenueSnapshot,
-    private readonly instruments: ReadonlyMap<InstrumentId, Instrument>,
-  ) {}
-  resolveInstrument() {
-    return { ok: false as const, reason: 'bench venue lists nothing new' };
-  }
-  instrument(id: InstrumentId): Instrument | null {
-    return this.instruments.get(id) ?? null;
-  }
-  submit(_order: OrderSpec): void {}
-  cancel(): void {}
-  async snapshot(): Promise<VenueSnapshot> {
-    return this.snap;
-  }
-  isConnected(): boolean {
-    return true;
-  }
 }
 
 /** Wall and CPU (all threads, GC included) seconds since `from`. */

@@ -49,3 +49,17 @@ export function signedQty(side: Side, qty: number): number {
 export function isCombo(order: Pick<OrderSpec, 'legs'>): boolean {
   return order.legs.length > 1;
 }
+
+/**
+ * Why the venue (or its client library) refused an order. `notSent`: it never left keel's side
+ * (the link was down), so it says nothing about the order and may be sent again after reconnecting.
+ */
+export type RejectReason =
+  'notSent' | 'refused' | 'duplicateId' | 'offTick' | 'offLot' | 'unknownInstrument' | 'unsupported';
+
+/**
+ * Why an order stopped working without filling completely: keel asked (`requested`), its time in
+ * force or its instrument ran out (`expired`), or the venue ended it (`venue`: an OCO sibling
+ * filled, a reduce-only order whose position went flat, a risk cancel).
+ */
+export type CancelReason = 'requested' | 'expired' | 'venue';

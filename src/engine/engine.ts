@@ -14,13 +14,15 @@ import {
   type Clock,
   type GroupId,
   type Instrument,
+  type InstrumentId,
   type InstrumentTerms,
   type OrderIntent,
   type VenuePositionId,
   isLive,
 } from '../domain';
 import { isActiveGroup, type GroupRecord } from '../ledger/projection';
-import type { Venue, VenueEvent } from '../venues/venue';
+import type { MarketData, Venue, VenueEvent, VenueSnapshot } from '../venues/venue';
+import { InstrumentCache } from './instrument-cache';
 import { rollBudgetCalendar } from './budget-calendar';
 import { groupIdFor } from './client-order-ids';
 import { EngineCore, type EngineLog } from './engine-core';
@@ -58,7 +60,12 @@ export type EngineDeps = {
   readonly settings: EngineSettings;
   readonly account: AccountId;
   readonly log: EngineLog;
+  /** A venue lookup (instrument, chain) answered: the host lets the engine act on it. */
+  readonly onLookupResolved?: () => void;
 };
+
+/** Venue events waiting for their instrument's description, in arrival order (bounded). */
+const heldEventsMax = 10_000;
 
 const operatorStrategy = StrategyId.of('operator');
 
@@ -77,6 +84,13 @@ export class Engine {
   private readonly dirtyGroups = new Set<GroupId>();
   private lastReconcileAt = 0;
   lastReconcile: ReconcileSummary | null = null;
+  /** The link came back: strategies wait until a reconciliation has read the venue again. */
+  private awaitingReconnectReconcile = false;
+  readonly instruments: InstrumentCache;
+  /** What strategies read: the venue's quote book and the session's resolved option chains. */
+  readonly market: MarketData;
+  private readonly held: VenueEvent[] = [];
+  private readonly heldIds = new Set<InstrumentId>();
 
   private constructor(private readonly deps: EngineDeps) {
     const projection = replay(deps.store, deps.clock.utcOffsetMin);
@@ -93,6 +107,13 @@ export class Engine {
       this.closeGroup(g, reason, urgency),
     );
     this.core.onHalt = (reason) => this.orders.cancelAllMine(`halted: ${reason}`);
+    this.instruments = new InstrumentCache(deps.venue, () => this.onLookupResolved());
+    const book = deps.venue.market;
+    this.market = {
+      spot: (symbol) => book.spot(symbol),
+      quote: (id) => book.quote(id),
+      optionChain: (symbol, expiry) => this.instruments.optionChain(symbol, expiry),
+    };
     for (const s of deps.strategies) {
       if (s.executionsPerDayMax !== null) this.core.executionBudgets.set(s.id, s.executionsPerDayMax);
       // Signals given before a restart are the strategy's again.
@@ -140,9 +161,9 @@ export class Engine {
       this.lastSnapshotT === null
         ? this.core.p.reconciliation.checkpoint
         : this.lastSnapshotT - executionsOverlapMs;
-    const snap = await this.deps.venue.snapshot({ executionsSince: since });
-    for (const pos of snap.positions) this.ensureInstrument(pos.instrumentId);
+    const snap = await this.describedOnly(await this.deps.venue.snapshot({ executionsSince: since }));
     this.pendingReconcile = false;
+    this.awaitingReconnectReconcile = false;
     this.lastReconcileAt = this.core.now();
     this.lastSnapshotT = snap.t;
     this.lastReconcile = reconcile(this.core, this.orders, snap, { startUp });
@@ -161,7 +182,7 @@ export class Engine {
 
   /** Strategies act only after the start-up reconciliation and the stale cancels it confirmed. */
   private strategiesMayAct(): boolean {
-    if (!this.startUpReconciled) return false;
+    if (!this.startUpReconciled || this.awaitingReconnectReconcile) return false;
     if (this.startUpCancels.length === 0) return true;
     if (staleCancelsConfirmed(this.core, this.startUpCancels)) {
       this.startUpCancels = [];
@@ -186,17 +207,24 @@ export class Engine {
   // ---- inputs -----------------------------------------------------------------------------------
 
   onVenueEvent(event: VenueEvent): void {
+    const instrumentId = instrumentOf(event);
+    if (instrumentId !== null && !this.haveInstrument(instrumentId, event)) return;
     switch (event.type) {
       case 'position':
         return this.onPosition(event.instrumentId, event.qty, event.avgPrice, event.venuePositionId ?? null);
       case 'settlement':
-        this.ensureInstrument(event.instrumentId);
         settleGroups(this.core, event.instrumentId, event.price, event.t);
         this.finishSettledGroups();
         return;
       case 'connection':
-        this.core.log(`venue connection ${event.up ? 'restored' : 'lost'}`);
-        if (event.up) this.pendingReconcile = true;
+        this.core.log(
+          `venue connection ${event.up ? `restored${event.dataLost === true ? ' (the venue says data was lost)' : ''}` : 'lost'}`,
+        );
+        // Whatever was said while down may be missing: read the venue again before trading.
+        if (event.up) {
+          this.pendingReconcile = true;
+          this.awaitingReconnectReconcile = true;
+        }
         return;
       case 'accepted':
       case 'rejected':
@@ -364,8 +392,8 @@ export class Engine {
       `units must be a positive integer, got ${request.units}`,
     );
     for (const leg of request.legs) {
-      const known = this.deps.venue.instrument(leg.instrumentId);
-      if (known) this.defineInstrument(known);
+      const known = this.instruments.describe(leg.instrumentId);
+      if (known.state === 'ready' && known.value) this.defineInstrument(known.value);
     }
     const now = this.core.now();
     const groupId = groupIdFor(strategyId, now, p.utcOffsetMin, this.groupSeq(strategyId, now));
@@ -437,7 +465,7 @@ export class Engine {
 
   /** The structure's worst-case exposure per unit, for the budgets and the dual-cap size. */
   private openCheck(request: OpenRequest): { ok: true; open: OpenCheck } | { ok: false; refusal: Refusal } {
-    const market = this.deps.venue.market;
+    const market = this.market;
     const legs = request.legs.map((l) => ({
       ...l,
       instrument: this.core.p.requireInstrument(l.instrumentId),
@@ -600,7 +628,6 @@ export class Engine {
     avgPrice: number,
     venuePositionId: VenuePositionId | null,
   ): void {
-    this.ensureInstrument(instrumentId);
     const p = this.core.p;
     if (qty !== 0) capturePositionId(this.core, instrumentId, venuePositionId);
     // Compare foreign as of the venue's previous report with foreign now: keel's own fills in
@@ -642,28 +669,97 @@ export class Engine {
 
   // ---- instruments and strategy context -------------------------------------------------------------
 
+  /** The venue's instrument for these terms; null when unknown or still being resolved. */
   resolve(terms: InstrumentTerms): Instrument | null {
-    const r = this.deps.venue.resolveInstrument(terms);
-    if (!r.ok) return null;
-    this.defineInstrument(r.instrument);
-    return r.instrument;
+    const r = this.instruments.resolve(terms);
+    if (r.state === 'pending' || !r.value.ok) return null;
+    this.defineInstrument(r.value.instrument);
+    return r.value.instrument;
   }
 
-  private ensureInstrument(id: Instrument['id']): void {
-    if (this.core.p.instruments.has(id)) return;
-    const i = this.deps.venue.instrument(id);
-    assert(i !== null, `the venue reported instrument ${id} but cannot describe it`);
-    this.defineInstrument(i);
+  /**
+   * An event about an instrument keel has not defined waits for the venue to describe it (events
+   * of that instrument stay in order behind it); one the venue cannot describe is a discrepancy,
+   * never a crash: nothing of keel's can be on it, so nothing is booked.
+   */
+  private haveInstrument(id: InstrumentId, event: VenueEvent): boolean {
+    if (this.heldIds.has(id)) return this.hold(id, event);
+    if (this.core.p.instruments.has(id)) return true;
+    const r = this.instruments.describe(id);
+    if (r.state === 'pending') return this.hold(id, event);
+    if (r.value === null) {
+      this.raiseUnknownInstrument(id, `a venue ${event.type} event`);
+      return false;
+    }
+    this.defineInstrument(r.value);
+    return true;
+  }
+
+  private hold(id: InstrumentId, event: VenueEvent): false {
+    assert(this.held.length < heldEventsMax, 'too many venue events wait for instrument descriptions');
+    this.heldIds.add(id);
+    this.held.push(event);
+    return false;
+  }
+
+  private onLookupResolved(): void {
+    const held = this.held.splice(0);
+    this.heldIds.clear();
+    for (const e of held) this.onVenueEvent(e);
+    this.deps.onLookupResolved?.();
+  }
+
+  private raiseUnknownInstrument(id: InstrumentId, where: string): void {
+    this.core.raise(
+      'unknown-instrument',
+      `${where} names instrument ${id}, which the venue cannot describe: not booked; check the venue`,
+      null,
+      null,
+      `instrument:${id}`,
+    );
+  }
+
+  /** The snapshot without records of instruments the venue cannot describe (each raised once). */
+  private async describedOnly(snap: VenueSnapshot): Promise<VenueSnapshot> {
+    const p = this.core.p;
+    const ids = new Set<InstrumentId>();
+    for (const x of snap.positions) ids.add(x.instrumentId);
+    for (const x of snap.executions) ids.add(x.instrumentId);
+    for (const x of snap.settlements) ids.add(x.instrumentId);
+    for (const x of snap.positionHistory) ids.add(x.instrumentId);
+    for (const o of snap.orders) for (const l of o.spec?.legs ?? []) ids.add(l.instrumentId);
+    const unknown = [...ids].filter((id) => !p.instruments.has(id));
+    if (unknown.length === 0) return snap;
+    const described = await this.instruments.describeAll(unknown);
+    const missing = new Set<InstrumentId>();
+    for (const [id, i] of described) {
+      if (i) this.defineInstrument(i);
+      else {
+        missing.add(id);
+        this.raiseUnknownInstrument(id, 'the venue snapshot');
+      }
+    }
+    if (missing.size === 0) return snap;
+    const known = (x: { instrumentId: InstrumentId }) => !missing.has(x.instrumentId);
+    return {
+      ...snap,
+      positions: snap.positions.filter(known),
+      executions: snap.executions.filter(known),
+      settlements: snap.settlements.filter(known),
+      positionHistory: snap.positionHistory.filter(known),
+      orders: snap.orders.filter((o) => !(o.spec?.legs ?? []).some((l) => missing.has(l.instrumentId))),
+    };
   }
 
   private defineInstrument(i: Instrument): void {
-    if (!this.core.p.instruments.has(i.id))
-      this.core.recorder.record('instrument.defined', { instrument: i });
+    if (this.core.p.instruments.has(i.id)) return;
+    this.core.recorder.record('instrument.defined', { instrument: i });
+    this.deps.venue.watch([i.id]);
   }
 
   private contextFor(strategyId: StrategyId): StrategyContext {
     const p = this.core.p;
-    const market = this.deps.venue.market;
+    const market = this.market;
     const mine = (): GroupRecord[] => [...p.groups.values()].filter((g) => g.strategyId === strategyId);
     return {
       strategyId,
@@ -701,6 +797,22 @@ export class Engine {
       },
       note: (message) => this.core.recorder.record('strategy.note', { strategyId, message }),
     };
+  }
+}
+
+function instrumentOf(event: VenueEvent): InstrumentId | null {
+  switch (event.type) {
+    case 'position':
+    case 'settlement':
+      return event.instrumentId;
+    case 'fill':
+      return event.fill.instrumentId;
+    case 'accepted':
+    case 'rejected':
+    case 'cancelled':
+    case 'cancelRejected':
+    case 'connection':
+      return null;
   }
 }
 

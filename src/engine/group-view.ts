@@ -1,10 +1,10 @@
 // A strategy's view of one of its groups: owned legs marked to mid. Read-only.
 import { microsToNumber, netRealized, ZERO_MICROS } from '../domain';
 import type { GroupRecord, Projection } from '../ledger/projection';
-import type { MarketData } from '../venues/venue';
+import type { QuoteBook } from '../venues/venue';
 import type { GroupView, OwnedLegView } from './strategy';
 
-export function groupView(p: Projection, market: MarketData, g: GroupRecord): GroupView {
+export function groupView(p: Projection, market: QuoteBook, g: GroupRecord): GroupView {
   let openCash = 0;
   let marked = 0;
   let quoted = true;

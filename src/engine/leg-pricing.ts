@@ -4,7 +4,7 @@
 // for the same legs, so a market that runs away is not chased. Market orders only for urgent closes, where the
 // settings and the venue allow, once the limit has reached its cap.
 import { roundToTick, type InstrumentId, type Side } from '../domain';
-import type { MarketData } from '../venues/venue';
+import type { QuoteBook } from '../venues/venue';
 import type { ExecutionSettings } from './settings';
 
 export type PricingLeg = {
@@ -15,7 +15,7 @@ export type PricingLeg = {
 };
 
 /** Net limit per unit (positive = we pay) at the given aggression, or null without quotes. */
-export function limitFor(market: MarketData, legs: readonly PricingLeg[], aggression: number): number | null {
+export function limitFor(market: QuoteBook, legs: readonly PricingLeg[], aggression: number): number | null {
   let net = 0;
   for (const leg of legs) {
     const q = market.quote(leg.instrumentId);
@@ -68,7 +68,7 @@ export type PricePlan =
   { readonly type: 'LMT'; readonly limit: number; readonly atCap: boolean } | { readonly type: 'MKT' };
 
 export type PriceRequest = {
-  readonly market: MarketData;
+  readonly market: QuoteBook;
   readonly legs: readonly PricingLeg[];
   /** Earlier orders of this operation on these legs that ended unfilled (the chase step). */
   readonly attempt: number;

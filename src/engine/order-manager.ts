@@ -95,17 +95,18 @@ export class OrderManager {
             clientOrderId: event.clientOrderId,
             code: event.code,
             message: event.message,
+            reason: event.reason,
           }),
         );
       case 'cancelled': {
-        const expired = event.reason === 'end of day' || event.reason === 'instrument expired';
+        const expired = event.reason === 'expired';
         return this.onOrderEvent(event.clientOrderId, expired ? 'expired' : 'cancelled', () =>
           expired
             ? this.core.recorder.record('order.expired', { clientOrderId: event.clientOrderId })
             : this.core.recorder.record('order.cancelled', {
                 clientOrderId: event.clientOrderId,
                 remainingQty: event.remainingQty,
-                reason: event.reason,
+                reason: event.detail,
               }),
         );
       }
@@ -113,7 +114,7 @@ export class OrderManager {
         return this.onOrderEvent(event.clientOrderId, 'cancelRejected', () =>
           this.core.recorder.record('order.cancelRejected', {
             clientOrderId: event.clientOrderId,
-            reason: event.reason,
+            reason: `${event.reason}: ${event.detail}`,
           }),
         );
       case 'fill':

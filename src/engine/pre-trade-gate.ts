@@ -18,7 +18,7 @@ import {
 import type { BudgetClaim } from '../ledger/events';
 import { entryId, remainingLegQty, type Projection } from '../ledger/projection';
 import { reserveRefusal, sizePosition } from '../risk';
-import type { MarketData } from '../venues/venue';
+import type { QuoteBook } from '../venues/venue';
 import { closableQty, protectableQty } from './close-sizing';
 import { refusal, type Refusal } from './refusal';
 import type { RiskSettings } from './settings';
@@ -40,7 +40,7 @@ export type GateInput = {
   /** The strategy's daily execution budget. */
   readonly executionBudget: number;
   readonly risk: RiskSettings | null;
-  readonly market: MarketData;
+  readonly market: QuoteBook;
   /** A new structure checked as one unit before its group exists (bracket: entry with its stop). */
   readonly open: OpenCheck | null;
 };
@@ -195,7 +195,7 @@ function checkWithinClaim(
   p: Projection,
   order: OrderIntent,
   claim: BudgetClaim,
-  market: MarketData,
+  market: QuoteBook,
 ): Refusal | null {
   const leg = order.legs[0];
   if (order.legs.length !== 1 || leg === undefined) return null;

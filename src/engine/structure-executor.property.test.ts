@@ -6,7 +6,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { uncoveredShorts, type InstrumentId } from '../domain';
 import type { OrderRecord } from '../ledger/projection';
-import { notSentCodes } from './structure-executor';
 import {
   chainOption,
   structureSettings,
@@ -220,9 +219,8 @@ function checkOutcome(run: StructureRun, s: Scenario): void {
     );
   }
   // A close leg that failed (rejected or lost) is never a success: residual, trading HALTED. An
-  // order that never left keel (link down, 1100) is no verdict on the leg: it is sent again.
-  const neverSent = (o: OrderRecord) =>
-    o.venueOrderId === null && o.rejectCode !== null && notSentCodes.has(o.rejectCode);
+  // order that never left keel (link down: reason notSent) is no verdict on the leg: it is sent again.
+  const neverSent = (o: OrderRecord) => o.venueOrderId === null && o.rejectReason === 'notSent';
   const failedCloseLeg = run
     .groupOrders()
     .some(

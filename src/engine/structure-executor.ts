@@ -493,17 +493,14 @@ export class StructureExecutor {
 
 /**
  * Orders the venue refused or lost. An order that never left keel because the link was down
- * (IBKR 1100, no venue order id) says nothing about the leg: it is sent again after reconnecting.
+ * (reason notSent, no venue order id) says nothing about the leg: it is sent again after reconnecting.
  */
 function failedOrders(orders: OrderRecord[]): OrderRecord[] {
   return orders.filter((o) => (o.state === 'rejected' && !neverSent(o)) || o.state === 'lost');
 }
 
-/** Client-side "not connected" codes: the order did not reach the venue. */
-export const notSentCodes: ReadonlySet<number> = new Set([1100]);
-
 function neverSent(o: OrderRecord): boolean {
-  return o.venueOrderId === null && o.rejectCode !== null && notSentCodes.has(o.rejectCode);
+  return o.venueOrderId === null && o.rejectReason === 'notSent';
 }
 
 function describeFailures(failed: OrderRecord[]): string {

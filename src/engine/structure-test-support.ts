@@ -104,6 +104,8 @@ export class ScriptedVenue implements Venue {
       positionHistory: false,
       reduceOnly: true,
       marketOrders,
+      clientOrderId: { maxLength: 48, allowed: /^[A-Za-z0-9._:-]+$/ },
+      comboLegsMax: 4,
     };
     this.market = {
       spot: () => 465,
@@ -113,6 +115,17 @@ export class ScriptedVenue implements Venue {
   }
 
   // ---- the Venue interface -----------------------------------------------------------------------
+
+  /** Its events are drained by the test harness (`deliver`), not pushed. */
+  async connect(): Promise<void> {}
+  async close(): Promise<void> {}
+  subscribe(): () => void {
+    return () => {};
+  }
+  optionChain(): readonly Instrument[] {
+    return [];
+  }
+  watch(): void {}
 
   resolveInstrument(terms: InstrumentTerms) {
     const i = this.instruments.find(
@@ -154,6 +167,7 @@ export class ScriptedVenue implements Venue {
               t: this.now(),
               clientOrderId: spec.clientOrderId,
               venueOrderId: vo.venueOrderId,
+              reason: 'refused',
               code: script.code,
               message: `rejected (${script.code})`,
             },
@@ -179,7 +193,9 @@ export class ScriptedVenue implements Venue {
     const t = this.now();
     if (!this.connected)
       return this.reportNow({
-        events: [{ type: 'cancelRejected', t, clientOrderId: id, reason: 'not connected' }],
+        events: [
+          { type: 'cancelRejected', t, clientOrderId: id, reason: 'notSent', detail: 'not connected' },
+        ],
         combo: false,
       });
     this.at(t + latencyMs, () => {
@@ -190,7 +206,8 @@ export class ScriptedVenue implements Venue {
             type: 'cancelRejected',
             t: this.now(),
             clientOrderId: id,
-            reason: vo ? `order is ${vo.status}` : 'unknown order',
+            reason: vo ? 'notWorking' : 'unknownOrder',
+            detail: vo ? `order is ${vo.status}` : 'unknown order',
           },
         ]);
         return;
@@ -203,7 +220,8 @@ export class ScriptedVenue implements Venue {
           clientOrderId: id,
           venueOrderId: vo.venueOrderId,
           remainingQty: vo.spec.qty - vo.filledUnits,
-          reason: 'cancelled by client',
+          reason: 'requested',
+          detail: 'cancelled by client',
         },
       ]);
     });
@@ -365,6 +383,7 @@ export class ScriptedVenue implements Venue {
           t,
           clientOrderId: spec.clientOrderId,
           venueOrderId: null,
+          reason: 'notSent',
           code: 1100,
           message: 'Connectivity between client and venue has been lost',
         },

@@ -53,6 +53,8 @@ export class RecordingVenue implements Venue {
     positionHistory: false,
     reduceOnly: true,
     marketOrders: true,
+    clientOrderId: { maxLength: 48, allowed: /^[A-Za-z0-9._:-]+$/ },
+    comboLegsMax: 4,
   };
   readonly sent: OrderSpec[] = [];
   readonly cancels: ClientOrderId[] = [];
@@ -75,6 +77,16 @@ export class RecordingVenue implements Venue {
   instrument(id: string) {
     return this.instruments.find((i) => i.id === id) ?? null;
   }
+  /** Tests hand events to the engine themselves. */
+  async connect(): Promise<void> {}
+  async close(): Promise<void> {}
+  subscribe(): () => void {
+    return () => {};
+  }
+  optionChain(): readonly Instrument[] {
+    return [];
+  }
+  watch(): void {}
   submit(order: OrderSpec): void {
     this.sent.push(order);
   }

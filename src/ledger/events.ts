@@ -9,6 +9,7 @@ import type {
   InstrumentId,
   OrderIntent,
   OrderSource,
+  RejectReason,
   StrategyId,
   VenueOrderId,
   VenuePositionId,
@@ -31,7 +32,8 @@ export type DiscrepancyKind =
   | 'uncovered-short'
   | 'residual'
   | 'duplicate-fill'
-  | 'budget-breach';
+  | 'budget-breach'
+  | 'unknown-instrument';
 
 /** The keys reconciliation matches a venue record by, in order of trust. */
 export type MatchKey = 'clientOrderId' | 'venueOrderId' | 'venuePositionId' | 'characteristics';
@@ -110,7 +112,8 @@ export type JournalEventData = {
   'order.intent': { order: OrderIntent };
   'order.sent': { clientOrderId: ClientOrderId };
   'order.accepted': { clientOrderId: ClientOrderId; venueOrderId: VenueOrderId };
-  'order.rejected': { clientOrderId: ClientOrderId; code: number; message: string };
+  /** v2 adds the typed reason; a v1 event has none (see projection). */
+  'order.rejected': { clientOrderId: ClientOrderId; code: number; message: string; reason?: RejectReason };
   'order.cancelRequested': { clientOrderId: ClientOrderId; reason: string };
   'order.cancelRejected': { clientOrderId: ClientOrderId; reason: string };
   'order.cancelled': { clientOrderId: ClientOrderId; remainingQty: number; reason: string };
@@ -200,7 +203,7 @@ export const eventVersions: Readonly<Record<JournalEventType, number>> = {
   'order.intent': 1,
   'order.sent': 1,
   'order.accepted': 1,
-  'order.rejected': 1,
+  'order.rejected': 2,
   'order.cancelRequested': 1,
   'order.cancelRejected': 1,
   'order.cancelled': 1,

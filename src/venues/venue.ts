@@ -1,7 +1,9 @@
 // The Venue interface: what keel needs from a broker or exchange, shaped so Interactive Brokers,
 // Alpaca and ccxt exchanges fit without special cases in the engine (shared/spec/venues.md).
 // Orders go out with keel's ClientOrderId; everything the venue says comes back as VenueEvents
-// delivered by the event loop, never re-entrantly from inside submit().
+// pushed to the one subscriber (the engine host), never re-entrantly from inside submit().
+// Whatever a venue says in its own codes (IB error 1100, Alpaca `expired`, a BingX reason string)
+// the adapter maps to the typed reasons below: the engine never reads a venue's code.
 import type {
   ClientOrderId,
   Fill,
@@ -12,7 +14,18 @@ import type {
   OrderSpec,
   VenueOrderId,
   VenuePositionId,
+  RejectReason,
+  CancelReason,
 } from '../domain';
+
+export type { RejectReason, CancelReason } from '../domain';
+
+/** What keel's client order ids must look like at this venue (Alpaca: at most 48 characters). */
+export type ClientOrderIdRules = {
+  readonly maxLength: number;
+  /** The whole id must match (IB orderRef and ccxt clientOrderId take fewer characters than keel's ids could). */
+  readonly allowed: RegExp;
+};
 
 export type VenueCapabilities = {
   /** Accepts multi-leg combo orders (IB BAG, Alpaca mleg). */
@@ -23,7 +36,13 @@ export type VenueCapabilities = {
   readonly positionHistory: boolean;
   readonly reduceOnly: boolean;
   readonly marketOrders: boolean;
+  readonly clientOrderId: ClientOrderIdRules;
+  /** Legs one combo order may carry. */
+  readonly comboLegsMax: number;
 };
+
+/** Why a cancel request did not take effect. */
+export type CancelRejectReason = 'notSent' | 'unknownOrder' | 'notWorking' | 'refused';
 
 /** An execution as the venue reports it: keel's Fill before keel records how it learned of it. */
 export type VenueFill = Omit<Fill, 'provenance' | 'venueOrderId'> & { readonly venueOrderId: VenueOrderId };
@@ -42,6 +61,8 @@ export type VenueEvent =
       readonly t: number;
       readonly clientOrderId: ClientOrderId;
       readonly venueOrderId: VenueOrderId | null;
+      readonly reason: RejectReason;
+      /** The venue's own code and text, kept for the operator and the journal. */
       readonly code: number;
       readonly message: string;
     }
@@ -52,13 +73,16 @@ export type VenueEvent =
       readonly clientOrderId: ClientOrderId;
       readonly venueOrderId: VenueOrderId | null;
       readonly remainingQty: number;
-      readonly reason: string;
+      readonly reason: CancelReason;
+      /** The venue's own words ("end of day", "OCO sibling filled"). */
+      readonly detail: string;
     }
   | {
       readonly type: 'cancelRejected';
       readonly t: number;
       readonly clientOrderId: ClientOrderId;
-      readonly reason: string;
+      readonly reason: CancelRejectReason;
+      readonly detail: string;
     }
   | {
       readonly type: 'position';
@@ -76,7 +100,21 @@ export type VenueEvent =
       readonly qty: number;
       readonly price: number;
     }
-  | { readonly type: 'connection'; readonly t: number; readonly up: boolean };
+  | {
+      readonly type: 'connection';
+      readonly t: number;
+      readonly up: boolean;
+      /**
+       * On `up`: whether the venue says what was said while down is lost (IB 1101) or kept
+       * (IB 1102). keel reconciles on every reconnect either way.
+       */
+      readonly dataLost?: boolean;
+    };
+
+export type VenueListener = (event: VenueEvent) => void;
+
+/** A value now (a local cache, the simulator) or later (a broker round trip). */
+export type MaybePromise<T> = T | Promise<T>;
 
 export type VenueOrderStatus = {
   readonly clientOrderId: ClientOrderId | null;
@@ -147,11 +185,18 @@ export type VenueSnapshot = {
 
 export type Quote = { readonly bid: number; readonly ask: number; readonly mid: number; readonly t: number };
 
-/** The venue's market data feed. */
-export interface MarketData {
+/**
+ * The latest prices the venue has pushed: a local book, read synchronously. A network adapter
+ * fills it from its quote stream for the instruments keel watches; null until a price arrived.
+ */
+export interface QuoteBook {
   spot(symbol: string): number | null;
   quote(instrumentId: InstrumentId): Quote | null;
-  /** Option instruments listed for an underlying and expiry, by strike. */
+}
+
+/** What a strategy reads: the quote book, and option chains as far as they are resolved. */
+export interface MarketData extends QuoteBook {
+  /** Option instruments listed for an underlying and expiry, by strike ([] while still resolving). */
   optionChain(symbol: string, expiry: string): readonly Instrument[];
 }
 
@@ -160,9 +205,20 @@ export type ResolveResult = { ok: true; instrument: Instrument } | { ok: false; 
 export interface Venue {
   readonly name: string;
   readonly capabilities: VenueCapabilities;
-  readonly market: MarketData;
-  resolveInstrument(terms: InstrumentTerms): ResolveResult;
-  instrument(id: InstrumentId): Instrument | null;
+  readonly market: QuoteBook;
+  /** Opens the session (socket, stream, login); resolves once the venue accepts requests. */
+  connect(): Promise<void>;
+  /** Ends the session; no events are pushed after it resolves. */
+  close(): Promise<void>;
+  /** The one listener of everything the venue says; returns the unsubscribe. */
+  subscribe(listener: VenueListener): () => void;
+  /** Instrument lookups may need a broker round trip; the engine caches them per session. */
+  resolveInstrument(terms: InstrumentTerms): MaybePromise<ResolveResult>;
+  instrument(id: InstrumentId): MaybePromise<Instrument | null>;
+  /** Options listed for an underlying and local expiry date, by strike. */
+  optionChain(symbol: string, expiry: string): MaybePromise<readonly Instrument[]>;
+  /** Keep quotes of these instruments flowing into the quote book (idempotent). */
+  watch(instrumentIds: readonly InstrumentId[]): void;
   /** Sends an order; its fate arrives as events. Never throws for a venue-side refusal. */
   submit(order: OrderSpec): void;
   cancel(clientOrderId: ClientOrderId): void;

@@ -7,7 +7,7 @@
 import { replayJournal } from '../journal-replay';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixedClock, type Instrument, type InstrumentId, type OrderSpec } from '../../domain';
+import { fixedClock } from '../../domain';
 import { EngineCore } from '../../engine/engine-core';
 import { OrderManager } from '../../engine/order-manager';
 import { formatReconcileTable, reconcile, reconcileTable, resolveDiscrepancy } from '../../engine/reconcile';
@@ -20,7 +20,8 @@ import { runScenario, strategiesForScenario } from '../../sim/run';
 import { loadScenario } from '../../sim/scenario';
 import { snapshotFromVenueLog } from '../../venues/sim/log-snapshot';
 import type { VenueLogLine } from '../../venues/sim/venue-log';
-import type { MarketData, Venue, VenueSnapshot } from '../../venues/venue';
+import { SnapshotVenue } from '../../venues/snapshot/snapshot-venue';
+import type { VenueSnapshot } from '../../venues/venue';
 
 export type ReconcileCliOptions = {
   journal: string;
@@ -93,7 +94,7 @@ function showTable(journalPath: string, lines: VenueLogLine[], json: boolean): n
   const { store, offset } = copyOfJournal(journalPath);
   const p = replay(store, offset);
   const { snapshot, instruments } = snapshotFromVenueLog(lines);
-  const venue = new LogVenue(snapshot, instruments);
+  const venue = new SnapshotVenue(snapshot, instruments);
   const clock = fixedClock(Math.max(snapshot.t, p.lastT), offset);
   const core = new EngineCore(new Recorder(store, p, clock), venue, clock, defaultEngineSettings, () => {});
   for (const pos of snapshot.positions) {
@@ -140,7 +141,7 @@ function resolveCommand(path: string, id: string, reason: string | undefined): n
     };
     const core = new EngineCore(
       new Recorder(journal, p, clock),
-      new LogVenue(empty, new Map()),
+      new SnapshotVenue(empty, new Map()),
       clock,
       defaultEngineSettings,
       () => {},
@@ -151,43 +152,5 @@ function resolveCommand(path: string, id: string, reason: string | undefined): n
     return 0;
   } finally {
     journal.close();
-  }
-}
-
-/** The venue as its log left it: answers the snapshot, sends nothing (cancels are only listed). */
-class LogVenue implements Venue {
-  readonly name = 'venue-log';
-  readonly capabilities = {
-    combos: true,
-    nativeBrackets: false,
-    positionHistory: true,
-    reduceOnly: true,
-    marketOrders: true,
-  };
-  readonly market: MarketData = { spot: () => null, quote: () => null, optionChain: () => [] };
-  readonly cancels: string[] = [];
-
-  constructor(
-    private readonly snap: VenueSnapshot,
-    private readonly instruments: ReadonlyMap<string, Instrument>,
-  ) {}
-
-  resolveInstrument() {
-    return { ok: false as const, reason: 'a venue log resolves no instruments' };
-  }
-  instrument(id: InstrumentId): Instrument | null {
-    return this.instruments.get(id) ?? null;
-  }
-  submit(order: OrderSpec): void {
-    throw new Error(`keel reconcile sends no orders (asked to send ${order.clientOrderId})`);
-  }
-  cancel(id: string): void {
-    this.cancels.push(id);
-  }
-  async snapshot(): Promise<VenueSnapshot> {
-    return this.snap;
-  }
-  isConnected(): boolean {
-    return true;
   }
 }

@@ -223,6 +223,7 @@ function syncStatus(r: Round, order: OrderRecord, v: VenueOrderStatus): void {
           clientOrderId: id,
           code: 0,
           message: 'found rejected at the venue on reconcile',
+          reason: 'refused',
         }),
       );
   }

@@ -1,6 +1,7 @@
 // Orders keel has intended, by client order id, with what the venue has said about them.
 import {
   InvariantError,
+  type RejectReason,
   isLive,
   nextOrderState,
   qtyAdd,
@@ -24,6 +25,7 @@ export type OrderRecord = {
   updatedAt: number;
   lastReason: string | null;
   rejectCode: number | null;
+  rejectReason: RejectReason | null;
   /** Times a reconciliation could not find it at the venue (bounded before 'lost'). */
   missingChecks: number;
   /** Times a reconciliation saw the venue report more filled than keel has fills for. */
@@ -41,6 +43,7 @@ export function newOrderRecord(intent: OrderIntent, t: number): OrderRecord {
     updatedAt: t,
     lastReason: null,
     rejectCode: null,
+    rejectReason: null,
     missingChecks: 0,
     fillGapChecks: 0,
   };

@@ -156,6 +156,8 @@ export class Projection {
       case 'order.rejected': {
         const o = this.orders.require(e.data.clientOrderId);
         o.rejectCode = e.data.code;
+        // Journals of v1 named no reason; that keel read the client-side code 1100 as "not sent".
+        o.rejectReason = e.data.reason ?? (e.data.code === 1100 ? 'notSent' : 'refused');
         o.lastReason = e.data.message;
         return this.transition(e.data.clientOrderId, 'rejected', e.t);
       }

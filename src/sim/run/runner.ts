@@ -1,7 +1,8 @@
 // One deterministic simulation: the simulated market, the simulated venue with the scenario's
-// faults, and the real engine, on a simulated clock driven by one seed. Same scenario and seed,
-// byte-identical outputs. The engine may crash (it is discarded; its journal survives) and is
-// restarted from its journal, exactly as a killed process would be.
+// faults, and the engine host, on a simulated clock driven by one seed. The simulator is one
+// driver of the host (engine/host.ts): its event queue is the host's scheduler, its market steps
+// the host's ticks. Same scenario and seed, byte-identical outputs. The engine may crash (it is
+// discarded; its journal survives) and is restarted from its journal, as a killed process would be.
 import {
   assert,
   AccountId,
@@ -12,7 +13,8 @@ import {
   seededRng,
   type InstrumentTerms,
 } from '../../domain';
-import { Engine } from '../../engine/engine';
+import type { Engine } from '../../engine/engine';
+import { EngineHost } from '../../engine/host';
 import type { OperatorCommand as EngineOperatorCommand, OperatorResult } from '../../engine/operator';
 import type { Projection } from '../../ledger/projection';
 import { buildDailyLog, buildReport, type Report } from '../../engine/report';
@@ -80,7 +82,9 @@ class SimRun {
   private readonly engineLog: string[] = [];
   private readonly pendingOperator: OperatorCommand[] = [];
   private readonly crashQueue: CrashEngineFault[];
-  private engine: Engine | null = null;
+  private readonly host: EngineHost;
+  /** What the host runs once the current queued event is done (the end of a venue burst). */
+  private readonly afterEvent: (() => void)[] = [];
   private crashes = 0;
   private events = 0;
   private marketSteps = 0;
@@ -110,7 +114,6 @@ class SimRun {
       rng.fork('venue'),
       new ScenarioFaultPlan(scenario, rng.fork('faults')),
     );
-    this.venue.listen((event) => this.guardSync((e) => e.onVenueEvent(event)));
     const journal = openJournal(options.journalPath ?? ':memory:', {
       knownVersions: eventVersions,
       owner: `keel sim ${scenario.name}`,
@@ -126,6 +129,22 @@ class SimRun {
           : 0,
       );
     this.armNextAppendCrash();
+    this.host = new EngineHost({
+      venue: this.venue,
+      store: this.store,
+      clock: this.clock,
+      scheduler: { afterInput: (fn) => this.afterEvent.push(fn) },
+      strategies: () => options.strategies(scenario),
+      settings: options.settings ?? settingsForScenario(scenario),
+      account: AccountId.of('SIM-1'),
+      log: (line) => this.log(line),
+      isCrash: (e): e is EngineCrash => e instanceof EngineCrash,
+      onCrash: (e) => this.onCrash(e),
+    });
+  }
+
+  private get engine(): Engine | null {
+    return this.host.current;
   }
 
   async execute(): Promise<SimRunResult> {
@@ -133,22 +152,9 @@ class SimRun {
       operator: (cmd) =>
         new Promise<OperatorResult>((resolve) => {
           this.queue.push(this.clock.now(), 'operator api', async () => {
-            if (this.engine === null) {
-              resolve({ ok: false, lines: ['the engine is restarting after a crash: try again shortly'] });
-              return;
-            }
-            let answered = false;
-            await this.guard((e) => {
-              const result = e.operator(cmd);
-              for (const line of result.lines) this.log(`operator ${cmd.action} (api): ${line}`);
-              answered = true;
-              resolve(result);
-            });
-            if (!answered)
-              resolve({
-                ok: false,
-                lines: ['the engine crashed applying the command: it restarts from its journal'],
-              });
+            const result = await this.host.operator(cmd);
+            for (const line of result.lines) this.log(`operator ${cmd.action} (api): ${line}`);
+            resolve(result);
           });
         }),
       projection: () => this.engine?.projection ?? null,
@@ -166,10 +172,10 @@ class SimRun {
         if (this.options.pace) await this.options.pace(next.t);
         this.events++;
         await next.fn();
-        this.guardSync((e) => e.flush());
+        for (const fn of this.afterEvent.splice(0)) fn();
       }
       if (this.engine === null) await this.startEngine();
-      await this.guard((e) => e.reconcile());
+      await this.host.reconcile();
       const engine = this.engine as Engine | null;
       assert(engine !== null, 'the engine could not be started to write its report');
       const p = engine.projection;
@@ -190,6 +196,7 @@ class SimRun {
         stats: { events: this.events, crashes: this.crashes, marketSteps: this.marketSteps },
       };
     } finally {
+      await this.host.stop();
       this.closeStore();
     }
   }
@@ -246,10 +253,7 @@ class SimRun {
     this.marketSteps++;
     this.market.advanceTo(t);
     this.venue.onMarketStep();
-    await this.guard(async (e) => {
-      e.onTick();
-      if (e.needsReconcile()) await e.reconcile();
-    });
+    await this.host.tick();
     const { start, end } = this.scenario.clock;
     this.options.progress?.((t - start.t) / (end.t - start.t), t);
   }
@@ -259,10 +263,9 @@ class SimRun {
       this.pendingOperator.push(cmd); // the operator waits for the engine to come back
       return;
     }
-    await this.guard((e) => {
-      const result = e.operator(toEngineCommand(cmd));
-      for (const line of result.lines) this.log(`operator ${cmd.action}: ${line}`);
-    });
+    const result = await this.host.operator(toEngineCommand(cmd));
+    if (this.engine === null && !result.ok) return; // it crashed applying it: the log says so
+    for (const line of result.lines) this.log(`operator ${cmd.action}: ${line}`);
   }
 
   // ---- the engine's life --------------------------------------------------------------------------
@@ -270,36 +273,21 @@ class SimRun {
   private async startEngine(): Promise<void> {
     this.restartPending = false;
     this.venue.logEngine('start');
-    try {
-      this.engine = await Engine.start({
-        store: this.store,
-        venue: this.venue,
-        clock: this.clock,
-        strategies: this.options.strategies(this.scenario),
-        settings: this.options.settings ?? settingsForScenario(this.scenario),
-        account: AccountId.of('SIM-1'),
-        log: (line) => this.log(line),
-      });
-    } catch (e) {
-      if (!(e instanceof EngineCrash)) throw e;
-      this.onCrash(e);
-      return;
-    }
+    if ((await this.host.start()) === null) return;
     for (const cmd of this.pendingOperator.splice(0)) await this.operator(cmd);
   }
 
   private crash(restartAfterMs: number): void {
     if (this.engine === null) return;
-    this.engine = null;
+    this.host.kill();
     this.crashes++;
     this.venue.logEngine('crash');
     this.log('ENGINE CRASH (scheduled)');
     this.scheduleRestart(restartAfterMs);
   }
 
-  private onCrash(e: EngineCrash): void {
+  private onCrash(e: Error): void {
     const fault = this.crashQueue.shift();
-    this.engine = null;
     this.crashes++;
     this.venue.logEngine('crash');
     this.log(`ENGINE CRASH: ${e.message}`);
@@ -316,28 +304,6 @@ class SimRun {
   private armNextAppendCrash(): void {
     const next = this.crashQueue[0];
     if (next && next.trigger.kind === 'afterAppends') this.store.crashAfterAppend(next.trigger.appends);
-  }
-
-  private async guard(fn: (e: Engine) => unknown): Promise<void> {
-    const engine = this.engine;
-    if (engine === null) return;
-    try {
-      await fn(engine);
-    } catch (e) {
-      if (!(e instanceof EngineCrash)) throw e;
-      this.onCrash(e);
-    }
-  }
-
-  private guardSync(fn: (e: Engine) => void): void {
-    const engine = this.engine;
-    if (engine === null) return; // a dead engine hears nothing; it reconciles on restart
-    try {
-      fn(engine);
-    } catch (e) {
-      if (!(e instanceof EngineCrash)) throw e;
-      this.onCrash(e);
-    }
   }
 
   private resolve(terms: InstrumentTerms) {

@@ -47,7 +47,7 @@ function futuresVenue() {
     seededRng(1),
   );
   const events: VenueEvent[] = [];
-  venue.listen((e) => events.push(e));
+  venue.subscribe((e) => events.push(e));
   const r = registry.resolve({ symbol: 'BTC-USDT' });
   if (!r.ok) throw new Error(r.reason);
   const btc: Instrument = r.instrument;
@@ -142,8 +142,8 @@ describe('simulated futures venue (BingX-like)', () => {
     v.send('g-p2', 'SELL', 0.01, 'STP', { stop: 99_000, reduceOnly: true });
     v.send('x-c1', 'SELL', 0.01, 'MKT');
     const cancelled = v.events.filter((e) => e.type === 'cancelled');
-    expect(cancelled.map((e) => e.type === 'cancelled' && e.reason)).toEqual([
-      'position closed: reduce-only order cancelled',
+    expect(cancelled.map((e) => e.type === 'cancelled' && [e.reason, e.detail])).toEqual([
+      ['venue', 'position closed: reduce-only order cancelled'],
     ]);
   });
 

@@ -32,11 +32,14 @@ import {
   legsPerOrderMax,
 } from '../../domain';
 import type {
+  CancelReason,
   MarketData,
+  RejectReason,
   ResolveResult,
   Venue,
   VenueCapabilities,
   VenueEvent,
+  VenueListener,
   VenueExecution,
   VenueFill,
   VenueOrderStatus,
@@ -93,8 +96,6 @@ type SimOrder = {
 
 const maxOrdersPerStep = 10_000;
 
-export type VenueListener = (event: VenueEvent) => void;
-
 export class SimVenue implements Venue {
   readonly name = 'sim';
   readonly capabilities: VenueCapabilities;
@@ -109,7 +110,7 @@ export class SimVenue implements Venue {
   private nextOrderNo = 1;
   private nextExecNo = 1;
   private nextPositionNo = 1;
-  private listener: VenueListener = () => {};
+  private listener: VenueListener | null = null;
 
   constructor(
     private readonly config: SimVenueConfig,
@@ -125,6 +126,8 @@ export class SimVenue implements Venue {
       positionHistory: config.products === 'futures' && config.positionHistory,
       reduceOnly: true,
       marketOrders: true,
+      clientOrderId: { maxLength: 48, allowed: /^[A-Za-z0-9._:-]+$/ },
+      comboLegsMax: legsPerOrderMax,
     };
     const distinctIds = config.products === 'futures' && config.positionIds === 'distinct';
     this.positions = new SimPositionBook(distinctIds ? () => this.mintPositionId() : null);
@@ -134,9 +137,20 @@ export class SimVenue implements Venue {
   /** BingX-like: fills without position ids, trade records without client order ids. */
   private readonly tradeRecordsLackIds: boolean;
 
-  /** Where venue events go: the runner forwards them to the engine while it is alive. */
-  listen(listener: VenueListener): void {
+  /** The simulated venue is in-process: its session is always open; the link fails only by fault. */
+  async connect(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.listener = null;
+  }
+
+  /** Where venue events go: the engine host, while an engine is alive to hear them. */
+  subscribe(listener: VenueListener): () => void {
+    assert(this.listener === null, 'the simulated venue has one subscriber at a time');
     this.listener = listener;
+    return () => {
+      if (this.listener === listener) this.listener = null;
+    };
   }
 
   resolveInstrument(terms: InstrumentTerms): ResolveResult {
@@ -146,6 +160,13 @@ export class SimVenue implements Venue {
   instrument(id: InstrumentId): Instrument | null {
     return this.registry.get(id);
   }
+
+  optionChain(symbol: string, expiry: string): readonly Instrument[] {
+    return this.market.optionChain(symbol, expiry);
+  }
+
+  /** Every simulated quote is always at hand: nothing to subscribe to. */
+  watch(): void {}
 
   isConnected(): boolean {
     return this.connected;
@@ -166,6 +187,7 @@ export class SimVenue implements Venue {
         t,
         clientOrderId: spec.clientOrderId,
         venueOrderId: null,
+        reason: 'notSent',
         code: 1100,
         message: 'Connectivity between client and venue has been lost',
       });
@@ -179,7 +201,13 @@ export class SimVenue implements Venue {
   cancel(clientOrderId: ClientOrderId): void {
     const t = this.scheduler.now();
     if (!this.connected) {
-      this.emitAt(t, { type: 'cancelRejected', t, clientOrderId, reason: 'not connected' });
+      this.emitAt(t, {
+        type: 'cancelRejected',
+        t,
+        clientOrderId,
+        reason: 'notSent',
+        detail: 'not connected',
+      });
       return;
     }
     this.scheduler.at(t + this.config.latencyMs, `cancel ${clientOrderId}`, () => {
@@ -190,11 +218,12 @@ export class SimVenue implements Venue {
           type: 'cancelRejected',
           t: now,
           clientOrderId,
-          reason: order ? `order is ${order.status}` : 'unknown order',
+          reason: order ? 'notWorking' : 'unknownOrder',
+          detail: order ? `order is ${order.status}` : 'unknown order',
         });
         return;
       }
-      this.cancelOrder(order, 'cancelled by client');
+      this.cancelOrder(order, 'requested', 'cancelled by client');
     });
   }
 
@@ -290,7 +319,7 @@ export class SimVenue implements Venue {
       if (order.status !== 'working' && order.status !== 'pending') continue;
       const expiring = order.legs.some((l) => l.instrument.kind === 'option' && l.instrument.expiry <= today);
       if (expiring || order.tif === 'DAY')
-        this.expireOrder(order, expiring ? 'instrument expired' : 'end of day');
+        this.cancelOrder(order, 'expired', expiring ? 'instrument expired' : 'end of day');
     }
     for (const [id, p] of this.positions.entries()) {
       const instrument = this.requireInstrument(id);
@@ -315,7 +344,7 @@ export class SimVenue implements Venue {
   endOfDay(): void {
     for (const order of [...this.orders.values()]) {
       if ((order.status === 'working' || order.status === 'pending') && order.tif === 'DAY')
-        this.expireOrder(order, 'end of day');
+        this.cancelOrder(order, 'expired', 'end of day');
     }
   }
 
@@ -365,6 +394,7 @@ export class SimVenue implements Venue {
       t,
       clientOrderId: spec.clientOrderId,
       venueOrderId: null,
+      reason: 'unknownInstrument',
       code: 200,
       message,
     });
@@ -499,6 +529,7 @@ export class SimVenue implements Venue {
         t: this.scheduler.now(),
         clientOrderId: ClientOrderId.of(order.clientOrderId),
         venueOrderId: VenueOrderId.of(order.venueOrderId),
+        reason: rejectReasonOf(code),
         code,
         message,
       });
@@ -532,7 +563,7 @@ export class SimVenue implements Venue {
       this.config.midFillChance,
     );
     if (decision.kind === 'none') {
-      if (order.tif === 'IOC') this.cancelOrder(order, 'IOC not marketable');
+      if (order.tif === 'IOC') this.cancelOrder(order, 'venue', 'IOC not marketable');
       return;
     }
     const prices = legPrices(legs, decision.kind, order.limitPrice);
@@ -548,7 +579,7 @@ export class SimVenue implements Venue {
       }
     }
     this.execute(order, legs, prices, units);
-    if (order.tif === 'IOC' && order.status === 'working') this.cancelOrder(order, 'IOC remainder');
+    if (order.tif === 'IOC' && order.status === 'working') this.cancelOrder(order, 'venue', 'IOC remainder');
   }
 
   /** A stale pending order fills whatever the market now says: at the natural side or its limit. */
@@ -652,7 +683,7 @@ export class SimVenue implements Venue {
     for (const other of this.orders.values()) {
       if (other === order || other.parentVenueOrderId !== order.parentVenueOrderId) continue;
       if (other.status === 'working' || other.status === 'pending')
-        this.cancelOrder(other, `OCO: ${order.venueOrderId} filled`);
+        this.cancelOrder(other, 'venue', `OCO: ${order.venueOrderId} filled`);
     }
   }
 
@@ -662,7 +693,7 @@ export class SimVenue implements Venue {
     for (const other of this.orders.values()) {
       if (!other.reduceOnly || (other.status !== 'working' && other.status !== 'pending')) continue;
       if (other.legs.some((l) => l.instrument.id === instrument.id))
-        this.cancelOrder(other, 'position closed: reduce-only order cancelled');
+        this.cancelOrder(other, 'venue', 'position closed: reduce-only order cancelled');
     }
   }
 
@@ -702,10 +733,10 @@ export class SimVenue implements Venue {
     });
   }
 
-  private cancelOrder(order: SimOrder, reason: string): void {
-    order.status = 'cancelled';
+  private cancelOrder(order: SimOrder, reason: CancelReason, detail: string): void {
+    order.status = reason === 'expired' ? 'expired' : 'cancelled';
     const remainingQty = order.qty - order.filledUnits;
-    this.append({ type: 'cancel', venueOrderId: order.venueOrderId, remainingQty, reason });
+    this.append({ type: 'cancel', venueOrderId: order.venueOrderId, remainingQty, reason: detail });
     if (order.clientOrderId !== null) {
       this.emit({
         type: 'cancelled',
@@ -714,13 +745,9 @@ export class SimVenue implements Venue {
         venueOrderId: VenueOrderId.of(order.venueOrderId),
         remainingQty,
         reason,
+        detail,
       });
     }
-  }
-
-  private expireOrder(order: SimOrder, reason: string): void {
-    this.cancelOrder(order, reason);
-    order.status = 'expired';
   }
 
   private orderStatus(o: SimOrder): VenueOrderStatus {
@@ -776,7 +803,7 @@ export class SimVenue implements Venue {
 
   /** While the link is down the client hears nothing; it catches up from a snapshot on reconnect. */
   private emit(event: VenueEvent): void {
-    if (this.connected || event.type === 'connection') this.listener(event);
+    if (this.connected || event.type === 'connection') this.listener?.(event);
   }
 
   /**
@@ -784,7 +811,7 @@ export class SimVenue implements Venue {
    * never from inside the caller's submit(); they need no link.
    */
   private emitAt(t: number, event: VenueEvent): void {
-    this.scheduler.at(t, `venue event ${event.type}`, () => this.listener(event));
+    this.scheduler.at(t, `venue event ${event.type}`, () => this.listener?.(event));
   }
 
   private requireInstrument(id: InstrumentId): Instrument {
@@ -829,6 +856,22 @@ const purposeByCode = { o: 'open', c: 'close', r: 'reduce', p: 'protect' } as co
 function intentFromClientId(id: string): OrderIntentKind | null {
   const m = /-([ocrp])\d+$/.exec(id);
   return m ? purposeByCode[m[1] as keyof typeof purposeByCode] : null;
+}
+
+/** The simulated venue speaks IB-like codes; this is its adapter's map to keel's reasons. */
+function rejectReasonOf(code: number): RejectReason {
+  switch (code) {
+    case 1100:
+      return 'notSent';
+    case 103:
+      return 'duplicateId';
+    case 110:
+      return 'offTick';
+    case 200:
+      return 'unknownInstrument';
+    default:
+      return 'refused';
+  }
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
