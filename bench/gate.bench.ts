@@ -18,9 +18,9 @@ import {
   type OrderIntent,
   type Side,
 } from '../src/domain';
-import { checkOrder, defaultGateLimits, type GateInput } from '../src/engine/pre-trade-gate';
+import { checkOrder, type GateInput } from '../src/engine/pre-trade-gate';
 import { Recorder } from '../src/engine/recorder';
-import type { RiskSettings } from '../src/engine/settings';
+import { defaultGateLimits, type RiskSettings } from '../src/engine/settings';
 import { memoryStore } from '../src/engine/test-support';
 import { Projection } from '../src/ledger/projection';
 import type { MarketData } from '../src/venues/venue';

@@ -21,15 +21,7 @@ import { reserveRefusal, sizePosition } from '../risk';
 import type { QuoteBook } from '../venues/venue';
 import { closableQty, protectableQty } from './close-sizing';
 import { refusal, type Refusal } from './refusal';
-import type { RiskSettings } from './settings';
-
-export type GateLimits = {
-  /** Executions (leg fills) a strategy may make in one day: the cascade made 55 against 4-8. */
-  readonly executionsPerDayMax: number;
-  readonly ordersPerMinuteMax: number;
-};
-
-export const defaultGateLimits: GateLimits = { executionsPerDayMax: 40, ordersPerMinuteMax: 30 };
+import type { GateLimits, RiskSettings } from './settings';
 
 export type GateInput = {
   readonly p: Projection;

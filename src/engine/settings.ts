@@ -1,6 +1,13 @@
 import type { StrategyId } from '../domain';
 import type { BudgetLimitsData } from '../ledger/events';
-import { defaultGateLimits, type GateLimits } from './pre-trade-gate';
+
+export type GateLimits = {
+  /** Executions (leg fills) a strategy may make in one day: the cascade made 55 against 4-8. */
+  readonly executionsPerDayMax: number;
+  readonly ordersPerMinuteMax: number;
+};
+
+export const defaultGateLimits: GateLimits = { executionsPerDayMax: 40, ordersPerMinuteMax: 30 };
 
 export type ExecutionSettings = {
   /** A working order not filled after this long is cancelled (confirmed) and re-priced. */

@@ -114,7 +114,7 @@ export type BudgetState = {
 export type BudgetRule =
   'maxPositionPct' | 'maxDailyPct' | 'maxWeeklyPct' | 'maxPositionsPerDay' | 'maxPositionsPerWeek';
 
-export type Refusal = {
+export type BudgetRefusal = {
   readonly rule: BudgetRule;
   readonly scope: BudgetScope;
   readonly message: string;
@@ -151,7 +151,7 @@ export type ReserveRequest = {
 
 export type ReserveResult =
   | { readonly ok: true; readonly state: BudgetState; readonly warnings: readonly BudgetWarning[] }
-  | { readonly ok: false; readonly refusal: Refusal };
+  | { readonly ok: false; readonly refusal: BudgetRefusal };
 
 export type FillEvent = {
   readonly id: ClientOrderId;
@@ -238,7 +238,7 @@ export function reserve(state: BudgetState, req: ReserveRequest): ReserveResult 
  * What reserve() would refuse, without building the next state: the pre-trade gate asks this
  * for every open, and only the journaled open takes the reservation.
  */
-export function reserveRefusal(state: BudgetState, req: ReserveRequest): Refusal | null {
+export function reserveRefusal(state: BudgetState, req: ReserveRequest): BudgetRefusal | null {
   validateRequest(req);
   assert(
     !state.entries.some((e) => e.id === req.id),

@@ -53,7 +53,7 @@ export type {
   BudgetWarning,
   EntryStatus,
   FillEvent,
-  Refusal,
+  BudgetRefusal,
   ReserveRequest,
   ReserveResult,
   ScopeCaps,

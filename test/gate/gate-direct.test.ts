@@ -3,7 +3,8 @@
 // an order that could fill past the price its reservation was measured at (beyondReservation).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ClientOrderId, GroupId, StrategyId, type InstrumentId, type OrderIntent } from '../../src/domain';
-import { checkOrder, defaultGateLimits } from '../../src/engine/pre-trade-gate';
+import { checkOrder } from '../../src/engine/pre-trade-gate';
+import { defaultGateLimits } from '../../src/engine/settings';
 import type { Projection } from '../../src/ledger/projection';
 import type { SimControl } from '../../src/sim/run';
 import { riskSettings } from '../../src/sim/run/settings-for-scenario';

@@ -3,6 +3,8 @@
 // with the day's daily log, report and the outside checker's verdict.
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { formatIso } from '../../domain';
 import { check, formatVerdict } from '../../sim/check';
 import { runScenario, writeRun, type SimControl } from '../../sim/run';
 import { buildOperatorApi } from '../api/operator-api';
@@ -86,12 +88,22 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   }
   const progress = opts.quiet ? null : new Progress(`run ${config.name}`);
   const wallStart = Date.now();
+  // Ctrl-C ends the run after the event in progress: outputs written, journal consistent, lock
+  // released; the same --journal continues from it (replay, then reconciliation). A second one
+  // exits at once.
+  const stop = new AbortController();
+  const onSigint = () => {
+    if (stop.signal.aborted) process.exit(130);
+    progress?.line('stopping after the event in progress (Ctrl-C again to exit at once)');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
   // The API needs time to pass: commands arrive while the session runs at the wall clock's pace.
   const pace =
     opts.realtime || api !== null
       ? async (t: number) => {
           const wait = (t - scenario.clock.start.t) / speed - (Date.now() - wallStart);
-          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          if (wait > 0) await sleep(wait, undefined, { signal: stop.signal }).catch(() => undefined);
         }
       : undefined;
   let result;
@@ -107,13 +119,16 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       control: (c) => {
         control = c;
       },
+      stop: stop.signal,
     });
   } catch (e) {
+    process.off('SIGINT', onSigint);
     progress?.done();
     await api?.close();
     process.stderr.write(`keel run: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
+  process.off('SIGINT', onSigint);
   progress?.done();
   await api?.close();
   writeRun(out, result);
@@ -124,7 +139,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   }
   const verdict = check(
     { lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } },
-    { converged: true },
+    // A run stopped early may leave orders working: only a finished session must have converged.
+    { converged: result.stoppedAt === null },
   );
   const s = result.report.summary;
   process.stdout.write(
@@ -134,10 +150,15 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       `refusals ${result.report.refusals.length} | discrepancies ${result.report.discrepancies.length}`,
       formatVerdict(verdict),
       `wrote ${out}/daily-log.md, report.json, venue-log.jsonl${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}; journal ${journal}`,
+      ...(result.stoppedAt === null
+        ? []
+        : [
+            `stopped by Ctrl-C at ${formatIso(result.stoppedAt, scenario.utcOffsetMin)}: the journal is consistent; \`keel run ${file} --journal ${journal}\` starts from it and reconciles first`,
+          ]),
       '',
     ].join('\n'),
   );
-  return 0;
+  return result.stoppedAt === null ? 0 : 130;
 }
 
 /**

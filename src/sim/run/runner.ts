@@ -47,6 +47,8 @@ export type SimRunOptions = {
   readonly pace?: (t: number) => Promise<void>;
   /** Receives the run's operator handle (the HTTP API gives commands through it). */
   readonly control?: (control: SimControl) => void;
+  /** Ends the run after the event in progress (Ctrl-C): the journal is left consistent. */
+  readonly stop?: AbortSignal;
 };
 
 /** Operator commands given while the run goes, applied at the current simulated time. */
@@ -63,6 +65,8 @@ export type SimRunResult = {
   readonly dailyLogs: readonly { readonly day: string; readonly text: string }[];
   readonly engineLog: readonly string[];
   readonly stats: { readonly events: number; readonly crashes: number; readonly marketSteps: number };
+  /** The simulated instant the run was stopped at, when `stop` ended it early. */
+  readonly stoppedAt: number | null;
 };
 
 const settlementTime = '16:00';
@@ -165,6 +169,7 @@ class SimRun {
       this.scheduleWorld();
       const end = this.scenario.clock.end.t;
       while (this.queue.size > 0 && (this.queue.peekTime() ?? Infinity) <= end) {
+        if (this.options.stop?.aborted) break;
         const next = this.queue.pop();
         assert(next !== undefined, 'queue emptied under us');
         // The clock moves first: a command arriving while paced is queued at or after this event.
@@ -194,6 +199,7 @@ class SimRun {
           days.length > 1 ? days.map((day) => ({ day, text: buildDailyLog(p, report, title, day) })) : [],
         engineLog: this.engineLog,
         stats: { events: this.events, crashes: this.crashes, marketSteps: this.marketSteps },
+        stoppedAt: this.options.stop?.aborted ? this.clock.now() : null,
       };
     } finally {
       await this.host.stop();
