@@ -14,7 +14,7 @@ import type { OrderRecord } from '../ledger/projection';
 import type { VenueEvent, VenueFill } from '../venues/venue';
 import type { EngineCore } from './engine-core';
 import { noteParentId } from './reconcile/ids';
-import { checkOrder, type OpenCheck } from './pre-trade-gate';
+import { checkOrder, checkVenueLimits, type OpenCheck } from './pre-trade-gate';
 import type { Refusal } from './refusal';
 
 const recentOrdersKept = 200;
@@ -41,6 +41,8 @@ export class OrderManager {
 
   /** `open` carries the budget claim when a whole new structure is checked before it exists. */
   gate(order: OrderIntent, open: OpenCheck | null = null): Refusal | null {
+    const venueLimits = checkVenueLimits(order, this.core.venue.capabilities);
+    if (venueLimits) return venueLimits;
     return checkOrder({
       p: this.core.p,
       order,

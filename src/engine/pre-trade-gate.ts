@@ -18,7 +18,7 @@ import {
 import type { BudgetClaim } from '../ledger/events';
 import { entryId, remainingLegQty, type Projection } from '../ledger/projection';
 import { reserveRefusal, sizePosition } from '../risk';
-import type { QuoteBook } from '../venues/venue';
+import type { QuoteBook, VenueCapabilities } from '../venues/venue';
 import { closableQty, protectableQty } from './close-sizing';
 import { refusal, type Refusal } from './refusal';
 import type { GateLimits, RiskSettings } from './settings';
@@ -57,6 +57,27 @@ export function checkOrder(input: GateInput): Refusal | null {
     checkRate(input) ??
     checkExecutionBudget(input)
   );
+}
+
+/**
+ * What this venue takes: keel's client order id within its length and characters (Alpaca: 48),
+ * a combo within its legs. The venue's own rules, from its capabilities, never constants here.
+ */
+export function checkVenueLimits(order: OrderIntent, venue: VenueCapabilities): Refusal | null {
+  const id = order.clientOrderId;
+  if (id.length > venue.clientOrderId.maxLength || !venue.clientOrderId.allowed.test(id))
+    return refusal(
+      'venueLimits',
+      `client order id ${id} does not fit the venue (at most ${venue.clientOrderId.maxLength} characters of ${venue.clientOrderId.allowed.source}): use a shorter strategy id`,
+      0,
+    );
+  if (order.legs.length > 1 && order.legs.length > venue.comboLegsMax)
+    return refusal(
+      'venueLimits',
+      `the venue takes combos of at most ${venue.comboLegsMax} legs, this one has ${order.legs.length}`,
+      0,
+    );
+  return null;
 }
 
 function checkTradingState({ p, order }: GateInput): Refusal | null {

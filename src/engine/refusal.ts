@@ -25,7 +25,8 @@ export type RefusalRule =
   | 'beyondReservation'
   | 'noPrice'
   | 'nettingForeign'
-  | 'venueDisconnected';
+  | 'venueDisconnected'
+  | 'venueLimits';
 
 export type Refusal = {
   readonly rule: RefusalRule;

@@ -132,7 +132,9 @@ describe('keel run', () => {
     const file = variant('ibkr.yaml', (t) => t.replace('kind: sim', 'kind: ibkr'));
     const r = keel('run', file, '-q');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/venue.kind ibkr: this build trades only on the simulated venue/);
+    expect(r.stderr).toMatch(
+      /venue.kind ibkr: the Interactive Brokers \(TWS \/ IB Gateway\) adapter is not part of this version of keel; set venue.kind: sim/,
+    );
   });
 });
 

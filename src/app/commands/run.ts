@@ -25,6 +25,12 @@ export type RunCommandOptions = {
   print?: boolean;
 };
 
+const venueNames = {
+  ibkr: 'Interactive Brokers (TWS / IB Gateway)',
+  alpaca: 'Alpaca',
+  ccxt: 'ccxt (crypto perpetuals)',
+} as const;
+
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const days = opts.days === undefined ? undefined : Number(opts.days);
   if (days !== undefined && !(Number.isInteger(days) && days >= 1 && days <= 260)) {
@@ -49,7 +55,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const config = loaded.config;
   if (config.venueKind !== 'sim') {
     process.stderr.write(
-      `keel run: venue.kind ${config.venueKind}: this build trades only on the simulated venue; set venue.kind: sim\n`,
+      `keel run: venue.kind ${config.venueKind}: the ${venueNames[config.venueKind]} adapter is not part of this version of keel; set venue.kind: sim to trade the strategy on the simulated venue (docs/venues.md)\n`,
     );
     return 2;
   }
