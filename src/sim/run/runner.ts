@@ -11,6 +11,7 @@ import {
   localHhmm,
   localWeekday,
   seededRng,
+  type Clock,
   type InstrumentTerms,
 } from '../../domain';
 import type { Engine } from '../../engine/engine';
@@ -26,6 +27,7 @@ import { SimInstrumentRegistry } from '../../venues/sim/instruments';
 import { SimVenue } from '../../venues/sim/sim-venue';
 import type { SimScheduler } from '../../venues/sim/scheduler';
 import type { VenueLogLine } from '../../venues/sim/venue-log';
+import type { Venue } from '../../venues/venue';
 import type { CrashEngineFault, OperatorCommand, Scenario } from '../scenario';
 import { CrashableStore, EngineCrash } from './crash';
 import { EventQueue } from './event-queue';
@@ -34,6 +36,19 @@ import { settingsForScenario } from './settings-for-scenario';
 import { SimMarket } from './sim-market';
 
 export type StrategyFactory = (scenario: Scenario) => Strategy[];
+
+/**
+ * A broker's real client library in front of the simulated venue (`keel sim --through`): the
+ * engine talks to `venue`, an adapter whose loopback fake of the broker forwards to the simulated
+ * venue, so the venue's faults reach the wire. The simulated venue stays the ground truth and
+ * writes the venue log.
+ */
+export type ThroughLink = {
+  readonly venue: Venue;
+  /** Resolves once everything either side has sent so far has arrived and been handled. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+};
 
 export type SimRunOptions = {
   readonly strategies: StrategyFactory;
@@ -49,6 +64,8 @@ export type SimRunOptions = {
   readonly control?: (control: SimControl) => void;
   /** Ends the run after the event in progress (Ctrl-C): the journal is left consistent. */
   readonly stop?: AbortSignal;
+  /** Runs the engine through a broker's client library and a loopback fake of the broker. */
+  readonly through?: (sim: SimVenue, clock: Clock) => Promise<ThroughLink>;
 };
 
 /** Operator commands given while the run goes, applied at the current simulated time. */
@@ -86,7 +103,8 @@ class SimRun {
   private readonly engineLog: string[] = [];
   private readonly pendingOperator: OperatorCommand[] = [];
   private readonly crashQueue: CrashEngineFault[];
-  private readonly host: EngineHost;
+  private host!: EngineHost;
+  private link: ThroughLink | null = null;
   /** What the host runs once the current queued event is done (the end of a venue burst). */
   private readonly afterEvent: (() => void)[] = [];
   private crashes = 0;
@@ -133,8 +151,12 @@ class SimRun {
           : 0,
       );
     this.armNextAppendCrash();
-    this.host = new EngineHost({
-      venue: this.venue,
+  }
+
+  private buildHost(venue: Venue): EngineHost {
+    const { scenario, options } = this;
+    return new EngineHost({
+      venue,
       store: this.store,
       clock: this.clock,
       scheduler: { afterInput: (fn) => this.afterEvent.push(fn) },
@@ -152,6 +174,9 @@ class SimRun {
   }
 
   async execute(): Promise<SimRunResult> {
+    this.link = this.options.through ? await this.options.through(this.venue, this.clock) : null;
+    this.host = this.buildHost(this.link?.venue ?? this.venue);
+    if (this.link) await this.link.venue.connect();
     this.options.control?.({
       operator: (cmd) =>
         new Promise<OperatorResult>((resolve) => {
@@ -177,6 +202,7 @@ class SimRun {
         if (this.options.pace) await this.options.pace(next.t);
         this.events++;
         await next.fn();
+        if (this.link) await this.link.sync();
         for (const fn of this.afterEvent.splice(0)) fn();
       }
       if (this.engine === null) await this.startEngine();
@@ -203,6 +229,10 @@ class SimRun {
       };
     } finally {
       await this.host.stop();
+      if (this.link) {
+        await this.link.venue.close();
+        await this.link.close();
+      }
       this.closeStore();
     }
   }
