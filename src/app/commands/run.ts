@@ -159,7 +159,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       ...(result.stoppedAt === null
         ? []
         : [
-            `stopped by Ctrl-C at ${formatIso(result.stoppedAt, scenario.utcOffsetMin)}: the journal is consistent; \`keel run ${file} --journal ${journal}\` starts from it and reconciles first`,
+            `stopped by Ctrl-C at ${formatIso(result.stoppedAt, scenario.utcOffsetMin)}: the journal is consistent and unlocked (\`keel status --journal ${journal}\` shows it)`,
           ]),
       '',
     ].join('\n'),
