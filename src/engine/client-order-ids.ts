@@ -1,6 +1,6 @@
 // Client order ids are deterministic from the intent: the group and the n-th order of a purpose in
 // it. A restart that re-derives an intent gets the same id, so the venue refuses a duplicate
-// instead of executing it twice. At most 48 characters (Alpaca's limit).
+// instead of executing it twice. The gate checks each against the venue's own limits (capabilities).
 import { ClientOrderId, GroupId, localDate, type OrderIntentKind, type StrategyId } from '../domain';
 import type { GroupRecord } from '../ledger/projection';
 
