@@ -1,0 +1,142 @@
+// Instrument lookups that take a broker round trip. A position in an instrument keel has not
+// described waits for the venue's description and is then booked, in order; one the venue cannot
+// describe is an unknown-instrument discrepancy and is not booked; nothing crashes. The venue
+// here is the simulated venue answering its lookups asynchronously, as a network adapter would.
+import { describe, expect, it } from 'vitest';
+import { AccountId, fixedClock, seededRng, type Instrument, type InstrumentId } from '../../src/domain';
+import { EngineHost } from '../../src/engine/host';
+import { defaultEngineSettings } from '../../src/engine/settings';
+import { eventVersions } from '../../src/ledger/events';
+import { openJournal } from '../../src/ledger/journal';
+import { SimInstrumentRegistry } from '../../src/venues/sim/instruments';
+import { SimVenue } from '../../src/venues/sim/sim-venue';
+import type { MarketData, Venue } from '../../src/venues/venue';
+
+/** The simulated venue, with every lookup answered later (a round trip) and some never. */
+function asyncLookups(venue: SimVenue, undescribable: ReadonlySet<string>): Venue {
+  const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 5));
+  return {
+    name: 'async-lookups',
+    capabilities: venue.capabilities,
+    market: venue.market,
+    connect: () => venue.connect(),
+    close: () => venue.close(),
+    subscribe: (l) => venue.subscribe(l),
+    resolveInstrument: (terms) => later(venue.resolveInstrument(terms)),
+    instrument: (id) => later(undescribable.has(id) ? null : venue.instrument(id)),
+    optionChain: (s, e) => later(venue.optionChain(s, e)),
+    watch: () => undefined,
+    submit: (o) => venue.submit(o),
+    cancel: (id) => venue.cancel(id),
+    snapshot: (r) => venue.snapshot(r),
+    isConnected: () => venue.isConnected(),
+  };
+}
+
+function world() {
+  const clock = fixedClock(Date.UTC(2026, 0, 2, 15, 0), -300);
+  const queue: (() => void)[] = [];
+  const registry = new SimInstrumentRegistry(
+    new Map([
+      ['PLTR', { symbol: 'PLTR', kind: 'equity' as const }],
+      ['TSLA', { symbol: 'TSLA', kind: 'equity' as const }],
+    ]),
+    'equities',
+  );
+  const market: MarketData = {
+    spot: () => null,
+    quote: () => ({ bid: 100, ask: 100.1, mid: 100.05, t: clock.now() }),
+    optionChain: () => [],
+  };
+  const sim = new SimVenue(
+    {
+      products: 'equities',
+      combos: false,
+      latencyMs: 0,
+      commission: { perContract: 0, perShare: 0, rate: 0, minimum: 0 },
+      positionIds: 'same',
+      positionHistory: false,
+      midFillChance: 0,
+      utcOffsetMin: -300,
+    },
+    registry,
+    market,
+    { at: (_t, _label, fn) => queue.push(fn), now: () => clock.now() },
+    seededRng(1),
+  );
+  const instrument = (symbol: string): Instrument => {
+    const r = registry.resolve({ symbol });
+    if (!r.ok) throw new Error(r.reason);
+    return r.instrument;
+  };
+  const drain = () => {
+    for (let fn = queue.shift(); fn; fn = queue.shift()) fn();
+  };
+  return { clock, sim, instrument, drain };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 30));
+
+async function started(venue: Venue, clock: ReturnType<typeof fixedClock>) {
+  const after: (() => void)[] = [];
+  const host = new EngineHost({
+    venue,
+    store: openJournal(':memory:', { knownVersions: eventVersions, owner: 'test', nowMs: clock.now() }),
+    clock,
+    scheduler: { afterInput: (fn) => after.push(fn) },
+    strategies: () => [],
+    settings: defaultEngineSettings,
+    account: AccountId.of('T-1'),
+    log: () => undefined,
+  });
+  const engine = await host.start();
+  if (!engine) throw new Error('no engine');
+  return { engine, endBurst: () => after.splice(0).forEach((fn) => fn()) };
+}
+
+describe('instrument lookups over a round trip', () => {
+  it('describes what the start-up snapshot names before reconciling it', async () => {
+    const w = world();
+    w.sim.seedPosition(w.instrument('TSLA'), 50, 400);
+    const { engine } = await started(asyncLookups(w.sim, new Set()), w.clock);
+    const tsla = w.instrument('TSLA').id;
+    expect(engine.projection.instruments.get(tsla)?.symbol).toBe('TSLA');
+    expect(engine.projection.ownership.foreign(tsla)).toBe(50);
+    expect([...engine.projection.discrepancies.values()].map((d) => d.kind)).toEqual(['foreign-position']);
+  });
+
+  it('holds a position event until its instrument is described, then books it', async () => {
+    const w = world();
+    const { engine, endBurst } = await started(asyncLookups(w.sim, new Set()), w.clock);
+    const pltr = w.instrument('PLTR');
+    w.sim.submitExternal(pltr, 'BUY', 30, 'MKT', null);
+    w.drain();
+    endBurst();
+    expect(engine.projection.instruments.has(pltr.id)).toBe(false); // still being described
+    await settle();
+    endBurst();
+    expect(engine.projection.instruments.get(pltr.id)?.symbol).toBe('PLTR');
+    expect(engine.projection.ownership.venueNetQty(pltr.id)).toBe(30);
+    expect(engine.projection.ownership.foreign(pltr.id)).toBe(30);
+  });
+
+  it('an instrument the venue cannot describe is a discrepancy, never a crash or a booking', async () => {
+    const w = world();
+    const tsla = w.instrument('TSLA');
+    w.sim.seedPosition(tsla, 50, 400);
+    const pltr = w.instrument('PLTR');
+    const unknown = new Set<string>([tsla.id, pltr.id]);
+    const { engine, endBurst } = await started(asyncLookups(w.sim, unknown), w.clock);
+    w.sim.submitExternal(pltr, 'BUY', 30, 'MKT', null);
+    w.drain();
+    await settle();
+    endBurst();
+    const p = engine.projection;
+    for (const id of [tsla.id, pltr.id] as InstrumentId[]) expect(p.instruments.has(id)).toBe(false);
+    const raised = [...p.discrepancies.values()].filter((d) => d.kind === 'unknown-instrument');
+    expect(raised.map((d) => d.subject).sort()).toEqual(
+      [`instrument:${pltr.id}`, `instrument:${tsla.id}`].sort(),
+    );
+    expect(p.tradingState).toBe('ACTIVE');
+  });
+});
