@@ -15,9 +15,10 @@ import {
 } from '../../domain';
 import type { MarketData, Quote, VenueEvent } from '../venue';
 import { SimInstrumentRegistry } from './instruments';
+import type { VenueFaultPlan } from './faults';
 import { SimVenue } from './sim-venue';
 
-function futuresVenue() {
+function futuresVenue(faults?: VenueFaultPlan) {
   let now = Date.UTC(2025, 9, 23, 9, 15);
   const queue: { t: number; fn: () => void }[] = [];
   const quotes = new Map<string, Quote>();
@@ -45,6 +46,7 @@ function futuresVenue() {
     market,
     { at: (t, _label, fn) => queue.push({ t, fn }), now: () => now },
     seededRng(1),
+    faults,
   );
   const events: VenueEvent[] = [];
   venue.subscribe((e) => events.push(e));
@@ -155,5 +157,26 @@ describe('simulated futures venue (BingX-like)', () => {
     v.price(100_050.1);
     const fill = v.events.find((e) => e.type === 'fill');
     expect(fill?.type === 'fill' && fill.fill.price).toBe(100_050);
+  });
+
+  it('fills part of a fractional order under a partial-fill fault, on the lot, and the rest at the next step', () => {
+    let faulted = false;
+    const v = futuresVenue({
+      onOrder: () => {
+        if (faulted) return { kind: 'none' };
+        faulted = true;
+        return { kind: 'partialFill', fraction: 0.4, restDelaySec: null };
+      },
+      takeDuplicateFill: () => false,
+    });
+    v.price(100_000);
+    v.send('g-o1', 'BUY', 0.001, 'MKT');
+    const qtys = () => v.events.flatMap((e) => (e.type === 'fill' ? [e.fill.qty] : []));
+    expect(qtys()).toEqual([0.0004]);
+    v.price(100_000);
+    expect(qtys()).toEqual([0.0004, 0.0006]);
+    expect(v.events.filter((e) => e.type === 'position').map((e) => e.type === 'position' && e.qty)).toEqual([
+      0.0004, 0.001,
+    ]);
   });
 });

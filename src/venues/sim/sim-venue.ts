@@ -17,6 +17,10 @@ import {
   isOnLot,
   isOnTick,
   localDate,
+  qtyAdd,
+  qtyMul,
+  qtySub,
+  roundToLot,
   VenueOrderId,
   VenuePositionId,
   type Instrument,
@@ -567,11 +571,10 @@ export class SimVenue implements Venue {
       return;
     }
     const prices = legPrices(legs, decision.kind, order.limitPrice);
-    let units = order.qty - order.filledUnits;
+    let units = unfilledUnits(order);
     if (order.fault.kind === 'partialFill' && !order.partialDone) {
       order.partialDone = true;
-      units = Math.max(1, Math.floor(order.qty * order.fault.fraction));
-      units = Math.min(units, order.qty - order.filledUnits);
+      units = Math.min(partialUnits(order, order.fault.fraction), unfilledUnits(order));
       if (order.fault.restDelaySec !== null && units < order.qty) {
         const at = this.scheduler.now() + order.fault.restDelaySec * 1000;
         order.delayedFillAt = at;
@@ -594,19 +597,19 @@ export class SimVenue implements Venue {
       decision.kind === 'natural' || order.limitPrice === null ? 'natural' : 'atLimit',
       order.limitPrice,
     );
-    this.execute(order, legs, prices, order.qty - order.filledUnits);
+    this.execute(order, legs, prices, unfilledUnits(order));
   }
 
   private execute(order: SimOrder, legs: PricedLeg[], prices: number[], units: number): void {
     assert(
-      units > 0 && order.filledUnits + units <= order.qty,
+      units > 0 && qtyAdd(order.filledUnits, units) <= order.qty,
       `fill of ${units} exceeds order ${order.venueOrderId}`,
     );
     const t = this.scheduler.now();
     const comboExecId = legs.length > 1 ? `C${this.nextExecNo}` : null;
     legs.forEach((leg, i) => {
       const price = prices[i] ?? 0;
-      const qty = units * leg.ratio;
+      const qty = qtyMul(units, leg.ratio);
       const commission = commissionFor(this.config.commission, leg.instrument, qty, price);
       const change = this.positions.apply(
         leg.instrument.id,
@@ -620,7 +623,7 @@ export class SimVenue implements Venue {
       const execId = `E${String(this.nextExecNo++).padStart(6, '0')}.01`;
       const positionId = change.after.venuePositionId ?? change.before.venuePositionId;
       order.filledCash += qty * price;
-      order.filledLegQty += qty;
+      order.filledLegQty = qtyAdd(order.filledLegQty, qty);
       const fillLine = {
         type: 'fill' as const,
         venueOrderId: order.venueOrderId,
@@ -670,7 +673,7 @@ export class SimVenue implements Venue {
           change.after.venuePositionId === null ? null : VenuePositionId.of(change.after.venuePositionId),
       });
     });
-    order.filledUnits += units;
+    order.filledUnits = qtyAdd(order.filledUnits, units);
     if (order.filledUnits >= order.qty) order.status = 'filled';
     this.cancelSiblings(order);
     if (this.config.products === 'futures')
@@ -735,7 +738,7 @@ export class SimVenue implements Venue {
 
   private cancelOrder(order: SimOrder, reason: CancelReason, detail: string): void {
     order.status = reason === 'expired' ? 'expired' : 'cancelled';
-    const remainingQty = order.qty - order.filledUnits;
+    const remainingQty = unfilledUnits(order);
     this.append({ type: 'cancel', venueOrderId: order.venueOrderId, remainingQty, reason: detail });
     if (order.clientOrderId !== null) {
       this.emit({
@@ -758,7 +761,7 @@ export class SimVenue implements Venue {
       spec: this.specOf(o),
       status,
       filledQty: o.filledUnits,
-      remainingQty: status === 'working' ? o.qty - o.filledUnits : 0,
+      remainingQty: status === 'working' ? unfilledUnits(o) : 0,
       parentVenueOrderId: o.parentVenueOrderId === null ? null : VenueOrderId.of(o.parentVenueOrderId),
       avgFillPrice:
         o.filledLegQty > 0 && o.legs.length === 1
@@ -831,6 +834,20 @@ export class SimVenue implements Venue {
   private mintPositionId(): string {
     return (1981288265204482048n + BigInt(this.nextPositionNo++) * 4096n).toString();
   }
+}
+
+/** Quantities stay on the lot grid: 0.001 - 0.0004 is 0.0006, not 0.0006000000000000001. */
+function unfilledUnits(order: SimOrder): number {
+  return qtySub(order.qty, order.filledUnits);
+}
+
+/**
+ * A partial fill's size: the fraction rounded down to the order's lot, at least one lot. A lot is
+ * a whole share or contract, or 0.0001 BTC: a fractional futures order fills part of itself too.
+ */
+function partialUnits(order: SimOrder, fraction: number): number {
+  const lot = Math.max(...order.legs.map((l) => l.instrument.lot));
+  return Math.max(lot, roundToLot(order.qty * fraction, lot));
 }
 
 /** Stop and take-profit orders rest until the price touches their trigger. */
