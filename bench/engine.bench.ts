@@ -18,7 +18,7 @@ import {
 } from '../src/domain';
 import { closableQty } from '../src/engine/close-sizing';
 import { Recorder, replay } from '../src/engine/recorder';
-import { memoryStore } from '../src/engine/test-support';
+import { memoryStore } from '../test/support/engine-fixtures';
 import { eventVersions } from '../src/ledger/events';
 import { openJournal } from '../src/ledger/journal';
 import { Projection } from '../src/ledger/projection';

@@ -21,7 +21,7 @@ import {
 import { checkOrder, type GateInput } from '../src/engine/pre-trade-gate';
 import { Recorder } from '../src/engine/recorder';
 import { defaultGateLimits, type RiskSettings } from '../src/engine/settings';
-import { memoryStore } from '../src/engine/test-support';
+import { memoryStore } from '../test/support/engine-fixtures';
 import { Projection } from '../src/ledger/projection';
 import type { MarketData } from '../src/venues/venue';
 

@@ -23,7 +23,7 @@ import { OrderManager } from '../src/engine/order-manager';
 import { reconcile, type ReconcileSummary } from '../src/engine/reconcile';
 import { Recorder, type EventStore } from '../src/engine/recorder';
 import { defaultEngineSettings } from '../src/engine/settings';
-import { RecordingVenue } from '../src/engine/test-support';
+import { ScriptedVenue } from '../test/support/scripted-venue';
 import { Projection } from '../src/ledger/projection';
 import type {
   VenueExecution,
@@ -60,7 +60,13 @@ function build(scenario: 'steady' | 'restart' | 'restart-no-ids'): Built {
   const store = { count: 0 };
   const sink: EventStore = { append: () => ++store.count, read: () => [][Symbol.iterator]() };
   const rec = new Recorder(sink, new Projection(540), clock);
-  const core = new EngineCore(rec, new RecordingVenue([]), clock, defaultEngineSettings, () => {});
+  const core = new EngineCore(
+    rec,
+    ScriptedVenue.recording([], () => clock.now()),
+    clock,
+    defaultEngineSettings,
+    () => {},
+  );
   const venueOrders: VenueOrderStatus[] = [];
   const executions: VenueExecution[] = [];
   const venuePositions: VenueSnapshot['positions'][number][] = [];

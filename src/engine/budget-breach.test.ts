@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ExecId, InstrumentId, VenueOrderId, ZERO_MICROS, type Instrument } from '../domain';
 import { incidentBudgetLimits } from '../risk';
 import { defaultEngineSettings } from './settings';
-import { RecordingVenue, startTestEngine } from './test-support';
+import { startTestEngine } from '../../test/support/engine-fixtures';
 
 const pltr: Instrument = {
   id: InstrumentId.of('900001'),
@@ -26,12 +26,11 @@ const risk = {
 
 describe('budget breach by a fill', () => {
   it('a fill past the reservation raises budget-breach and trips REDUCING', async () => {
-    const venue = new RecordingVenue([pltr]);
-    venue.quotes.set(pltr.id, { bid: 99.99, ask: 100.01, mid: 100, t: 0 });
-    const { engine, clock } = await startTestEngine(venue, Date.UTC(2026, 0, 2, 15, 0), {
+    const { engine, clock, venue } = await startTestEngine([pltr], Date.UTC(2026, 0, 2, 15, 0), {
       ...defaultEngineSettings,
       risk,
     });
+    venue.quotes.set(pltr.id, { bid: 99.99, ask: 100.01, mid: 100, t: 0 });
     const result = engine.operator({
       action: 'order',
       instrument: { symbol: 'PLTR' },

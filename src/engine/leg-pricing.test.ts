@@ -6,7 +6,7 @@ import type { InstrumentId } from '../domain';
 import type { MarketData, Quote } from '../venues/venue';
 import { planPrice, type PriceRequest, type PricingLeg } from './leg-pricing';
 import { defaultEngineSettings, type ExecutionSettings } from './settings';
-import { chainOption, structureSettings, StructureRun } from './structure-test-support';
+import { chainOption, structureSettings, StructureRun } from '../../test/support/structure-run';
 
 const settings: ExecutionSettings = {
   ...defaultEngineSettings.execution,

@@ -16,7 +16,7 @@ import {
 } from '../domain';
 import { closableQty, workingCloseQty } from './close-sizing';
 import { OrderManager } from './order-manager';
-import { option, testCore } from './test-support';
+import { option, testCore } from '../../test/support/engine-fixtures';
 
 const instruments = [option(1, 671, 'P'), option(2, 672, 'P'), option(3, 692, 'C'), option(4, 693, 'C')];
 const strategy = StrategyId.of('ic-0dte');

@@ -13,7 +13,7 @@ import {
 } from '../domain';
 import type { Urgency } from './strategy';
 import { Protection } from './protection';
-import { btc, futuresAccount, openLong, strategy } from './reconcile/test-support';
+import { btc, futuresAccount, openLong, strategy } from '../../test/support/futures-account';
 
 const group = 'btc-perp-20260213-1';
 const gid = GroupId.of(group);

@@ -3,7 +3,8 @@
 // sold), and leaves a balanced structure. A leg that fails leaves a covered residual and HALTS.
 import { describe, expect, it } from 'vitest';
 import { uncoveredShorts, type OrderSpec } from '../domain';
-import { chainOption, StructureRun, type LegSpec, type OrderScript } from './structure-test-support';
+import type { OrderScript } from '../../test/support/scripted-venue';
+import { chainOption, StructureRun, type LegSpec } from '../../test/support/structure-run';
 
 const C = (strikeIndex: number, qtyPerUnit: number): LegSpec => ({
   instrument: chainOption(strikeIndex, 'C'),

@@ -12,8 +12,8 @@ import {
   StructureRun,
   unitHoldings,
   type LegSpec,
-  type OrderScript,
-} from './structure-test-support';
+} from '../../test/support/structure-run';
+import type { OrderScript } from '../../test/support/scripted-venue';
 
 type Scenario = {
   legs: LegSpec[];

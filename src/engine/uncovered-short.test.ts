@@ -2,15 +2,14 @@
 // the spot from keel's own holdings, raised, and trading goes REDUCING (only risk comes off).
 import { describe, expect, it } from 'vitest';
 import { ExecId, StrategyId, VenueOrderId, ZERO_MICROS } from '../domain';
-import { option, RecordingVenue, startTestEngine } from './test-support';
+import { option, startTestEngine } from '../../test/support/engine-fixtures';
 
 const short692 = option(692, 692, 'C');
 const long693 = option(693, 693, 'C');
 
 describe('uncovered short in keel holdings', () => {
   it('a combo filled on its short leg alone trips REDUCING with an uncovered-short discrepancy', async () => {
-    const venue = new RecordingVenue([short692, long693]);
-    const { engine, clock } = await startTestEngine(venue, Date.UTC(2026, 1, 13, 15, 0));
+    const { engine, clock, venue } = await startTestEngine([short692, long693], Date.UTC(2026, 1, 13, 15, 0));
     const opened = engine.openStructure(StrategyId.of('vert'), 'strategy', {
       kind: 'call-vertical',
       legs: [

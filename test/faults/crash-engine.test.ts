@@ -3,7 +3,7 @@
 // On restart keel finds the fill by its client order id, still knows the group, sends no order
 // twice, and finishes the day clean.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, fillsOf, keelOrders, linesOf, secondsBetween } from './condor';
 
 type Run = Awaited<ReturnType<typeof runChecked>>;

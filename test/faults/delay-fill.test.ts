@@ -2,7 +2,7 @@
 // whatever the market does (a stale pending order). A short delay: keel waits for it. A long one:
 // keel cancels the stale order, the venue confirms, it never fills, and a replacement closes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, fillsOf, keelOrders, linesOf, secondsBetween } from './condor';
 
 type Run = Awaited<ReturnType<typeof runChecked>>;

@@ -2,7 +2,7 @@
 // (the client library reports them failed), and keel hears nothing of what the venue does; on
 // reconnect it catches up from the venue's snapshot (here a fill that happened during the outage).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, fillsOf, keelOrders, linesOf } from './condor';
 
 type Run = Awaited<ReturnType<typeof runChecked>>;

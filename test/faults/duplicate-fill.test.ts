@@ -2,7 +2,7 @@
 // both reports to its log); the position moves once. keel counts it once: executions, ownership,
 // commissions and PnL all as if it came once (the checker recomputes PnL from the venue's fills).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, keelOrders, linesOf } from './condor';
 
 let run: Awaited<ReturnType<typeof runChecked>>;

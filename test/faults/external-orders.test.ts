@@ -3,7 +3,7 @@
 // for keel; on a leg keel owns keel stops opening (REDUCING) and still closes only its own lot; a
 // trade that nets keel's short to zero at the venue halts keel, and expiry leaves nothing naked.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, fillsOf, keelOrders, legName, linesOf, positionsOf, xsp } from './condor';
 
 type Run = Awaited<ReturnType<typeof runChecked>>;

@@ -3,7 +3,7 @@
 // short put). The venue nets them with keel's own; keel acts only on what it owns: its PnL, its
 // close sizes and its view of the group exclude them, and they are still there at expiry.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, keelOrders, legName, linesOf, positionsOf, xsp } from './condor';
 
 type Run = Awaited<ReturnType<typeof runChecked>>;

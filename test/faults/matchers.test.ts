@@ -3,7 +3,7 @@
 // and outside orders hit it at known times, so the venue log shows exactly which orders each
 // matcher caught. keel's condor trades beside them and is touched by none of them.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import type { VenueLogLine } from '../../src/venues/sim/venue-log';
 import { condorYaml, keelOrders, legName, linesOf, xsp } from './condor';
 

@@ -2,7 +2,7 @@
 // rest later: after `delayFill` seconds, or at the market when no delay is given. keel counts
 // exactly what filled, opens and closes whole, and a partly filled close never flips a leg.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, fillsOf, keelOrders, legName, secondsBetween } from './condor';
 
 type Run = Awaited<ReturnType<typeof runChecked>>;

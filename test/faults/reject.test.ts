@@ -2,7 +2,7 @@
 // combo makes keel fall back to leg orders (longs first on open, shorts first on close); a refused
 // leg of the open unwinds what was already bought. Never a naked short, never a retry storm.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, fillsOf, keelOrders, legName, linesOf, positionsOf, xsp, type Line } from './condor';
 
 type Run = Awaited<ReturnType<typeof runChecked>>;

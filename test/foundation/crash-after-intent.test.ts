@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventVersions } from '../../src/ledger/events';
 import { openJournal } from '../../src/ledger/journal';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 
 const base = readFileSync('scenarios/demo/condor-foreign-calls.yaml', 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'keel-crash-'));

@@ -4,7 +4,7 @@
 // venue's fills (outside-view.ts), every order resolved (the outside checker with convergence).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { outsideViolations } from './outside-view';
 
 const base = readFileSync('scenarios/demo/condor-foreign-calls.yaml', 'utf8');

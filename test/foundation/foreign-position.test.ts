@@ -2,7 +2,7 @@
 // and closes its own 4-leg structures: keel's PnL excludes the foreign calls, each close sends
 // exactly the four owned legs (one combo or four leg orders), and the foreign 24 are untouched.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromFile } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromFile } from '../support/run-scenario';
 
 const file = 'scenarios/demo/condor-foreign-calls.yaml';
 let run: Awaited<ReturnType<typeof runChecked>>;

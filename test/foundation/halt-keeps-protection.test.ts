@@ -1,7 +1,7 @@
 // A halt stops keel from sending anything, but never strips an open position of the stop-loss
 // resting at the venue: a protective order only ever reduces risk.
 import { describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 
 const yaml = `
 name: halt-keeps-protection

@@ -2,7 +2,7 @@
 // journaled with the reason, the report shows it resolved, nothing else changes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 
 const demo = readFileSync('scenarios/demo/condor-foreign-calls.yaml', 'utf8');
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { StrategyId } from '../../src/domain';
 import type { OperatorResult } from '../../src/engine/operator';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 
 const yaml = `
 name: signals-api

@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { atLocalTime, localHhmm } from '../../src/domain';
 import type { SimControl } from '../../src/sim/run';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { gateYaml, keelOrders, rulesOf } from './gate-scenario';
 
 const order = (at: string, symbol: string, qty: number, limit: number) =>

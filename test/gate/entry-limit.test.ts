@@ -3,7 +3,7 @@
 // cap as $10,000 and fills as $17,077; a sell limit under the market fills at the market; and a
 // market order may be chased up to the slippage cap past the ask it was checked at.
 import { describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { gateYaml, keelOrders, linesOf, rulesOf, type GateScenario } from './gate-scenario';
 
 async function runOrders(name: string, operator: string[], more: Partial<GateScenario> = {}) {

@@ -3,7 +3,7 @@
 // keeps the refusal, then the fitted group; the day stays within 20% of the account.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { keelOrders, openFills, rulesOf } from './gate-scenario';
 
 const incident = readFileSync('scenarios/incidents/2026-01-02-position-sizing-overexposure.yaml', 'utf8');

@@ -8,7 +8,7 @@ import { defaultGateLimits } from '../../src/engine/settings';
 import type { Projection } from '../../src/ledger/projection';
 import type { SimControl } from '../../src/sim/run';
 import { riskSettings } from '../../src/sim/run/settings-for-scenario';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import type { MarketData } from '../../src/venues/venue';
 import { gateYaml } from './gate-scenario';
 

@@ -14,7 +14,7 @@ import { Engine } from '../../src/engine/engine';
 import type * as Gate from '../../src/engine/pre-trade-gate';
 import type { OperatorCommand } from '../../src/engine/operator';
 import type { SimControl } from '../../src/sim/run';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { SimVenue } from '../../src/venues/sim/sim-venue';
 import { gateYaml, keelOrders } from './gate-scenario';
 

@@ -2,7 +2,7 @@
 // fires with its stable code, a message a trader can act on, and the largest order that would
 // have passed. Operator orders are the path the 2026-01-02 incident went around.
 import { describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { gateYaml, keelOrders, openFills, rulesOf, type GateScenario } from './gate-scenario';
 
 type Case = {

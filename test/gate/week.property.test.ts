@@ -15,7 +15,7 @@ import { eventVersions, type JournalEventData } from '../../src/ledger/events';
 import { openJournal, type StoredEvent } from '../../src/ledger/journal';
 import { budgetToJson } from '../../src/risk';
 import type { SimControl } from '../../src/sim/run';
-import { runChecked, scenarioFromYaml } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { gateYaml, incidentRisk, openFills } from './gate-scenario';
 
 const offset = -300;

@@ -2,7 +2,7 @@
 // false stop, exactly the four owned legs closed after the combo close is refused, at most 8 keel
 // executions, no flips (the checker proves the last three from the venue log alone).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromFile } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromFile } from '../support/run-scenario';
 
 const file = 'scenarios/incidents/2026-02-13-position-contamination-cascade.yaml';
 let run: Awaited<ReturnType<typeof runChecked>>;

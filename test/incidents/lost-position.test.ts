@@ -2,7 +2,7 @@
 // the engine crashes; the position closes at the venue while keel is down; on restart the trade
 // is in the report as closed with the venue's net PnL, and nothing is deleted.
 import { describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromFile } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromFile } from '../support/run-scenario';
 
 const file = 'scenarios/incidents/2025-10-24-closed-position-lost-on-restart.yaml';
 

@@ -2,7 +2,7 @@
 // keel short uncovered; the group ends residual with the short call and its covering long; trading
 // halts and the report says why. Never "success".
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromFile } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromFile } from '../support/run-scenario';
 
 const file = 'scenarios/incidents/2026-01-28-naked-short-after-partial-close.yaml';
 let run: Awaited<ReturnType<typeof runChecked>>;

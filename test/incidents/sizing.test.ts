@@ -2,7 +2,7 @@
 // account. The safe outcome: both refused or cut to what the caps allow (61 PLTR, 23 TSLA), day
 // exposure never past 20%, each refusal in the report with its rule.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runChecked, scenarioFromFile } from '../../src/sim/run/test-support';
+import { runChecked, scenarioFromFile } from '../support/run-scenario';
 
 const file = 'scenarios/incidents/2026-01-02-position-sizing-overexposure.yaml';
 let run: Awaited<ReturnType<typeof runChecked>>;

@@ -22,7 +22,7 @@ import {
   strategy,
   typesSince,
   venueOrder,
-} from './test-support';
+} from '../../../test/support/futures-account';
 
 const group = 'btc-perp-20260213-1';
 const gid = GroupId.of(group);

@@ -4,7 +4,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InvariantError } from '../../domain';
 import { JournalError, openJournal, schemaVersion } from './index';
 import type { StoredEvent } from './index';
-import { caught, intent, journalFixture, options, sideConnection, t0 } from './test-support';
+import {
+  caught,
+  intent,
+  journalFixture,
+  options,
+  sideConnection,
+  t0,
+} from '../../../test/support/journal-fixture';
 
 const fx = journalFixture();
 afterEach(() => fx.cleanup());

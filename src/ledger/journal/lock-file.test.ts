@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JournalError, openJournal } from './index';
-import { caught, intent, journalFixture, options, t0 } from './test-support';
+import { caught, intent, journalFixture, options, t0 } from '../../../test/support/journal-fixture';
 
 const fx = journalFixture();
 const children: ChildProcessWithoutNullStreams[] = [];

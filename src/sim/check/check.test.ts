@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { check, formatVerdict } from './check';
 import { checkConverged } from './converged';
-import { found, ironCondorCloseLegs, openIronCondor, withForeign704, xsp } from './test-log-builder';
+import {
+  found,
+  ironCondorCloseLegs,
+  openIronCondor,
+  withForeign704,
+  xsp,
+} from '../../../test/support/venue-log-builder';
 
 describe('a clean iron condor', () => {
   it('open as a combo and close as a combo: no violation, converged, the PnL the venue says', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { familyKey, uncoveredShorts, type Holding } from './cover';
-import { equity, option } from './test-log-builder';
+import { equity, option } from '../../../test/support/venue-log-builder';
 
 const call = (strike: number, qty: number, terms: Parameters<typeof option>[3] = {}): Holding => ({
   instrument: option(

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
-import { found, openIronCondor, option, VenueLogBuilder, withForeign704, xsp } from './test-log-builder';
+import {
+  found,
+  openIronCondor,
+  option,
+  VenueLogBuilder,
+  withForeign704,
+  xsp,
+} from '../../../test/support/venue-log-builder';
 
 describe('defined-risk', () => {
   it('one violation per uncovered episode: a new episode after cover returns is reported again', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
-import { found, openIronCondor, withForeign704, xsp } from './test-log-builder';
+import { found, openIronCondor, withForeign704, xsp } from '../../../test/support/venue-log-builder';
 
 describe('duplicate-client-order-id', () => {
   it('a second keel order under the same client order id is reported at that order', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
-import { found, openIronCondor, withForeign704, xsp } from './test-log-builder';
+import { found, openIronCondor, withForeign704, xsp } from '../../../test/support/venue-log-builder';
 
 describe('duplicate-exec-id', () => {
   it('a fill the venue reports twice with one exec id counts once and is no violation', () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
-import { equity, found, openIronCondor, VenueLogBuilder, withForeign704, xsp } from './test-log-builder';
+import {
+  equity,
+  found,
+  openIronCondor,
+  VenueLogBuilder,
+  withForeign704,
+  xsp,
+} from '../../../test/support/venue-log-builder';
 
 describe('foreign-untouched (a): venue net = keel + foreign', () => {
   it('a position change that no fill explains is reported once while it lasts, again when it changes', () => {

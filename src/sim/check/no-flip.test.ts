@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
-import { equity, found, VenueLogBuilder } from './test-log-builder';
+import { equity, found, VenueLogBuilder } from '../../../test/support/venue-log-builder';
 
 const pltr = equity(7, 'PLTR');
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
-import { equity, found, openIronCondor, VenueLogBuilder, withForeign704, xsp } from './test-log-builder';
+import {
+  equity,
+  found,
+  openIronCondor,
+  VenueLogBuilder,
+  withForeign704,
+  xsp,
+} from '../../../test/support/venue-log-builder';
 import type { Report } from '../../engine/report/report-types';
 
 function closedIronCondor(): VenueLogBuilder {

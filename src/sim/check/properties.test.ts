@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { InstrumentRecord, Side } from '../../domain';
 import { check } from './check';
-import { found, option, VenueLogBuilder, type LegSpec } from './test-log-builder';
+import { found, option, VenueLogBuilder, type LegSpec } from '../../../test/support/venue-log-builder';
 import type { CheckResult } from './types';
 
 const call = (strike: number) => option(`C${strike}`, strike, 'C');

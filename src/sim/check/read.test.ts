@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
 import { parseReport, parseVenueLog, readRun, RunReadError } from './read';
-import { found, openIronCondor, withForeign704 } from './test-log-builder';
+import { found, openIronCondor, withForeign704 } from '../../../test/support/venue-log-builder';
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../../test/fixtures/check/${name}`, import.meta.url));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
-import { found, openIronCondor, withForeign704 } from './test-log-builder';
+import { found, openIronCondor, withForeign704 } from '../../../test/support/venue-log-builder';
 
 describe('seq', () => {
   it('a clean log numbers its lines 1, 2, 3, ... in time order', () => {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
-import { equity, found, openIronCondor, VenueLogBuilder, withForeign704, xsp } from './test-log-builder';
+import {
+  equity,
+  found,
+  openIronCondor,
+  VenueLogBuilder,
+  withForeign704,
+  xsp,
+} from '../../../test/support/venue-log-builder';
 
 describe('order-while-halted / order-while-reducing', () => {
   it('any keel order while HALTED is reported; after an operator resume orders are fine again', () => {

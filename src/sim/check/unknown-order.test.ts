@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { check } from './check';
-import { found, openIronCondor, VenueLogBuilder, withForeign704, xsp } from './test-log-builder';
+import {
+  found,
+  openIronCondor,
+  VenueLogBuilder,
+  withForeign704,
+  xsp,
+} from '../../../test/support/venue-log-builder';
 
 describe('unknown-order', () => {
   it('a keel fill for a venue order with no order line', () => {

@@ -1,8 +1,8 @@
 // Runs scenarios in tests: from a file or inline YAML, with the checker's verdict attached.
-import { strategiesForScenario } from './strategies-for-scenario';
-import { check } from '../check';
-import { loadScenario, parseScenario, type Scenario } from '../scenario';
-import { runScenario, type SimRunOptions } from './runner';
+import { strategiesForScenario } from '../../src/sim/run/strategies-for-scenario';
+import { check } from '../../src/sim/check';
+import { loadScenario, parseScenario, type Scenario } from '../../src/sim/scenario';
+import { runScenario, type SimRunOptions } from '../../src/sim/run/runner';
 
 export function scenarioFromYaml(text: string, name = 'inline.yaml'): Scenario {
   const r = parseScenario(text, name, 'yaml');

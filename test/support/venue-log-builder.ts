@@ -20,17 +20,17 @@ import {
   type OrderIntentKind,
   type PnlState,
   type Side,
-} from '../../domain';
+} from '../../src/domain';
 import type {
   Report,
   ReportGroup,
   ReportOrder,
   ReportTradingState,
   ReportTradingStateChange,
-} from '../../engine/report/report-types';
-import type { VenueLogLine } from '../../venues/sim/venue-log';
-import { signed } from './report-index';
-import type { CheckInput, CheckResult, FillLine, OrderLine, Violation } from './types';
+} from '../../src/engine/report/report-types';
+import type { VenueLogLine } from '../../src/venues/sim/venue-log';
+import { signed } from '../../src/sim/check/report-index';
+import type { CheckInput, CheckResult, FillLine, OrderLine, Violation } from '../../src/sim/check/types';
 
 export function option(
   id: number | string,

@@ -11,10 +11,10 @@ import {
   VenuePositionId,
   type Instrument,
   type OrderType,
-} from '../../domain';
-import type { VenueExecution, VenueOrderStatus, VenueSnapshot } from '../../venues/venue';
-import { OrderManager } from '../order-manager';
-import { testCore } from '../test-support';
+} from '../../src/domain';
+import type { VenueExecution, VenueOrderStatus, VenueSnapshot } from '../../src/venues/venue';
+import { OrderManager } from '../../src/engine/order-manager';
+import { testCore } from './engine-fixtures';
 
 export const btc: Instrument = {
   id: InstrumentId.of('841000001'),

@@ -4,8 +4,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openJournal } from './sqlite-journal';
-import type { Journal, JournalOptions, NewEvent } from './journal';
+import { openJournal } from '../../src/ledger/journal/sqlite-journal';
+import type { Journal, JournalOptions, NewEvent } from '../../src/ledger/journal/journal';
 
 export const t0 = 1_771_000_000_000; // 2026-02-13, a fixed test clock
 
