@@ -106,7 +106,7 @@ export class Engine {
     this.protection = new Protection(this.core, this.orders, (g, reason, urgency) =>
       this.closeGroup(g, reason, urgency),
     );
-    this.core.onHalt = (reason) => this.orders.cancelAllMine(`halted: ${reason}`);
+    this.core.onHalt = (reason) => this.orders.cancelAllMine(`halted: ${reason}`, true);
     this.instruments = new InstrumentCache(deps.venue, () => this.onLookupResolved());
     const book = deps.venue.market;
     this.market = {
@@ -329,7 +329,7 @@ export class Engine {
         });
         return {
           ok: true,
-          lines: [`halted: ${cmd.reason}`, cancelledLine(this.orders.cancelAllMine('operator halt'))],
+          lines: [`halted: ${cmd.reason}`, cancelledLine(this.orders.cancelAllMine('operator halt', true))],
         };
       case 'resume':
         this.core.recorder.record('trading.state', {

@@ -14,6 +14,7 @@ import type { OrderRecord } from '../ledger/projection';
 import type { VenueEvent, VenueFill } from '../venues/venue';
 import type { EngineCore } from './engine-core';
 import { noteParentId } from './reconcile/ids';
+import { matchedAtVenue } from './matched-quantity';
 import { checkOrder, checkVenueLimits, type OpenCheck } from './pre-trade-gate';
 import type { Refusal } from './refusal';
 
@@ -62,8 +63,11 @@ export class OrderManager {
     this.core.venue.cancel(order.intent.clientOrderId);
   }
 
-  /** Cancels keel's own working orders, never anyone else's (no global cancel). */
-  cancelAllMine(reason: string): { cancelled: number; protectiveKept: number } {
+  /**
+   * Cancels keel's own working orders, never anyone else's (no global cancel). A halt passes
+   * `keepClosing`: its closes of quantity the venue still matches go on reducing risk.
+   */
+  cancelAllMine(reason: string, keepClosing = false): { cancelled: number; protectiveKept: number } {
     let cancelled = 0;
     let protectiveKept = 0;
     for (const order of this.core.p.orders.live()) {
@@ -74,6 +78,13 @@ export class OrderManager {
         protectiveKept++;
         continue;
       }
+      const closing = order.intent.intent === 'close' || order.intent.intent === 'reduce';
+      if (
+        keepClosing &&
+        closing &&
+        order.intent.legs.every((l) => matchedAtVenue(this.core.p, l.instrumentId))
+      )
+        continue;
       this.requestCancel(order, reason);
       cancelled++;
     }

@@ -20,6 +20,7 @@ import { entryId, remainingLegQty, type Projection } from '../ledger/projection'
 import { reserveRefusal, sizePosition } from '../risk';
 import type { QuoteBook, VenueCapabilities } from '../venues/venue';
 import { closableQty, protectableQty } from './close-sizing';
+import { matchedAtVenue } from './matched-quantity';
 import { refusal, type Refusal } from './refusal';
 import type { GateLimits, RiskSettings } from './settings';
 
@@ -92,12 +93,23 @@ function checkTradingState({ p, order }: GateInput): Refusal | null {
             0,
           )
         : null;
-    case 'HALTED':
+    case 'HALTED': {
+      // New risk stops; closing keel's own quantity where the venue still shows it goes on.
+      if (order.intent === 'open')
+        return refusal(
+          'tradingHalted',
+          `trading is HALTED (${lastReason(p)}): no new positions until an operator resumes`,
+          0,
+        );
+      const unmatched = order.legs.find((l) => !matchedAtVenue(p, l.instrumentId));
+      if (unmatched === undefined) return null;
+      const i = p.instruments.get(unmatched.instrumentId);
       return refusal(
         'tradingHalted',
-        `trading is HALTED (${lastReason(p)}): no orders until an operator resumes`,
+        `trading is HALTED (${lastReason(p)}) and the venue's ${i ? describeInstrument(i) : unmatched.instrumentId} does not match what keel owns: that leg waits for an operator`,
         0,
       );
+    }
   }
 }
 

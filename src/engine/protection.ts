@@ -42,7 +42,8 @@ export class Protection {
 
   progress(group: GroupRecord): void {
     const p = this.core.p;
-    if (!isProtected(group) || group.status !== 'open' || p.tradingState === 'HALTED') return;
+    // Also while HALTED: a protective order only reduces risk (the gate checks the venue matches).
+    if (!isProtected(group) || group.status !== 'open') return;
     const leg = group.legs[0];
     if (leg === undefined) return;
     const owned = p.ownership.owned(leg.instrumentId, group.id);

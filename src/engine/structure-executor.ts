@@ -22,6 +22,7 @@ import { clientOrderIdFor } from './client-order-ids';
 import type { EngineCore } from './engine-core';
 import { planPrice, type PricePlan } from './leg-pricing';
 import type { OrderManager } from './order-manager';
+import { matchedAtVenue } from './matched-quantity';
 import type { Refusal } from './refusal';
 import type { Urgency } from './strategy';
 
@@ -29,7 +30,6 @@ type LegNeed = { instrumentId: InstrumentId; side: Side; qty: number };
 
 export class StructureExecutor {
   private readonly urgency = new Map<GroupId, Urgency>();
-  private readonly deferred = new Set<string>();
   /** When keel last asked to stop an order that no longer serves its group (open orders while closing). */
   private readonly stopAskedAt = new Map<string, number>();
 
@@ -47,7 +47,6 @@ export class StructureExecutor {
       `reduce of ${groupId} must keep fewer than ${group.units} units`,
     );
     if (group.status === 'closing' && group.targetUnits <= keepUnits) return;
-    if (this.core.p.tradingState === 'HALTED') return this.deferWhileHalted(group, reason);
     this.urgency.set(groupId, urgency);
     this.core.recorder.record('group.status', { groupId, status: 'closing', reason, targetUnits: keepUnits });
     this.progress(group);
@@ -67,11 +66,8 @@ export class StructureExecutor {
     // Every live order of the group counts, not only this operation's: a close computed while an
     // open order still works would miss what that order is about to add (a short, say).
     const live = this.groupOrders(group).filter((o) => isLive(o.state));
-    if (this.core.p.tradingState === 'HALTED') {
-      // Nothing moves until an operator resumes; a close with a failed leg is still named residual.
-      if (group.status === 'closing' && live.length === 0) this.residualIfLegFailed(group, opOrders);
-      return;
-    }
+    // HALTED stops new risk: an open goes no further; a close goes on where the venue matches.
+    if (this.core.p.tradingState === 'HALTED' && group.status === 'opening') return;
     if (live.length > 0) {
       // The close will end residual; until its safe legs are done, nothing new opens anywhere.
       if (group.status === 'closing') this.reducingIfLegFailed(group, opOrders);
@@ -189,6 +185,10 @@ export class StructureExecutor {
       return this.residual(group, `not closed within ${opOrders.length} orders`);
     const failed = failedOrders(opOrders);
     const failedLegs = this.failedLegs(group, failed);
+    // HALTED: a leg whose venue quantity no longer matches keel's waits for the operator; the
+    // matched ones close, shorts first, while every short left stays covered.
+    const waiting = this.unmatchedWhileHalted(needs);
+    for (const id of waiting) failedLegs.add(id);
     const comboFailed = failed.some((o) => o.intent.legs.length > 1);
     const comboUnits = this.comboUnits(group, needs);
     if (
@@ -215,7 +215,14 @@ export class StructureExecutor {
     if (batch.length === 0)
       return this.residual(
         group,
-        describeFailures(failed) || 'no leg can be closed without leaving a short uncovered',
+        [
+          describeFailures(failed),
+          waiting.size > 0
+            ? `trading is HALTED and the venue does not match keel on ${[...waiting].map((id) => this.describe(id)).join(', ')}`
+            : '',
+        ]
+          .filter((x) => x !== '')
+          .join('; ') || 'no leg can be closed without leaving a short uncovered',
       );
     for (const need of batch) {
       const refused = this.sendOrder(
@@ -249,10 +256,9 @@ export class StructureExecutor {
     );
   }
 
-  private residualIfLegFailed(group: GroupRecord, opOrders: OrderRecord[]): void {
-    const failed = failedOrders(opOrders);
-    if (this.failedLegs(group, failed).size === 0) return;
-    this.residual(group, `${describeFailures(failed)}; trading was already HALTED`);
+  private unmatchedWhileHalted(needs: readonly LegNeed[]): Set<InstrumentId> {
+    if (this.core.p.tradingState !== 'HALTED') return new Set();
+    return new Set(needs.map((n) => n.instrumentId).filter((id) => !matchedAtVenue(this.core.p, id)));
   }
 
   /**
@@ -276,21 +282,6 @@ export class StructureExecutor {
       holdings.push({ instrument: i, qty });
     }
     return uncoveredShorts(holdings).length === 0;
-  }
-
-  /** A close asked for while HALTED waits for the operator; said once per group, not every tick. */
-  private deferWhileHalted(group: GroupRecord, reason: string): void {
-    const key = `${group.id}|${this.core.p.tradingHistory.length}`;
-    if (this.deferred.has(key)) return;
-    this.deferred.add(key);
-    const message = `close of ${group.id} (${reason}) waits: trading is HALTED; resume to let it proceed`;
-    this.core.recorder.record('refusal', {
-      source: group.source === 'operator' ? 'operator' : 'strategy',
-      strategyId: group.strategyId,
-      rule: 'tradingHalted',
-      message,
-      maxAllowedQty: 0,
-    });
   }
 
   private closeKind(group: GroupRecord): OrderIntentKind {

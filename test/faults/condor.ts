@@ -20,6 +20,8 @@ export type CondorScenario = {
   readonly faults?: readonly string[];
   readonly positions?: readonly string[];
   readonly orders?: readonly string[];
+  /** Operator actions, as YAML flow mappings. */
+  readonly operator?: readonly string[];
 };
 
 /** An XSP 0DTE option by strike and right, as a YAML flow mapping. */
@@ -46,6 +48,7 @@ export function condorYaml(s: CondorScenario): string {
     'external:',
     ...list('positions', s.positions, '  '),
     ...list('orders', s.orders, '  '),
+    ...(s.operator === undefined ? [] : list('operator', s.operator)),
     'strategies:',
     '  - id: ic-0dte',
     '    kind: iron-condor-0dte',

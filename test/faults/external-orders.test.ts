@@ -1,7 +1,8 @@
 // `external.orders`: someone trading by hand in the same account. The venue logs their orders and
 // fills with origin external and no client order id. On strikes keel does not hold nothing changes
 // for keel; on a leg keel owns keel stops opening (REDUCING) and still closes only its own lot; a
-// trade that nets keel's short to zero at the venue halts keel, and expiry leaves nothing naked.
+// trade that nets keel's short to zero at the venue halts keel, whose exit then closes only the
+// legs the venue still matches, and expiry leaves nothing naked.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, fillsOf, keelOrders, legName, linesOf, positionsOf, xsp } from './condor';
@@ -63,17 +64,26 @@ describe('external.orders', () => {
     expect(keelOrders(beside.venueLog).some((o) => o.legs.some((l) => legName(l) === '700C'))).toBe(false);
   });
 
-  it("an outside buy that nets keel's short put to zero halts keel: nothing more is sent", () => {
+  it("an outside buy that nets keel's short put to zero halts keel; its exit still closes the matched legs, never the netted put", () => {
     const buy = outside(netted)[0];
     expect(positionsOf(netted.venueLog, 672, 'P')).toEqual([-1, 0]);
     expect(netted.report.tradingState.at(-1)?.state).toBe('HALTED');
     expect(netted.report.tradingState.at(-1)?.reason).toMatch(/672P/);
-    expect(keelOrders(netted.venueLog).filter((o) => o.seq > (buy?.seq ?? 0))).toEqual([]);
+    const after = keelOrders(netted.venueLog).filter((o) => o.seq > (buy?.seq ?? 0));
+    // The take-profit closes what the venue still matches: the short call bought back before its
+    // covering long is sold; the long put stays, since keel's books still hold the put it covers.
+    expect(after.map((o) => `${o.legs.map((l) => `${l.side} ${legName(l)}`).join(',')} ${o.qty}`)).toEqual([
+      'BUY 692C 1',
+      'SELL 693C 1',
+    ]);
+    expect(after.every((o) => /-c\d+$/.test(o.clientOrderId ?? '') && o.reduceOnly)).toBe(true);
+    const [group] = netted.report.groups;
+    expect(group?.status).toBe('residual');
   });
 
-  it('at expiry the venue settles the other legs but not the netted put, and nothing is naked', () => {
+  it('at expiry the venue settles the long put keel kept, not the netted put, and nothing is naked', () => {
     const settled = linesOf(netted.venueLog, 'settle').map(legName).sort();
-    expect(settled).toEqual(['671P', '692C', '693C']);
+    expect(settled).toEqual(['671P']);
     // keel's fills still say short 1 672P; the outside long 1 nets it; both end at expiry.
     expect(netted.verdict.violations).toEqual([]);
   });

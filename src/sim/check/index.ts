@@ -24,7 +24,8 @@
 //  unknown-order              every keel fill has a keel order line before it; every keel order has
 //                             a client id, is in report.orders and in exactly one group
 //  duplicate-client-order-id  no two keel order lines share a client order id
-//  order-while-halted         no keel order while the report's trading state is HALTED
+//  order-while-halted         while HALTED only close / reduce / protect orders, and only on
+//                             instruments whose venue net contains keel's owned quantity
 //  order-while-reducing       only close / reduce / protect orders while REDUCING
 //  foreign-untouched          (a) venue net = keel + foreign at every position line; (b) a reducing
 //                             order targets only quantity its group owns: non-zero, opposite side,

@@ -10,23 +10,41 @@ import {
 } from '../../../test/support/venue-log-builder';
 
 describe('order-while-halted / order-while-reducing', () => {
-  it('any keel order while HALTED is reported; after an operator resume orders are fine again', () => {
+  it('while HALTED an open is reported; after an operator resume orders are fine again', () => {
     const b = withForeign704();
     openIronCondor(b);
     b.at('10:08').tradingState('HALTED', 'unexpected position: XSP 673P');
     b.at('10:09');
-    const close = b.order({ legs: [[xsp.p672, 'BUY']], intent: 'close' });
+    const open = b.order({ legs: [[xsp.c691, 'BUY']], intent: 'open', group: 'g2' });
     const haltedSeq = b.lastSeq;
-    b.ack(close).fill(close, xsp.p672);
+    b.reject(open);
     b.at('10:30').tradingState('ACTIVE', 'operator resume: checked by hand');
-    const closeCall = b.order({ legs: [[xsp.c692, 'BUY']], intent: 'close' });
-    b.ack(closeCall).fill(closeCall, xsp.c692);
+    const again = b.order({ legs: [[xsp.c691, 'BUY']], intent: 'open', group: 'g3' });
+    b.reject(again);
     const result = check(b.build());
     expect(found(result)).toEqual([['order-while-halted', haltedSeq]]);
-    expect(result.violations[0]?.message).toContain(`keel close order ${close} (g1-${close.slice(1)})`);
+    expect(result.violations[0]?.message).toContain(`keel open order ${open}`);
     expect(result.violations[0]?.message).toContain(
       'while HALTED (since 2026-02-13T10:08:00-05:00: unexpected position',
     );
+  });
+
+  it('while HALTED keel may close its own quantity where the venue still contains it, and only there', () => {
+    const b = withForeign704();
+    openIronCondor(b);
+    // Someone buys back keel's short 672P by hand: the venue nets it to zero.
+    const outside = b.order({ legs: [[xsp.p672, 'BUY']], origin: 'external' });
+    b.ack(outside).fill(outside, xsp.p672);
+    b.at('10:08').tradingState('HALTED', "venue quantity of 672P does not contain keel's owned -1");
+    b.at('10:09');
+    const matched = b.order({ legs: [[xsp.c692, 'BUY']], intent: 'close' });
+    b.ack(matched).fill(matched, xsp.c692);
+    const unmatched = b.order({ legs: [[xsp.p672, 'BUY']], intent: 'close' });
+    const unmatchedSeq = b.lastSeq;
+    b.reject(unmatched);
+    const result = check(b.build());
+    expect(found(result)).toEqual([['order-while-halted', unmatchedSeq]]);
+    expect(result.violations[0]?.message).toContain('does not contain what keel owns');
   });
 
   it('REDUCING allows close, reduce and protect orders but not an open', () => {

@@ -1,9 +1,11 @@
-// `order-while-halted` / `order-while-reducing`: HALTED sends nothing; REDUCING sends only orders
-// that reduce risk (close, reduce, protect). The state timeline is the report's; the orders are the
-// venue's. An order stamped with the very instant of a state change is judged by the more permissive
+// `order-while-halted` / `order-while-reducing`: REDUCING sends only orders that reduce risk
+// (close, reduce, protect); HALTED sends only those, and only on instruments where the venue's net
+// still contains what keel owns (a halt stops new risk, never the closing of keel's own matched
+// quantity). The state timeline is the report's; the orders and quantities are the venue's. An order stamped with the very instant of a state change is judged by the more permissive
 // of the states around it: the two logs cannot say which came first within one instant.
 import { assert, parseIsoWithOffset } from '../../domain';
 import type { ReportTradingState, ReportTradingStateChange } from '../../engine/report/report-types';
+import { qtyIn, replay, type Ledger } from './ledger';
 import { describeOrder, describeRecord, indexReport } from './report-index';
 import { violation, type CheckInput, type OrderLine, type Violation } from './types';
 
@@ -16,17 +18,23 @@ export function checkTradingState(input: CheckInput): Violation[] {
   const timeline = parseTimeline(input.report.tradingState);
   const index = indexReport(input.report);
   const found: Violation[] = [];
-  for (const line of input.lines) {
-    if (line.type !== 'order' || line.origin !== 'keel') continue;
+  replay(input.lines, index, (effect, line, ledger) => {
+    if (effect.kind !== 'order' || !effect.first || line.type !== 'order' || line.origin !== 'keel') return;
     const at = parseIsoWithOffset(line.t);
-    if (at === null) continue; // `seq` reports the malformed time
+    if (at === null) return; // `seq` reports the malformed time
     const inForce = stateAt(timeline, at.epochMs);
     const intent =
       line.clientOrderId === null ? undefined : index.intentByClientOrderId.get(line.clientOrderId);
     if (inForce.state === 'HALTED') {
-      found.push(
-        violation('order-while-halted', line, `${describe(line, intent)} sent while HALTED${since(inForce)}`),
-      );
+      const unmatched = line.legs.find((l) => !venueContainsKeel(ledger, l.instrument.id));
+      if (!reducesRisk(line, intent) || unmatched !== undefined)
+        found.push(
+          violation(
+            'order-while-halted',
+            line,
+            `${describe(line, intent)} sent while HALTED${since(inForce)}${unmatched === undefined ? '' : `: the venue's ${describeRecord(unmatched.instrument)} does not contain what keel owns`}`,
+          ),
+        );
     } else if (inForce.state === 'REDUCING' && !reducesRisk(line, intent)) {
       found.push(
         violation(
@@ -36,8 +44,14 @@ export function checkTradingState(input: CheckInput): Violation[] {
         ),
       );
     }
-  }
+  });
   return found;
+}
+
+function venueContainsKeel(ledger: Ledger, instrumentId: string): boolean {
+  const keel = qtyIn(ledger.keelQty, instrumentId);
+  const venue = qtyIn(ledger.venueQty, instrumentId);
+  return keel === 0 || (Math.sign(venue) === Math.sign(keel) && Math.abs(venue) >= Math.abs(keel));
 }
 
 function reducesRisk(order: OrderLine, intent: string | undefined): boolean {
