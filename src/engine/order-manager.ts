@@ -23,7 +23,6 @@ const recentOrdersKept = 200;
 export class OrderManager {
   private readonly recentOrderTimes: number[] = [];
   private readonly recentRejections: number[] = [];
-  duplicateFillsIgnored = 0;
 
   constructor(private readonly core: EngineCore) {}
 
@@ -159,8 +158,9 @@ export class OrderManager {
   onFill(fill: VenueFill, provenance: FillProvenance = 'live'): void {
     const p = this.core.p;
     if (p.execIds.has(fill.execId)) {
-      this.duplicateFillsIgnored++;
-      return; // the venue reported the same execution twice
+      // The venue reported the same execution twice: journaled, so the count outlives a restart.
+      this.core.recorder.record('fill.duplicate', { execId: fill.execId, clientOrderId: fill.clientOrderId });
+      return;
     }
     const order = p.orders.get(fill.clientOrderId);
     if (!order) {

@@ -121,6 +121,8 @@ export type JournalEventData = {
   'order.lost': { clientOrderId: ClientOrderId; reason: string };
   /** The venue's id of the order a bracket / OCO child is attached to, as the venue reported it. */
   'order.parentId': { clientOrderId: ClientOrderId; parentVenueOrderId: VenueOrderId };
+  /** The venue reported an execution keel already has (same exec id): ignored, and counted. */
+  'fill.duplicate': { execId: string; clientOrderId: ClientOrderId };
   'order.fill': { fill: Fill };
   'venue.position': { instrumentId: InstrumentId; qty: number; avgPrice: number };
   'trading.state': { state: TradingState; reason: string; source: 'engine' | 'operator' };
@@ -219,6 +221,7 @@ export const eventVersions: Readonly<Record<JournalEventType, number>> = {
   'strategy.note': 1,
   'strategy.signals': 1,
   'order.parentId': 1,
+  'fill.duplicate': 1,
   'reconcile.matched': 1,
   'reconcile.completed': 1,
   'group.venueClose': 1,

@@ -6,6 +6,7 @@ import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { condorYaml, keelOrders, linesOf } from './condor';
 
 let run: Awaited<ReturnType<typeof runChecked>>;
+let crashed: Awaited<ReturnType<typeof runChecked>>;
 
 beforeAll(async () => {
   run = await runChecked(
@@ -13,6 +14,17 @@ beforeAll(async () => {
       condorYaml({
         name: 'duplicate-fill',
         faults: ['{ at: "09:45:05", duplicateFill: true }', '{ at: "12:00", duplicateFill: true }'],
+      }),
+    ),
+  );
+  crashed = await runChecked(
+    scenarioFromYaml(
+      condorYaml({
+        name: 'duplicate-fill-then-crash',
+        faults: [
+          '{ at: "09:45:05", duplicateFill: true }',
+          '{ at: "11:00:03", crashEngine: { restartAfter: 60 } }',
+        ],
       }),
     ),
   );
@@ -43,5 +55,11 @@ describe('fault: duplicateFill', () => {
     expect(g?.legs.map((l) => l.qty)).toEqual([1, -1, -1, 1]);
     for (const o of run.report.orders) if (o.state === 'filled') expect(o.filledQty).toBe(1);
     for (const o of keelOrders(run.venueLog)) expect(o.qty).toBe(1); // no close sized off a double count
+  });
+
+  it('the count of ignored duplicates is journaled: a crash and restart after it keep it', () => {
+    expect(crashed.verdict.violations).toEqual([]);
+    expect(crashed.stats.crashes).toBe(1);
+    expect(crashed.report.summary['duplicateFillsIgnored']).toBe(1);
   });
 });

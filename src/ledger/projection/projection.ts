@@ -69,6 +69,8 @@ export class Projection {
   eventsApplied = 0;
   lastT = 0;
   starts = 0;
+  /** Executions the venue reported again and keel ignored, over the journal's whole life. */
+  duplicateFillsIgnored = 0;
 
   constructor(readonly utcOffsetMin: number) {}
 
@@ -201,6 +203,9 @@ export class Projection {
         this.reconciliation.resolved(d.kind, d.subject);
         return;
       }
+      case 'fill.duplicate':
+        this.duplicateFillsIgnored++;
+        return;
       case 'order.parentId':
         this.orders.require(e.data.clientOrderId).parentVenueOrderId = e.data.parentVenueOrderId;
         return;

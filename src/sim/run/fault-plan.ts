@@ -59,15 +59,18 @@ export class ScenarioFaultPlan implements VenueFaultPlan {
   }
 }
 
+/**
+ * The leg keys (symbol, instrument, side) match one leg together: `{ side: SELL, symbol: XSP }`
+ * hits a combo that sells any XSP leg, not only a combo whose first leg sells.
+ */
 function matches(m: FaultMatch, o: IncomingOrder): boolean {
   if (m.combo !== null && m.combo !== o.combo) return false;
   if (m.origin !== null && m.origin !== o.origin) return false;
-  if (m.side !== null && o.legs[0]?.side !== m.side) return false;
-  if (m.symbol !== null && !o.legs.some((l) => l.instrument.symbol === m.symbol)) return false;
-  if (
-    m.instrument !== null &&
-    !o.legs.some((l) => sameInstrument(m.instrument as InstrumentTerms, l.instrument))
-  )
+  const legMatches = (l: IncomingOrder['legs'][number]) =>
+    (m.side === null || l.side === m.side) &&
+    (m.symbol === null || l.instrument.symbol === m.symbol) &&
+    (m.instrument === null || sameInstrument(m.instrument, l.instrument));
+  if ((m.side !== null || m.symbol !== null || m.instrument !== null) && !o.legs.some(legMatches))
     return false;
   if (m.from !== null && o.t < m.from.t) return false;
   if (m.until !== null && o.t >= m.until.t) return false;

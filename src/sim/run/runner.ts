@@ -215,7 +215,7 @@ class SimRun {
       const days = this.tradingDates();
       const report = buildReport(p, this.scenario.name, this.scenario.seed, {
         crashes: this.crashes,
-        duplicateFillsIgnored: engine.orders.duplicateFillsIgnored,
+        duplicateFillsIgnored: p.duplicateFillsIgnored,
       });
       return {
         report,
