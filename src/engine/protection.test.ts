@@ -12,7 +12,7 @@ import {
   type OrderType,
 } from '../domain';
 import type { Urgency } from './strategy';
-import { Protection } from './protection';
+import { Protection, triggeredStopStaleMs } from './protection';
 import { btc, futuresAccount, openLong, strategy } from '../../test/support/futures-account';
 
 const group = 'btc-perp-20260213-1';
@@ -158,5 +158,73 @@ describe('protective orders', () => {
     protection.progress(g);
     expect(g.status).toBe('closed');
     expect(g.exitReason).toBe('stop-loss 108114.7 filled at the venue');
+  });
+
+  it('closes the rest itself when a triggered stop part-fills and its remainder goes stale', () => {
+    const { protection, core, venue, closes, clock } = protectedAccount({
+      stopPrice: 108114.7,
+      targetPrice: null,
+    });
+    const g = core.p.requireGroup(gid);
+    protection.progress(g);
+    const stop = venue.sent[0]?.clientOrderId as ClientOrderId;
+    core.recorder.record('order.accepted', { clientOrderId: stop, venueOrderId: VenueOrderId.of('V2') });
+    core.recorder.record('order.fill', {
+      fill: {
+        execId: ExecId.of('E9'),
+        clientOrderId: stop,
+        venueOrderId: VenueOrderId.of('V2'),
+        instrumentId: btc.id,
+        side: 'SELL',
+        qty: 0.04,
+        price: 108100,
+        commission: toMicros(2.16),
+        comboExecId: null,
+        venuePositionId: null,
+        t: core.now(),
+        provenance: 'live',
+      },
+    });
+    clock.set(core.now() + triggeredStopStaleMs - 1000);
+    protection.progress(g);
+    expect(closes).toEqual([]);
+    clock.set(core.now() + 1000);
+    protection.progress(g);
+    expect(closes).toEqual([
+      {
+        groupId: gid,
+        reason: 'stop-loss 108114.7 part-filled, its remainder unfilled for 30s: keel closes the 0.0446 left',
+        urgency: 'urgent',
+      },
+    ]);
+  });
+
+  it('closes itself when the price stays through a working stop that does not fill', () => {
+    const { protection, core, venue, closes, clock } = protectedAccount({
+      stopPrice: 108114.7,
+      targetPrice: null,
+    });
+    const g = core.p.requireGroup(gid);
+    protection.progress(g);
+    const stop = venue.sent[0]?.clientOrderId as ClientOrderId;
+    core.recorder.record('order.accepted', { clientOrderId: stop, venueOrderId: VenueOrderId.of('V2') });
+    venue.quotes.set(btc.id, { bid: 108000, ask: 108000.2, mid: 108000.1, t: 0 });
+    protection.progress(g);
+    clock.set(core.now() + triggeredStopStaleMs / 2);
+    venue.quotes.set(btc.id, { bid: 108200, ask: 108200.2, mid: 108200.1, t: 0 }); // back above: reset
+    protection.progress(g);
+    venue.quotes.set(btc.id, { bid: 108000, ask: 108000.2, mid: 108000.1, t: 0 });
+    protection.progress(g);
+    clock.set(core.now() + triggeredStopStaleMs - 1000);
+    protection.progress(g);
+    expect(closes).toEqual([]);
+    clock.set(core.now() + 1000);
+    protection.progress(g);
+    expect(closes.map((c) => [c.reason, c.urgency])).toEqual([
+      [
+        'stop-loss 108114.7 passed (mid 108000.1) 30s ago without filling: keel closes the 0.0846 left',
+        'urgent',
+      ],
+    ]);
   });
 });

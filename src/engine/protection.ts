@@ -15,6 +15,14 @@ import type { Urgency } from './strategy';
 /** Venue rejections of one kind of protective order before keel manages that exit itself. */
 export const protectRejectsMax = 2;
 
+/**
+ * How long a stop may sit triggered without finishing: part-filled with its remainder unfilled,
+ * or with the price through it and nothing filled. Then keel closes what the group owns itself,
+ * chased toward the market like any urgent close (a triggered stop's remainder once sat four hours
+ * while the price fell through it).
+ */
+export const triggeredStopStaleMs = 30_000;
+
 type Kind = {
   readonly name: 'stop-loss' | 'take-profit';
   readonly type: OrderType;
@@ -29,6 +37,8 @@ export type CloseGroup = (groupId: GroupId, reason: string, urgency: Urgency) =>
 
 export class Protection {
   private readonly refusalsNoted = new Set<string>();
+  /** When the price was first seen through a working stop (in memory: a restart only waits longer). */
+  private readonly breachedSince = new Map<string, number>();
 
   constructor(
     private readonly core: EngineCore,
@@ -52,7 +62,36 @@ export class Protection {
         closeFlatGroup(this.core, this.orders, group, { startUp: false, facts: null, lastFillAt: null });
       return;
     }
+    const stale = this.staleStop(group, leg.instrumentId, owned);
+    if (stale !== null) return this.close(group.id, stale, 'urgent');
     for (const kind of kinds) this.keep(group, leg.instrumentId, owned, kind);
+  }
+
+  /** Why the group's triggered stop is stale, or null while it is not. */
+  private staleStop(group: GroupRecord, instrumentId: InstrumentId, owned: number): string | null {
+    const now = this.core.now();
+    const mid = this.core.venue.market.quote(instrumentId)?.mid ?? null;
+    for (const o of this.protectOrders(group, 'STP')) {
+      const id = o.intent.clientOrderId;
+      const stop = o.intent.stopPrice;
+      if ((o.state !== 'working' && o.state !== 'partially_filled') || stop === null) {
+        this.breachedSince.delete(id);
+        continue;
+      }
+      const waitedS = (since: number) => Math.round((now - since) / 1000);
+      if (o.state === 'partially_filled' && now - o.updatedAt >= triggeredStopStaleMs)
+        return `stop-loss ${stop} part-filled, its remainder unfilled for ${waitedS(o.updatedAt)}s: keel closes the ${Math.abs(owned)} left`;
+      const through = mid !== null && (owned > 0 ? mid <= stop : mid >= stop);
+      if (!through) {
+        this.breachedSince.delete(id);
+        continue;
+      }
+      const since = this.breachedSince.get(id) ?? now;
+      this.breachedSince.set(id, since);
+      if (now - since >= triggeredStopStaleMs)
+        return `stop-loss ${stop} passed (mid ${mid}) ${waitedS(since)}s ago without filling: keel closes the ${Math.abs(owned)} left`;
+    }
+    return null;
   }
 
   /** Keeps one kind of protective order covering exactly what the group owns. */
