@@ -8,6 +8,7 @@ import {
   isLive,
   isOption,
   qtyAdd,
+  timeZoneOf,
   toMicros,
   uncoveredShorts,
   VenueOrderId,
@@ -439,7 +440,7 @@ export class StructureRun {
   ) {}
 
   static async start(o: RunOptions): Promise<StructureRun> {
-    const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), -300);
+    const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), timeZoneOf('America/New_York'));
     const instruments = o.legs.map((l) => l.instrument);
     const venue = new ScriptedVenue(
       instruments,

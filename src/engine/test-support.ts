@@ -3,6 +3,7 @@ import {
   AccountId,
   fixedClock,
   InstrumentId,
+  timeZoneOf,
   type Instrument,
   type InstrumentTerms,
   type OrderSpec,
@@ -89,12 +90,14 @@ export class RecordingVenue implements Venue {
   }
 }
 
+export const newYork = timeZoneOf('America/New_York');
+
 export function testCore(instruments: Instrument[], settings: EngineSettings = defaultEngineSettings) {
-  const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), -300);
+  const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), newYork);
   const store = memoryStore();
   const venue = new RecordingVenue(instruments);
   const core = new EngineCore(
-    new Recorder(store, new Projection(-300), clock),
+    new Recorder(store, new Projection(newYork), clock),
     venue,
     clock,
     settings,
@@ -110,7 +113,7 @@ export async function startTestEngine(
   t: number,
   settings: EngineSettings = defaultEngineSettings,
 ): Promise<{ engine: Engine; clock: ReturnType<typeof fixedClock> }> {
-  const clock = fixedClock(t, -300);
+  const clock = fixedClock(t, newYork);
   const engine = await Engine.start({
     store: memoryStore(),
     venue,

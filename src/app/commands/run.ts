@@ -102,7 +102,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       log: (line) => {
         if (opts.verbose) progress?.line(line);
       },
-      progress: (fraction, t) => progress?.update(fraction, t, scenario.utcOffsetMin),
+      progress: (fraction, t) => progress?.update(fraction, t, scenario.timeZone),
       ...(pace === undefined ? {} : { pace }),
       control: (c) => {
         control = c;

@@ -19,9 +19,9 @@ export function buildDailyLog(
   title: string,
   day: string | null = null,
 ): string {
-  const onDay = (t: number) => day === null || localDate(t, p.utcOffsetMin) === day;
+  const onDay = (t: number) => day === null || localDate(t, p.timeZone) === day;
   const hhmm = (t: number) =>
-    formatIso(t, p.utcOffsetMin)
+    formatIso(t, p.timeZone)
       .slice(day === null ? 0 : 11, 19)
       .replace('T', ' ');
   const groups = [...p.groups.values()].filter((g) => onDay(g.openedAt));

@@ -15,6 +15,7 @@ import {
   type Instrument,
   type InstrumentId,
   type StrategyId,
+  type TimeZone,
 } from '../../domain';
 import type { DiscrepancyKind, EventOf, JournalEvent, TradingState } from '../events';
 import { BudgetBook } from './budget-book';
@@ -70,7 +71,7 @@ export class Projection {
   lastT = 0;
   starts = 0;
 
-  constructor(readonly utcOffsetMin: number) {}
+  constructor(readonly timeZone: TimeZone) {}
 
   apply(event: JournalEvent): void {
     // The checks on this path build their message only when they fail: replay runs it per event.
@@ -328,6 +329,6 @@ export class Projection {
 
   /** Days since the epoch in exchange-local time: a cheap key for per-day counters. */
   private localDay(t: number): number {
-    return Math.floor((t + this.utcOffsetMin * 60_000) / 86_400_000);
+    return Math.floor((t + this.timeZone.offsetAt(t) * 60_000) / 86_400_000);
   }
 }

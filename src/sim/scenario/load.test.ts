@@ -46,7 +46,10 @@ describe('the spec example', () => {
     expect(scenario.seed).toBe(7);
     expect(scenario.clock.start).toEqual({ t: t('09:30'), text: '2026-02-13T09:30:00-05:00' });
     expect(scenario.clock.end.t).toBe(t('16:15'));
-    expect(scenario.utcOffsetMin).toBe(-300);
+    // no clock.timeZone: the fixed offset of clock.start; no clock.calendar: XNYS (an index market)
+    expect(scenario.timeZone.name).toBe('UTC-05:00');
+    expect(scenario.timeZone.offsetAt(t('09:30'))).toBe(-300);
+    expect(scenario.clock.calendar.name).toBe('XNYS');
     expect(scenario.account.equity).toBe(1_000_000);
   });
 
@@ -337,7 +340,9 @@ describe('faults and commands in their loaded form', () => {
 describe('error messages', () => {
   it('unknown key', () => {
     const clock = { ...minimal.clock, tmie: '10:00' };
-    expect(errorsOf(load({ clock }))).toEqual(["unknown key 'tmie' in clock (allowed: start, end, session)"]);
+    expect(errorsOf(load({ clock }))).toEqual([
+      "unknown key 'tmie' in clock (allowed: start, end, session, timeZone, calendar)",
+    ]);
   });
 
   it('unknown key, with a guess', () => {
@@ -600,7 +605,7 @@ describe('JSON input', () => {
   it('schema errors read the same as for YAML', () => {
     const text = JSON.stringify({ ...minimal, clock: { ...minimal.clock, tmie: 1 } });
     expect(errorsOf(parseScenario(text, 'x.json', 'json'))).toEqual([
-      "unknown key 'tmie' in clock (allowed: start, end, session)",
+      "unknown key 'tmie' in clock (allowed: start, end, session, timeZone, calendar)",
     ]);
   });
 });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ClientOrderId,
+  fixedOffsetZone,
   seededRng,
   type ClientOrderId as ClientOrderIdType,
   type Instrument,
@@ -39,7 +40,7 @@ function futuresVenue() {
       positionIds: 'distinct',
       positionHistory: true,
       midFillChance: 0,
-      utcOffsetMin: 540,
+      timeZone: fixedOffsetZone(540),
     },
     registry,
     market,
