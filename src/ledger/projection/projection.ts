@@ -70,6 +70,8 @@ export class Projection {
   eventsApplied = 0;
   lastT = 0;
   starts = 0;
+  /** When the engine first started on this journal; null before. */
+  firstStartAt: number | null = null;
 
   constructor(readonly timeZone: TimeZone) {}
 
@@ -90,6 +92,7 @@ export class Projection {
       case 'engine.started':
         this.starts++;
         this.account ??= e.data.account;
+        this.firstStartAt ??= e.t;
         return;
       case 'instrument.defined':
         this.instruments.set(e.data.instrument.id, e.data.instrument);
