@@ -13,6 +13,7 @@ import {
   StrategyId,
   VenueOrderId,
   fixedClock,
+  timeZoneOf,
   toMicros,
   type Instrument,
 } from '../src/domain';
@@ -25,6 +26,8 @@ import { Projection } from '../src/ledger/projection';
 import { check } from '../src/sim/check';
 import { runScenario, strategiesForScenario } from '../src/sim/run';
 import { loadScenario } from '../src/sim/scenario';
+
+const newYork = timeZoneOf('America/New_York');
 
 const groupsOpen = 10_000;
 const sizingCalls = 1_000_000;
@@ -115,8 +118,8 @@ function fillGroups(rec: Recorder, legs: Instrument[], groups: number, startExec
 
 function benchCloseSizing() {
   const legs = instruments(400);
-  const clock = fixedClock(t0, -300);
-  const rec = new Recorder(memoryStore(), new Projection(-300), clock);
+  const clock = fixedClock(t0, newYork);
+  const rec = new Recorder(memoryStore(), new Projection(newYork), clock);
   for (const i of legs) rec.record('instrument.defined', { instrument: i });
   fillGroups(rec, legs, groupsOpen);
   const p = rec.projection;
@@ -151,7 +154,7 @@ function buildJournal(path: string, events: number): number {
     read: () => [][Symbol.iterator](),
   };
   const legs = instruments(400);
-  const rec = new Recorder(store, new Projection(-300), fixedClock(t0, -300));
+  const rec = new Recorder(store, new Projection(newYork), fixedClock(t0, newYork));
   for (const i of legs) rec.record('instrument.defined', { instrument: i });
   const eventsPerGroup = 7;
   fillGroups(rec, legs, Math.ceil((events - legs.length) / eventsPerGroup));
@@ -168,7 +171,7 @@ function benchRebuild() {
     const events = buildJournal(path, rebuildEvents);
     const start = performance.now();
     const ro = openJournal(path, { knownVersions: eventVersions, owner: 'bench', nowMs: t0, readOnly: true });
-    const p = replay(ro, -300);
+    const p = replay(ro, newYork);
     ro.close();
     const sec = (performance.now() - start) / 1000;
     return { events, seconds: sec, eventsPerSec: events / sec, groups: p.groups.size };

@@ -13,6 +13,7 @@ import {
   StrategyId,
   VenueOrderId,
   fixedClock,
+  timeZoneOf,
   toMicros,
   type Instrument,
   type OrderIntent,
@@ -25,7 +26,7 @@ import { memoryStore } from '../test/support/engine-fixtures';
 import { Projection } from '../src/ledger/projection';
 import type { MarketData } from '../src/venues/venue';
 
-const offset = -300;
+const offset = timeZoneOf('America/New_York');
 const monday = Date.UTC(2026, 1, 9, 14, 30); // 09:30 New York
 const groupsOpen = Number(process.env.KEEL_BENCH_GATE_GROUPS ?? 10_000);
 const groupsClosed = groupsOpen / 5;

@@ -10,6 +10,7 @@ import {
   ClientOrderId,
   ExecId,
   fixedClock,
+  timeZoneOf,
   GroupId,
   InstrumentId,
   StrategyId,
@@ -31,6 +32,8 @@ import type {
   VenuePositionHistoryRecord,
   VenueSnapshot,
 } from '../src/venues/venue';
+
+const seoul = timeZoneOf('Asia/Seoul');
 
 const positions = 1_000;
 const ordersPerGroup = 10;
@@ -56,10 +59,10 @@ function instrument(k: number): Instrument {
 
 /** keel's journal and the venue's view; `missing` executions are the venue's only. */
 function build(scenario: 'steady' | 'restart' | 'restart-no-ids'): Built {
-  const clock = fixedClock(t0, 540);
+  const clock = fixedClock(t0, seoul);
   const store = { count: 0 };
   const sink: EventStore = { append: () => ++store.count, read: () => [][Symbol.iterator]() };
-  const rec = new Recorder(sink, new Projection(540), clock);
+  const rec = new Recorder(sink, new Projection(seoul), clock);
   const core = new EngineCore(
     rec,
     ScriptedVenue.recording([], () => clock.now()),

@@ -19,6 +19,7 @@ import {
   StrategyId,
   VenueOrderId,
   fixedClock,
+  timeZoneOf,
   toMicros,
   type Instrument,
   type OrderIntent,
@@ -39,7 +40,7 @@ const groupsPerDay = 100;
 const openGroupsToday = 40;
 const workingOrdersToday = 10;
 const strikesPerDay = 20;
-const utcOffsetMin = -300;
+const timeZone = timeZoneOf('America/New_York');
 const dayMs = 86_400_000;
 const t0 = Date.UTC(2025, 1, 13, 14, 30);
 const appendBatch = 10_000;
@@ -200,9 +201,9 @@ export function buildJournal(
 ): { projection: Projection; fillsToday: VenueFill[] } {
   const journal = openJournal(path, { knownVersions: eventVersions, owner: 'bench', nowMs: t0 });
   const store = batchingStore(journal);
-  const clock = fixedClock(t0, utcOffsetMin);
+  const clock = fixedClock(t0, timeZone);
   const w: Writer = {
-    rec: new Recorder(store, new Projection(utcOffsetMin), clock),
+    rec: new Recorder(store, new Projection(timeZone), clock),
     tick: () => {
       clock.set(clock.now() + 1_000);
       return clock.now();
@@ -216,7 +217,12 @@ export function buildJournal(
     clock.set(Math.max(clock.now(), t0 + day * dayMs));
     const last = day === days - 1;
     w.fillsToday = [];
-    w.rec.record('engine.started', { account, mode: day === 0 ? 'start' : 'restart', utcOffsetMin });
+    w.rec.record('engine.started', {
+      account,
+      mode: day === 0 ? 'start' : 'restart',
+      timeZone: timeZone.name,
+      utcOffsetMin: timeZone.offsetAt(clock.now()),
+    });
     const legs = dayInstruments(day);
     for (const instrument of legs) w.rec.record('instrument.defined', { instrument });
     for (let n = 1; n <= groupsPerDay; n++) {
@@ -306,7 +312,7 @@ async function measureStartup(folder: string): Promise<StartupMeasure> {
   const engine = await Engine.start({
     store,
     venue,
-    clock: fixedClock(nowMs, utcOffsetMin),
+    clock: fixedClock(nowMs, timeZone),
     strategies: [],
     settings: defaultEngineSettings,
     account,

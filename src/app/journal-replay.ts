@@ -1,18 +1,23 @@
 // Replaying a journal file from the CLI: the projection at its last event, in the exchange's local
 // time the engine recorded when it first started.
+import { fixedOffsetZone, timeZoneOf, type TimeZone } from '../domain';
 import { replay, type EventStore } from '../engine/recorder';
 import type { Projection } from '../ledger/projection';
 
-/** The utcOffsetMin of the journal's first engine start (0 for an empty journal). */
-export function journalUtcOffset(store: EventStore): number {
+/**
+ * The zone of the journal's first engine start: its name (engine.started v2), or the fixed offset
+ * an older journal recorded (v1); UTC for an empty journal.
+ */
+export function journalTimeZone(store: EventStore): TimeZone {
   for (const first of store.read()) {
-    if (first.type !== 'engine.started') return 0;
-    return Number((first.data as { utcOffsetMin?: number }).utcOffsetMin ?? 0);
+    if (first.type !== 'engine.started') return fixedOffsetZone(0);
+    const data = first.data as { timeZone?: string; utcOffsetMin?: number };
+    return data.timeZone !== undefined ? timeZoneOf(data.timeZone) : fixedOffsetZone(data.utcOffsetMin ?? 0);
   }
-  return 0;
+  return fixedOffsetZone(0);
 }
 
-export function replayJournal(store: EventStore): { projection: Projection; utcOffsetMin: number } {
-  const utcOffsetMin = journalUtcOffset(store);
-  return { projection: replay(store, utcOffsetMin), utcOffsetMin };
+export function replayJournal(store: EventStore): { projection: Projection; timeZone: TimeZone } {
+  const timeZone = journalTimeZone(store);
+  return { projection: replay(store, timeZone), timeZone };
 }

@@ -3,12 +3,12 @@
 // says so; the host acts on each burst on the next turn of the event loop, ticks the engine on a
 // timer, and stops cleanly on the abort signal (Ctrl-C): the turn in progress finishes, the venue
 // session closes, and the journal is left as the last append made it.
-import type { Clock } from '../domain';
+import type { Clock, TimeZone } from '../domain';
 import { EngineHost, type HostOptions, type HostScheduler } from '../engine/host';
 
 /** Real time. The zone offset only says how times print; instants are the wall clock's. */
-export function wallClock(utcOffsetMin: number): Clock {
-  return { now: () => Date.now(), utcOffsetMin };
+export function wallClock(timeZone: TimeZone): Clock {
+  return { now: () => Date.now(), timeZone };
 }
 
 export const wallScheduler: HostScheduler = { afterInput: (fn) => setImmediate(fn) };

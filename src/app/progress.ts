@@ -1,5 +1,5 @@
 // Progress on a terminal (a bar redrawn in place); plain lines when not a TTY.
-import { formatIso } from '../domain';
+import { formatIso, type TimeZone } from '../domain';
 
 const barWidth = 30;
 const plainEveryFraction = 0.1;
@@ -10,9 +10,9 @@ export class Progress {
 
   constructor(private readonly title: string) {}
 
-  update(fraction: number, t: number, utcOffsetMin: number): void {
+  update(fraction: number, t: number, timeZone: TimeZone): void {
     const clamped = Math.max(0, Math.min(1, fraction));
-    const time = formatIso(t, utcOffsetMin).slice(11, 16);
+    const time = formatIso(t, timeZone).slice(11, 16);
     if (this.tty) {
       const filled = Math.round(clamped * barWidth);
       process.stderr.write(

@@ -5,7 +5,27 @@ import { readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { atLocalTime, localWeekday, parseIsoWithOffset } from '../domain';
+import {
+  addDays,
+  atDateTime,
+  calendarCovers,
+  calendarNamed,
+  calendarNames,
+  cryptoCalendar,
+  fixedOffsetZone,
+  formatIso,
+  holidayOn,
+  isTradingDay,
+  nextTradingDay,
+  parseIsoWithOffset,
+  parseTimeZone,
+  sessionTimeOn,
+  weekdayOf,
+  xnysCalendar,
+  type ExchangeCalendar,
+  type LocalDate,
+  type TimeZone,
+} from '../domain';
 import { validateScenario } from '../sim/scenario';
 import type { Scenario } from '../sim/scenario';
 
@@ -16,13 +36,30 @@ const sessionSchema = z
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected the first session date YYYY-MM-DD'),
     open: timeOfDay.default('09:30'),
     close: timeOfDay.default('16:15'),
+    // The exchange's zone; default the calendar's (America/New_York, or UTC for 24/7).
+    timeZone: z
+      .string()
+      .refine((name) => parseTimeZone(name) !== null, {
+        error: (issue) =>
+          `unknown time zone ${JSON.stringify(issue.input)}: give an IANA name such as America/New_York, Europe/London or UTC (or utcOffset: '-05:00' for a fixed offset)`,
+      })
+      .optional(),
+    // Older configs: one fixed offset all year (it does not follow daylight saving).
     utcOffset: z
       .string()
-      .regex(/^[+-]\d{2}:\d{2}$/, 'expected the exchange UTC offset, e.g. "-05:00"')
-      .default('-05:00'),
+      .regex(
+        /^[+-]\d{2}:\d{2}$/,
+        'expected the exchange UTC offset, e.g. "-05:00" (better: timeZone: America/New_York)',
+      )
+      .optional(),
+    calendar: z.enum(calendarNames).optional(),
     days: z.int().min(1).max(260).default(1),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.timeZone === undefined || s.utcOffset === undefined, {
+    path: ['utcOffset'],
+    message: 'give timeZone or utcOffset, not both (timeZone follows daylight saving; remove utcOffset)',
+  });
 
 /** Venues keel can name; only the simulated one is part of this build. */
 export const venueKinds = ['sim', 'ibkr', 'alpaca', 'ccxt'] as const;
@@ -79,21 +116,32 @@ export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunCo
   }
   const c = parsed.data;
   const days = overrides.days ?? c.session.days;
-  const start = `${c.session.date}T${c.session.open}:00${c.session.utcOffset}`;
-  const first = parseIsoWithOffset(start);
-  if (first === null)
+  if (parseIsoWithOffset(`${c.session.date}T00:00:00Z`) === null)
     return { ok: false, errors: [`session.date: ${c.session.date} is not a calendar date`] };
-  if (isWeekend(first.epochMs, first.utcOffsetMin))
-    return { ok: false, errors: [`session.date: ${c.session.date} is a weekend; give a trading day`] };
-  const lastDay = nthTradingDay(first.epochMs, first.utcOffsetMin, days);
-  const end = `${isoDate(lastDay, first.utcOffsetMin)}T${c.session.close}:00${c.session.utcOffset}`;
+  const calendar =
+    c.session.calendar !== undefined ? calendarNamed(c.session.calendar) : defaultCalendar(c.market);
+  const zone = sessionZone(c.session, calendar);
+  const firstDay = checkFirstDay(c.session.date, calendar);
+  if (firstDay !== null) return { ok: false, errors: [firstDay] };
+  const lastDay = nthTradingDay(c.session.date, calendar, days);
+  if (!lastDay.ok) return { ok: false, errors: [lastDay.error] };
+  // Each end at the offset in force that day; the last day's close is earlier on an early close.
+  const start = formatIso(atDateTime(c.session.date, c.session.open, zone), zone);
+  const lastClose = sessionTimeOn(c.session.close, lastDay.date, calendar);
+  const end = formatIso(atDateTime(lastDay.date, lastClose, zone), zone);
   const { kind, ...venue } = c.venue;
   const strategies = withSignalFiles(c.strategies, dirname(file));
   if (!strategies.ok) return { ok: false, errors: strategies.errors };
   const scenarioInput: Record<string, unknown> = {
     name: c.name,
     seed: overrides.seed ?? c.seed,
-    clock: { start, end, session: { open: c.session.open, close: c.session.close } },
+    clock: {
+      start,
+      end,
+      session: { open: c.session.open, close: c.session.close },
+      timeZone: zone.name,
+      calendar: calendar.name,
+    },
     venue,
     market: c.market,
     strategies: strategies.value,
@@ -115,25 +163,74 @@ export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunCo
   };
 }
 
-function isWeekend(t: number, offset: number): boolean {
-  const d = localWeekday(t, offset);
-  return d === 0 || d === 6;
+/** 24/7 when every market is crypto, else the US equities and options calendar. */
+function defaultCalendar(market: unknown): ExchangeCalendar {
+  const crypto =
+    Array.isArray(market) &&
+    market.length > 0 &&
+    market.every((m: unknown) => typeof m === 'object' && m !== null && 'kind' in m && m.kind === 'crypto');
+  return crypto ? cryptoCalendar : xnysCalendar;
 }
 
-/** The local noon of the nth trading day (Monday to Friday) counting the first as 1. */
-function nthTradingDay(first: number, offset: number, n: number): number {
-  let t = atLocalTime(first, '12:00', offset);
-  let left = n - 1;
-  while (left > 0) {
-    t += 86_400_000;
-    if (!isWeekend(t, offset)) left--;
+/** session.timeZone, else the fixed session.utcOffset of older configs, else the calendar's zone. */
+function sessionZone(
+  session: { timeZone?: string | undefined; utcOffset?: string | undefined },
+  calendar: ExchangeCalendar,
+): TimeZone {
+  if (session.utcOffset !== undefined) {
+    const parsed = parseIsoWithOffset(`2026-01-01T00:00:00${session.utcOffset}`);
+    if (parsed !== null) return fixedOffsetZone(parsed.utcOffsetMin);
   }
-  return t;
+  const zone = parseTimeZone(session.timeZone ?? calendar.timeZone);
+  if (zone === null)
+    throw new Error(`session.timeZone was checked: ${session.timeZone ?? calendar.timeZone}`);
+  return zone;
 }
 
-function isoDate(t: number, offset: number): string {
-  return new Date(t + offset * 60_000).toISOString().slice(0, 10);
+function uncovered(date: LocalDate, calendar: ExchangeCalendar): string {
+  return `no ${calendar.name} holidays for ${date.slice(0, 4)} (src/domain/calendar-xnys.ts covers ${calendar.years?.join(', ')}): add that year there, or set session.calendar: weekdays`;
 }
+
+/** Why the first session date cannot start a run, or null. */
+function checkFirstDay(date: LocalDate, calendar: ExchangeCalendar): string | null {
+  if (!calendarCovers(date, calendar)) return `session.date: ${uncovered(date, calendar)}`;
+  if (isTradingDay(date, calendar)) return null;
+  const weekday = weekdayOf(date);
+  if (weekday === 0 || weekday === 6) return `session.date: ${date} is a weekend; give a trading day`;
+  const holiday = holidayOn(date, calendar);
+  return `session.date: ${date} is a market holiday (${holiday ?? 'closed'}); give a trading day, e.g. ${nextTradingDay(date, calendar)}`;
+}
+
+/** The nth trading day of the calendar, counting the first as 1 (weekends and holidays skipped). */
+function nthTradingDay(
+  first: LocalDate,
+  calendar: ExchangeCalendar,
+  n: number,
+): { ok: true; date: LocalDate } | { ok: false; error: string } {
+  let date = first;
+  for (let left = n - 1; left > 0; left--) {
+    date = nextTradingDayCovered(date, calendar);
+    if (!calendarCovers(date, calendar))
+      return {
+        ok: false,
+        error: `session.days: ${n} sessions from ${first} reach ${date}; ${uncovered(date, calendar)}`,
+      };
+  }
+  return { ok: true, date };
+}
+
+/** The next trading day, or the first date of a year the calendar has no holidays for. */
+function nextTradingDayCovered(date: LocalDate, calendar: ExchangeCalendar): LocalDate {
+  let d = date;
+  for (let i = 0; i < closedDaysMax; i++) {
+    d = addDays(d, 1);
+    if (!calendarCovers(d, calendar) || isTradingDay(d, calendar)) return d;
+  }
+  throw new Error(`${calendar.name} calendar: no trading day in the ${closedDaysMax} days after ${date}`);
+}
+
+/** No market closes for two weeks: bounds the walk to the next trading day. */
+const closedDaysMax = 14;
 
 /**
  * equity-bracket signals may live in a file (CSV with a header date,symbol,score,entry,stop, or a

@@ -10,3 +10,5 @@ export * from './time';
 export * from './pnl';
 export * from './order-state';
 export * from './coverage';
+export * from './time-zone';
+export * from './calendar';

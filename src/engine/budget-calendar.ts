@@ -2,7 +2,16 @@
 // day (and after Friday's close a new week) on the first tick of a trading day, and run the
 // scheduled scans that make budget freed by closes available again. Each is a journal event, so
 // a restart rebuilds the same budget state.
-import { atLocalTime, localDate, localWeekday, microsToCents, netRealized, type Micros } from '../domain';
+import {
+  addDays,
+  atLocalTime,
+  localDate,
+  localWeekday,
+  microsToCents,
+  netRealized,
+  type Micros,
+  type TimeZone,
+} from '../domain';
 import type { BudgetLimitsData } from '../ledger/events';
 import type { EngineCore } from './engine-core';
 import type { RiskSettings } from './settings';
@@ -20,18 +29,18 @@ export function rollBudgetCalendar(core: EngineCore, risk: RiskSettings): void {
   }
   const current = p.budget.state;
   if (current === null) return;
-  const today = localDate(now, p.utcOffsetMin);
-  const dayOfBudget = localDate(current.day.startedAt, p.utcOffsetMin);
+  const today = localDate(now, p.timeZone);
+  const dayOfBudget = localDate(current.day.startedAt, p.timeZone);
   if (today !== dayOfBudget) {
     const equity = equityNow(core, risk);
-    if (weekOf(now, p.utcOffsetMin) !== weekOf(current.week.startedAt, p.utcOffsetMin))
+    if (weekOf(now, p.timeZone) !== weekOf(current.week.startedAt, p.timeZone))
       core.recorder.record('budget.period', { kind: 'week', equity });
     core.recorder.record('budget.period', { kind: 'day', equity });
   }
   const lastScan = p.budget.state?.lastScanAt ?? null;
   let due: { at: string; t: number } | null = null;
   for (const at of risk.scanTimes) {
-    const t = atLocalTime(now, at, p.utcOffsetMin);
+    const t = atLocalTime(now, at, p.timeZone);
     if (t <= now && (due === null || t > due.t)) due = { at, t };
   }
   if (due !== null && (lastScan === null || lastScan < due.t))
@@ -45,10 +54,10 @@ function equityNow(core: EngineCore, risk: RiskSettings): number {
   return risk.accountEquity + microsToCents(realized);
 }
 
-/** The local date of the Monday of t's week. */
-function weekOf(t: number, offset: number): string {
-  const back = (localWeekday(t, offset) + 6) % 7;
-  return localDate(t - back * 86_400_000, offset);
+/** The local date of the Monday of t's week (by date, not by 24-hour steps: days are 23 or 25 hours at a change). */
+function weekOf(t: number, zone: TimeZone): string {
+  const back = (localWeekday(t, zone) + 6) % 7;
+  return addDays(localDate(t, zone), -back);
 }
 
 function limitsChanged(

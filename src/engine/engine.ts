@@ -93,7 +93,7 @@ export class Engine {
   private readonly heldIds = new Set<InstrumentId>();
 
   private constructor(private readonly deps: EngineDeps) {
-    const projection = replay(deps.store, deps.clock.utcOffsetMin);
+    const projection = replay(deps.store, deps.clock.timeZone);
     this.core = new EngineCore(
       new Recorder(deps.store, projection, deps.clock),
       deps.venue,
@@ -134,7 +134,8 @@ export class Engine {
     engine.core.recorder.record('engine.started', {
       account: deps.account,
       mode: p.starts === 0 ? 'start' : 'restart',
-      utcOffsetMin: p.utcOffsetMin,
+      timeZone: p.timeZone.name,
+      utcOffsetMin: p.timeZone.offsetAt(deps.clock.now()),
     });
     await engine.reconcile();
     if (deps.settings.risk) rollBudgetCalendar(engine.core, deps.settings.risk);
@@ -396,7 +397,7 @@ export class Engine {
       if (known.state === 'ready' && known.value) this.defineInstrument(known.value);
     }
     const now = this.core.now();
-    const groupId = groupIdFor(strategyId, now, p.utcOffsetMin, this.groupSeq(strategyId, now));
+    const groupId = groupIdFor(strategyId, now, p.timeZone, this.groupSeq(strategyId, now));
     const whole: OrderIntent = {
       clientOrderId: ClientOrderId.of(`${groupId}-o0`),
       groupId,
@@ -529,10 +530,10 @@ export class Engine {
   }
 
   private groupSeq(strategyId: StrategyId, now: number): number {
-    const today = localDate(now, this.core.p.utcOffsetMin);
+    const today = localDate(now, this.core.p.timeZone);
     let n = 1;
     for (const g of this.core.p.groups.values()) {
-      if (g.strategyId === strategyId && localDate(g.openedAt, this.core.p.utcOffsetMin) === today) n++;
+      if (g.strategyId === strategyId && localDate(g.openedAt, this.core.p.timeZone) === today) n++;
     }
     return n;
   }
@@ -764,7 +765,7 @@ export class Engine {
     return {
       strategyId,
       now: this.core.now(),
-      utcOffsetMin: p.utcOffsetMin,
+      timeZone: p.timeZone,
       tradingState: p.tradingState,
       equity: p.budget.state === null ? null : p.budget.state.day.equityMicros / 1e6,
       market,
@@ -775,9 +776,9 @@ export class Engine {
           .map((g) => groupView(p, market, g)),
       groupsToday: () => this.groupSeq(strategyId, this.core.now()) - 1,
       symbolsToday: () => {
-        const today = localDate(this.core.now(), p.utcOffsetMin);
+        const today = localDate(this.core.now(), p.timeZone);
         return mine()
-          .filter((g) => localDate(g.openedAt, p.utcOffsetMin) === today)
+          .filter((g) => localDate(g.openedAt, p.timeZone) === today)
           .flatMap((g) => g.legs.map((l) => p.requireInstrument(l.instrumentId).symbol));
       },
       openStructure: (request) => this.openStructure(strategyId, 'strategy', request),

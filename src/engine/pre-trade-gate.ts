@@ -121,7 +121,7 @@ function checkInstruments({ p, order, now }: GateInput): Refusal | null {
   if (order.legs.length === 0 || order.legs.length > legsPerOrderMax) {
     return refusal('legsMax', `an order has 1 to ${legsPerOrderMax} legs, this one has ${order.legs.length}`);
   }
-  const today = localDate(now, p.utcOffsetMin);
+  const today = localDate(now, p.timeZone);
   for (const leg of order.legs) {
     const i = p.instruments.get(leg.instrumentId);
     if (!i) return refusal('unknownInstrument', `instrument ${leg.instrumentId} is not known to keel`);

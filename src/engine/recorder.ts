@@ -1,6 +1,6 @@
 // Write-ahead: every fact is appended to the journal (durable) and only then applied to the
 // projection. Replay after a restart applies the same events through the same code.
-import { InvariantError, type Clock } from '../domain';
+import { InvariantError, type Clock, type TimeZone } from '../domain';
 import {
   eventVersions,
   type JournalEvent,
@@ -31,8 +31,8 @@ export class Recorder {
 }
 
 /** Rebuilds the projection from every event in the store, in order. */
-export function replay(store: EventStore, utcOffsetMin: number): Projection {
-  const projection = new Projection(utcOffsetMin);
+export function replay(store: EventStore, timeZone: TimeZone): Projection {
+  const projection = new Projection(timeZone);
   for (const stored of store.read()) {
     // Only a failing check builds its message: this loop runs once per journaled event.
     if (!(stored.type in eventVersions))

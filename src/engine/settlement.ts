@@ -7,7 +7,7 @@ export function settleGroups(core: EngineCore, instrumentId: InstrumentId, price
   const p = core.p;
   let applied = 0;
   for (const [groupId, owned] of [...p.ownership.owners(instrumentId)]) {
-    const execId = `settle:${instrumentId}:${localDate(t, p.utcOffsetMin)}:${groupId}`;
+    const execId = `settle:${instrumentId}:${localDate(t, p.timeZone)}:${groupId}`;
     if (p.execIds.has(execId)) continue;
     core.recorder.record('group.settled', { groupId, instrumentId, qty: -owned, price, execId });
     applied++;

@@ -1,6 +1,6 @@
 // What a strategy sees and may do. A strategy sees only its own groups and their owned legs,
 // never the venue's positions by symbol, so it cannot mistake someone else's position for its own.
-import type { GroupId, Instrument, InstrumentId, InstrumentTerms, StrategyId } from '../domain';
+import type { GroupId, Instrument, InstrumentId, InstrumentTerms, StrategyId, TimeZone } from '../domain';
 import type { EntryTerms, GroupStatus, TradingState } from '../ledger/events';
 import type { MarketData } from '../venues/venue';
 import type { Refusal } from './refusal';
@@ -44,7 +44,8 @@ export type Urgency = 'normal' | 'urgent';
 export interface StrategyContext {
   readonly strategyId: StrategyId;
   readonly now: number;
-  readonly utcOffsetMin: number;
+  /** The exchange's zone: local dates and times of day of `now`. */
+  readonly timeZone: TimeZone;
   readonly tradingState: TradingState;
   /** Account equity at the start of the day (what the budgets measure), null without budgets. */
   readonly equity: number | null;

@@ -85,7 +85,14 @@ export type BudgetLimitsData = {
 };
 
 export type JournalEventData = {
-  'engine.started': { account: string; mode: 'start' | 'restart'; utcOffsetMin: number };
+  'engine.started': {
+    account: string;
+    mode: 'start' | 'restart';
+    /** v2: the exchange's zone, IANA ("America/New_York") or fixed ("UTC-05:00"). v1 has only the offset. */
+    timeZone: string;
+    /** The offset in force at this start (v1: the one fixed offset of the run). */
+    utcOffsetMin: number;
+  };
   'instrument.defined': { instrument: Instrument };
   'group.opened': {
     groupId: GroupId;
@@ -196,7 +203,7 @@ export type EventOf<K extends JournalEventType> = Extract<JournalEvent, { type: 
 
 /** Event versions this keel reads and writes. A journal with a newer one is refused at start. */
 export const eventVersions: Readonly<Record<JournalEventType, number>> = {
-  'engine.started': 1,
+  'engine.started': 2,
   'instrument.defined': 1,
   'group.opened': 2,
   'group.status': 1,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseIsoWithOffset } from '../domain/time';
+import { fixedOffsetZone, timeZoneOf } from '../domain/time-zone';
 import {
   CALENDAR_MINUTES_PER_YEAR,
   TRADING_MINUTES_PER_YEAR,
@@ -8,7 +9,7 @@ import {
   yearsToExpiry,
 } from './trading-time';
 
-const NY = -300;
+const NY = timeZoneOf('America/New_York');
 const at = (iso: string) => {
   const parsed = parseIsoWithOffset(iso);
   if (parsed === null) throw new Error(`bad time ${iso}`);
@@ -58,9 +59,24 @@ describe('tradingYearsToExpiry (session minutes)', () => {
 
   it('counts fractions of a minute and handles another exchange offset', () => {
     const close = at('2026-02-13T16:00:00+01:00');
-    expect(sessionMinutesBetween(at('2026-02-13T15:59:30+01:00'), close, 60)).toBe(0.5);
-    expect(sessionMinutesBetween(close, close, 60)).toBe(0);
-    expect(sessionMinutesBetween(close + 1, close, 60)).toBe(0);
+    const plusOne = fixedOffsetZone(60);
+    expect(sessionMinutesBetween(at('2026-02-13T15:59:30+01:00'), close, plusOne)).toBe(0.5);
+    expect(sessionMinutesBetween(close, close, plusOne)).toBe(0);
+    expect(sessionMinutesBetween(close + 1, close, plusOne)).toBe(0);
+  });
+
+  it('counts each session at the offset in force that day, across both 2026 US changes', () => {
+    // Friday 15:00 EST to Monday 16:00 EDT: 60 + 390 (a fixed -05:00 would end Monday at 15:00 EDT)
+    expect(sessionMinutesBetween(at('2026-03-06T15:00:00-05:00'), at('2026-03-09T16:00:00-04:00'), NY)).toBe(
+      450,
+    );
+    expect(sessionMinutesBetween(at('2026-10-30T15:00:00-04:00'), at('2026-11-02T16:00:00-05:00'), NY)).toBe(
+      450,
+    );
+    // a whole week over the spring change is still five sessions
+    expect(sessionMinutesBetween(at('2026-03-02T00:00:00-05:00'), at('2026-03-14T00:00:00-04:00'), NY)).toBe(
+      10 * 390,
+    );
   });
 
   it('refuses spans beyond its bound instead of looping for ever', () => {

@@ -12,7 +12,8 @@
 // 5 points from spot; in trading time they sit 11-12 points away, where the 2026-02-13 incident's
 // broker put them (671P / 691C).
 import { assert } from '../domain/assert';
-import { atLocalTime, localDate, type EpochMs } from '../domain/time';
+import { instantOfWall, msOfTimeOfDay, type EpochMs } from '../domain/time';
+import type { TimeZone } from '../domain/time-zone';
 
 export const CALENDAR_MINUTES_PER_YEAR = 365 * 24 * 60;
 export const SESSION_OPEN = '09:30';
@@ -32,8 +33,14 @@ export function yearsToExpiry(nowMs: EpochMs, expiryMs: EpochMs): number {
   return Math.max(expiryMs - nowMs, 0) / MS_PER_MINUTE / CALENDAR_MINUTES_PER_YEAR;
 }
 
-/** Regular-session minutes between two instants (fractional), weekdays only, no holidays. */
-export function sessionMinutesBetween(fromMs: EpochMs, toMs: EpochMs, utcOffsetMin: number): number {
+const openMs = msOfTimeOfDay(SESSION_OPEN);
+const closeMs = msOfTimeOfDay(SESSION_CLOSE);
+
+/**
+ * Regular-session minutes between two instants (fractional), weekdays only, no holidays. Days are
+ * walked by local date (a day is 23 or 25 hours at a change), each session at its own offset.
+ */
+export function sessionMinutesBetween(fromMs: EpochMs, toMs: EpochMs, zone: TimeZone): number {
   assert(Number.isFinite(fromMs) && Number.isFinite(toMs), 'times must be finite epoch ms');
   if (toMs <= fromMs) return 0;
   const days = Math.ceil((toMs - fromMs) / MS_PER_DAY) + 1;
@@ -42,23 +49,26 @@ export function sessionMinutesBetween(fromMs: EpochMs, toMs: EpochMs, utcOffsetM
     `trading time spans ${days} days, more than ${TRADING_TIME_DAYS_MAX}`,
   );
   let ms = 0;
-  let day = atLocalTime(fromMs, '00:00', utcOffsetMin);
-  for (let i = 0; i <= days && day < toMs; i++, day += MS_PER_DAY) {
-    if (!isWeekday(day, utcOffsetMin)) continue;
-    const open = atLocalTime(day, SESSION_OPEN, utcOffsetMin);
-    const close = atLocalTime(day, SESSION_CLOSE, utcOffsetMin);
+  // Local midnight of fromMs's date, read as if UTC: the wall clock of the first day.
+  const firstWall = Math.floor((fromMs + zone.offsetAt(fromMs) * MS_PER_MINUTE) / MS_PER_DAY) * MS_PER_DAY;
+  for (let i = 0; i <= days; i++) {
+    const wall = firstWall + i * MS_PER_DAY;
+    const open = instantOfWall(wall + openMs, zone);
+    if (open >= toMs) break;
+    if (!isWeekday(wall)) continue;
+    const close = instantOfWall(wall + closeMs, zone);
     ms += Math.max(0, Math.min(close, toMs) - Math.max(open, fromMs));
   }
   return ms / MS_PER_MINUTE;
 }
 
 /** Trading years from now to expiry: session minutes over 252 * 390. */
-export function tradingYearsToExpiry(nowMs: EpochMs, expiryMs: EpochMs, utcOffsetMin: number): number {
-  return sessionMinutesBetween(nowMs, expiryMs, utcOffsetMin) / TRADING_MINUTES_PER_YEAR;
+export function tradingYearsToExpiry(nowMs: EpochMs, expiryMs: EpochMs, zone: TimeZone): number {
+  return sessionMinutesBetween(nowMs, expiryMs, zone) / TRADING_MINUTES_PER_YEAR;
 }
 
-function isWeekday(t: EpochMs, utcOffsetMin: number): boolean {
-  const [y, m, d] = localDate(t, utcOffsetMin).split('-').map(Number) as [number, number, number];
-  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay();
+/** A local midnight (read as if UTC) on Monday to Friday; 1970-01-01 was a Thursday. */
+function isWeekday(wallMidnight: number): boolean {
+  const weekday = (((Math.floor(wallMidnight / MS_PER_DAY) + 4) % 7) + 7) % 7;
   return weekday !== 0 && weekday !== 6;
 }

@@ -3,7 +3,17 @@
 // sizes each by the dual cap (risk at the stop and notional) within its share of the day's budget;
 // every entry is a bracket (stop-loss, take-profit at 2R) through the one gate, so no order —
 // strategy or manual — can deploy more than the caps allow.
-import { localDate, localHhmm, roundToTick, type StrategyId } from '../domain';
+// Scans run on the exchange's trading days only; on an early close (13:00) a scan time at or after
+// it keeps its distance to the bell (15:55 becomes 12:55), so no scan falls after the close.
+import {
+  isTradingDay,
+  localDate,
+  localHhmm,
+  roundToTick,
+  sessionTimeOn,
+  type ExchangeCalendar,
+  type StrategyId,
+} from '../domain';
 import type { Strategy, StrategyContext } from '../engine/strategy';
 import { allocateSignals, sizePosition } from '../risk';
 import {
@@ -24,6 +34,7 @@ export class EquityBracket implements Strategy {
   constructor(
     readonly id: StrategyId,
     params: unknown,
+    private readonly calendar: ExchangeCalendar,
   ) {
     const parsed = parseEquityBracketParams(params);
     if (!parsed.ok)
@@ -50,12 +61,17 @@ export class EquityBracket implements Strategy {
 
   onTick(ctx: StrategyContext): void {
     if (ctx.tradingState !== 'ACTIVE') return;
-    const today = localDate(ctx.now, ctx.utcOffsetMin);
-    const hhmm = localHhmm(ctx.now, ctx.utcOffsetMin);
-    const due = this.params.scanTimes.filter((t) => t <= hhmm && !this.scansDone.has(`${today} ${t}`));
+    const today = localDate(ctx.now, ctx.timeZone);
+    if (!isTradingDay(today, this.calendar)) return;
+    const hhmm = localHhmm(ctx.now, ctx.timeZone);
+    const due = this.params.scanTimes.filter(
+      (t) => sessionTimeOn(t, today, this.calendar) <= hhmm && !this.scansDone.has(`${today} ${t}`),
+    );
     if (due.length === 0) return;
     for (const t of due) this.scansDone.add(`${today} ${t}`);
-    this.scan(ctx, today, due.at(-1) as string);
+    const last = due.at(-1) as string;
+    const at = sessionTimeOn(last, today, this.calendar);
+    this.scan(ctx, today, at === last ? last : `${at} (${last} on a full day)`);
   }
 
   private scan(ctx: StrategyContext, today: string, at: string): void {

@@ -47,8 +47,8 @@ export class FuturesProtected implements Strategy {
 
   /** Past exitAt within the day the position was opened, or on a later day at all. */
   private pastExit(ctx: StrategyContext, g: GroupView, exitAt: string): boolean {
-    const opened = minutesOf(localHhmm(g.openedAt, ctx.utcOffsetMin));
-    const now = minutesOf(localHhmm(ctx.now, ctx.utcOffsetMin));
+    const opened = minutesOf(localHhmm(g.openedAt, ctx.timeZone));
+    const now = minutesOf(localHhmm(ctx.now, ctx.timeZone));
     const exit = minutesOf(exitAt);
     const since = (x: number) => (x - opened + 1440) % 1440;
     return ctx.now - g.openedAt >= 86_400_000 || since(now) >= since(exit);
@@ -58,7 +58,7 @@ export class FuturesProtected implements Strategy {
     const p = this.params;
     if (ctx.tradingState !== 'ACTIVE' || ctx.groupsToday() > 0) return;
     if (ctx.now - this.lastAttemptAt < entryRetryMs) return;
-    const sinceEntry = (minutesOf(localHhmm(ctx.now, ctx.utcOffsetMin)) - minutesOf(p.entryAt) + 1440) % 1440;
+    const sinceEntry = (minutesOf(localHhmm(ctx.now, ctx.timeZone)) - minutesOf(p.entryAt) + 1440) % 1440;
     if (sinceEntry >= p.entryWindowMin) return;
     const instrument = ctx.resolve({ symbol: p.symbol });
     if (!instrument) return this.skip(ctx, `the venue does not list ${p.symbol}: check params.symbol`);

@@ -2,7 +2,23 @@
 // only for at least the minimum credit, and manage exits on the group's OWN PnL (the
 // contamination incident's false stop came from summing every XSP position). Opening and closing
 // go through keel's multi-leg execution, so the condor is never naked.
-import { atLocalTime, localDate, localHhmm, type OptionInstrument, type StrategyId } from '../domain';
+//
+// The day's times come from the exchange calendar: no entries on a day the market is closed, and
+// on an early close (13:00) the times at or after it keep their distance to the bell (exitBy 15:45
+// becomes 12:45, entryUntil 14:00 becomes 11:00), so the time exit always comes before expiry.
+import {
+  atDateTime,
+  holidayOn,
+  isTradingDay,
+  localDate,
+  localHhmm,
+  sessionClose,
+  sessionTimeOn,
+  type ExchangeCalendar,
+  type LocalDate,
+  type OptionInstrument,
+  type StrategyId,
+} from '../domain';
 import type { GroupView, Strategy, StrategyContext } from '../engine/strategy';
 import { bsGreeks, impliedVol, strikeNearestDelta, yearsToExpiry } from '../pricing';
 
@@ -32,9 +48,19 @@ export type IronCondorParams = {
 const scanEveryMs = 60_000;
 const statusEveryMs = 15 * 60_000;
 const netDeltaMax = 0.05;
-const expiryTime = '16:00';
 
 type Leg = { instrument: OptionInstrument; mid: number; delta: number };
+
+/** One local date's session as the condor trades it; trading false on a closed day. */
+type DayPlan = {
+  readonly date: LocalDate;
+  readonly trading: boolean;
+  readonly entryFrom: string;
+  readonly entryUntil: string;
+  readonly exitBy: string;
+  /** The session's close, when same-day options expire. */
+  readonly close: string;
+};
 
 export class IronCondor0dte implements Strategy {
   readonly kind = 'iron-condor-0dte';
@@ -44,28 +70,60 @@ export class IronCondor0dte implements Strategy {
   private lastCreditNote = '';
   /** Each open group's best PnL so far, for the trailing stop (re-armed from now after a restart). */
   private readonly peaks = new Map<string, number>();
+  private day: DayPlan | null = null;
 
   constructor(
     readonly id: StrategyId,
     private readonly params: IronCondorParams,
     private readonly tradesPerDayMax: number,
+    private readonly calendar: ExchangeCalendar,
   ) {
     this.executionsPerDayMax = params.executionsPerDay;
   }
 
   onTick(ctx: StrategyContext): void {
+    const day = this.dayOf(ctx);
     const groups = ctx.activeGroups();
-    for (const g of groups) if (g.status === 'open') this.manageExit(ctx, g);
-    if (groups.length === 0) this.maybeEnter(ctx);
+    for (const g of groups) if (g.status === 'open') this.manageExit(ctx, g, day);
+    if (groups.length === 0 && day.trading) this.maybeEnter(ctx, day);
+  }
+
+  /** Today's session, worked out once per local date (and noted when it is not the usual one). */
+  private dayOf(ctx: StrategyContext): DayPlan {
+    const date = localDate(ctx.now, ctx.timeZone);
+    if (this.day?.date === date) return this.day;
+    const p = this.params;
+    const trading = isTradingDay(date, this.calendar);
+    const close = sessionClose(date, this.calendar) ?? this.calendar.regularClose ?? '16:00';
+    const on = (hhmm: string) => sessionTimeOn(hhmm, date, this.calendar);
+    this.day = {
+      date,
+      trading,
+      entryFrom: on(p.entryFrom),
+      entryUntil: on(p.entryUntil),
+      exitBy: on(p.exitBy),
+      close,
+    };
+    if (!trading) {
+      const holiday = holidayOn(date, this.calendar);
+      ctx.note(`${date}: the market is closed${holiday === null ? '' : ` (${holiday})`}; no entries`);
+    } else if (close !== this.calendar.regularClose)
+      ctx.note(
+        `${date}: early close at ${close}; entries ${this.day.entryFrom}-${this.day.entryUntil}, time exit at ${this.day.exitBy}`,
+      );
+    return this.day;
   }
 
   // ---- exits ----------------------------------------------------------------------------------
 
-  private manageExit(ctx: StrategyContext, g: GroupView): void {
+  private manageExit(ctx: StrategyContext, g: GroupView, day: DayPlan): void {
     const credit = g.openCash; // cash taken in for the open condor (account currency)
-    const hhmm = localHhmm(ctx.now, ctx.utcOffsetMin);
-    if (hhmm >= this.params.exitBy)
-      return ctx.closeGroup(g.id, `time exit at ${this.params.exitBy}`, 'normal');
+    const hhmm = localHhmm(ctx.now, ctx.timeZone);
+    if (hhmm >= day.exitBy) {
+      const moved =
+        day.exitBy === this.params.exitBy ? '' : ` (${this.params.exitBy} on a full day; close ${day.close})`;
+      return ctx.closeGroup(g.id, `time exit at ${day.exitBy}${moved}`, 'normal');
+    }
     if (g.pnl === null || credit <= 0) return;
     const gross = g.pnl; // group's own legs only, marked to mid, net of commissions
     const stopAt = -this.params.stopLossMultiple * credit;
@@ -112,13 +170,14 @@ export class IronCondor0dte implements Strategy {
 
   // ---- entries --------------------------------------------------------------------------------
 
-  private maybeEnter(ctx: StrategyContext): void {
-    const hhmm = localHhmm(ctx.now, ctx.utcOffsetMin);
-    if (hhmm < this.params.entryFrom || hhmm >= this.params.entryUntil) return;
+  private maybeEnter(ctx: StrategyContext, day: DayPlan): void {
+    const hhmm = localHhmm(ctx.now, ctx.timeZone);
+    // Never enter at or after the day's time exit: the new condor would close at once.
+    if (hhmm < day.entryFrom || hhmm >= day.entryUntil || hhmm >= day.exitBy) return;
     if (ctx.tradingState !== 'ACTIVE' || ctx.groupsToday() >= this.tradesPerDayMax) return;
     if (ctx.now - this.lastScanAt < scanEveryMs) return;
     this.lastScanAt = ctx.now;
-    const pick = this.scan(ctx);
+    const pick = this.scan(ctx, day);
     if (!pick) return;
     const [lp, sp, sc, lc] = pick;
     const credit = round2(sp.mid + sc.mid - lp.mid - lc.mid);
@@ -151,14 +210,13 @@ export class IronCondor0dte implements Strategy {
   }
 
   /** Long put, short put, short call, long call — or null when the chain cannot make one. */
-  private scan(ctx: StrategyContext): [Leg, Leg, Leg, Leg] | null {
-    const today = localDate(ctx.now, ctx.utcOffsetMin);
+  private scan(ctx: StrategyContext, day: DayPlan): [Leg, Leg, Leg, Leg] | null {
     const chain = ctx.market
-      .optionChain(this.params.underlying, today)
+      .optionChain(this.params.underlying, day.date)
       .filter((i): i is OptionInstrument => i.kind === 'option');
     const spot = ctx.market.spot(this.params.underlying);
     if (chain.length === 0 || spot === null) return null;
-    const tYears = yearsToExpiry(ctx.now, atLocalTime(ctx.now, expiryTime, ctx.utcOffsetMin));
+    const tYears = yearsToExpiry(ctx.now, atDateTime(day.date, day.close, ctx.timeZone));
     if (tYears <= 0) return null;
     const legs = chain.map((i) => this.legOf(ctx, i, spot, tYears));
     const deltas = {

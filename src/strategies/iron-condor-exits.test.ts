@@ -1,7 +1,7 @@
 // The condor's exits read only its own group: stop-loss at a multiple of the credit, a trailing
 // stop armed at a share of the credit, take-profit, and the time exit.
 import { describe, expect, it } from 'vitest';
-import { GroupId, StrategyId } from '../domain';
+import { atDateTime, GroupId, StrategyId, timeZoneOf, xnysCalendar } from '../domain';
 import type { GroupView, StrategyContext } from '../engine/strategy';
 import { IronCondor0dte, type IronCondorParams } from './iron-condor-0dte';
 
@@ -20,8 +20,10 @@ const params: IronCondorParams = {
   trailingStop: { activatePct: 0.4, givebackPct: 0.2 },
 };
 
-/** A group that took in $20 of credit, marked at `pnl`, at local time `hhmm` on 2026-02-13. */
-function harness() {
+const newYork = timeZoneOf('America/New_York');
+
+/** A group that took in $20 of credit, marked at `pnl`, at New York time `hhmm` on `date`. */
+function harness(date = '2026-02-13') {
   const closes: { reason: string }[] = [];
   let pnl = 0;
   let hhmm = '10:00';
@@ -30,7 +32,7 @@ function harness() {
     kind: 'iron-condor',
     status: 'open',
     units: 1,
-    openedAt: Date.parse('2026-02-13T09:45:00-05:00'),
+    openedAt: atDateTime(date, '09:45', newYork),
     legs: [],
     openCash: 20,
     realizedNet: 0,
@@ -39,8 +41,8 @@ function harness() {
   });
   const ctx = (): StrategyContext => ({
     strategyId: StrategyId.of('ic-0dte'),
-    now: Date.parse(`2026-02-13T${hhmm}:00-05:00`),
-    utcOffsetMin: -300,
+    now: atDateTime(date, hhmm, newYork),
+    timeZone: newYork,
     tradingState: 'ACTIVE',
     equity: 100_000,
     market: { spot: () => 683, quote: () => null, optionChain: () => [] },
@@ -55,7 +57,7 @@ function harness() {
     reduceGroup: () => undefined,
     note: () => undefined,
   });
-  const condor = new IronCondor0dte(StrategyId.of('ic-0dte'), params, 2);
+  const condor = new IronCondor0dte(StrategyId.of('ic-0dte'), params, 2, xnysCalendar);
   const at = (p: number, time = hhmm) => {
     pnl = p;
     hhmm = time;
@@ -91,5 +93,16 @@ describe('iron condor exits on its own PnL', () => {
     const late = harness();
     expect(late.at(1, '15:45')).toBe(1);
     expect(late.closes[0]?.reason).toBe('time exit at 15:45');
+  });
+
+  it('on an early close (13:00) the time exit keeps its 15 minutes to the bell: 12:45', () => {
+    const halfDay = harness('2026-11-27');
+    expect(halfDay.at(1, '12:44')).toBe(0);
+    expect(halfDay.at(1, '12:45')).toBe(1);
+    expect(halfDay.closes[0]?.reason).toBe('time exit at 12:45 (15:45 on a full day; close 13:00)');
+    // the summer's -04:00 does not move it: 15:45 New York on a July day
+    const summer = harness('2026-07-15');
+    expect(summer.at(1, '15:44')).toBe(0);
+    expect(summer.at(1, '15:45')).toBe(1);
   });
 });

@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { timeZoneOf } from '../../src/domain';
+
+const newYork = timeZoneOf('America/New_York');
 import { driveLive, wallClock } from '../../src/app/live-driver';
 import { AccountId, seededRng } from '../../src/domain';
 import type { EngineHost } from '../../src/engine/host';
@@ -17,7 +20,7 @@ import { SimVenue } from '../../src/venues/sim/sim-venue';
 import type { MarketData } from '../../src/venues/venue';
 
 // Real time, as a broker's account runs on it: the driver's own wall clock.
-const clock = wallClock(-300);
+const clock = wallClock(newYork);
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -42,7 +45,7 @@ function paperVenue(): SimVenue {
       positionIds: 'same',
       positionHistory: false,
       midFillChance: 0,
-      utcOffsetMin: -300,
+      timeZone: newYork,
     },
     registry,
     market,

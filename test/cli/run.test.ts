@@ -97,11 +97,15 @@ describe('keel run', () => {
       groups: { openedAt: string; realizedPnl: number }[];
       budget: { weekEquity: number; scopes: { positionsWeek: number }[] } | null;
     };
-    const monday = report.groups.filter((g) => g.openedAt.startsWith('2026-02-16'));
-    expect(report.groups.length).toBeGreaterThan(monday.length);
-    expect(report.budget?.scopes[0]?.positionsWeek).toBe(monday.length);
+    // The sixth session is Tuesday 2026-02-17: Monday 2026-02-16 is Washington's Birthday, a
+    // market holiday, on which nothing trades.
+    expect(report.groups.filter((g) => g.openedAt.startsWith('2026-02-16'))).toEqual([]);
+    const newWeek = report.groups.filter((g) => g.openedAt.startsWith('2026-02-17'));
+    expect(newWeek.length).toBeGreaterThan(0);
+    expect(report.groups.length).toBeGreaterThan(newWeek.length);
+    expect(report.budget?.scopes[0]?.positionsWeek).toBe(newWeek.length);
     // The week's equity is the account plus what the first week realized.
-    const firstWeek = report.groups.filter((g) => !g.openedAt.startsWith('2026-02-16'));
+    const firstWeek = report.groups.filter((g) => !g.openedAt.startsWith('2026-02-17'));
     const realized = firstWeek.reduce((n, g) => n + Math.round(g.realizedPnl * 100), 0) / 100;
     expect(report.budget?.weekEquity).toBeCloseTo(100_000 + realized, 2);
   });
@@ -135,6 +139,78 @@ describe('keel run', () => {
     expect(r.stderr).toMatch(
       /venue.kind ibkr: the Interactive Brokers \(TWS \/ IB Gateway\) adapter is not part of this version of keel; set venue.kind: sim/,
     );
+  });
+});
+
+describe('keel run session time zone and calendar', () => {
+  const zoneLine = '  timeZone: America/New_York';
+  const withZone = (name: string, line: string) =>
+    variant(name, (t) => t.replace(/ {2}timeZone: America\/New_York.*/, line));
+
+  it('refuses an unknown zone naming the field and the fix', () => {
+    const r = loadRunConfig(withZone('bad-zone.yaml', '  timeZone: America/New_Yrok'));
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        'session.timeZone: unknown time zone "America/New_Yrok": give an IANA name such as America/New_York, Europe/London or UTC (or utcOffset: \'-05:00\' for a fixed offset)',
+      ],
+    });
+  });
+
+  it('still reads the older utcOffset as one fixed offset, but not together with timeZone', () => {
+    const fixed = loadRunConfig(withZone('fixed.yaml', "  utcOffset: '-05:00'"));
+    expect(fixed.ok).toBe(true);
+    if (fixed.ok) {
+      expect(fixed.config.scenario.timeZone.name).toBe('UTC-05:00');
+      expect(fixed.config.scenario.clock.start.text).toBe('2026-02-09T09:30:00-05:00');
+    }
+    const both = loadRunConfig(withZone('both.yaml', `${zoneLine}\n  utcOffset: '-05:00'`));
+    expect(both).toEqual({
+      ok: false,
+      errors: [
+        'session.utcOffset: give timeZone or utcOffset, not both (timeZone follows daylight saving; remove utcOffset)',
+      ],
+    });
+  });
+
+  it('puts each end of a multi-day session at the offset in force that day, skipping holidays', () => {
+    const file = variant('march.yaml', (t) => t.replace(/date: '2026-02-09'.*/, "date: '2026-03-06'"));
+    const r = loadRunConfig(file, { days: 2 });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.scenario.clock.start.text).toBe('2026-03-06T09:30:00-05:00');
+    expect(r.config.scenario.clock.end.text).toBe('2026-03-09T16:15:00-04:00');
+    expect(r.config.scenario.clock.calendar.name).toBe('XNYS');
+    // Thursday 2 April, 2 sessions: Good Friday is skipped
+    const easter = loadRunConfig(
+      variant('easter.yaml', (t) => t.replace(/date: '2026-02-09'.*/, "date: '2026-04-02'")),
+      { days: 2 },
+    );
+    expect(easter.ok && easter.config.scenario.clock.end.text).toBe('2026-04-06T16:15:00-04:00');
+    // the last session an early close: the session ends as much earlier as the close (13:15)
+    const halfDay = loadRunConfig(
+      variant('half.yaml', (t) => t.replace(/date: '2026-02-09'.*/, "date: '2026-11-25'")),
+      { days: 2 },
+    );
+    expect(halfDay.ok && halfDay.config.scenario.clock.end.text).toBe('2026-11-27T13:15:00-05:00');
+  });
+
+  it('refuses dates the calendar has no holidays for, unless told to trade every weekday', () => {
+    const late = variant('late.yaml', (t) => t.replace(/date: '2026-02-09'.*/, "date: '2027-12-30'"));
+    const r = loadRunConfig(late, { days: 3 });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        'session.days: 3 sessions from 2027-12-30 reach 2028-01-01; no XNYS holidays for 2028 (src/domain/calendar-xnys.ts covers 2026, 2027): add that year there, or set session.calendar: weekdays',
+      ],
+    });
+    const weekdays = variant('weekdays.yaml', (t) =>
+      t
+        .replace(/date: '2026-02-09'.*/, "date: '2027-12-30'")
+        .replace(zoneLine, `${zoneLine}\n  calendar: weekdays`),
+    );
+    const ok = loadRunConfig(weekdays, { days: 3 });
+    expect(ok.ok && ok.config.scenario.clock.end.text).toBe('2028-01-03T16:15:00-05:00');
   });
 });
 

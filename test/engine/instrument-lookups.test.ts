@@ -3,6 +3,9 @@
 // describe is an unknown-instrument discrepancy and is not booked; nothing crashes. The venue
 // here is the simulated venue answering its lookups asynchronously, as a network adapter would.
 import { describe, expect, it } from 'vitest';
+import { timeZoneOf } from '../../src/domain';
+
+const newYork = timeZoneOf('America/New_York');
 import { AccountId, fixedClock, seededRng, type Instrument, type InstrumentId } from '../../src/domain';
 import { EngineHost } from '../../src/engine/host';
 import { defaultEngineSettings } from '../../src/engine/settings';
@@ -34,7 +37,7 @@ function asyncLookups(venue: SimVenue, undescribable: ReadonlySet<string>): Venu
 }
 
 function world() {
-  const clock = fixedClock(Date.UTC(2026, 0, 2, 15, 0), -300);
+  const clock = fixedClock(Date.UTC(2026, 0, 2, 15, 0), newYork);
   const queue: (() => void)[] = [];
   const registry = new SimInstrumentRegistry(
     new Map([
@@ -57,7 +60,7 @@ function world() {
       positionIds: 'same',
       positionHistory: false,
       midFillChance: 0,
-      utcOffsetMin: -300,
+      timeZone: newYork,
     },
     registry,
     market,

@@ -2,10 +2,12 @@
 // scan (10:30, 15:55), not at once. A position closed at 11:00 still counts against the day until
 // 15:55: an order at 11:30 and at 15:54 is refused, the same order at 15:56 passes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { atLocalTime, localHhmm } from '../../src/domain';
+import { atLocalTime, fixedOffsetZone, localHhmm } from '../../src/domain';
 import type { SimControl } from '../../src/sim/run';
 import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { gateYaml, keelOrders, rulesOf } from './gate-scenario';
+
+const newYork = fixedOffsetZone(-300); // the scenario's clock names only -05:00
 
 const order = (at: string, symbol: string, qty: number, limit: number) =>
   `{ at: '${at}', action: order, symbol: ${symbol}, side: BUY, qty: ${qty}, type: LMT, limit: ${limit} }`;
@@ -36,7 +38,7 @@ beforeAll(async () => {
       const account = (control as SimControl | null)?.projection()?.budget.remaining()?.account;
       if (account === undefined) return;
       samples.push({
-        hhmm: localHhmm(t, -300),
+        hhmm: localHhmm(t, newYork),
         pendingFree: account.usage.pendingFreeMicros / 1e6,
         usedToday: (account.usage.consumedTodayMicros + account.usage.reservedTodayMicros) / 1e6,
       });
@@ -67,8 +69,8 @@ describe('budget freed at the next scan, not at the close', () => {
     const closed = run.report.groups.find((g) => g.id === 'operator-20260102-1');
     expect(closed?.status).toBe('closed');
     const closedAt = Date.parse(closed?.closedAt ?? '');
-    expect(closedAt).toBeGreaterThanOrEqual(atLocalTime(closedAt, '11:00', -300));
-    expect(closedAt).toBeLessThan(atLocalTime(closedAt, '11:30', -300));
+    expect(closedAt).toBeGreaterThanOrEqual(atLocalTime(closedAt, '11:00', newYork));
+    expect(closedAt).toBeLessThan(atLocalTime(closedAt, '11:30', newYork));
     const pltr = 10_416.97;
     expect(at('10:45')).toMatchObject({ pendingFree: 0 });
     expect(at('11:15')?.pendingFree).toBeCloseTo(pltr, 2);

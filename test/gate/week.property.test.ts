@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { localDate } from '../../src/domain';
+import { fixedOffsetZone, localDate } from '../../src/domain';
 import { replay } from '../../src/engine/recorder';
 import { eventVersions, type JournalEventData } from '../../src/ledger/events';
 import { openJournal, type StoredEvent } from '../../src/ledger/journal';
@@ -18,7 +18,7 @@ import type { SimControl } from '../../src/sim/run';
 import { runChecked, scenarioFromYaml } from '../support/run-scenario';
 import { gateYaml, incidentRisk, openFills } from './gate-scenario';
 
-const offset = -300;
+const offset = fixedOffsetZone(-300);
 const days = ['09', '10', '11', '12', '13'] as const; // Mon 2026-02-09 .. Fri 2026-02-13
 const spots = { PLTR: 170.77, TSLA: 443.18, AAPL: 251.3 } as const;
 const symbols = Object.keys(spots) as (keyof typeof spots)[];

@@ -1,7 +1,7 @@
 // Engine test fixtures: an in-memory event store, XSP options, an engine core or a whole engine on
 // a recording venue (scripted-venue.ts) that answers nothing: the test hands the engine every venue
 // event itself.
-import { AccountId, fixedClock, InstrumentId, type Instrument } from '../../src/domain';
+import { AccountId, fixedClock, InstrumentId, timeZoneOf, type Instrument } from '../../src/domain';
 import { Engine } from '../../src/engine/engine';
 import { EngineCore } from '../../src/engine/engine-core';
 import { Recorder, type EventStore } from '../../src/engine/recorder';
@@ -39,12 +39,14 @@ export function option(id: number, strike: number, right: 'C' | 'P', expiry = '2
   };
 }
 
+export const newYork = timeZoneOf('America/New_York');
+
 export function testCore(instruments: Instrument[], settings: EngineSettings = defaultEngineSettings) {
-  const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), -300);
+  const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), newYork);
   const store = memoryStore();
   const venue = ScriptedVenue.recording(instruments, () => clock.now());
   const core = new EngineCore(
-    new Recorder(store, new Projection(-300), clock),
+    new Recorder(store, new Projection(newYork), clock),
     venue,
     clock,
     settings,
@@ -60,7 +62,7 @@ export async function startTestEngine(
   t: number,
   settings: EngineSettings = defaultEngineSettings,
 ): Promise<{ engine: Engine; clock: ReturnType<typeof fixedClock>; venue: ScriptedVenue }> {
-  const clock = fixedClock(t, -300);
+  const clock = fixedClock(t, newYork);
   const venue = ScriptedVenue.recording(instruments, () => clock.now());
   const engine = await Engine.start({
     store: memoryStore(),

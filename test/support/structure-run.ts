@@ -9,6 +9,7 @@ import {
   isOption,
   qtyAdd,
   StrategyId,
+  timeZoneOf,
   uncoveredShorts,
   type ClientOrderId,
   type GroupId,
@@ -75,7 +76,7 @@ export class StructureRun {
   ) {}
 
   static async start(o: RunOptions): Promise<StructureRun> {
-    const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), -300);
+    const clock = fixedClock(Date.UTC(2026, 1, 13, 15, 0), timeZoneOf('America/New_York'));
     const instruments = o.legs.map((l) => l.instrument);
     const venue = new ScriptedVenue({
       instruments,

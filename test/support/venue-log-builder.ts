@@ -8,6 +8,7 @@ import {
   assert,
   atLocalTime,
   emptyPnl,
+  fixedOffsetZone,
   formatIso,
   microsToCents,
   netRealized,
@@ -20,6 +21,7 @@ import {
   type OrderIntentKind,
   type PnlState,
   type Side,
+  type TimeZone,
 } from '../../src/domain';
 import type {
   Report,
@@ -119,7 +121,7 @@ type GroupBook = {
 export class VenueLogBuilder {
   readonly lines: VenueLogLine[] = [];
   private epochMs: number;
-  private readonly utcOffsetMin: number;
+  private readonly zone: TimeZone;
   private readonly venueQty = new Map<string, number>();
   private readonly keelOrders = new Map<string, KeelOrder>();
   private readonly orderLines = new Map<string, OrderLine>();
@@ -133,11 +135,11 @@ export class VenueLogBuilder {
     const start = parseIsoWithOffset(run.start ?? '2026-02-13T09:30:00-05:00');
     assert(start !== null, `bad start ${run.start ?? ''}`);
     this.epochMs = start.epochMs;
-    this.utcOffsetMin = start.utcOffsetMin;
+    this.zone = fixedOffsetZone(start.utcOffsetMin);
   }
 
   get t(): string {
-    return formatIso(this.epochMs, this.utcOffsetMin);
+    return formatIso(this.epochMs, this.zone);
   }
 
   get lastSeq(): number {
@@ -150,7 +152,7 @@ export class VenueLogBuilder {
 
   /** Moves the clock to local "HH:MM" (or "HH:MM:SS") of the same day. */
   at(hhmm: string): this {
-    const next = atLocalTime(this.epochMs, hhmm, this.utcOffsetMin);
+    const next = atLocalTime(this.epochMs, hhmm, this.zone);
     assert(next >= this.epochMs, `the builder's clock must not go back to ${hhmm}`);
     this.epochMs = next;
     return this;

@@ -3,7 +3,7 @@
 // give; status answers 503 while the engine is restarting (no projection).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { GroupId, StrategyId } from '../../domain';
+import { GroupId, StrategyId, timeZoneOf } from '../../domain';
 import type { OperatorCommand, OperatorResult } from '../../engine/operator';
 import { Projection } from '../../ledger/projection';
 import { buildOperatorApi } from './operator-api';
@@ -190,7 +190,7 @@ describe('operator API: status', () => {
   });
 
   it('is the projection status once the engine runs', async () => {
-    projection = new Projection(-300);
+    projection = new Projection(timeZoneOf('America/New_York'));
     const res = await app.inject({ method: 'GET', url: '/status' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ groups: [], openOrders: [] });

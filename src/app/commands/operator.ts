@@ -60,10 +60,10 @@ export function tradingStateOffline(
     throw e;
   }
   try {
-    const { projection: p, utcOffsetMin: offset } = replayJournal(journal);
+    const { projection: p, timeZone } = replayJournal(journal);
     process.stdout.write(`${verb}: trading is ${p.tradingState}; journaling ${state} (${reason})\n`);
     // The journal's own time: a stopped engine's clock is where it stopped (simulated or not).
-    const recorder = new Recorder(journal, p, fixedClock(p.lastT, offset));
+    const recorder = new Recorder(journal, p, fixedClock(p.lastT, timeZone));
     recorder.record('operator.command', {
       command: verb,
       args: { reason, offline: true, wallClock: new Date().toISOString() },

@@ -4,10 +4,10 @@
 // Read-only: the round runs on a copy of the journal in memory; the file is never written.
 // keel reconcile --journal FILE --resolve ID --reason TEXT: an operator resolves a discrepancy
 // (journaled; takes the journal's lock, so not while an engine runs).
-import { replayJournal } from '../journal-replay';
+import { journalTimeZone, replayJournal } from '../journal-replay';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixedClock } from '../../domain';
+import { fixedClock, type TimeZone } from '../../domain';
 import { EngineCore } from '../../engine/engine-core';
 import { OrderManager } from '../../engine/order-manager';
 import { formatReconcileTable, reconcile, reconcileTable, resolveDiscrepancy } from '../../engine/reconcile';
@@ -66,7 +66,7 @@ async function venueLines(source: string): Promise<VenueLogLine[] | string> {
 }
 
 /** The journal's events, copied into memory: the round may journal there, never in the file. */
-function copyOfJournal(path: string): { store: EventStore; offset: number } {
+function copyOfJournal(path: string): { store: EventStore; timeZone: TimeZone } {
   const journal = openJournal(path, {
     knownVersions: eventVersions,
     owner: 'keel reconcile',
@@ -75,27 +75,22 @@ function copyOfJournal(path: string): { store: EventStore; offset: number } {
   });
   try {
     const events = [...journal.read()];
-    const first = events[0];
-    const offset =
-      first?.type === 'engine.started'
-        ? Number((first.data as { utcOffsetMin?: number }).utcOffsetMin ?? 0)
-        : 0;
     const store: EventStore = {
       append: (e) => events.push({ ...e, seq: events.length + 1 }),
       read: () => events.values(),
     };
-    return { store, offset };
+    return { store, timeZone: journalTimeZone(store) };
   } finally {
     journal.close();
   }
 }
 
 function showTable(journalPath: string, lines: VenueLogLine[], json: boolean): number {
-  const { store, offset } = copyOfJournal(journalPath);
-  const p = replay(store, offset);
+  const { store, timeZone } = copyOfJournal(journalPath);
+  const p = replay(store, timeZone);
   const { snapshot, instruments } = snapshotFromVenueLog(lines);
   const venue = new SnapshotVenue(snapshot, instruments);
-  const clock = fixedClock(Math.max(snapshot.t, p.lastT), offset);
+  const clock = fixedClock(Math.max(snapshot.t, p.lastT), timeZone);
   const core = new EngineCore(new Recorder(store, p, clock), venue, clock, defaultEngineSettings, () => {});
   for (const pos of snapshot.positions) {
     const i = instruments.get(pos.instrumentId);
@@ -125,12 +120,12 @@ function resolveCommand(path: string, id: string, reason: string | undefined): n
     nowMs: Date.now(),
   });
   try {
-    const { projection: p, utcOffsetMin: offset } = replayJournal(journal);
+    const { projection: p, timeZone } = replayJournal(journal);
     const d = p.discrepancies.get(id);
     if (!d)
       return fail(`${path} has no discrepancy ${id}: keel status --journal ${path} lists the open ones`);
     if (d.resolved) return fail(`${id} is already resolved (${d.resolution ?? ''})`);
-    const clock = fixedClock(Math.max(Date.now(), p.lastT), offset);
+    const clock = fixedClock(Math.max(Date.now(), p.lastT), timeZone);
     const empty: VenueSnapshot = {
       t: 0,
       orders: [],

@@ -120,7 +120,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       log: (line) => {
         if (opts.verbose) progress?.line(line);
       },
-      progress: (fraction, t) => progress?.update(fraction, t, scenario.utcOffsetMin),
+      progress: (fraction, t) => progress?.update(fraction, t, scenario.timeZone),
       ...(pace === undefined ? {} : { pace }),
       control: (c) => {
         control = c;
@@ -159,7 +159,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       ...(result.stoppedAt === null
         ? []
         : [
-            `stopped by Ctrl-C at ${formatIso(result.stoppedAt, scenario.utcOffsetMin)}: the journal is consistent and unlocked (\`keel status --journal ${journal}\` shows it)`,
+            `stopped by Ctrl-C at ${formatIso(result.stoppedAt, scenario.timeZone)}: the journal is consistent and unlocked (\`keel status --journal ${journal}\` shows it)`,
           ]),
       '',
     ].join('\n'),

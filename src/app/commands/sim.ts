@@ -32,7 +32,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
       log: (line) => {
         if (opts.verbose) progress?.line(line);
       },
-      progress: (fraction, t) => progress?.update(fraction, t, scenario.utcOffsetMin),
+      progress: (fraction, t) => progress?.update(fraction, t, scenario.timeZone),
     });
   } catch (e) {
     progress?.done();

@@ -10,7 +10,7 @@ export function buildReport(
   seed: number,
   extra: Record<string, unknown> = {},
 ): Report {
-  const iso = (t: number) => formatIso(t, p.utcOffsetMin);
+  const iso = (t: number) => formatIso(t, p.timeZone);
   const groups = [...p.groups.values()].map((g) => reportGroup(p, g, iso));
   const orders = [...p.orders.all()].map((o) => ({
     clientOrderId: o.intent.clientOrderId,

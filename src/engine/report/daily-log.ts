@@ -1,12 +1,17 @@
 // daily-log.md: the session as a trader reads it — timeline, trades, executions and commissions,
 // incidents and refusals. Built from the same projection as report.json, so they cannot disagree.
 import {
+  addDays,
+  atDateTime,
   describeInstrument,
+  fixedOffsetName,
   formatIso,
   localDate,
   microsToCents,
   netRealized,
+  type EpochMs,
   type Micros,
+  type TimeZone,
 } from '../../domain';
 import type { GroupRecord, Projection } from '../../ledger/projection';
 import { budgetLines, budgetView } from './budget-view';
@@ -19,13 +24,22 @@ export function buildDailyLog(
   title: string,
   day: string | null = null,
 ): string {
-  const onDay = (t: number) => day === null || localDate(t, p.utcOffsetMin) === day;
+  const onDay = (t: number) => day === null || localDate(t, p.timeZone) === day;
   const hhmm = (t: number) =>
-    formatIso(t, p.utcOffsetMin)
+    formatIso(t, p.timeZone)
       .slice(day === null ? 0 : 11, 19)
       .replace('T', ' ');
   const groups = [...p.groups.values()].filter((g) => onDay(g.openedAt));
   const out: string[] = [`# Daily log: ${title}${day === null ? '' : ` — ${day}`}`, ''];
+  const [from, to] =
+    day === null
+      ? [p.firstStartAt ?? p.lastT, p.lastT]
+      : [atDateTime(day, '00:00', p.timeZone), atDateTime(addDays(day, 1), '00:00', p.timeZone)];
+  const offsets = offsetsIn(p.timeZone, from, to);
+  out.push(
+    offsets === p.timeZone.name ? `Times are ${offsets}.` : `Times are ${p.timeZone.name} time: ${offsets}.`,
+    '',
+  );
   const executions = groups.reduce((n, g) => n + g.executions, 0);
   // Sums of what each trade shows to the cent, so the table adds up as printed.
   const cents = (m: Micros) => Math.round(m / 10_000);
@@ -100,6 +114,30 @@ export function buildDailyLog(
     out.push('');
   }
   return out.join('\n');
+}
+
+const hourMs = 3_600_000;
+
+/** "UTC-05:00", or across a change "UTC-05:00, then UTC-04:00 from 2026-03-08 03:00". */
+function offsetsIn(zone: TimeZone, from: EpochMs, to: EpochMs): string {
+  let offset = zone.offsetAt(from);
+  let text = fixedOffsetName(offset);
+  // Hour by hour (zones change on the hour or half hour), then to the millisecond.
+  for (let t = from; t < to; t += hourMs) {
+    const next = Math.min(t + hourMs, to);
+    const nextOffset = zone.offsetAt(next);
+    if (nextOffset === offset) continue;
+    let lo = t;
+    let hi = next;
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (zone.offsetAt(mid) === offset) lo = mid;
+      else hi = mid;
+    }
+    text += `, then ${fixedOffsetName(nextOffset)} from ${formatIso(hi, zone).slice(0, 16).replace('T', ' ')}`;
+    offset = nextOffset;
+  }
+  return text;
 }
 
 /** Credit (+) or debit (−) per unit at entry, per the multiplier: what the trader quotes. */

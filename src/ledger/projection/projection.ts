@@ -15,6 +15,7 @@ import {
   type Instrument,
   type InstrumentId,
   type StrategyId,
+  type TimeZone,
 } from '../../domain';
 import type { DiscrepancyKind, EventOf, JournalEvent, TradingState } from '../events';
 import { BudgetBook } from './budget-book';
@@ -71,8 +72,10 @@ export class Projection {
   starts = 0;
   /** Executions the venue reported again and keel ignored, over the journal's whole life. */
   duplicateFillsIgnored = 0;
+  /** When the engine first started on this journal; null before. */
+  firstStartAt: number | null = null;
 
-  constructor(readonly utcOffsetMin: number) {}
+  constructor(readonly timeZone: TimeZone) {}
 
   apply(event: JournalEvent): void {
     // The checks on this path build their message only when they fail: replay runs it per event.
@@ -91,6 +94,7 @@ export class Projection {
       case 'engine.started':
         this.starts++;
         this.account ??= e.data.account;
+        this.firstStartAt ??= e.t;
         return;
       case 'instrument.defined':
         this.instruments.set(e.data.instrument.id, e.data.instrument);
@@ -335,6 +339,6 @@ export class Projection {
 
   /** Days since the epoch in exchange-local time: a cheap key for per-day counters. */
   private localDay(t: number): number {
-    return Math.floor((t + this.utcOffsetMin * 60_000) / 86_400_000);
+    return Math.floor((t + this.timeZone.offsetAt(t) * 60_000) / 86_400_000);
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { strikeNearestDelta, tradingYearsToExpiry } from '../../pricing';
 import { parseIsoWithOffset } from '../../domain/time';
+import { timeZoneOf } from '../../domain/time-zone';
 import { quoteOption, smileVol, volIndex, xspQuoteModel, type OptionQuoteModel } from './option-quotes';
 
 const at = (iso: string) => {
@@ -11,7 +12,11 @@ const at = (iso: string) => {
 const SPOT = 683.38;
 const RATE = 0.04;
 // 09:56 -> 16:00 on the incident's day: 364 session minutes
-const T_0DTE = tradingYearsToExpiry(at('2026-02-13T09:56:00-05:00'), at('2026-02-13T16:00:00-05:00'), -300);
+const T_0DTE = tradingYearsToExpiry(
+  at('2026-02-13T09:56:00-05:00'),
+  at('2026-02-13T16:00:00-05:00'),
+  timeZoneOf('America/New_York'),
+);
 const onTick = (price: number, tick: number) => Math.abs(price / tick - Math.round(price / tick)) < 1e-9;
 
 function chain(model: OptionQuoteModel, tYears: number) {

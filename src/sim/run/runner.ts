@@ -4,15 +4,20 @@
 // the host's ticks. Same scenario and seed, byte-identical outputs. The engine may crash (it is
 // discarded; its journal survives) and is restarted from its journal, as a killed process would be.
 import {
+  addDays,
   assert,
   AccountId,
+  atDateTime,
   fixedClock,
+  isTradingDay,
   localDate,
   localHhmm,
-  localWeekday,
   seededRng,
   type Clock,
+  sessionClose,
+  sessionTimeOn,
   type InstrumentTerms,
+  type LocalDate,
 } from '../../domain';
 import type { Engine } from '../../engine/engine';
 import { EngineHost } from '../../engine/host';
@@ -86,8 +91,6 @@ export type SimRunResult = {
   readonly stoppedAt: number | null;
 };
 
-const settlementTime = '16:00';
-
 export async function runScenario(scenario: Scenario, options: SimRunOptions): Promise<SimRunResult> {
   const run = new SimRun(scenario, options);
   return run.execute();
@@ -111,13 +114,15 @@ class SimRun {
   private events = 0;
   private marketSteps = 0;
   private restartPending = false;
+  /** Per local date: whether it trades and when clock.session ends on it (early closes end early). */
+  private readonly sessionEnds = new Map<LocalDate, string | null>();
 
   constructor(
     private readonly scenario: Scenario,
     private readonly options: SimRunOptions,
   ) {
     const rng = seededRng(scenario.seed);
-    this.clock = fixedClock(scenario.clock.start.t, scenario.utcOffsetMin);
+    this.clock = fixedClock(scenario.clock.start.t, scenario.timeZone);
     const scheduler: SimScheduler = {
       at: (t, label, fn) => this.queue.push(Math.max(t, this.clock.now()), label, fn),
       now: () => this.clock.now(),
@@ -129,7 +134,7 @@ class SimRun {
     this.market = new SimMarket(scenario, registry, rng.fork('market'));
     const v = scenario.venue;
     this.venue = new SimVenue(
-      { ...v, midFillChance: 0.35, utcOffsetMin: scenario.utcOffsetMin },
+      { ...v, midFillChance: 0.35, timeZone: scenario.timeZone },
       registry,
       this.market,
       scheduler,
@@ -254,8 +259,13 @@ class SimRun {
     for (let t = start.t + stepMs; t <= end.t; t += stepMs) {
       if (this.inSession(t)) this.queue.push(t, 'market step', () => this.marketStep(t));
     }
-    for (const day of this.sessionDays()) {
-      const settleAt = this.market.localTime(day, settlementTime);
+    // Expiries settle and DAY orders end at each trading day's close (13:00 on an early close);
+    // a 24/7 market never closes.
+    const { calendar, timeZone } = this.scenario.clock;
+    for (const date of this.clockDates()) {
+      const close = sessionClose(date, calendar);
+      if (close === null) continue;
+      const settleAt = atDateTime(date, close, timeZone);
       if (settleAt > start.t && settleAt <= end.t)
         this.queue.push(settleAt, 'settlement', () => this.venue.settleExpiring());
     }
@@ -348,32 +358,35 @@ class SimRun {
     return r.instrument;
   }
 
-  /** Inside trading hours on a weekday (always, without clock.session). */
+  /** Inside trading hours on a trading day of the calendar (always, without clock.session). */
   private inSession(t: number): boolean {
     const session = this.scenario.clock.session;
     if (session === null) return true;
-    const offset = this.scenario.utcOffsetMin;
-    const weekday = localWeekday(t, offset);
-    if (weekday === 0 || weekday === 6) return false;
-    const hhmm = localHhmm(t, offset);
-    return hhmm >= session.open && hhmm <= session.close;
+    const zone = this.scenario.timeZone;
+    const date = localDate(t, zone);
+    let end = this.sessionEnds.get(date);
+    if (end === undefined) {
+      const { calendar } = this.scenario.clock;
+      end = isTradingDay(date, calendar) ? sessionTimeOn(session.close, date, calendar) : null;
+      this.sessionEnds.set(date, end);
+    }
+    if (end === null) return false;
+    const hhmm = localHhmm(t, zone);
+    return hhmm >= session.open && hhmm <= end;
   }
 
-  /** Local dates of the weekdays the clock window covers. */
+  /** Local dates of the trading days the clock window covers. */
   private tradingDates(): string[] {
-    const offset = this.scenario.utcOffsetMin;
-    const dates = this.sessionDays()
-      .filter((t) => t <= this.scenario.clock.end.t)
-      .filter((t) => localWeekday(t, offset) !== 0 && localWeekday(t, offset) !== 6)
-      .map((t) => localDate(t, offset));
-    return [...new Set(dates)];
+    return this.clockDates().filter((d) => isTradingDay(d, this.scenario.clock.calendar));
   }
 
-  private sessionDays(): number[] {
-    const days: number[] = [];
-    for (let t = this.scenario.clock.start.t; t <= this.scenario.clock.end.t + 86_400_000; t += 86_400_000)
-      days.push(t);
-    return days;
+  /** Every local date from the clock's start to its end, by date (a day is 23 or 25 hours at a change). */
+  private clockDates(): LocalDate[] {
+    const { start, end, timeZone } = this.scenario.clock;
+    const last = localDate(end.t, timeZone);
+    const dates: LocalDate[] = [];
+    for (let d = localDate(start.t, timeZone); d <= last; d = addDays(d, 1)) dates.push(d);
+    return dates;
   }
 
   private log(line: string): void {

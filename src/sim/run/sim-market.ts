@@ -1,6 +1,15 @@
 // The simulated market as the venue and the engine see it: underlying paths advanced on the
 // simulated clock, option quotes from the seeded quote model, listed option chains by strike.
-import { assert, atLocalTime, formatIso, type Instrument, type InstrumentId, type Rng } from '../../domain';
+import {
+  assert,
+  atDateTime,
+  calendarCovers,
+  formatIso,
+  sessionClose,
+  type Instrument,
+  type InstrumentId,
+  type Rng,
+} from '../../domain';
 import { tradingYearsToExpiry } from '../../pricing';
 import type { SimInstrumentRegistry } from '../../venues/sim/instruments';
 import type { MarketData, Quote } from '../../venues/venue';
@@ -14,7 +23,8 @@ import {
 } from '../market';
 import type { MarketConfig, Scenario } from '../scenario';
 
-const expiryTime = '16:00';
+/** Options expire at their expiry date's close (13:00 on an early close), else at 16:00. */
+const expiryTimeDefault = '16:00';
 /** Listed strikes: every 1.00 for an index like XSP, within this fraction of spot. */
 const chainWidthFraction = 0.08;
 const rate = 0;
@@ -99,24 +109,31 @@ export class SimMarket implements MarketData {
     return chain;
   }
 
-  localTime(day: number, hhmm: string): number {
-    return atLocalTime(day, hhmm, this.scenario.utcOffsetMin);
-  }
-
+  /** "09:45:00-04:00": the local time of day with the offset in force. */
   stamp(t: number): string {
-    return formatIso(t, this.scenario.utcOffsetMin).slice(11, 19);
+    const iso = formatIso(t, this.scenario.timeZone);
+    return `${iso.slice(11, 19)}${iso.slice(-6)}`;
   }
 
   private optionQuote(i: Extract<Instrument, { kind: 'option' }>, u: Underlying): Quote | null {
-    const expiresAt = atLocalTime(
-      Date.parse(`${i.expiry}T12:00:00Z`),
-      expiryTime,
-      this.scenario.utcOffsetMin,
-    );
-    const tYears = tradingYearsToExpiry(this.now, expiresAt, this.scenario.utcOffsetMin);
+    const expiresAt = this.expiryInstant(i.expiry);
+    const tYears = tradingYearsToExpiry(this.now, expiresAt, this.scenario.timeZone);
     if (tYears <= 0) return null;
     const q = quoteOption(u.model, { spot: u.spot, strike: i.strike, right: i.right, tYears, rate });
     return { bid: q.bid, ask: q.ask, mid: q.mid, t: this.now };
+  }
+
+  private readonly expiries = new Map<string, number>();
+
+  private expiryInstant(expiry: string): number {
+    let t = this.expiries.get(expiry);
+    if (t === undefined) {
+      const { calendar } = this.scenario.clock;
+      const close = calendarCovers(expiry, calendar) ? sessionClose(expiry, calendar) : null;
+      t = atDateTime(expiry, close ?? expiryTimeDefault, this.scenario.timeZone);
+      this.expiries.set(expiry, t);
+    }
+    return t;
   }
 
   private underlyingQuote(i: Instrument, u: Underlying): Quote {

@@ -46,7 +46,10 @@ describe('the spec example', () => {
     expect(scenario.seed).toBe(7);
     expect(scenario.clock.start).toEqual({ t: t('09:30'), text: '2026-02-13T09:30:00-05:00' });
     expect(scenario.clock.end.t).toBe(t('16:15'));
-    expect(scenario.utcOffsetMin).toBe(-300);
+    // no clock.timeZone: the fixed offset of clock.start; no clock.calendar: XNYS (an index market)
+    expect(scenario.timeZone.name).toBe('UTC-05:00');
+    expect(scenario.timeZone.offsetAt(t('09:30'))).toBe(-300);
+    expect(scenario.clock.calendar.name).toBe('XNYS');
     expect(scenario.account.equity).toBe(1_000_000);
   });
 
@@ -334,10 +337,70 @@ describe('faults and commands in their loaded form', () => {
   });
 });
 
+describe('clock.timeZone and clock.calendar (keel extensions)', () => {
+  const march = { start: '2026-03-06T09:30:00-05:00', end: '2026-03-09T16:15:00-04:00' };
+
+  it('reads "HH:MM" and prints times in the named zone, with the offset in force', () => {
+    const result = load({ clock: { ...march, timeZone: 'America/New_York' } });
+    const s = loaded(result);
+    expect(result.ok && result.warnings).toEqual([]);
+    expect(s.timeZone.name).toBe('America/New_York');
+    expect(s.timeZone.offsetAt(s.clock.start.t)).toBe(-300);
+    expect(s.timeZone.offsetAt(s.clock.end.t)).toBe(-240);
+    expect(s.clock.calendar.name).toBe('XNYS');
+  });
+
+  it('without a zone keeps the start offset, and warns when the end names another', () => {
+    const result = load({ clock: march });
+    expect(loaded(result).timeZone.name).toBe('UTC-05:00');
+    expect(result.ok && result.warnings).toEqual([
+      "clock.end: its offset -04:00 differs from clock.start's -05:00; local times are read at -05:00 throughout: set clock.timeZone (e.g. America/New_York) to follow the exchange's changes",
+    ]);
+  });
+
+  it('warns when an offset is not the one the zone has at that instant, naming the instant it is', () => {
+    const result = load({
+      clock: {
+        start: '2026-03-09T09:30:00-05:00',
+        end: '2026-03-09T16:15:00-04:00',
+        timeZone: 'America/New_York',
+      },
+    });
+    expect(result.ok && result.warnings).toEqual([
+      'clock.start: 2026-03-09T09:30:00-05:00 has offset -05:00, but America/New_York is at -04:00 then; it is the instant 2026-03-09T10:30:00-04:00',
+    ]);
+  });
+
+  it('refuses an unknown zone, and an unknown calendar', () => {
+    expect(errorsOf(load({ clock: { ...minimal.clock, timeZone: 'Europe/Londn' } }))).toEqual([
+      'clock.timeZone: expected an IANA time zone, e.g. "America/New_York" or "UTC", got "Europe/Londn"',
+    ]);
+    expect(errorsOf(load({ clock: { ...minimal.clock, calendar: 'NYSE' } }))).toEqual([
+      'clock.calendar: expected one of XNYS, 24/7, weekdays, got "NYSE"',
+    ]);
+  });
+
+  it('is 24/7 for crypto-only markets; a year without holiday data is refused when named, a warning by default', () => {
+    const crypto = load({ market: [{ symbol: 'BTC-USDT', kind: 'crypto', spot: 100_000 }] });
+    expect(loaded(crypto).clock.calendar.name).toBe('24/7');
+    const clock2025 = { start: '2025-06-10T09:30:00-04:00', end: '2025-06-10T16:15:00-04:00' };
+    const byDefault = load({ clock: clock2025 });
+    expect(loaded(byDefault).clock.calendar.name).toBe('weekdays');
+    expect(byDefault.ok && byDefault.warnings).toEqual([
+      'clock: no XNYS holidays for 2025 (it covers 2026, 2027: src/domain/calendar-xnys.ts); every weekday trades: set clock.calendar to choose',
+    ]);
+    expect(errorsOf(load({ clock: { ...clock2025, calendar: 'XNYS' } }))).toEqual([
+      'clock.calendar: no XNYS holidays for 2025 (it covers 2026, 2027: src/domain/calendar-xnys.ts); add them there, or set clock.calendar: weekdays',
+    ]);
+  });
+});
+
 describe('error messages', () => {
   it('unknown key', () => {
     const clock = { ...minimal.clock, tmie: '10:00' };
-    expect(errorsOf(load({ clock }))).toEqual(["unknown key 'tmie' in clock (allowed: start, end, session)"]);
+    expect(errorsOf(load({ clock }))).toEqual([
+      "unknown key 'tmie' in clock (allowed: start, end, session, timeZone, calendar)",
+    ]);
   });
 
   it('unknown key, with a guess', () => {
@@ -600,7 +663,7 @@ describe('JSON input', () => {
   it('schema errors read the same as for YAML', () => {
     const text = JSON.stringify({ ...minimal, clock: { ...minimal.clock, tmie: 1 } });
     expect(errorsOf(parseScenario(text, 'x.json', 'json'))).toEqual([
-      "unknown key 'tmie' in clock (allowed: start, end, session)",
+      "unknown key 'tmie' in clock (allowed: start, end, session, timeZone, calendar)",
     ]);
   });
 });

@@ -2,7 +2,10 @@
 // rules that span sections. Errors stop the run; warnings are printed and the run goes on.
 //
 // Rules (each error names its path):
-// - every time lies inside the clock window; "HH:MM" is read on the clock's start date
+// - every time lies inside the clock window; "HH:MM" is read on the clock's start date, in the
+//   clock's zone (clock.timeZone, else the fixed offset of clock.start)
+// - the calendar knows the holidays of every year the clock spans (by default, when XNYS does not,
+//   a warning and every weekday trades)
 // - market symbols are unique; price points are in time order; a market has at most marketStepsMax steps
 // - external positions and orders name a market symbol (the venue must price them)
 // - an option names a market underlying, and the venue must trade options
@@ -10,15 +13,23 @@
 // - an iron condor trades options on a market underlying
 // Relaxed on purpose: an operator order for a symbol without a market is only a warning, because the
 // spec's own example orders PLTR with only XSP in the market (the venue then rejects or never fills).
-import type { EpochMs, InstrumentTerms, ParsedTime } from '../../domain';
+import type { EpochMs, ExchangeCalendar, InstrumentTerms, ParsedTime, TimeZone } from '../../domain';
 import {
   assert,
   atLocalTime,
+  calendarCovers,
+  calendarNamed,
+  cryptoCalendar,
+  fixedOffsetZone,
   formatIso,
+  formatOffset,
   localDate,
   parseIsoWithOffset,
   StrategyId,
   GroupId,
+  timeZoneOf,
+  weekdaysCalendar,
+  xnysCalendar,
 } from '../../domain';
 import { formatPath } from './issues';
 import type {
@@ -54,6 +65,7 @@ type Resolver = {
   readonly warnings: string[];
   readonly start: ParsedTime;
   readonly end: ParsedTime;
+  readonly zone: TimeZone;
   readonly markets: ReadonlyMap<string, number>;
   readonly input: ScenarioInput;
 };
@@ -65,7 +77,10 @@ export function resolveScenario(
   const start = parseIsoWithOffset(input.clock.start);
   const end = parseIsoWithOffset(input.clock.end);
   assert(start !== null && end !== null, 'the schema checked clock.start and clock.end');
-  const r: Resolver = { errors: [], warnings: [], start, end, markets: marketIndex(input), input };
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const zone = clockZone(input, start, end, warnings);
+  const r: Resolver = { errors, warnings, start, end, zone, markets: marketIndex(input), input };
   const scenario: Scenario = {
     source,
     name: input.name ?? baseName(source),
@@ -73,10 +88,11 @@ export function resolveScenario(
     clock: {
       start: { t: start.epochMs, text: input.clock.start },
       end: { t: end.epochMs, text: input.clock.end },
-      utcOffsetMin: start.utcOffsetMin,
+      timeZone: zone,
+      calendar: clockCalendar(r),
       session: input.clock.session ?? null,
     },
-    utcOffsetMin: start.utcOffsetMin,
+    timeZone: zone,
     account: { equity: input.account.equity },
     market: input.market.map((m, i) => resolveMarket(r, m, i)),
     venue: resolveVenue(input.venue),
@@ -89,7 +105,7 @@ export function resolveScenario(
     strategies: resolveStrategies(r),
     risk: resolveRisk(r, input.risk),
   };
-  return { scenario: deepFreeze(scenario), errors: r.errors, warnings: r.warnings };
+  return { scenario: deepFreeze(scenario), errors, warnings };
 }
 
 function error(r: Resolver, path: Path, message: string): void {
@@ -107,6 +123,63 @@ function baseName(source: string): string {
 
 // ---- times ----
 
+/**
+ * clock.timeZone, or without it the fixed offset of clock.start (the spec's clock names only
+ * offsets). Times with an explicit offset name instants whatever the zone: an offset that is not
+ * the zone's at that instant is only a warning, saying which local time it is.
+ */
+function clockZone(input: ScenarioInput, start: ParsedTime, end: ParsedTime, warnings: string[]): TimeZone {
+  const named = input.clock.timeZone;
+  if (named === undefined) {
+    if (end.utcOffsetMin !== start.utcOffsetMin)
+      warnings.push(
+        `clock.end: its offset ${formatOffset(end.utcOffsetMin)} differs from clock.start's ${formatOffset(start.utcOffsetMin)}; local times are read at ${formatOffset(start.utcOffsetMin)} throughout: set clock.timeZone (e.g. America/New_York) to follow the exchange's changes`,
+      );
+    return fixedOffsetZone(start.utcOffsetMin);
+  }
+  const zone = timeZoneOf(named);
+  for (const key of ['start', 'end'] as const) {
+    const given = key === 'start' ? start : end;
+    const inForce = zone.offsetAt(given.epochMs);
+    if (inForce !== given.utcOffsetMin)
+      warnings.push(
+        `clock.${key}: ${input.clock[key]} has offset ${formatOffset(given.utcOffsetMin)}, but ${zone.name} is at ${formatOffset(inForce)} then; it is the instant ${formatIso(given.epochMs, zone)}`,
+      );
+  }
+  return zone;
+}
+
+/** clock.calendar, or XNYS (24/7 when every market is crypto); it must know every year the clock spans. */
+function clockCalendar(r: Resolver): ExchangeCalendar {
+  const named = r.input.clock.calendar;
+  const calendar =
+    named !== undefined
+      ? calendarNamed(named)
+      : r.input.market.every((m) => m.kind === 'crypto')
+        ? cryptoCalendar
+        : xnysCalendar;
+  const firstYear = Number(localDate(r.start.epochMs, r.zone).slice(0, 4));
+  const lastYear = Number(localDate(r.end.epochMs, r.zone).slice(0, 4));
+  const missing: number[] = [];
+  for (let y = firstYear; y <= lastYear; y++) if (!calendarCovers(`${y}-01-01`, calendar)) missing.push(y);
+  if (missing.length === 0) return calendar;
+  const covers = `it covers ${calendar.years?.join(', ')}: src/domain/calendar-xnys.ts`;
+  if (named !== undefined) {
+    error(
+      r,
+      ['clock', 'calendar'],
+      `no ${calendar.name} holidays for ${missing.join(', ')} (${covers}); add them there, or set clock.calendar: weekdays`,
+    );
+    return calendar;
+  }
+  warning(
+    r,
+    ['clock'],
+    `no ${calendar.name} holidays for ${missing.join(', ')} (${covers}); every weekday trades: set clock.calendar to choose`,
+  );
+  return weekdaysCalendar;
+}
+
 /** Resolves "HH:MM" (on the start date) or an ISO time; outside the clock window is an error. */
 function resolveTime(r: Resolver, path: Path, text: string): ScenarioTime {
   const t = instantOf(r, text);
@@ -117,7 +190,7 @@ function resolveTime(r: Resolver, path: Path, text: string): ScenarioTime {
 }
 
 function instantOf(r: Resolver, text: string): EpochMs {
-  if (isTimeOfDay(text)) return atLocalTime(r.start.epochMs, text, r.start.utcOffsetMin);
+  if (isTimeOfDay(text)) return atLocalTime(r.start.epochMs, text, r.zone);
   const parsed = parseIsoWithOffset(text);
   assert(parsed !== null, `the schema checked the time ${text}`);
   return parsed.epochMs;
@@ -126,15 +199,15 @@ function instantOf(r: Resolver, text: string): EpochMs {
 /** "09:30-16:15 on 2026-02-13", or both ends in full when the window spans days. */
 function windowText(r: Resolver): string {
   const { start, end, input } = r;
-  const offset = start.utcOffsetMin;
-  if (localDate(start.epochMs, offset) !== localDate(end.epochMs, offset)) {
+  const zone = r.zone;
+  if (localDate(start.epochMs, zone) !== localDate(end.epochMs, zone)) {
     return `${input.clock.start} to ${input.clock.end} ("HH:MM" is read on the start date; give later days as ISO times)`;
   }
   const local = (t: EpochMs) => {
-    const hms = formatIso(t, offset).slice(11, 19);
+    const hms = formatIso(t, zone).slice(11, 19);
     return hms.endsWith(':00') ? hms.slice(0, 5) : hms;
   };
-  return `${local(start.epochMs)}-${local(end.epochMs)} on ${localDate(start.epochMs, offset)}`;
+  return `${local(start.epochMs)}-${local(end.epochMs)} on ${localDate(start.epochMs, zone)}`;
 }
 
 // ---- market and venue ----

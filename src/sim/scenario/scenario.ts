@@ -4,12 +4,14 @@
 // simulated venue read; they never see the file's raw shape.
 import type {
   EpochMs,
+  ExchangeCalendar,
   GroupId,
   InstrumentTerms,
   OrderIntentKind,
   OrderType,
   Side,
   StrategyId,
+  TimeZone,
   UnderlyingKind,
 } from '../../domain';
 
@@ -22,9 +24,11 @@ export type TimeOfDay = string;
 export type ClockConfig = {
   readonly start: ScenarioTime;
   readonly end: ScenarioTime;
-  /** From clock.start: how to print times in the exchange's local time. */
-  readonly utcOffsetMin: number;
-  /** Trading hours: market steps only inside them, Monday to Friday; null: the whole window. */
+  /** clock.timeZone, else the fixed offset of clock.start: local dates, times of day, printed offsets. */
+  readonly timeZone: TimeZone;
+  /** clock.calendar: which local dates trade and when each session closes (settlement, 0DTE exits). */
+  readonly calendar: ExchangeCalendar;
+  /** Trading hours: market steps only inside them, on trading days; null: the whole window. */
   readonly session: { readonly open: TimeOfDay; readonly close: TimeOfDay } | null;
 };
 
@@ -265,8 +269,8 @@ export type Scenario = {
   readonly name: string;
   readonly seed: number;
   readonly clock: ClockConfig;
-  /** Same as clock.utcOffsetMin. */
-  readonly utcOffsetMin: number;
+  /** Same as clock.timeZone. */
+  readonly timeZone: TimeZone;
   readonly account: { readonly equity: number };
   readonly market: readonly MarketConfig[];
   readonly venue: VenueConfig;

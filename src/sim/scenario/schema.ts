@@ -4,7 +4,7 @@
 // This schema checks shapes, ranges and within-object rules; load.ts resolves times and checks the
 // rules that span sections (symbols, the clock window, strategy ids).
 import { z } from 'zod';
-import { GroupId, parseIsoWithOffset, StrategyId } from '../../domain';
+import { calendarNames, GroupId, parseIsoWithOffset, parseTimeZone, StrategyId } from '../../domain';
 import { show } from './issues';
 import { equityBracketParamsSchema } from '../../strategies/equity-bracket-params';
 import { futuresProtectedParamsSchema } from '../../strategies/futures-protected-params';
@@ -91,8 +91,15 @@ const clockSchema = z
   .object({
     start: isoTime,
     end: isoTime,
-    // keel extension: trading hours; the market moves only inside them, on weekdays (multi-day runs).
+    // keel extension: trading hours; the market moves only inside them, on trading days (multi-day runs).
     session: z.object({ open: timeOfDay, close: timeOfDay }).strict().optional(),
+    // keel extension: the exchange's IANA zone (default: the fixed offset of clock.start).
+    timeZone: checkedString(
+      (text) => parseTimeZone(text) !== null,
+      'an IANA time zone, e.g. "America/New_York" or "UTC"',
+    ).optional(),
+    // keel extension: the exchange calendar (default XNYS; 24/7 when every market is crypto).
+    calendar: z.enum(calendarNames).optional(),
   })
   .strict()
   .superRefine((clock, ctx) => {

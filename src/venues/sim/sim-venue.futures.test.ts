@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ClientOrderId,
+  fixedOffsetZone,
   seededRng,
   type ClientOrderId as ClientOrderIdType,
   type Instrument,
@@ -40,7 +41,7 @@ function futuresVenue(faults?: VenueFaultPlan) {
       positionIds: 'distinct',
       positionHistory: true,
       midFillChance: 0,
-      utcOffsetMin: 540,
+      timeZone: fixedOffsetZone(540),
     },
     registry,
     market,

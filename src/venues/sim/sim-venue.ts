@@ -32,6 +32,7 @@ import {
   type Rng,
   type Side,
   type TimeInForce,
+  type TimeZone,
   toMicros,
   legsPerOrderMax,
 } from '../../domain';
@@ -69,7 +70,8 @@ export type SimVenueConfig = {
   readonly positionHistory: boolean;
   /** Chance per market step that a resting limit at or better than mid fills at its limit. */
   readonly midFillChance: number;
-  readonly utcOffsetMin: number;
+  /** The exchange's zone: the venue log's times and the local date of expiries. */
+  readonly timeZone: TimeZone;
 };
 
 type SimOrderStatus = 'pending' | 'working' | 'filled' | 'cancelled' | 'rejected' | 'expired';
@@ -318,7 +320,7 @@ export class SimVenue implements Venue {
   /** Cash-settles every option expiring on this local date at intrinsic value; ends DAY orders. */
   settleExpiring(): void {
     const t = this.scheduler.now();
-    const today = localDate(t, this.config.utcOffsetMin);
+    const today = localDate(t, this.config.timeZone);
     for (const order of [...this.orders.values()]) {
       if (order.status !== 'working' && order.status !== 'pending') continue;
       const expiring = order.legs.some((l) => l.instrument.kind === 'option' && l.instrument.expiry <= today);
@@ -800,7 +802,7 @@ export class SimVenue implements Venue {
   }
 
   private append(line: DistributiveOmit<VenueLogLine, 'seq' | 't'>): void {
-    const t = formatIso(this.scheduler.now(), this.config.utcOffsetMin);
+    const t = formatIso(this.scheduler.now(), this.config.timeZone);
     this.log.push({ seq: this.log.length + 1, t, ...line } as VenueLogLine);
   }
 

@@ -2,7 +2,7 @@
 // quote book the suite sets by hand, and a fault plan armed one order at a time. `advance` runs the
 // queue the way the simulation runner does (a market step, then every event due). A restart gives
 // the same SimVenue to a new subscriber: the venue's state is the venue, the client is in-process.
-import { assert, seededRng, type Instrument, type InstrumentId } from '../../../src/domain';
+import { assert, seededRng, timeZoneOf, type Instrument, type InstrumentId } from '../../../src/domain';
 import { EventQueue } from '../../../src/sim/run/event-queue';
 import type { IncomingOrder, OrderFault, VenueFaultPlan } from '../../../src/venues/sim/faults';
 import { SimInstrumentRegistry, type UnderlyingSpec } from '../../../src/venues/sim/instruments';
@@ -18,13 +18,13 @@ export type SimHarnessKind =
   | 'futures';
 
 const sessionStart = Date.UTC(2026, 1, 13, 15, 0); // Fri 2026-02-13 10:00 New York
-const utcOffsetMin = -300;
+const timeZone = timeZoneOf('America/New_York');
 const chainExpiry = '2026-02-20';
 const chainStrikes = [96, 97, 98, 99, 100, 101, 102, 103, 104];
 
 /** The scenario's venue settings for each kind, with mid fills off: only the suite's prices fill. */
 function configFor(kind: SimHarnessKind): SimVenueConfig {
-  const common = { latencyMs: 50, midFillChance: 0, utcOffsetMin };
+  const common = { latencyMs: 50, midFillChance: 0, timeZone };
   return kind === 'options'
     ? {
         ...common,
