@@ -21,7 +21,7 @@ import {
 } from '../../domain';
 import type { Engine } from '../../engine/engine';
 import { EngineHost } from '../../engine/host';
-import type { OperatorCommand as EngineOperatorCommand, OperatorResult } from '../../engine/operator';
+import type { OperatorCommand, OperatorResult } from '../../engine/operator';
 import type { Projection } from '../../ledger/projection';
 import { buildDailyLog, buildReport, type Report } from '../../engine/report';
 import type { EngineSettings } from '../../engine/settings';
@@ -33,7 +33,7 @@ import { SimVenue } from '../../venues/sim/sim-venue';
 import type { SimScheduler } from '../../venues/sim/scheduler';
 import type { VenueLogLine } from '../../venues/sim/venue-log';
 import type { Venue } from '../../venues/venue';
-import type { CrashEngineFault, OperatorCommand, Scenario } from '../scenario';
+import type { CrashEngineFault, ScenarioOperatorCommand, Scenario } from '../scenario';
 import { CrashableStore, EngineCrash } from './crash';
 import { EventQueue } from './event-queue';
 import { ScenarioFaultPlan } from './fault-plan';
@@ -75,7 +75,7 @@ export type SimRunOptions = {
 
 /** Operator commands given while the run goes, applied at the current simulated time. */
 export type SimControl = {
-  operator(cmd: EngineOperatorCommand): Promise<OperatorResult>;
+  operator(cmd: OperatorCommand): Promise<OperatorResult>;
   projection(): Projection | null;
 };
 
@@ -104,7 +104,7 @@ class SimRun {
   private readonly store: CrashableStore;
   private readonly closeStore: () => void;
   private readonly engineLog: string[] = [];
-  private readonly pendingOperator: OperatorCommand[] = [];
+  private readonly pendingOperator: ScenarioOperatorCommand[] = [];
   private readonly crashQueue: CrashEngineFault[];
   private host!: EngineHost;
   private link: ThroughLink | null = null;
@@ -304,7 +304,7 @@ class SimRun {
     this.options.progress?.((t - start.t) / (end.t - start.t), t);
   }
 
-  private async operator(cmd: OperatorCommand): Promise<void> {
+  private async operator(cmd: ScenarioOperatorCommand): Promise<void> {
     if (this.engine === null) {
       this.pendingOperator.push(cmd); // the operator waits for the engine to come back
       return;
@@ -396,7 +396,7 @@ class SimRun {
   }
 }
 
-function toEngineCommand(cmd: OperatorCommand): EngineOperatorCommand {
+function toEngineCommand(cmd: ScenarioOperatorCommand): OperatorCommand {
   switch (cmd.action) {
     case 'order':
       return {

@@ -24,7 +24,7 @@ export type {
   MarketConfig,
   MarketPath,
   OperatorAction,
-  OperatorCommand,
+  ScenarioOperatorCommand,
   OperatorOrder,
   OptionSpreadConfig,
   OrderFault,

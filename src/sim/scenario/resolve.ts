@@ -46,7 +46,7 @@ import type {
   FaultMatch,
   ExternalPosition,
   MarketConfig,
-  OperatorCommand,
+  ScenarioOperatorCommand,
   RiskConfig,
   Scenario,
   ScenarioFault,
@@ -441,7 +441,7 @@ function resolveExternalOrder(
 
 // ---- operator ----
 
-function resolveOperator(r: Resolver, c: OperatorInput, i: number): OperatorCommand {
+function resolveOperator(r: Resolver, c: OperatorInput, i: number): ScenarioOperatorCommand {
   const path = ['operator', i];
   const at = resolveTime(r, [...path, 'at'], c.at);
   switch (c.action) {

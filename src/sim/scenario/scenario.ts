@@ -14,6 +14,7 @@ import type {
   TimeZone,
   UnderlyingKind,
 } from '../../domain';
+import type { IronCondorParams } from '../../strategies/iron-condor-0dte';
 
 /** A resolved instant and the text it was written as ("10:08", or an ISO time). */
 export type ScenarioTime = { readonly t: EpochMs; readonly text: string };
@@ -192,7 +193,7 @@ export type FlattenTarget =
   | { readonly kind: 'group'; readonly groupId: GroupId }
   | { readonly kind: 'strategy'; readonly strategyId: StrategyId };
 
-export type OperatorCommand =
+export type ScenarioOperatorCommand =
   | OperatorOrder
   | (OperatorBase & { readonly action: 'flatten'; readonly target: FlattenTarget })
   | (OperatorBase & { readonly action: 'halt'; readonly reason: string })
@@ -200,28 +201,10 @@ export type OperatorCommand =
   | (OperatorBase & { readonly action: 'cancel'; readonly mine: true })
   | (OperatorBase & { readonly action: 'reconcile' })
   | (OperatorBase & { readonly action: 'resolve'; readonly id: string; readonly reason: string });
-export type OperatorAction = OperatorCommand['action'];
+export type OperatorAction = ScenarioOperatorCommand['action'];
 
-export type IronCondorParams = {
-  readonly strikes?: {
-    readonly longPut: number;
-    readonly shortPut: number;
-    readonly shortCall: number;
-    readonly longCall: number;
-  };
-  readonly executionsPerDay: number;
-  readonly trailingStop?: { readonly activatePct: number; readonly givebackPct: number };
-  readonly underlying: string;
-  readonly shortDelta: number;
-  readonly wingWidth: number;
-  readonly minCredit: number;
-  readonly qty: number;
-  readonly stopLossMultiple: number;
-  readonly takeProfitPct: number;
-  readonly entryFrom: TimeOfDay;
-  readonly entryUntil: TimeOfDay;
-  readonly exitBy: TimeOfDay;
-};
+/** The condor's params are the strategy's own type: one definition, checked by the schema. */
+export type { IronCondorParams };
 
 export type IronCondorStrategyConfig = {
   readonly id: StrategyId;
@@ -281,7 +264,7 @@ export type Scenario = {
     readonly orders: readonly ExternalOrder[];
   };
   /** In file order; the runner schedules them by `at` (file order breaks ties). */
-  readonly operator: readonly OperatorCommand[];
+  readonly operator: readonly ScenarioOperatorCommand[];
   readonly strategies: readonly StrategyConfig[];
   readonly risk: RiskConfig;
 };
