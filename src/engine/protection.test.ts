@@ -51,6 +51,16 @@ function protectOrder(n: number, type: OrderType, qty: number, trigger: number):
   };
 }
 
+/** A protected long whose stop (no target) the venue has accepted and works. */
+function withWorkingStop() {
+  const a = protectedAccount({ stopPrice: 108114.7, targetPrice: null });
+  const g = a.core.p.requireGroup(gid);
+  a.protection.progress(g);
+  const stop = a.venue.sent[0]?.clientOrderId as ClientOrderId;
+  a.core.recorder.record('order.accepted', { clientOrderId: stop, venueOrderId: VenueOrderId.of('V2') });
+  return { ...a, g, stop };
+}
+
 describe('protective orders', () => {
   it('sends a reduce-only stop and take-profit for what the group owns, attached to its entry', () => {
     const { protection, venue, core } = protectedAccount();
@@ -161,14 +171,7 @@ describe('protective orders', () => {
   });
 
   it('closes the rest itself when a triggered stop part-fills and its remainder goes stale', () => {
-    const { protection, core, venue, closes, clock } = protectedAccount({
-      stopPrice: 108114.7,
-      targetPrice: null,
-    });
-    const g = core.p.requireGroup(gid);
-    protection.progress(g);
-    const stop = venue.sent[0]?.clientOrderId as ClientOrderId;
-    core.recorder.record('order.accepted', { clientOrderId: stop, venueOrderId: VenueOrderId.of('V2') });
+    const { protection, core, closes, clock, g, stop } = withWorkingStop();
     core.recorder.record('order.fill', {
       fill: {
         execId: ExecId.of('E9'),
@@ -200,14 +203,7 @@ describe('protective orders', () => {
   });
 
   it('closes itself when the price stays through a working stop that does not fill', () => {
-    const { protection, core, venue, closes, clock } = protectedAccount({
-      stopPrice: 108114.7,
-      targetPrice: null,
-    });
-    const g = core.p.requireGroup(gid);
-    protection.progress(g);
-    const stop = venue.sent[0]?.clientOrderId as ClientOrderId;
-    core.recorder.record('order.accepted', { clientOrderId: stop, venueOrderId: VenueOrderId.of('V2') });
+    const { protection, core, venue, closes, clock, g } = withWorkingStop();
     venue.quotes.set(btc.id, { bid: 108000, ask: 108000.2, mid: 108000.1, t: 0 });
     protection.progress(g);
     clock.set(core.now() + triggeredStopStaleMs / 2);
