@@ -167,6 +167,21 @@ export class FakeTws {
     this.toClient(o.clientId, m.errorMessage(o.ibOrderId, code, message));
   }
 
+  /** A notice to every session (id -1), as TWS sends 2104 "market data farm connection is OK". */
+  sendNotice(code: number, message: string): void {
+    for (const s of this.started()) this.send(s, m.errorMessage(-1, code, message));
+  }
+
+  /** TWS corrects an execution: the same execId before the last dot, a new suffix, new figures. */
+  injectCorrection(execId: string, shares: number, price: number): void {
+    const row = this.sent.find((x) => x.exec.execId === execId);
+    assert(row !== undefined, `no execution ${execId} was sent`);
+    const dot = execId.lastIndexOf('.');
+    const corrected = { ...row.exec, execId: `${execId.slice(0, dot)}.02`, shares, price };
+    this.toClient(row.exec.clientId, m.executionData({ ...corrected, reqId: -1 }));
+    this.toClient(row.exec.clientId, m.commissionReport(corrected.execId, row.commission));
+  }
+
   /** A position in a contract the venue cannot describe (an unknown conId). */
   injectUnknownPosition(conId: number, qty: number): void {
     const c: m.WireContract = {

@@ -6,7 +6,7 @@
 import { timeZoneOf } from '../../../src/domain';
 import { IbkrVenue } from '../../../src/venues/ibkr';
 import type { SimVenue } from '../../../src/venues/sim/sim-venue';
-import { FakeTws } from '../../fakes/tws';
+import { FakeTws, type FakeTwsOptions } from '../../fakes/tws';
 import type { HarnessControl, VenueHarness } from './harness';
 import { simHarness } from './sim-harness';
 
@@ -25,11 +25,28 @@ const controls: ReadonlySet<HarnessControl> = new Set<HarnessControl>([
   'restart',
 ]);
 
-export async function ibkrHarness(log: (line: string) => void = () => {}): Promise<VenueHarness> {
+export type IbkrHarness = Omit<VenueHarness, 'venue' | 'restart'> & {
+  readonly venue: IbkrVenue;
+  restart(): Promise<IbkrVenue>;
+  readonly fake: FakeTws;
+  readonly sim: SimVenue;
+  /** What the adapter and the fake logged. */
+  readonly lines: string[];
+  /** Lets the wire settle without venue time passing. */
+  settle(): Promise<void>;
+};
+
+export type IbkrHarnessOptions = Omit<FakeTwsOptions, 'sim' | 'now'> & {
+  readonly lastOrderId?: number | null;
+};
+
+export async function ibkrHarness(options: IbkrHarnessOptions = {}): Promise<IbkrHarness> {
   const inner = await simHarness('options');
   const sim = inner.venue as SimVenue;
   let now = sessionStart;
-  const fake = new FakeTws({ sim, now: () => now, log });
+  const lines: string[] = [];
+  const log = (line: string) => lines.push(line);
+  const fake = new FakeTws({ ...options, sim, now: () => now, log });
   const port = await fake.start();
   const clock = { now: () => now, timeZone };
   const client = (lastOrderId: number | null) =>
@@ -40,7 +57,7 @@ export async function ibkrHarness(log: (line: string) => void = () => {}): Promi
       maxReqPerSec: 100_000,
       marketDataLinesMax: 1_000,
     });
-  let venue = client(null);
+  let venue = client(options.lastOrderId ?? null);
   /** Everything either side has said so far has been heard and handled. */
   const settle = async () => {
     await venue.roundTrip();
@@ -51,6 +68,10 @@ export async function ibkrHarness(log: (line: string) => void = () => {}): Promi
     get venue() {
       return venue;
     },
+    fake,
+    sim,
+    lines,
+    settle,
     products: inner.products,
     positionIds: false,
     controls,
