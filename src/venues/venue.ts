@@ -44,7 +44,10 @@ export type VenueCapabilities = {
 /** Why a cancel request did not take effect. */
 export type CancelRejectReason = 'notSent' | 'unknownOrder' | 'notWorking' | 'refused';
 
-/** An execution as the venue reports it: keel's Fill before keel records how it learned of it. */
+/**
+ * An execution as the venue reports it: keel's Fill before keel records how it learned of it.
+ * `comboExecId` is shared by every leg of one combo execution, null for a single-leg order.
+ */
 export type VenueFill = Omit<Fill, 'provenance' | 'venueOrderId'> & { readonly venueOrderId: VenueOrderId };
 
 export type VenueEvent =
@@ -219,10 +222,19 @@ export interface Venue {
   optionChain(symbol: string, expiry: string): MaybePromise<readonly Instrument[]>;
   /** Keep quotes of these instruments flowing into the quote book (idempotent). */
   watch(instrumentIds: readonly InstrumentId[]): void;
-  /** Sends an order; its fate arrives as events. Never throws for a venue-side refusal. */
+  /**
+   * Sends an order; its fate arrives as events. Never throws for a venue-side refusal. While the
+   * link is down the answer is `rejected` with reason `notSent` and no venue order id, delivered
+   * later, never inside the call.
+   */
   submit(order: OrderSpec): void;
+  /** While the link is down the answer is `cancelRejected` with reason `notSent`, delivered later. */
   cancel(clientOrderId: ClientOrderId): void;
-  /** Open orders, positions, executions, settlements and position history, for reconciliation. */
+  /**
+   * Open orders, positions, executions (at or after `executionsSince`), settlements and position
+   * history, for reconciliation. A view it cannot get whole (the link is down) is a rejection,
+   * never an empty or stale snapshot.
+   */
   snapshot(request?: SnapshotRequest): Promise<VenueSnapshot>;
   isConnected(): boolean;
 }
