@@ -9,6 +9,7 @@ import { sizeCommand, type SizeOptions } from './commands/size';
 import { reconcileCommand, type ReconcileCliOptions } from './commands/reconcile';
 import { statusCommand, statusViaApi } from './commands/status';
 import { sweepCommand } from './commands/sweep';
+import { parseThroughBroker, throughBrokers } from './through';
 
 type SimCliOptions = {
   out?: string;
@@ -18,16 +19,31 @@ type SimCliOptions = {
   quiet?: boolean;
   verbose?: boolean;
   print?: boolean;
+  through?: string;
 };
 
 async function sim(file: string | undefined, opts: SimCliOptions): Promise<number> {
-  if (opts.generate) return sweepCommand(opts.seeds, opts.out);
+  const through = opts.through === undefined ? undefined : parseThroughBroker(opts.through);
+  if (through === null) {
+    process.stderr.write(
+      `keel sim: --through takes one of ${throughBrokers.join(', ')}, got '${opts.through}'\n`,
+    );
+    return 2;
+  }
+  if (opts.generate) return sweepCommand(opts.seeds, opts.out, through);
   if (file === undefined || opts.out === undefined) {
     process.stderr.write('keel sim: give a scenario file and --out DIR (or --generate --seeds A..B)\n');
     return 2;
   }
-  const { out, ...rest } = opts;
-  return simCommand(file, { ...rest, out });
+  const { out, journal, quiet, verbose, print } = opts;
+  return simCommand(file, {
+    out,
+    ...(journal === undefined ? {} : { journal }),
+    ...(quiet === undefined ? {} : { quiet }),
+    ...(verbose === undefined ? {} : { verbose }),
+    ...(print === undefined ? {} : { print }),
+    ...(through === undefined ? {} : { through }),
+  });
 }
 
 const program = new Command();
@@ -46,6 +62,10 @@ program
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')
   .option('--print', 'print the daily log at the end')
+  .option(
+    '--through <broker>',
+    `run the engine through a broker's adapter and real client library, against a loopback fake of the broker backed by the simulated venue (${throughBrokers.join(', ')})`,
+  )
   .action(async (file: string | undefined, opts: SimCliOptions) => {
     process.exitCode = await sim(file, opts);
   });

@@ -4,6 +4,7 @@ import { runScenario, writeRun } from '../../sim/run';
 import { loadScenario } from '../../sim/scenario';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
+import { throughDescription, throughLinkFor, type ThroughBroker } from '../through';
 
 export type SimCommandOptions = {
   out: string;
@@ -11,6 +12,8 @@ export type SimCommandOptions = {
   verbose?: boolean;
   journal?: string;
   print?: boolean;
+  /** Run the engine through this broker's adapter and a loopback fake of the broker. */
+  through?: ThroughBroker;
 };
 
 export async function simCommand(file: string, opts: SimCommandOptions): Promise<number> {
@@ -25,6 +28,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
   const progress = opts.quiet ? null : new Progress(`sim ${scenario.name} seed ${scenario.seed}`);
   let result;
+  const startedMs = Date.now();
   try {
     result = await runScenario(scenario, {
       strategies: strategiesForScenario,
@@ -33,6 +37,13 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
         if (opts.verbose) progress?.line(line);
       },
       progress: (fraction, t) => progress?.update(fraction, t, scenario.timeZone),
+      ...(opts.through === undefined
+        ? {}
+        : {
+            through: throughLinkFor(opts.through, (line) => {
+              if (opts.verbose) progress?.line(line);
+            }),
+          }),
     });
   } catch (e) {
     progress?.done();
@@ -40,6 +51,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
     return 2;
   }
   progress?.done();
+  const wallSec = Math.max(0.001, (Date.now() - startedMs) / 1000);
   writeRun(opts.out, result);
   if (opts.print) process.stdout.write(`${result.dailyLog}\n`);
   const verdict = check(
@@ -52,6 +64,11 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
       `scenario ${scenario.name} seed ${scenario.seed}: ${result.stats.events} simulated events, ${result.stats.crashes} engine crash(es)`,
       `groups ${result.report.groups.length} | executions ${s.executions} | commissions $${s.commissions.toFixed(2)} | realized PnL $${s.realizedPnl.toFixed(2)} | trading ${String(s.finalTradingState)}`,
       `refusals ${result.report.refusals.length} | discrepancies ${result.report.discrepancies.length}`,
+      ...(opts.through === undefined
+        ? []
+        : [
+            `${throughDescription(opts.through)}: ${Math.round(result.stats.events / wallSec)} simulated events/s (${wallSec.toFixed(1)} s)`,
+          ]),
       formatVerdict(verdict),
       `wrote ${opts.out}/venue-log.jsonl, report.json, daily-log.md`,
       '',

@@ -3,6 +3,8 @@
 import { check, formatVerdict } from '../../sim/check';
 import { runScenario, strategiesForScenario, writeRun } from '../../sim/run';
 import { generateScenario, reproduceCommand, sweepSeeds, type SweepRow } from '../../sim/sweep';
+import type { SimRunOptions } from '../../sim/run/runner';
+import { throughDescription, throughLinkFor, type ThroughBroker } from '../through';
 
 export function parseSeeds(text: string): { from: number; to: number } | null {
   const m = /^(\d+)(?:\.\.(\d+))?$/.exec(text.trim());
@@ -12,7 +14,12 @@ export function parseSeeds(text: string): { from: number; to: number } | null {
   return to >= from ? { from, to } : null;
 }
 
-export async function sweepCommand(seedsText: string, out: string | undefined): Promise<number> {
+export async function sweepCommand(
+  seedsText: string,
+  out: string | undefined,
+  through?: ThroughBroker,
+): Promise<number> {
+  const runOptions = through === undefined ? {} : { through: throughLinkFor(through, () => {}) };
   const seeds = parseSeeds(seedsText);
   if (!seeds) {
     process.stderr.write(
@@ -20,22 +27,23 @@ export async function sweepCommand(seedsText: string, out: string | undefined): 
     );
     return 2;
   }
-  if (seeds.from === seeds.to && out !== undefined) return oneSeed(seeds.from, out);
+  if (seeds.from === seeds.to && out !== undefined) return oneSeed(seeds.from, out, runOptions);
+  if (through !== undefined) process.stdout.write(`${throughDescription(through)}\n`);
   process.stdout.write('  seed   events  crashes  keel fills  violations\n');
-  const rows = await sweepSeeds(seeds.from, seeds.to, (r) => process.stdout.write(formatRow(r)));
+  const rows = await sweepSeeds(seeds.from, seeds.to, (r) => process.stdout.write(formatRow(r)), runOptions);
   const failing = rows.filter((r) => r.error !== null || r.violations.length > 0);
   const events = rows.reduce((s, r) => s + r.events, 0);
   process.stdout.write(`\n${rows.length} runs, ${events} simulated events, ${failing.length} failing\n`);
   for (const r of failing)
     process.stdout.write(
-      `  seed ${r.seed}: ${r.error ?? r.violations[0]?.message ?? ''}\n    reproduce: ${reproduceCommand(r.seed)}\n`,
+      `  seed ${r.seed}: ${r.error ?? r.violations[0]?.message ?? ''}\n    reproduce: ${reproduceCommand(r.seed)}${through === undefined ? '' : ` --through ${through}`}\n`,
     );
   return failing.length === 0 ? 0 : 1;
 }
 
-async function oneSeed(seed: number, out: string): Promise<number> {
+async function oneSeed(seed: number, out: string, runOptions: Partial<SimRunOptions>): Promise<number> {
   const scenario = generateScenario(seed);
-  const run = await runScenario(scenario, { strategies: strategiesForScenario });
+  const run = await runScenario(scenario, { strategies: strategiesForScenario, ...runOptions });
   writeRun(out, run);
   const verdict = check(
     { lines: run.venueLog, report: run.report, scenario: { name: scenario.name, seed } },

@@ -1,7 +1,7 @@
 // A sweep: many generated scenarios, each run and checked. Any failing seed comes with the one
 // command that reproduces it.
 import { check, type Violation } from '../check';
-import { runScenario } from '../run/runner';
+import { runScenario, type SimRunOptions } from '../run/runner';
 import { strategiesForScenario } from '../run/strategies-for-scenario';
 import { generateScenario } from './generate';
 
@@ -18,20 +18,22 @@ export async function sweepSeeds(
   from: number,
   to: number,
   onRow?: (row: SweepRow) => void,
+  runOptions: Partial<SimRunOptions> = {},
 ): Promise<SweepRow[]> {
   const rows: SweepRow[] = [];
   for (let seed = from; seed <= to; seed++) {
-    const row = await runSeed(seed);
+    const row = await runSeed(seed, runOptions);
     rows.push(row);
     onRow?.(row);
   }
   return rows;
 }
 
-export async function runSeed(seed: number): Promise<SweepRow> {
+/** `runOptions`: e.g. `through`, to run each seed through a broker's adapter and its loopback fake. */
+export async function runSeed(seed: number, runOptions: Partial<SimRunOptions> = {}): Promise<SweepRow> {
   try {
     const scenario = generateScenario(seed);
-    const run = await runScenario(scenario, { strategies: strategiesForScenario });
+    const run = await runScenario(scenario, { strategies: strategiesForScenario, ...runOptions });
     const verdict = check(
       { lines: run.venueLog, report: run.report, scenario: { name: scenario.name, seed } },
       { converged: true },

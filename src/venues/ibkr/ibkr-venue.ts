@@ -29,6 +29,7 @@ import {
   type OrderSpec,
 } from '../../domain';
 import type {
+  MaybePromise,
   QuoteBook,
   Quote,
   ResolveResult,
@@ -152,7 +153,9 @@ export class IbkrVenue implements Venue {
   private readonly orders = new Map<number, TrackedOrder>();
   private readonly byClientId = new Map<string, TrackedOrder>();
   private readonly instruments = new Map<InstrumentId, Instrument>();
-  private readonly resolved = new Map<string, Promise<ResolveResult>>();
+  private readonly resolvedTerms = new Map<string, ResolveResult>();
+  private readonly resolving = new Map<string, Promise<ResolveResult>>();
+  private readonly chainsKnown = new Map<string, readonly Instrument[]>();
   private readonly chains = new Map<string, Promise<readonly Instrument[]>>();
   private readonly positions = new Map<number, { qty: number; avgPrice: number }>();
   private readonly fillsSincePosition = new Map<number, number>();
@@ -1123,15 +1126,21 @@ export class IbkrVenue implements Venue {
 
   // ---- instruments ----------------------------------------------------------------------------------
 
-  resolveInstrument(terms: InstrumentTerms): Promise<ResolveResult> {
+  // Lookups answer at once what the session has described already (MaybePromise): the engine treats
+  // a promise as "still resolving", so a known instrument must never wait for a round trip.
+
+  resolveInstrument(terms: InstrumentTerms): MaybePromise<ResolveResult> {
     const key = JSON.stringify(terms);
-    const known = this.resolved.get(key);
+    const known = this.resolvedTerms.get(key);
     if (known) return known;
-    const lookup = this.lookup(terms);
-    this.resolved.set(key, lookup);
-    void lookup.then((r) => {
-      if (!r.ok) this.resolved.delete(key); // a refusal is asked again next time
+    const asked = this.resolving.get(key);
+    if (asked) return asked;
+    const lookup = this.lookup(terms).then((r) => {
+      this.resolving.delete(key);
+      if (r.ok) this.resolvedTerms.set(key, r); // a refusal is asked again next time
+      return r;
     });
+    this.resolving.set(key, lookup);
     return lookup;
   }
 
@@ -1152,30 +1161,33 @@ export class IbkrVenue implements Venue {
     };
   }
 
-  async instrument(id: InstrumentId): Promise<Instrument | null> {
+  instrument(id: InstrumentId): MaybePromise<Instrument | null> {
     const known = this.instruments.get(id);
     if (known) return known;
     const conId = conIdOf(id);
     if (conId === null) return null;
-    const r = await this.describe({ conId });
-    return typeof r === 'string' ? null : (r[0] ?? null);
+    return this.describe({ conId }).then((r) => (typeof r === 'string' ? null : (r[0] ?? null)));
   }
 
-  optionChain(symbol: string, expiry: string): Promise<readonly Instrument[]> {
+  optionChain(symbol: string, expiry: string): MaybePromise<readonly Instrument[]> {
     const key = `${symbol}|${expiry}`;
-    const known = this.chains.get(key);
+    const known = this.chainsKnown.get(key);
     if (known) return known;
-    const chain = this.describe(chainQuery(symbol, expiry)).then((r) =>
-      typeof r === 'string'
-        ? []
-        : r
-            .filter((i) => i.kind === 'option' && i.expiry === expiry)
-            .sort((a, b) =>
-              a.kind === 'option' && b.kind === 'option'
-                ? a.strike - b.strike || (a.right < b.right ? 1 : -1)
-                : 0,
-            ),
-    );
+    const asked = this.chains.get(key);
+    if (asked) return asked;
+    const chain = this.describe(chainQuery(symbol, expiry)).then((r) => {
+      this.chains.delete(key);
+      if (typeof r === 'string') return [];
+      const list = r
+        .filter((i) => i.kind === 'option' && i.expiry === expiry)
+        .sort((a, b) =>
+          a.kind === 'option' && b.kind === 'option'
+            ? a.strike - b.strike || (a.right < b.right ? 1 : -1)
+            : 0,
+        );
+      this.chainsKnown.set(key, list);
+      return list;
+    });
     this.chains.set(key, chain);
     return chain;
   }
@@ -1277,7 +1289,7 @@ export class IbkrVenue implements Venue {
   private spot(symbol: string): number | null {
     const underlying = this.underlyingOf(symbol);
     if (underlying === null) {
-      void this.resolveInstrument({ symbol }).then((r) => {
+      void Promise.resolve(this.resolveInstrument({ symbol })).then((r) => {
         if (r.ok) this.subscribeQuotes(r.instrument.id);
       });
       return null;

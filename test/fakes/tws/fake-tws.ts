@@ -211,6 +211,7 @@ export class FakeTws {
       lastTicks: new Map(),
     };
     this.sessions.add(session);
+    socket.setNoDelay(true); // small messages, answered at once: no Nagle wait on a loopback round trip
     socket.on('data', (chunk: Buffer) => {
       for (const item of session.reader.push(chunk)) this.onIncoming(session, item);
     });

@@ -1,0 +1,28 @@
+// `--through BROKER`: the simulator runs the engine through a broker's adapter and real client
+// library, a loopback fake of the broker (bound to 127.0.0.1) forwarding to the simulated venue.
+import type { SimRunOptions } from '../sim/run/runner';
+import { ibkrThroughLink } from '../../test/fakes/tws/through';
+
+export const throughBrokers = ['ibkr'] as const;
+export type ThroughBroker = (typeof throughBrokers)[number];
+
+export function parseThroughBroker(text: string): ThroughBroker | null {
+  return (throughBrokers as readonly string[]).includes(text) ? (text as ThroughBroker) : null;
+}
+
+export function throughLinkFor(
+  broker: ThroughBroker,
+  log: (line: string) => void,
+): NonNullable<SimRunOptions['through']> {
+  switch (broker) {
+    case 'ibkr':
+      return (sim, clock) => ibkrThroughLink(sim, clock, log);
+  }
+}
+
+export function throughDescription(broker: ThroughBroker): string {
+  switch (broker) {
+    case 'ibkr':
+      return 'through ibkr: the adapter and @stoqey/ib against the fake TWS on 127.0.0.1 (server version 193)';
+  }
+}
