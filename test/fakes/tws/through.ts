@@ -1,6 +1,6 @@
 // `keel sim --through ibkr`: the engine trades the simulated venue through the ibkr adapter and
-// the real client library, the fake TWS in between on 127.0.0.1. sync() pushes the quotes the
-// client watches and waits for a round trip (reqCurrentTime -> currentTime): TCP being ordered,
+// the real client library, the fake TWS in between on 127.0.0.1. sync() pushes the changed quotes
+// of what the client watches and waits for a round trip (reqCurrentTime -> currentTime): TCP being ordered,
 // everything either side sent before it has been handled.
 import type { Clock } from '../../../src/domain';
 import type { ThroughLink } from '../../../src/sim/run/runner';
@@ -31,7 +31,7 @@ export async function ibkrThroughLink(
     venue,
     fake,
     async sync() {
-      await venue.roundTrip();
+      // Quotes first (a line asked for since is answered on its request), then one round trip.
       fake.pushQuotes();
       await venue.roundTrip();
     },
