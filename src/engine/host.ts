@@ -45,6 +45,8 @@ export class EngineHost {
   private engine: Engine | null = null;
   private unsubscribe: (() => void) | null = null;
   private burstPending = false;
+  /** After stop() nothing reaches the engine: its journal may already be closed. */
+  private stopped = false;
   /** One operator command or tick at a time: each sees the engine as the last one left it. */
   private turn: Promise<unknown> = Promise.resolve();
 
@@ -84,6 +86,7 @@ export class EngineHost {
   /** Stops listening to the venue once the current turn is done; the engine stays readable. */
   async stop(): Promise<void> {
     await this.turn;
+    this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
@@ -120,7 +123,7 @@ export class EngineHost {
 
   private onVenueEvent(event: VenueEvent): void {
     const engine = this.engine;
-    if (engine === null) return; // a dead engine hears nothing; it reconciles on restart
+    if (engine === null || this.stopped) return; // a dead engine hears nothing; it reconciles on restart
     this.guard(() => engine.onVenueEvent(event));
     this.endOfBurstSoon();
   }
@@ -135,14 +138,14 @@ export class EngineHost {
     this.options.scheduler.afterInput(() => {
       this.burstPending = false;
       const engine = this.engine;
-      if (engine !== null) this.guard(() => engine.flush());
+      if (engine !== null && !this.stopped) this.guard(() => engine.flush());
     });
   }
 
   private inTurn(fn: (e: Engine) => unknown): Promise<void> {
     const next = this.turn.then(async () => {
       const engine = this.engine;
-      if (engine === null) return;
+      if (engine === null || this.stopped) return;
       try {
         await fn(engine);
       } catch (e) {

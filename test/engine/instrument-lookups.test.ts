@@ -82,9 +82,10 @@ const settle = () => new Promise((r) => setTimeout(r, 30));
 
 async function started(venue: Venue, clock: ReturnType<typeof fixedClock>) {
   const after: (() => void)[] = [];
+  const store = openJournal(':memory:', { knownVersions: eventVersions, owner: 'test', nowMs: clock.now() });
   const host = new EngineHost({
     venue,
-    store: openJournal(':memory:', { knownVersions: eventVersions, owner: 'test', nowMs: clock.now() }),
+    store,
     clock,
     scheduler: { afterInput: (fn) => after.push(fn) },
     strategies: () => [],
@@ -94,7 +95,7 @@ async function started(venue: Venue, clock: ReturnType<typeof fixedClock>) {
   });
   const engine = await host.start();
   if (!engine) throw new Error('no engine');
-  return { engine, endBurst: () => after.splice(0).forEach((fn) => fn()) };
+  return { engine, host, store, endBurst: () => after.splice(0).forEach((fn) => fn()) };
 }
 
 describe('instrument lookups over a round trip', () => {
@@ -141,5 +142,15 @@ describe('instrument lookups over a round trip', () => {
       [`instrument:${pltr.id}`, `instrument:${tsla.id}`].sort(),
     );
     expect(p.tradingState).toBe('ACTIVE');
+  });
+
+  it('a burst that ends after the host stopped reaches nothing (its journal may be closed)', async () => {
+    const w = world();
+    const { host, store, endBurst } = await started(w.sim, w.clock);
+    w.sim.submitExternal(w.instrument('PLTR'), 'BUY', 30, 'MKT', null);
+    w.drain(); // the venue's events are in; the end of the burst is still to come
+    await host.stop();
+    store.close();
+    expect(() => endBurst()).not.toThrow();
   });
 });
