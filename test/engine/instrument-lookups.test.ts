@@ -147,8 +147,18 @@ describe('instrument lookups over a round trip', () => {
   it('a burst that ends after the host stopped reaches nothing (its journal may be closed)', async () => {
     const w = world();
     const { host, store, endBurst } = await started(w.sim, w.clock);
-    w.sim.submitExternal(w.instrument('PLTR'), 'BUY', 30, 'MKT', null);
-    w.drain(); // the venue's events are in; the end of the burst is still to come
+    const order = await host.operator({
+      action: 'order',
+      instrument: { symbol: 'PLTR' },
+      side: 'BUY',
+      qty: 10,
+      type: 'LMT',
+      limit: 100.1,
+      stop: null,
+      fit: false,
+    });
+    expect(order.ok, order.lines.join('\n')).toBe(true);
+    w.drain(); // keel's fill is in; acting on it (the group opens) waits for the end of the burst
     await host.stop();
     store.close();
     expect(() => endBurst()).not.toThrow();
