@@ -3,7 +3,8 @@
 // leg (conId, ratio, side); its limit is the net price per unit, positive a debit. IB has no
 // reduce-only flag for options: keel's own close sizing is the guard, and the flag travels as
 // openClose C (close) so the open order echoes the spec back. Bracket children are an OCA group
-// named by the parent's client order id (IB would refuse a `parentId` whose parent has filled).
+// named by the parent's client order id: IB's `parentId` is a native bracket held until the parent
+// fills, and keel sends its children only after the fill.
 import { ClientOrderId, type OrderSpec, type OrderType, type Side, type TimeInForce } from '../../domain';
 import type { Contract, Order } from '@stoqey/ib';
 import { bagConId, conIdOf, contractOf, instrumentIdOf } from './contracts';
