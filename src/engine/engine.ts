@@ -396,6 +396,18 @@ export class Engine {
       const known = this.instruments.describe(leg.instrumentId);
       if (known.state === 'ready' && known.value) this.defineInstrument(known.value);
     }
+    // A leg the venue is still describing (a round trip) is refused now, never a crash.
+    const unresolved = request.legs.find((l) => !p.instruments.has(l.instrumentId));
+    if (unresolved !== undefined)
+      return this.refuse(
+        strategyId,
+        source,
+        refusal(
+          'unknownInstrument',
+          `instrument ${unresolved.instrumentId} is not described by the venue yet: try again shortly`,
+          0,
+        ),
+      );
     const now = this.core.now();
     const groupId = groupIdFor(strategyId, now, p.timeZone, this.groupSeq(strategyId, now));
     const whole: OrderIntent = {

@@ -209,6 +209,8 @@ class SimRun {
         await next.fn();
         if (this.link) await this.link.sync();
         for (const fn of this.afterEvent.splice(0)) fn();
+        // What the end of the burst sent reaches the venue at this instant, as in-process.
+        if (this.link) await this.link.sync();
       }
       if (this.engine === null) await this.startEngine();
       await this.host.reconcile();
