@@ -73,7 +73,7 @@ program
 program
   .command('run')
   .description(
-    'run a strategy from a config file: on the simulated venue, a full session (or --days N) with progress, ending with the daily log, report and invariant check',
+    "run a strategy from a config file: on the simulated venue, a full session (or --days N) with progress, ending with the daily log, report and invariant check; on a broker (venue.kind ibkr), the account's paper (or, with live: true, live) session until Ctrl-C or --stop-after",
   )
   .argument('<config>', 'run config (YAML or JSON), e.g. examples/iron-condor-0dte.yaml')
   .option('--out <dir>', "directory for the run's files (default out/<name>)")
@@ -86,6 +86,14 @@ program
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')
   .option('--no-print', 'do not print the daily log at the end')
+  .option(
+    '--stop-after <duration>',
+    'stop by itself after this wall-clock time (90s, 30m, 8h), as Ctrl-C would',
+  )
+  .option(
+    '--venue <sim>',
+    'run a broker config on the simulated venue instead (its market section), to try it first',
+  )
   .action(async (file: string, opts: RunCommandOptions) => {
     process.exitCode = await runCommand(file, opts);
   });

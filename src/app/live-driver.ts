@@ -13,7 +13,9 @@ export function wallClock(timeZone: TimeZone): Clock {
 
 export const wallScheduler: HostScheduler = { afterInput: (fn) => setImmediate(fn) };
 
-export type LiveDriverOptions = Omit<HostOptions, 'scheduler' | 'isCrash' | 'onCrash'> & {
+export type LiveDriverOptions = Omit<HostOptions, 'scheduler' | 'isCrash' | 'onCrash' | 'account'> & {
+  /** The account traded; a function when only the connected venue can say (its one account). */
+  readonly account: HostOptions['account'] | (() => HostOptions['account']);
   /** How often exits, chases and strategies get a turn when nothing else happens. */
   readonly tickMs: number;
   readonly stop: AbortSignal;
@@ -26,8 +28,15 @@ const tickMsMin = 50;
 export async function driveLive(options: LiveDriverOptions): Promise<EngineHost> {
   if (!(options.tickMs >= tickMsMin))
     throw new Error(`tickMs must be at least ${tickMsMin}, got ${options.tickMs}`);
-  const host = new EngineHost({ ...options, scheduler: wallScheduler });
-  await options.venue.connect();
+  let account;
+  try {
+    await options.venue.connect();
+    account = typeof options.account === 'function' ? options.account() : options.account;
+  } catch (e) {
+    await options.venue.close();
+    throw e;
+  }
+  const host = new EngineHost({ ...options, account, scheduler: wallScheduler });
   try {
     // Live, any error in the engine is a bug: it propagates and the process stops loudly.
     await host.start();

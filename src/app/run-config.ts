@@ -61,7 +61,7 @@ const sessionSchema = z
     message: 'give timeZone or utcOffset, not both (timeZone follows daylight saving; remove utcOffset)',
   });
 
-/** Venues keel can name; only the simulated one is part of this build. */
+/** Venues keel can name (docs/venues.md says which have an adapter). */
 export const venueKinds = ['sim', 'ibkr', 'alpaca', 'ccxt'] as const;
 
 const configSchema = z
@@ -84,6 +84,9 @@ export type RunConfig = {
   readonly venueKind: (typeof venueKinds)[number];
   readonly days: number;
   readonly journal: string | null;
+  /** The `venue:` section without `kind`: a broker's connection settings (parsed by its adapter). */
+  readonly venueSettings: Readonly<Record<string, unknown>>;
+  /** On the simulated venue, the config as a scenario; for a broker, its strategies and risk. */
   readonly scenario: Scenario;
 };
 
@@ -142,7 +145,8 @@ export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunCo
       timeZone: zone.name,
       calendar: calendar.name,
     },
-    venue,
+    // A broker's section is its connection, not simulated capabilities.
+    venue: kind === 'sim' ? venue : { products: productsTraded(c.strategies) },
     market: c.market,
     strategies: strategies.value,
   };
@@ -158,9 +162,19 @@ export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunCo
       venueKind: kind,
       days,
       journal: c.journal ?? null,
+      venueSettings: venue,
       scenario: result.scenario,
     },
   };
+}
+
+/** What a broker config's strategies trade (the simulated venue is told by venue.products). */
+function productsTraded(strategies: unknown): 'options' | 'equities' | 'futures' {
+  const first: unknown = Array.isArray(strategies) ? strategies[0] : undefined;
+  const kind = typeof first === 'object' && first !== null && 'kind' in first ? first.kind : undefined;
+  if (kind === 'equity-bracket') return 'equities';
+  if (kind === 'futures-protected') return 'futures';
+  return 'options';
 }
 
 /** 24/7 when every market is crypto, else the US equities and options calendar. */

@@ -137,6 +137,10 @@ export class Engine {
       timeZone: p.timeZone.name,
       utcOffsetMin: p.timeZone.offsetAt(deps.clock.now()),
     });
+    // Before any order: ids this journal has seen taken are never offered again.
+    deps.venue.orderSequence?.resume(p.lastVenueOrderSequence, (last) =>
+      engine.core.recorder.record('venue.orderSequence', { last }),
+    );
     await engine.reconcile();
     if (deps.settings.risk) rollBudgetCalendar(engine.core, deps.settings.risk);
     return engine;

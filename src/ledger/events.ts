@@ -130,6 +130,8 @@ export type JournalEventData = {
   'order.parentId': { clientOrderId: ClientOrderId; parentVenueOrderId: VenueOrderId };
   /** The venue reported an execution keel already has (same exec id): ignored, and counted. */
   'fill.duplicate': { execId: string; clientOrderId: ClientOrderId };
+  /** The venue's order-id sequence reached `last` (written before the order with that id is sent). */
+  'venue.orderSequence': { last: number };
   'order.fill': { fill: Fill };
   'venue.position': { instrumentId: InstrumentId; qty: number; avgPrice: number };
   'trading.state': { state: TradingState; reason: string; source: 'engine' | 'operator' };
@@ -229,6 +231,7 @@ export const eventVersions: Readonly<Record<JournalEventType, number>> = {
   'strategy.signals': 1,
   'order.parentId': 1,
   'fill.duplicate': 1,
+  'venue.orderSequence': 1,
   'reconcile.matched': 1,
   'reconcile.completed': 1,
   'group.venueClose': 1,

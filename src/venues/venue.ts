@@ -237,4 +237,16 @@ export interface Venue {
    */
   snapshot(request?: SnapshotRequest): Promise<VenueSnapshot>;
   isConnected(): boolean;
+  /**
+   * A venue whose order ids are a sequence keel allocates and must never reuse, even after the
+   * broker resets its own (TWS): at every start the engine hands back the last id its journal
+   * holds, and journals each id the venue reports taken before that order goes out (the report is
+   * synchronous, inside `submit`). Venues that name orders themselves leave it out.
+   */
+  readonly orderSequence?: OrderSequence;
+}
+
+export interface OrderSequence {
+  /** Ids start above `last`; `onTaken` (replacing any earlier listener) hears every id taken. */
+  resume(last: number | null, onTaken: (id: number) => void): void;
 }

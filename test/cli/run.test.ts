@@ -132,13 +132,20 @@ describe('keel run', () => {
     expect(days.stderr).toMatch(/--days must be a whole number from 1 to 260/);
   });
 
-  it('a real-broker venue kind is refused clearly in this build', () => {
+  it('a broker venue section with simulated-venue keys is refused naming the keys and the fix', () => {
     const file = variant('ibkr.yaml', (t) => t.replace('kind: sim', 'kind: ibkr'));
     const r = keel('run', file, '-q');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
-      /venue.kind ibkr: the Interactive Brokers \(TWS \/ IB Gateway\) adapter is not part of this version of keel; set venue.kind: sim/,
+      /venue: Unrecognized keys: "products", "combos", "latencyMs", "commission"; an ibkr venue takes host, port, clientId, account, live/,
     );
+  });
+
+  it('a broker without an adapter in this build is refused naming the ones there are', () => {
+    const file = variant('alpaca.yaml', (t) => t.replace(/kind: sim\n(?: {2}\w+:.*\n)+/, 'kind: alpaca\n'));
+    const r = keel('run', file, '-q');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/venue.kind alpaca: this adapter is not part of this version of keel yet/);
   });
 });
 

@@ -11,6 +11,7 @@ import { buildOperatorApi } from '../api/operator-api';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
 import { loadRunConfig } from '../run-config';
+import { runLive } from './run-live';
 
 export type RunCommandOptions = {
   out?: string;
@@ -23,13 +24,9 @@ export type RunCommandOptions = {
   quiet?: boolean;
   verbose?: boolean;
   print?: boolean;
+  stopAfter?: string;
+  venue?: string;
 };
-
-const venueNames = {
-  ibkr: 'Interactive Brokers (TWS / IB Gateway)',
-  alpaca: 'Alpaca',
-  ccxt: 'ccxt (crypto perpetuals)',
-} as const;
 
 export async function runCommand(file: string, opts: RunCommandOptions): Promise<number> {
   const days = opts.days === undefined ? undefined : Number(opts.days);
@@ -53,11 +50,32 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     return 2;
   }
   const config = loaded.config;
-  if (config.venueKind !== 'sim') {
+  if (opts.venue !== undefined && opts.venue !== 'sim') {
     process.stderr.write(
-      `keel run: venue.kind ${config.venueKind}: the ${venueNames[config.venueKind]} adapter is not part of this version of keel; set venue.kind: sim to trade the strategy on the simulated venue (docs/venues.md)\n`,
+      `keel run: --venue takes only sim (the config's venue.kind names the broker), got ${opts.venue}\n`,
     );
     return 2;
+  }
+  const stopAfterMs = opts.stopAfter === undefined ? null : parseDuration(opts.stopAfter);
+  if (Number.isNaN(stopAfterMs)) {
+    process.stderr.write(
+      `keel run: --stop-after takes a duration such as 90s, 30m or 8h, got ${opts.stopAfter}\n`,
+    );
+    return 2;
+  }
+  if (config.venueKind !== 'sim' && opts.venue !== 'sim') {
+    const port = opts.api === undefined ? null : Number(opts.api);
+    if (port !== null && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+      process.stderr.write(`keel run: --api must be a TCP port (1-65535), got ${opts.api}\n`);
+      return 2;
+    }
+    return runLive(config, {
+      out: opts.out ?? join('out', config.name),
+      journal: opts.journal ?? null,
+      api: port,
+      stopAfterMs,
+      quiet: opts.quiet === true,
+    });
   }
   const scenario = config.scenario;
   const out = opts.out ?? join('out', config.name);
@@ -104,6 +122,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     stop.abort();
   };
   process.on('SIGINT', onSigint);
+  const stopTimer = stopAfterMs === null ? null : setTimeout(() => stop.abort(), stopAfterMs);
   // The API needs time to pass: commands arrive while the session runs at the wall clock's pace.
   const pace =
     opts.realtime || api !== null
@@ -128,12 +147,14 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       stop: stop.signal,
     });
   } catch (e) {
+    if (stopTimer !== null) clearTimeout(stopTimer);
     process.off('SIGINT', onSigint);
     progress?.done();
     await api?.close();
     process.stderr.write(`keel run: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
+  if (stopTimer !== null) clearTimeout(stopTimer);
   process.off('SIGINT', onSigint);
   progress?.done();
   await api?.close();
@@ -165,6 +186,15 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     ].join('\n'),
   );
   return result.stoppedAt === null ? 0 : 130;
+}
+
+/** "90s", "30m", "8h" or plain seconds, in milliseconds; NaN when it is none of these. */
+function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  if (m === null) return NaN;
+  const unit = m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000;
+  const ms = Number(m[1]) * unit;
+  return ms > 0 ? ms : NaN;
 }
 
 /**

@@ -72,6 +72,8 @@ export class Projection {
   starts = 0;
   /** Executions the venue reported again and keel ignored, over the journal's whole life. */
   duplicateFillsIgnored = 0;
+  /** The last order id of the venue's sequence keel took (IB); null where the venue names orders. */
+  lastVenueOrderSequence: number | null = null;
   /** When the engine first started on this journal; null before. */
   firstStartAt: number | null = null;
 
@@ -209,6 +211,13 @@ export class Projection {
       }
       case 'fill.duplicate':
         this.duplicateFillsIgnored++;
+        return;
+      case 'venue.orderSequence':
+        assert(
+          this.lastVenueOrderSequence === null || e.data.last > this.lastVenueOrderSequence,
+          `venue order id ${e.data.last} taken again (last ${this.lastVenueOrderSequence})`,
+        );
+        this.lastVenueOrderSequence = e.data.last;
         return;
       case 'order.parentId':
         this.orders.require(e.data.clientOrderId).parentVenueOrderId = e.data.parentVenueOrderId;

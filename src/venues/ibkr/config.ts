@@ -1,6 +1,8 @@
 // Where keel finds TWS / IB Gateway and as whom. There are no credentials: TWS is logged in by
 // hand and the API socket trusts the host. A live account's port is refused unless the config says
 // `live: true` in so many words: a paper config pointed at the live port by mistake must not trade.
+import { z } from 'zod';
+
 export type IbkrConfig = {
   readonly host: string;
   readonly port: number;
@@ -33,4 +35,40 @@ export function ibkrConfigErrors(c: IbkrConfig): string[] {
     errors.push(`lastOrderId must be a whole number >= 0, got ${c.lastOrderId}`);
   if (c.host.trim() === '') errors.push('host is empty');
   return errors;
+}
+
+const settingsSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.int().min(1).max(65_535).default(ibkrPaperPorts.tws),
+    clientId: z.int().min(0).default(1),
+    account: z
+      .string()
+      .regex(/^[A-Z0-9]{1,20}$/, 'expected the IB account code, e.g. DU1234567 (paper) or U1234567')
+      .optional(),
+    live: z.boolean().default(false),
+  })
+  .strict();
+
+/**
+ * The `venue:` section of a `keel run` config for kind ibkr (kind already taken off). Errors name
+ * the field (`venue.port: ...`) and the fix.
+ */
+export function parseIbkrSettings(
+  raw: unknown,
+): { ok: true; config: IbkrConfig } | { ok: false; errors: string[] } {
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success)
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => {
+        const field = ['venue', ...i.path.map(String)].join('.');
+        return i.code === 'unrecognized_keys'
+          ? `venue: ${i.message}; an ibkr venue takes host, port, clientId, account, live (docs/venues/ibkr.md)`
+          : `${field}: ${i.message}`;
+      }),
+    };
+  const c: IbkrConfig = { ...parsed.data, account: parsed.data.account ?? null, lastOrderId: null };
+  const errors = ibkrConfigErrors(c).map((e) => `venue: ${e}`);
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, config: c };
 }

@@ -81,8 +81,6 @@ export type IbkrVenueOptions = {
   /** Event time stamps (the simulator passes its clock); default the wall clock. */
   readonly clock?: Clock;
   readonly log?: (line: string) => void;
-  /** Called with every order id taken, before the order is sent: journal it. */
-  readonly onOrderId?: (id: number) => void;
   /** Requests per second to TWS (IB allows 50; default 40). A loopback fake may take more. */
   readonly maxReqPerSec?: number;
   readonly connectTimeoutMs?: number;
@@ -191,7 +189,7 @@ export class IbkrVenue implements Venue {
 
   constructor(private readonly options: IbkrVenueOptions) {
     this.clock = options.clock ?? { now: () => Date.now(), timeZone: fixedOffsetZone(0) };
-    this.ids = new OrderIdAllocator(options.config.lastOrderId, options.onOrderId);
+    this.ids = new OrderIdAllocator(options.config.lastOrderId);
     this.outbox = new Outbox((e) => {
       if (!this.closed) this.listener?.(e);
     });
@@ -201,6 +199,10 @@ export class IbkrVenue implements Venue {
     };
   }
 
+  readonly orderSequence = {
+    resume: (last: number | null, onTaken: (id: number) => void) => this.ids.resume(last, onTaken),
+  };
+
   /** The last order id this adapter used (or was told was used): journal it for the next start. */
   get lastOrderIdUsed(): number | null {
     return this.ids.lastUsedId;
@@ -208,6 +210,11 @@ export class IbkrVenue implements Venue {
 
   get managedAccounts(): readonly string[] {
     return this.accounts;
+  }
+
+  /** The account keel trades: the configured one, else the only one the login manages. */
+  get tradedAccount(): string | null {
+    return this.options.config.account ?? (this.accounts.length === 1 ? (this.accounts[0] ?? null) : null);
   }
 
   // ---- session ----------------------------------------------------------------------------------
@@ -392,6 +399,13 @@ export class IbkrVenue implements Venue {
       if (account !== null && this.accounts.length > 0 && !this.accounts.includes(account))
         return connecting.reject(
           new Error(`ibkr: account ${account} is not one this login manages (${this.accounts.join(', ')})`),
+        );
+      // Positions and orders of several accounts must never mix into one engine's view.
+      if (account === null && this.accounts.length > 1)
+        return connecting.reject(
+          new Error(
+            `ibkr: this login manages ${this.accounts.length} accounts (${this.accounts.join(', ')}): name the one keel trades with venue.account`,
+          ),
         );
       this.log(
         `connected to ${this.options.config.host}:${this.options.config.port} as client ${this.options.config.clientId}, server version ${this.ib?.serverVersion ?? '?'}, next order id ${id}`,

@@ -9,9 +9,18 @@ export class OrderIdAllocator {
 
   constructor(
     private lastUsed: number | null,
-    private readonly onTaken: (id: number) => void = () => {},
+    private onTaken: (id: number) => void = () => {},
   ) {
     assert(lastUsed === null || Number.isSafeInteger(lastUsed), `last order id ${lastUsed}`);
+  }
+
+  /** The journal's last id (an engine start): ids continue above it; `onTaken` hears each new one. */
+  resume(last: number | null, onTaken: (id: number) => void): void {
+    assert(last === null || Number.isSafeInteger(last), `last order id ${last}`);
+    this.onTaken = onTaken;
+    if (last === null) return;
+    this.lastUsed = Math.max(this.lastUsed ?? last, last);
+    if (this.next !== null) this.next = Math.max(this.next, last + 1);
   }
 
   /** TWS said which id is next (on connect, and after reqIds). */

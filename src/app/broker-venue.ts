@@ -1,0 +1,56 @@
+// The venue a `keel run` config names, for a broker account: its adapter built from the config's
+// `venue:` section, or the errors that say which field to fix. Each broker's connection settings
+// are parsed by its own adapter; credentials, where a broker needs them, come from the environment.
+import type { Clock } from '../domain';
+import { IbkrVenue, ibkrLivePorts, parseIbkrSettings } from '../venues/ibkr';
+import type { Venue } from '../venues/venue';
+import type { RunConfig } from './run-config';
+
+export type BrokerVenue = {
+  readonly venue: Venue;
+  /** One line for the banner: where, as whom, paper or live. */
+  readonly describe: string;
+  /** The account traded, once connected (the configured one, else the login's only one). */
+  account(): string;
+  readonly live: boolean;
+};
+
+export type BrokerVenueResult = { ok: true; broker: BrokerVenue } | { ok: false; errors: string[] };
+
+export function brokerVenue(config: RunConfig, clock: Clock, log: (line: string) => void): BrokerVenueResult {
+  switch (config.venueKind) {
+    case 'sim':
+      return { ok: false, errors: ['venue.kind sim runs on the simulated venue, not a broker'] };
+    case 'ibkr': {
+      const parsed = parseIbkrSettings(config.venueSettings);
+      if (!parsed.ok) return parsed;
+      const c = parsed.config;
+      const venue = new IbkrVenue({ config: c, clock, log });
+      const port = (Object.values(ibkrLivePorts) as number[]).includes(c.port) ? 'live' : 'paper';
+      return {
+        ok: true,
+        broker: {
+          venue,
+          live: c.live,
+          describe: `Interactive Brokers at ${c.host}:${c.port} (${c.live ? 'LIVE' : port} port), client id ${c.clientId}, account ${c.account ?? 'the login’s only one'}`,
+          account: () => {
+            const account = venue.tradedAccount;
+            if (account === null)
+              throw new Error(
+                `ibkr: the login manages no single account (${venue.managedAccounts.join(', ') || 'none'}): set venue.account`,
+              );
+            return account;
+          },
+        },
+      };
+    }
+    case 'alpaca':
+    case 'ccxt':
+      return {
+        ok: false,
+        errors: [
+          `venue.kind ${config.venueKind}: this adapter is not part of this version of keel yet (docs/venues.md); set venue.kind: sim to trade the strategy on the simulated venue, or ibkr`,
+        ],
+      };
+  }
+}

@@ -1,0 +1,145 @@
+// keel run CONFIG on a broker account: the engine host on the wall clock (live-driver.ts) trading
+// through the broker's adapter. The journal is the account's memory and is always continued (a
+// restart replays it, then reconciles with the broker before any order). The run lasts until
+// Ctrl-C / SIGTERM or --stop-after; then the report and daily log are written from the journal.
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AccountId, formatIso } from '../../domain';
+import type { EngineHost } from '../../engine/host';
+import { buildDailyLog, buildReport } from '../../engine/report';
+import { eventVersions } from '../../ledger/events';
+import { openJournal, type Journal } from '../../ledger/journal';
+import type { Projection } from '../../ledger/projection';
+import { settingsForScenario } from '../../sim/run/settings-for-scenario';
+import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
+import { buildOperatorApi } from '../api/operator-api';
+import { brokerVenue } from '../broker-venue';
+import { driveLive, wallClock } from '../live-driver';
+import type { RunConfig } from '../run-config';
+
+export type LiveRunOptions = {
+  readonly out: string;
+  readonly journal: string | null;
+  readonly api: number | null;
+  /** Milliseconds until the run stops by itself (null: until Ctrl-C / SIGTERM). */
+  readonly stopAfterMs: number | null;
+  readonly quiet: boolean;
+};
+
+/** Exits and chases get a turn at least this often when the broker is quiet. */
+const tickMs = 250;
+
+export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<number> {
+  const scenario = config.scenario;
+  const clock = wallClock(scenario.timeZone);
+  mkdirSync(opts.out, { recursive: true });
+  const logFile = join(opts.out, 'engine.log');
+  const say = (line: string) => {
+    const stamped = `${formatIso(clock.now(), scenario.timeZone).slice(0, 19)} ${line}`;
+    appendFileSync(logFile, `${stamped}\n`);
+    if (!opts.quiet) process.stderr.write(`${stamped}\n`);
+  };
+  const built = brokerVenue(config, clock, (line) => say(`${config.venueKind}: ${line}`));
+  if (!built.ok) {
+    process.stderr.write(
+      `keel run: ${config.file} is not a valid config:\n${built.errors.map((e) => `  - ${e}`).join('\n')}\n`,
+    );
+    return 2;
+  }
+  const broker = built.broker;
+  const journalPath = opts.journal ?? config.journal ?? join(opts.out, 'journal.sqlite');
+  let journal: Journal;
+  try {
+    journal = openJournal(journalPath, {
+      knownVersions: eventVersions,
+      owner: `keel run ${config.name}`,
+      nowMs: clock.now(),
+    });
+  } catch (e) {
+    process.stderr.write(`keel run: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  const strategies = scenario.strategies.map((s) => `${s.id} (${s.kind})`).join(', ');
+  process.stderr.write(
+    `keel run ${config.name}: ${strategies} on ${broker.describe}${broker.live ? ' — LIVE MONEY' : ''}; journal ${journalPath}\n`,
+  );
+  let host: EngineHost | null = null;
+  const api =
+    opts.api === null
+      ? null
+      : buildOperatorApi({
+          operator: (cmd) =>
+            host === null
+              ? Promise.resolve({ ok: false, lines: ['the engine is not started yet'] })
+              : host.operator(cmd),
+          projection: () => host?.current?.projection ?? null,
+        });
+  const stop = new AbortController();
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+    if (stop.signal.aborted) process.exit(130);
+    say('stopping: the turn in progress finishes, then the session closes (Ctrl-C again to exit at once)');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const timer = opts.stopAfterMs === null ? null : setTimeout(() => stop.abort(), opts.stopAfterMs);
+  let last: Projection | null;
+  try {
+    if (api !== null && opts.api !== null) {
+      const url = await api.listen({ port: opts.api, host: '127.0.0.1' });
+      process.stderr.write(`operator API on ${url} (keel halt|resume|cancel|flatten|order --api ${url})\n`);
+    }
+    const ran = await driveLive({
+      venue: broker.venue,
+      store: journal,
+      clock,
+      strategies: () => strategiesForScenario(scenario),
+      settings: settingsForScenario(scenario),
+      account: () => AccountId.of(broker.account()),
+      log: say,
+      tickMs,
+      stop: stop.signal,
+      onStarted: (h) => {
+        host = h;
+        const p = h.current?.projection;
+        say(
+          `engine started (${p?.starts ?? 0} start(s) in this journal): reconciled, trading ${String(p?.tradingState ?? 'unknown')}; Ctrl-C stops`,
+        );
+      },
+    });
+    last = ran.current?.projection ?? null;
+  } catch (e) {
+    process.stderr.write(`keel run: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await api?.close();
+    journal.close();
+  }
+  if (last === null) {
+    process.stderr.write('keel run: the engine did not start; nothing was traded\n');
+    return 2;
+  }
+  const report = buildReport(last, config.name, scenario.seed, {
+    venue: config.venueKind,
+    duplicateFillsIgnored: last.duplicateFillsIgnored,
+  });
+  writeFileSync(join(opts.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const dailyLog = buildDailyLog(last, report, `${config.name} on ${config.venueKind}`);
+  writeFileSync(join(opts.out, 'daily-log.md'), `${dailyLog}\n`);
+  const s = report.summary;
+  process.stdout.write(
+    [
+      dailyLog,
+      `${config.name}: stopped; groups ${report.groups.length} | executions ${s.executions} | commissions $${s.commissions.toFixed(2)} | realized PnL $${s.realizedPnl.toFixed(2)} | trading ${String(s.finalTradingState)}`,
+      `refusals ${report.refusals.length} | discrepancies ${report.discrepancies.length}`,
+      `wrote ${opts.out}/daily-log.md, report.json, engine.log; journal ${journalPath} (the next run continues it)`,
+      '',
+    ].join('\n'),
+  );
+  return interrupted ? 130 : 0;
+}
