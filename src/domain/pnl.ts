@@ -71,3 +71,22 @@ export function realizedPnl(fills: Iterable<PnlFill>): PnlState {
 function share(amount: Micros, part: number, whole: number): Micros {
   return toMicros((amount * part) / whole / 1_000_000) as Micros;
 }
+
+/**
+ * What the open lots would realize at these marks (before the commissions of closing them): per
+ * lot, its quantity at the mark plus the cash it was opened for. Null when a lot has no mark.
+ */
+export function unrealizedPnl(
+  state: PnlState,
+  markOf: (instrumentKey: string) => { readonly price: number; readonly multiplier: number } | null,
+): Micros | null {
+  let total = ZERO_MICROS;
+  for (const [key, lot] of state.byInstrument) {
+    if (lot.qty === 0) continue;
+    const mark = markOf(key);
+    if (mark === null) return null;
+    const value = tradeCash(lot.qty > 0 ? 'SELL' : 'BUY', Math.abs(lot.qty), mark.price, mark.multiplier);
+    total = addMicros(total, addMicros(value, lot.openCash));
+  }
+  return total;
+}

@@ -175,6 +175,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       `${config.name}: ${result.stats.events} simulated events in ${((Date.now() - wallStart) / 1000).toFixed(1)} s`,
       `groups ${result.report.groups.length} | executions ${s.executions} | commissions $${s.commissions.toFixed(2)} | realized PnL $${s.realizedPnl.toFixed(2)} | trading ${String(s.finalTradingState)}`,
       `refusals ${result.report.refusals.length} | discrepancies ${result.report.discrepancies.length}`,
+      openAtEndLine(s),
       formatVerdict(verdict),
       `wrote ${out}/daily-log.md, report.json, venue-log.jsonl${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}; journal ${journal}`,
       ...(result.stoppedAt === null
@@ -186,6 +187,15 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     ].join('\n'),
   );
   return result.stoppedAt === null ? 0 : 130;
+}
+
+/** What is still held when the run ends, at the last marks: nothing open is never left unsaid. */
+function openAtEndLine(summary: Record<string, unknown>): string {
+  const open = typeof summary['openGroups'] === 'number' ? summary['openGroups'] : 0;
+  if (open === 0) return 'open at the end: none (everything keel opened is flat)';
+  const u = summary['unrealizedPnl'];
+  const unrealized = typeof u === 'number' ? `$${u.toFixed(2)} at the last marks` : 'n/a (no mark)';
+  return `open at the end: ${open} group(s) | unrealized PnL ${unrealized} (the daily log lists them)`;
 }
 
 /** "90s", "30m", "8h" or plain seconds, in milliseconds; NaN when it is none of these. */

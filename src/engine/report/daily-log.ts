@@ -2,69 +2,141 @@
 // incidents and refusals. Built from the same projection as report.json, so they cannot disagree.
 import {
   addDays,
+  addMicros,
   atDateTime,
   describeInstrument,
   fixedOffsetName,
   formatIso,
   localDate,
   microsToCents,
-  netRealized,
+  roundToTick,
+  subMicros,
+  unrealizedPnl,
+  ZERO_MICROS,
   type EpochMs,
+  type GroupId,
+  type InstrumentId,
+  type LocalDate,
   type Micros,
   type TimeZone,
 } from '../../domain';
+import type { GroupStatus } from '../../ledger/events';
 import type { GroupRecord, Projection } from '../../ledger/projection';
 import { budgetLines, budgetView } from './budget-view';
 import type { Report } from './report-types';
 
-/** The whole run, or (day "YYYY-MM-DD") one session of a multi-day run. */
+/** A group's running totals, read at the start of a day to book only that day's part. */
+export type GroupTotals = {
+  readonly executions: number;
+  readonly realized: Micros;
+  readonly commissions: Micros;
+  readonly status: GroupStatus;
+  readonly venueClosed: boolean;
+};
+
+/**
+ * One session of a multi-day run: its date, the instants it covers ([from, to): events between two
+ * sessions belong to the earlier one), and every group's totals at its start.
+ */
+export type DayScope = {
+  readonly day: LocalDate;
+  readonly from: EpochMs;
+  readonly to: EpochMs;
+  readonly atStart: ReadonlyMap<GroupId, GroupTotals>;
+};
+
+/** Mid prices of the instruments keel owned, at the end of the day (or of the run). */
+export type Marks = ReadonlyMap<InstrumentId, number>;
+
+export function groupTotals(p: Projection): Map<GroupId, GroupTotals> {
+  const totals = new Map<GroupId, GroupTotals>();
+  for (const g of p.groups.values())
+    totals.set(g.id, {
+      executions: g.executions,
+      realized: g.pnl.realized,
+      commissions: g.pnl.commissions,
+      status: g.status,
+      venueClosed: g.venueClose !== null,
+    });
+  return totals;
+}
+
+const noTotals: GroupTotals = {
+  executions: 0,
+  realized: ZERO_MICROS,
+  commissions: ZERO_MICROS,
+  status: 'opening',
+  venueClosed: false,
+};
+
+/**
+ * The whole run (scope null), or one session of a multi-day run from the projection as of that
+ * session's end: what it booked that day, what it held overnight, times dated when not that day.
+ */
 export function buildDailyLog(
   p: Projection,
   report: Report,
   title: string,
-  day: string | null = null,
+  scope: DayScope | null = null,
+  marks: Marks | null = null,
 ): string {
-  const onDay = (t: number) => day === null || localDate(t, p.timeZone) === day;
-  const hhmm = (t: number) =>
-    formatIso(t, p.timeZone)
-      .slice(day === null ? 0 : 11, 19)
-      .replace('T', ' ');
-  const groups = [...p.groups.values()].filter((g) => onDay(g.openedAt));
-  const out: string[] = [`# Daily log: ${title}${day === null ? '' : ` — ${day}`}`, ''];
+  const onDay = (t: number) => scope === null || (t >= scope.from && t < scope.to);
+  // A time of another day carries its date (a stop filled the next morning is not "09:32").
+  const when = (t: number) => {
+    const iso = formatIso(t, p.timeZone).slice(0, 19).replace('T', ' ');
+    return scope !== null && localDate(t, p.timeZone) === scope.day ? iso.slice(11) : iso;
+  };
+  const atStart = (g: GroupRecord) => scope?.atStart.get(g.id) ?? noTotals;
+  // A group a day shows: opened that day, or held into it from an earlier one.
+  const groups = [...p.groups.values()].filter(
+    (g) => scope === null || (g.openedAt < scope.to && !isFinished(atStart(g).status)),
+  );
+  const booked = groups.map((g) => bookedOn(g, atStart(g)));
+  const out: string[] = [`# Daily log: ${title}${scope === null ? '' : ` — ${scope.day}`}`, ''];
   const [from, to] =
-    day === null
+    scope === null
       ? [p.firstStartAt ?? p.lastT, p.lastT]
-      : [atDateTime(day, '00:00', p.timeZone), atDateTime(addDays(day, 1), '00:00', p.timeZone)];
+      : [atDateTime(scope.day, '00:00', p.timeZone), atDateTime(addDays(scope.day, 1), '00:00', p.timeZone)];
   const offsets = offsetsIn(p.timeZone, from, to);
   out.push(
     offsets === p.timeZone.name ? `Times are ${offsets}.` : `Times are ${p.timeZone.name} time: ${offsets}.`,
     '',
   );
-  const executions = groups.reduce((n, g) => n + g.executions, 0);
   // Sums of what each trade shows to the cent, so the table adds up as printed.
   const cents = (m: Micros) => Math.round(m / 10_000);
-  const commissions = groups.reduce((n, g) => n + cents(g.pnl.commissions), 0) / 100;
-  const realized = groups.reduce((n, g) => n + cents(netRealized(g.pnl)), 0) / 100;
+  const executions = booked.reduce((n, b) => n + b.executions, 0);
+  const commissions = booked.reduce((n, b) => n + cents(b.commissions), 0) / 100;
+  const realized = booked.reduce((n, b) => n + cents(b.net), 0) / 100;
+  const opened = groups.filter((g) => onDay(g.openedAt)).length;
+  // The report is the run's end; a day reads the projection as of its own end.
+  const openDiscrepancies = (scope === null ? report.discrepancies : [...p.discrepancies.values()]).filter(
+    (d) => !d.resolved,
+  ).length;
   out.push('| metric | value |', '| :--- | ---: |');
-  out.push(`| groups | ${groups.length} |`, `| executions | ${executions} |`);
+  out.push(`| groups opened | ${opened} |`);
+  if (scope !== null) out.push(`| groups held from earlier days | ${groups.length - opened} |`);
+  out.push(`| executions | ${executions} |`);
   out.push(
     `| commissions | $${commissions.toFixed(2)} |`,
     `| realized PnL (net) | $${realized.toFixed(2)} |`,
   );
   out.push(
     `| refusals | ${p.refusals.filter((r) => onDay(r.t)).length} |`,
-    `| open discrepancies | ${report.discrepancies.filter((d) => !d.resolved).length} |`,
+    `| open discrepancies | ${openDiscrepancies} |`,
   );
-  out.push(`| final trading state | ${p.tradingState} |`, '');
+  const stateAt = scope === null ? 'final trading state' : 'trading state at the end of the day';
+  out.push(`| ${stateAt} | ${p.tradingState} |`, '');
 
   out.push('## Trades', '');
   if (groups.length === 0) out.push('No trades.', '');
   else {
+    const figures = scope === null ? 'PnL | commissions' : 'PnL booked today | commissions today';
     out.push(
-      '| group | strategy | legs | entry (per unit) | opened | closed | held | status | exit reason | executions | PnL | commissions |',
+      `| group | strategy | legs | entry (per unit) | opened | closed | held | status | exit reason | executions | ${figures} |`,
       '| --- | --- | --- | ---: | --- | --- | ---: | --- | --- | ---: | ---: | ---: |',
     );
-    for (const g of groups) {
+    groups.forEach((g, i) => {
+      const b = booked[i] ?? bookedOn(g, atStart(g));
       const legs = g.legs
         .map(
           (l) =>
@@ -72,16 +144,18 @@ export function buildDailyLog(
         )
         .join(' / ');
       const exit = g.status === 'failed' ? g.statusReason : (g.exitReason ?? '');
-      const held = g.closedAt === null ? '' : `${Math.round((g.closedAt - g.openedAt) / 60_000)} min`;
+      const held = g.closedAt === null ? '' : heldText(g.closedAt - g.openedAt);
       out.push(
-        `| ${g.id} | ${g.strategyId} | ${legs} | ${entryText(p, g)} | ${hhmm(g.openedAt)} | ${g.closedAt === null ? '' : hhmm(g.closedAt)} | ${held} | ${g.status} | ${exit} | ${g.executions} | ${microsToCents(netRealized(g.pnl)).toFixed(2)} | ${microsToCents(g.pnl.commissions).toFixed(2)} |`,
+        `| ${g.id} | ${g.strategyId} | ${legs} | ${entryText(p, g)} | ${when(g.openedAt)} | ${g.closedAt === null ? '' : when(g.closedAt)} | ${held} | ${g.status} | ${exit} | ${b.executions} | ${microsToCents(b.net).toFixed(2)} | ${microsToCents(b.commissions).toFixed(2)} |`,
       );
-    }
+    });
     out.push('');
   }
+  out.push(...openPositionsSection(p, groups, marks, scope === null ? 'run' : 'day'));
 
   const budget = budgetView(p);
-  if (budget !== null) out.push('## Exposure budgets (end of session)', '', ...budgetLines(budget), '');
+  const budgetTitle = scope === null ? 'end of the run' : 'end of the day';
+  if (budget !== null) out.push(`## Exposure budgets (${budgetTitle})`, '', ...budgetLines(budget), '');
 
   out.push('## Timeline', '');
   const timeline: [number, string][] = [];
@@ -96,17 +170,18 @@ export function buildDailyLog(
     if (g.closedAt !== null) timeline.push([g.closedAt, `${g.id} ${g.status}: ${g.statusReason}`]);
   }
   timeline.sort((a, b) => a[0] - b[0]);
-  for (const [t, line] of timeline) if (onDay(t)) out.push(`- ${hhmm(t)} ${line}`);
-  if (timeline.length === 0) out.push('Nothing happened.');
+  const today = timeline.filter(([t]) => onDay(t));
+  for (const [t, line] of today) out.push(`- ${when(t)} ${line}`);
+  if (today.length === 0) out.push('Nothing happened.');
   out.push('');
 
   out.push('## Incidents', '');
   const incidents = [...p.discrepancies.values()].filter((d) => d.kind !== 'foreign-position' && onDay(d.t));
   if (incidents.length === 0) out.push('None.');
   for (const d of incidents)
-    out.push(`- ${hhmm(d.t)} **${d.kind}**${d.resolved ? ' (resolved)' : ''}: ${d.detail}`);
+    out.push(`- ${when(d.t)} **${d.kind}**${d.resolved ? ' (resolved)' : ''}: ${d.detail}`);
   out.push('');
-  out.push(...reconciliationSection(p, hhmm));
+  out.push(...reconciliationSection(p, when, onDay, scope));
   const foreign = [...p.discrepancies.values()].filter((d) => d.kind === 'foreign-position');
   if (foreign.length > 0) {
     out.push("## Foreign positions (not keel's; never touched)", '');
@@ -114,6 +189,79 @@ export function buildDailyLog(
     out.push('');
   }
   return out.join('\n');
+}
+
+function isFinished(status: GroupStatus): boolean {
+  return status === 'closed' || status === 'failed';
+}
+
+/** What a group booked since `before`: executions, commissions, realized net of commissions. */
+function bookedOn(
+  g: GroupRecord,
+  before: GroupTotals,
+): { executions: number; commissions: Micros; net: Micros } {
+  const commissions = subMicros(g.pnl.commissions, before.commissions);
+  const realized = subMicros(g.pnl.realized, before.realized);
+  return { executions: g.executions - before.executions, commissions, net: subMicros(realized, commissions) };
+}
+
+/** "45 min", "3 h 35 min", or held overnight "1 d 0 h 02 min". */
+function heldText(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const days = Math.floor(minutes / (24 * 60));
+  const rest = minutes - days * 24 * 60;
+  const hours = `${Math.floor(rest / 60)} h ${String(rest % 60).padStart(2, '0')} min`;
+  return days === 0 ? hours : `${days} d ${hours}`;
+}
+
+/** What keel still owned at the end, per group and leg, with its mark and unrealized PnL. */
+function openPositionsSection(
+  p: Projection,
+  groups: readonly GroupRecord[],
+  marks: Marks | null,
+  end: 'day' | 'run',
+): string[] {
+  const rows: string[] = [];
+  let total = ZERO_MICROS;
+  let unmarked = false;
+  for (const g of groups) {
+    const legs = g.legs.filter((l) => p.ownership.owned(l.instrumentId, g.id) !== 0);
+    if (legs.length === 0) continue;
+    const unrealized = groupUnrealized(p, g, marks);
+    if (unrealized === null) unmarked = true;
+    else total = addMicros(total, unrealized);
+    for (const l of legs) {
+      const i = p.requireInstrument(l.instrumentId);
+      const mark = marks?.get(l.instrumentId);
+      rows.push(
+        `| ${g.id} | ${describeInstrument(i)} | ${p.ownership.owned(l.instrumentId, g.id)} | ${mark === undefined ? 'no mark' : String(roundToTick(mark, i.tick))} | ${l === legs[0] ? (unrealized === null ? 'n/a' : microsToCents(unrealized).toFixed(2)) : ''} |`,
+      );
+    }
+  }
+  const title = `## Open positions at the end of the ${end}`;
+  if (rows.length === 0) return [title, '', 'None: everything keel opened is flat.', ''];
+  const sum = unmarked ? 'n/a (a leg has no mark)' : `$${microsToCents(total).toFixed(2)}`;
+  return [
+    title,
+    '',
+    '| group | instrument | owned | mark (mid) | unrealized PnL |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...rows,
+    '',
+    `Unrealized PnL at the marks, before closing commissions: ${sum}.`,
+    '',
+  ];
+}
+
+/** A group's open lots at the marks; null when a leg it holds has no mark. */
+export function groupUnrealized(p: Projection, g: GroupRecord, marks: Marks | null): Micros | null {
+  return unrealizedPnl(g.pnl, (key) => {
+    const price = marks?.get(key as InstrumentId);
+    return price === undefined
+      ? null
+      : { price, multiplier: p.requireInstrument(key as InstrumentId).multiplier };
+  });
 }
 
 const hourMs = 3_600_000;
@@ -151,28 +299,38 @@ function entryText(p: Projection, g: GroupRecord): string {
 }
 
 /** Restarts and what reconciliation found: matches weaker than a client order id, venue closes. */
-function reconciliationSection(p: Projection, hhmm: (t: number) => string): string[] {
+function reconciliationSection(
+  p: Projection,
+  when: (t: number) => string,
+  onDay: (t: number) => boolean,
+  scope: DayScope | null,
+): string[] {
   const rec = p.reconciliation;
-  const closes = [...p.groups.values()].filter((g) => g.venueClose !== null);
+  // A venue close belongs to the day reconciliation journaled it on.
+  const closes = [...p.groups.values()].filter(
+    (g) => g.venueClose !== null && !(scope?.atStart.get(g.id)?.venueClosed ?? false),
+  );
   const starts = rec.rounds.filter((r) => r.startUp);
+  const matches = rec.matches.filter((m) => onDay(m.t));
   if (rec.matches.length === 0 && closes.length === 0 && starts.length <= 1) return [];
   const out = ['## Reconciliation', ''];
-  for (const r of starts) {
+  for (const r of starts.filter((s) => onDay(s.t))) {
     const c = r.counts;
     out.push(
-      `- ${hhmm(r.t)} start-up: ${c.fillsRecovered} fill(s) recovered, ${c.fillsInferred} inferred, ${c.ordersAdopted} order(s) adopted, ${c.ordersLost} lost, ${c.groupsClosed} group(s) closed at the venue, ${c.discrepanciesRaised} discrepancy(ies) raised`,
+      `- ${when(r.t)} start-up: ${c.fillsRecovered} fill(s) recovered, ${c.fillsInferred} inferred, ${c.ordersAdopted} order(s) adopted, ${c.ordersLost} lost, ${c.groupsClosed} group(s) closed at the venue, ${c.discrepanciesRaised} discrepancy(ies) raised`,
     );
   }
-  for (const m of rec.matches)
+  for (const m of matches)
     out.push(
-      `- ${hhmm(m.t)} ${m.record} ${m.venueRef} → ${m.keelRef} by ${m.by}${m.by === 'characteristics' ? ` (confidence ${m.confidence})` : ''}: ${m.detail}`,
+      `- ${when(m.t)} ${m.record} ${m.venueRef} → ${m.keelRef} by ${m.by}${m.by === 'characteristics' ? ` (confidence ${m.confidence})` : ''}: ${m.detail}`,
     );
   for (const g of closes) {
     const c = g.venueClose;
     if (c === null) continue;
     const net = c.venueNetPnl === null ? '' : `, venue net ${microsToCents(c.venueNetPnl).toFixed(2)}`;
-    out.push(`- ${g.id} closed at the venue at ${hhmm(c.closedAt)} (${c.evidence}${net}): ${c.detail}`);
+    out.push(`- ${g.id} closed at the venue at ${when(c.closedAt)} (${c.evidence}${net}): ${c.detail}`);
   }
+  if (out.length === 2) out.push('Nothing to reconcile this day.');
   out.push('');
   return out;
 }

@@ -16,6 +16,7 @@ import {
   type Clock,
   sessionClose,
   sessionTimeOn,
+  type InstrumentId,
   type InstrumentTerms,
   type LocalDate,
 } from '../../domain';
@@ -23,7 +24,14 @@ import type { Engine } from '../../engine/engine';
 import { EngineHost } from '../../engine/host';
 import type { OperatorCommand, OperatorResult } from '../../engine/operator';
 import type { Projection } from '../../ledger/projection';
-import { buildDailyLog, buildReport, type Report } from '../../engine/report';
+import {
+  buildDailyLog,
+  buildDailyLogs,
+  buildReport,
+  groupUnrealized,
+  type Marks,
+  type Report,
+} from '../../engine/report';
 import type { EngineSettings } from '../../engine/settings';
 import type { Strategy } from '../../engine/strategy';
 import { openJournal } from '../../ledger/journal';
@@ -114,6 +122,9 @@ class SimRun {
   private events = 0;
   private marketSteps = 0;
   private restartPending = false;
+  /** The last market step of each local date, and the marks of what keel owned then. */
+  private readonly dayEndSteps = new Set<number>();
+  private readonly dayEndMarks = new Map<LocalDate, Marks>();
   /** Per local date: whether it trades and when clock.session ends on it (early closes end early). */
   private readonly sessionEnds = new Map<LocalDate, string | null>();
 
@@ -220,16 +231,27 @@ class SimRun {
       p.ownership.assertConsistent();
       const title = `${this.scenario.name} (seed ${this.scenario.seed})`;
       const days = this.tradingDates();
+      const marks = this.ownedMarks(p);
       const report = buildReport(p, this.scenario.name, this.scenario.seed, {
         crashes: this.crashes,
         duplicateFillsIgnored: p.duplicateFillsIgnored,
+        ...openAtEnd(p, marks),
       });
       return {
         report,
         venueLog: this.venue.venueLog(),
-        dailyLog: buildDailyLog(p, report, title),
+        dailyLog: buildDailyLog(p, report, title, null, marks),
         dailyLogs:
-          days.length > 1 ? days.map((day) => ({ day, text: buildDailyLog(p, report, title, day) })) : [],
+          days.length > 1
+            ? buildDailyLogs(
+                this.store,
+                p.timeZone,
+                report,
+                title,
+                days,
+                (d) => this.dayEndMarks.get(d) ?? null,
+              )
+            : [],
         engineLog: this.engineLog,
         stats: { events: this.events, crashes: this.crashes, marketSteps: this.marketSteps },
         stoppedAt: this.options.stop?.aborted ? this.clock.now() : null,
@@ -258,9 +280,13 @@ class SimRun {
   private scheduleWorld(): void {
     const { start, end } = this.scenario.clock;
     const stepMs = Math.min(...this.scenario.market.map((m) => m.stepMs));
+    const lastStepOn = new Map<LocalDate, number>();
     for (let t = start.t + stepMs; t <= end.t; t += stepMs) {
-      if (this.inSession(t)) this.queue.push(t, 'market step', () => this.marketStep(t));
+      if (!this.inSession(t)) continue;
+      this.queue.push(t, 'market step', () => this.marketStep(t));
+      lastStepOn.set(localDate(t, this.scenario.timeZone), t);
     }
+    for (const t of lastStepOn.values()) this.dayEndSteps.add(t);
     // Expiries settle and DAY orders end at each trading day's close (13:00 on an early close);
     // a 24/7 market never closes.
     const { calendar, timeZone } = this.scenario.clock;
@@ -302,6 +328,10 @@ class SimRun {
     this.market.advanceTo(t);
     this.venue.onMarketStep();
     await this.host.tick();
+    // What keel holds overnight is shown at the day's last prices in that day's log.
+    const p = this.engine?.projection;
+    if (this.dayEndSteps.has(t) && p !== undefined)
+      this.dayEndMarks.set(localDate(t, this.scenario.timeZone), this.ownedMarks(p));
     const { start, end } = this.scenario.clock;
     this.options.progress?.((t - start.t) / (end.t - start.t), t);
   }
@@ -360,6 +390,17 @@ class SimRun {
     return r.instrument;
   }
 
+  /** Mid prices, now, of every instrument keel owns. */
+  private ownedMarks(p: Projection): Marks {
+    const marks = new Map<InstrumentId, number>();
+    for (const id of p.ownership.instruments()) {
+      if (p.ownership.ownedTotal(id) === 0) continue;
+      const quote = this.market.quote(id);
+      if (quote !== null) marks.set(id, quote.mid);
+    }
+    return marks;
+  }
+
   /** Inside trading hours on a trading day of the calendar (always, without clock.session). */
   private inSession(t: number): boolean {
     const session = this.scenario.clock.session;
@@ -396,6 +437,19 @@ class SimRun {
     this.engineLog.push(stamped);
     this.options.log?.(stamped);
   }
+}
+
+/** report.json's summary of what is still open at the end: groups and their unrealized PnL. */
+function openAtEnd(p: Projection, marks: Marks): { openGroups: number; unrealizedPnl: number | null } {
+  let openGroups = 0;
+  let unrealized: number | null = 0;
+  for (const g of p.groups.values()) {
+    if (!g.legs.some((l) => p.ownership.owned(l.instrumentId, g.id) !== 0)) continue;
+    openGroups++;
+    const u = groupUnrealized(p, g, marks);
+    unrealized = u === null || unrealized === null ? null : unrealized + Math.round(u / 10_000);
+  }
+  return { openGroups, unrealizedPnl: unrealized === null ? null : unrealized / 100 };
 }
 
 function toEngineCommand(cmd: ScenarioOperatorCommand): OperatorCommand {
