@@ -16,6 +16,7 @@ import {
   formatIso,
   holidayOn,
   isTradingDay,
+  localDate,
   nextTradingDay,
   parseIsoWithOffset,
   parseTimeZone,
@@ -33,7 +34,8 @@ const timeOfDay = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'expected a lo
 
 const sessionSchema = z
   .object({
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected the first session date YYYY-MM-DD'),
+    // Required on the simulated venue; a broker's session is today's (the wall clock's).
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected the first session date YYYY-MM-DD').optional(),
     open: timeOfDay.default('09:30'),
     close: timeOfDay.default('16:15'),
     // The exchange's zone; default the calendar's (America/New_York, or UTC for 24/7).
@@ -92,7 +94,12 @@ export type RunConfig = {
 
 export type RunConfigResult = { ok: true; config: RunConfig } | { ok: false; errors: string[] };
 
-export type RunOverrides = { readonly days?: number; readonly seed?: number };
+export type RunOverrides = {
+  readonly days?: number;
+  readonly seed?: number;
+  /** The wall clock a broker config's session date is taken from (default now). */
+  readonly nowMs?: number;
+};
 
 export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunConfigResult {
   let text: string;
@@ -119,17 +126,24 @@ export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunCo
   }
   const c = parsed.data;
   const days = overrides.days ?? c.session.days;
-  if (parseIsoWithOffset(`${c.session.date}T00:00:00Z`) === null)
-    return { ok: false, errors: [`session.date: ${c.session.date} is not a calendar date`] };
   const calendar =
     c.session.calendar !== undefined ? calendarNamed(c.session.calendar) : defaultCalendar(c.market);
   const zone = sessionZone(c.session, calendar);
-  const firstDay = checkFirstDay(c.session.date, calendar);
+  const date: LocalDate | null =
+    c.session.date ?? brokerSessionDate(c.venue.kind, overrides.nowMs, zone, calendar);
+  if (date === null)
+    return {
+      ok: false,
+      errors: ['session.date: required on the simulated venue: the first session day, e.g. 2026-02-09'],
+    };
+  if (parseIsoWithOffset(`${date}T00:00:00Z`) === null)
+    return { ok: false, errors: [`session.date: ${date} is not a calendar date`] };
+  const firstDay = checkFirstDay(date, calendar);
   if (firstDay !== null) return { ok: false, errors: [firstDay] };
-  const lastDay = nthTradingDay(c.session.date, calendar, days);
+  const lastDay = nthTradingDay(date, calendar, days);
   if (!lastDay.ok) return { ok: false, errors: [lastDay.error] };
   // Each end at the offset in force that day; the last day's close is earlier on an early close.
-  const start = formatIso(atDateTime(c.session.date, c.session.open, zone), zone);
+  const start = formatIso(atDateTime(date, c.session.open, zone), zone);
   const lastClose = sessionTimeOn(c.session.close, lastDay.date, calendar);
   const end = formatIso(atDateTime(lastDay.date, lastClose, zone), zone);
   const { kind, ...venue } = c.venue;
@@ -175,6 +189,21 @@ function productsTraded(strategies: unknown): 'options' | 'equities' | 'futures'
   if (kind === 'equity-bracket') return 'equities';
   if (kind === 'futures-protected') return 'futures';
   return 'options';
+}
+
+/**
+ * A broker config without session.date trades today's session (the exchange's date now), or the
+ * next one when today is closed; --venue sim tries it on that day. Null on the simulated venue.
+ */
+function brokerSessionDate(
+  kind: (typeof venueKinds)[number],
+  nowMs: number | undefined,
+  zone: TimeZone,
+  calendar: ExchangeCalendar,
+): LocalDate | null {
+  if (kind === 'sim') return null;
+  const today = localDate(nowMs ?? Date.now(), zone);
+  return isTradingDay(today, calendar) ? today : nextTradingDay(today, calendar);
 }
 
 /** 24/7 when every market is crypto, else the US equities and options calendar. */

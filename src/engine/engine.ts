@@ -686,6 +686,11 @@ export class Engine {
 
   // ---- instruments and strategy context -------------------------------------------------------------
 
+  /** Settles when the venue has answered for these terms (an operator's order waits for it). */
+  whenInstrumentResolved(terms: InstrumentTerms): Promise<void> {
+    return this.instruments.whenResolved(terms);
+  }
+
   /** The venue's instrument for these terms; null when unknown or still being resolved. */
   resolve(terms: InstrumentTerms): Instrument | null {
     const r = this.instruments.resolve(terms);

@@ -109,6 +109,9 @@ export class EngineHost {
   async operator(cmd: OperatorCommand): Promise<OperatorResult> {
     if (this.engine === null)
       return { ok: false, lines: ['the engine is restarting after a crash: try again shortly'] };
+    // A broker may need a round trip to name the instrument: the operator's order waits for it
+    // (bounded by the adapter's request timeout) instead of being refused as unknown.
+    if (cmd.action === 'order') await this.engine.whenInstrumentResolved(cmd.instrument);
     let result: OperatorResult | null = null;
     await this.inTurn((e) => {
       result = e.operator(cmd);

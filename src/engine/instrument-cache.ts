@@ -14,6 +14,8 @@ export class InstrumentCache {
   private readonly byTerms = new Map<string, Lookup<ResolveResult>>();
   private readonly byId = new Map<InstrumentId, Lookup<Instrument | null>>();
   private readonly chains = new Map<string, Lookup<readonly Instrument[]>>();
+  /** Terms whose answer is on its way: an operator's order waits for it, a strategy does not. */
+  private readonly termsInFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly venue: Venue,
@@ -21,15 +23,26 @@ export class InstrumentCache {
   ) {}
 
   resolve(terms: InstrumentTerms): Lookup<ResolveResult> {
+    const key = termsKey(terms);
     return this.lookup(
       this.byTerms,
-      termsKey(terms),
+      key,
       () => this.venue.resolveInstrument(terms),
       (e) => ({
         ok: false,
         reason: `the venue could not resolve it: ${e}`,
       }),
+      (answered) => {
+        this.termsInFlight.set(key, answered);
+        void answered.finally(() => this.termsInFlight.delete(key));
+      },
     );
+  }
+
+  /** Settles once the venue has answered for these terms (at once where it already has). */
+  async whenResolved(terms: InstrumentTerms): Promise<void> {
+    if (this.resolve(terms).state === 'ready') return;
+    await this.termsInFlight.get(termsKey(terms));
   }
 
   /** The venue's description of an instrument it reported (a position, a fill); null: it has none. */
@@ -73,6 +86,7 @@ export class InstrumentCache {
     key: K,
     ask: () => MaybePromise<T>,
     onError: (e: string) => T,
+    onPending: (answered: Promise<unknown>) => void = () => {},
   ): Lookup<T> {
     const known = cache.get(key);
     if (known) return known;
@@ -90,12 +104,13 @@ export class InstrumentCache {
       return ready;
     }
     cache.set(key, { state: 'pending' });
-    answer
+    const answered = answer
       .then(
         (value) => cache.set(key, { state: 'ready', value }),
         () => cache.delete(key),
       )
       .finally(() => this.onResolved());
+    onPending(answered);
     return { state: 'pending' };
   }
 }

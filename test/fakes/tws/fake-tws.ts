@@ -143,6 +143,15 @@ export class FakeTws {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Every order placed so far: keel's id (orderRef), IB's order id and the client id that placed it. */
+  ordersPlaced(): readonly { clientOrderId: ClientOrderId; ibOrderId: number; clientId: number }[] {
+    return [...this.byRef.values()].map((o) => ({
+      clientOrderId: o.clientOrderId,
+      ibOrderId: o.ibOrderId,
+      clientId: o.clientId,
+    }));
+  }
+
   // ---- faults of the wire -------------------------------------------------------------------
 
   /** Sends every client a message its decoder cannot read (an order status cut short). */

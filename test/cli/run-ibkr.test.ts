@@ -1,0 +1,189 @@
+// `keel run` on an Interactive Brokers paper account, from the command line: the CLI in its own
+// process, the ibkr adapter and @stoqey/ib talking to the fake TWS on 127.0.0.1 (a paper account
+// on real time). An operator order fills through the wire; someone else's position is shown and
+// never touched; Ctrl-C and --stop-after stop cleanly; the next start continues the journal,
+// reconciles with the account before any order, and never reuses an IB order id.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { paperTws, type PaperTws } from '../fakes/tws/paper-tws';
+
+const dir = mkdtempSync(join(tmpdir(), 'keel-run-ibkr-'));
+let tws: PaperTws;
+
+beforeAll(async () => {
+  tws = await paperTws([
+    { symbol: 'PLTR', bid: 170.7, ask: 170.8 },
+    { symbol: 'MSFT', bid: 477.1, ask: 477.3 },
+  ]);
+  tws.seedForeign('MSFT', 50, 470);
+});
+afterAll(async () => {
+  await tws.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function config(port: number, extra = ''): string {
+  const file = join(dir, `paper-${port}.yaml`);
+  writeFileSync(
+    file,
+    [
+      'name: paper-ibkr',
+      'session: { timeZone: America/New_York }',
+      `venue: { kind: ibkr, host: 127.0.0.1, port: ${port}, clientId: 5${extra} }`,
+      'account: { equity: 105000 }',
+      'market:',
+      '  - { symbol: PLTR, kind: equity, spot: 170.75, vol: 0.5 }',
+      'strategies: [] # operator orders only',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+type Running = {
+  readonly out: () => string;
+  readonly err: () => string;
+  readonly exit: Promise<number | null>;
+  kill(signal: NodeJS.Signals): void;
+};
+
+const running = new Set<Running>();
+afterEach(() => {
+  for (const r of running) r.kill('SIGKILL');
+  running.clear();
+});
+
+function keelRun(...args: string[]): Running {
+  const child = spawn(process.execPath, ['bin/keel.js', 'run', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const run: Running = {
+    out: () => stdout,
+    err: () => stderr,
+    exit: new Promise((resolve) => child.on('exit', (c) => resolve(c))),
+    kill: (signal) => child.kill(signal),
+  };
+  running.add(run);
+  void run.exit.then(() => running.delete(run));
+  return run;
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  for (let waited = 0; !(await ok()); waited += 100) {
+    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+type Status = {
+  groups: { legs: { instrument: string; owned: number }[] }[];
+  foreign: { instrument: string; venueNet: number; owned: number; foreign: number }[];
+  discrepancies: { kind: string }[];
+};
+
+describe('keel run on an IBKR paper account (fake TWS on loopback)', () => {
+  const journal = join(dir, 'journal.sqlite');
+  const out = join(dir, 'out');
+
+  it('connects, trades an operator order through the wire, leaves the foreign position alone, stops on Ctrl-C', async () => {
+    const api = await freePort();
+    const run = keelRun(config(tws.port), '--out', out, '--journal', journal, '--api', String(api));
+    await until('the engine to start', () => run.err().includes('engine started'));
+    expect(run.err()).toMatch(/on Interactive Brokers at 127\.0\.0\.1:\d+ \(paper port\), client id 5/);
+    expect(run.err()).toMatch(/reconciled, trading ACTIVE/);
+
+    const order = await fetch(`http://127.0.0.1:${api}/order`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ side: 'BUY', qty: 10, symbol: 'PLTR', limit: 170.8 }),
+    });
+    const answer = (await order.json()) as { ok: boolean; lines: string[] };
+    expect(answer.ok, answer.lines.join('\n')).toBe(true);
+    const status = async () => (await (await fetch(`http://127.0.0.1:${api}/status`)).json()) as Status;
+    await until('the fill through the wire', async () =>
+      (await status()).groups.some((g) => g.legs.some((l) => l.instrument === 'PLTR' && l.owned === 10)),
+    );
+    expect((await status()).foreign).toEqual([{ instrument: 'MSFT', venueNet: 50, owned: 0, foreign: 50 }]);
+
+    run.kill('SIGINT');
+    expect(await run.exit, run.err()).toBe(130);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as {
+      scenario: string;
+      summary: { executions: number };
+      discrepancies: { kind: string }[];
+    };
+    expect(report.scenario).toBe('paper-ibkr');
+    expect(report.summary.executions).toBe(1);
+    // Someone else's MSFT is shown as such; nothing else is out of place.
+    expect(report.discrepancies.map((d) => d.kind)).toEqual(['foreign-position']);
+    // The order went out with keel's id as orderRef, from the configured client id.
+    const placed = tws.fake.ordersPlaced();
+    expect(placed).toHaveLength(1);
+    expect(placed[0]?.clientId).toBe(5);
+    // The foreign lot is untouched at the venue.
+    const snap = await tws.sim.snapshot();
+    expect(snap.positions.map((p) => p.qty).sort((a, b) => a - b)).toEqual([10, 50]);
+  }, 60_000);
+
+  it('the next start continues the journal: reconciled holdings, order ids above the last, --stop-after', async () => {
+    const api = await freePort();
+    const first = tws.fake.ordersPlaced()[0]?.ibOrderId ?? 0;
+    const run = keelRun(
+      config(tws.port),
+      '--out',
+      out,
+      '--journal',
+      journal,
+      '--api',
+      String(api),
+      '--stop-after',
+      '12s',
+    );
+    await until('the engine to start', () => run.err().includes('engine started'));
+    expect(run.err()).toMatch(/2 start\(s\) in this journal/);
+    const status = (await (await fetch(`http://127.0.0.1:${api}/status`)).json()) as Status;
+    expect(status.discrepancies).toEqual([expect.objectContaining({ kind: 'foreign-position' })]);
+    expect(status.groups.flatMap((g) => g.legs.map((l) => [l.instrument, l.owned]))).toEqual([['PLTR', 10]]);
+    const sell = await fetch(`http://127.0.0.1:${api}/order`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ side: 'SELL', qty: 1, symbol: 'PLTR', limit: 170.7 }),
+    });
+    expect(((await sell.json()) as { ok: boolean }).ok).toBe(true);
+    await until('the second order at TWS', () => tws.fake.ordersPlaced().length === 2);
+    const second = tws.fake.ordersPlaced()[1]?.ibOrderId ?? 0;
+    expect(second).toBeGreaterThan(first);
+    expect(await run.exit, run.err()).toBe(0);
+    expect(run.out()).toMatch(/paper-ibkr: stopped; groups \d+ \| executions 2/);
+  }, 60_000);
+
+  it('refuses a live port without live: true, and says so when TWS is not there', async () => {
+    const live = keelRun(config(7496));
+    expect(await live.exit).toBe(2);
+    expect(live.err()).toMatch(
+      /venue: port 7496 is a live-trading port \(TWS 7496, Gateway 4001\): set live: true/,
+    );
+    const nobody = keelRun(config(await freePort()), '--out', join(dir, 'nobody'));
+    expect(await nobody.exit).toBe(2);
+    expect(nobody.err()).toMatch(
+      /could not connect to TWS \/ Gateway \(is the API socket enabled, the port right\?\)/,
+    );
+  }, 60_000);
+});
