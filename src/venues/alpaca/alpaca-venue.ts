@@ -1,0 +1,1262 @@
+// The Alpaca venue: keel's Venue contract over Alpaca's REST API and its trade_updates websocket,
+// through @alpacahq/alpaca-trade-api. Orders go out with keel's id as client_order_id; what Alpaca
+// says (HTTP error bodies, trade_updates events, order records, FILL activities) becomes keel's
+// typed events here and nowhere else. Events leave from the stream's and the HTTP answers'
+// callbacks, never from inside submit() or cancel(). An order whose POST had no clear answer
+// (429, 5xx, a timeout, a malformed body) is looked up by its client order id before it is ever
+// sent again, and a resend reuses the same id, which Alpaca refuses twice: never a double order.
+// While the stream is down keel is told the link is down and nothing is sent; on its return the
+// fills Alpaca recorded meanwhile (FILL activities) and the orders that ended are caught up through
+// REST before keel is told the link is up. Time stamps come from the injected clock.
+import {
+  assert,
+  ClientOrderId,
+  ExecId,
+  fixedOffsetZone,
+  InstrumentId,
+  toMicros,
+  VenueOrderId,
+  type Clock,
+  type Instrument,
+  type InstrumentTerms,
+  type OrderSpec,
+  type OrderType,
+  type Side,
+  type TimeInForce,
+} from '../../domain';
+import type {
+  CancelRejectReason,
+  MaybePromise,
+  Quote,
+  QuoteBook,
+  RejectReason,
+  ResolveResult,
+  SnapshotRequest,
+  Venue,
+  VenueCapabilities,
+  VenueEvent,
+  VenueExecution,
+  VenueListener,
+  VenueOrderStatus,
+  VenuePosition,
+  VenueSnapshot,
+} from '../venue';
+import { AlpacaClient, type AlpacaOrderRequest } from './client';
+import { alpacaConfigErrors, describeAlpacaConfig, type AlpacaConfig } from './config';
+import { meaningOfCancelFailure, meaningOfFailure, type FailureMeaning } from './errors';
+import {
+  accountSchema,
+  assetSchema,
+  fillActivitySchema,
+  isUuid,
+  orderSchema,
+  positionSchema,
+  readAs,
+  stockSnapshotsSchema,
+  tradeUpdateSchema,
+  type AlpacaAccount,
+  type AlpacaFillActivity,
+  type AlpacaOrder,
+  type AlpacaTradeUpdate,
+} from './wire';
+import { streaming } from '@alpacahq/alpaca-trade-api';
+import { z } from 'zod';
+
+export type AlpacaVenueOptions = {
+  readonly config: AlpacaConfig;
+  readonly clock?: Clock;
+  readonly log?: (line: string) => void;
+  readonly connectTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** Tries of one order or cancel after an ambiguous answer (each after a lookup by client order id). */
+  readonly retryAttemptsMax?: number;
+  /** First back-off after a 429 / 5xx / timeout; doubles per try (a Retry-After header wins). */
+  readonly retryBaseMs?: number;
+  /** Requests a minute the client lets out (Alpaca allows 200); null: no limit (a loopback fake). */
+  readonly requestsPerMinute?: number | null;
+  /** Wait before the stream reconnects (it doubles from 1 s up). */
+  readonly streamReconnectMs?: number;
+  /** How often watched quotes are read (0: only on refreshQuotes(), as `keel sim --through` does). */
+  readonly quotePollMs?: number;
+};
+
+type Tracked = {
+  readonly clientOrderId: ClientOrderId;
+  spec: OrderSpec | null;
+  alpacaId: string | null;
+  accepted: boolean;
+  end: VenueOrderStatus['status'] | null;
+  filledQty: number;
+  cash: number;
+  readonly execIds: Set<string>;
+  cancelRequested: boolean;
+  /** Cancelled by this adapter because a sibling child of the same parent filled. */
+  siblingFilled: boolean;
+  /** Resolves once the POST has an answer (or none can be had). */
+  placed: Promise<void>;
+};
+
+type PositionBook = { qty: number; avgPrice: number };
+
+const executionsMax = 100_000;
+const openOrdersMax = 500;
+const activitiesPageSize = 100;
+const trackedOrdersMax = 100_000;
+const logLinesMax = 100_000;
+
+export class AlpacaVenue implements Venue {
+  readonly name = 'alpaca';
+  readonly capabilities: VenueCapabilities = {
+    // Multi-leg options (order_class mleg) are not sent yet: one leg per order.
+    combos: false,
+    nativeBrackets: true,
+    positionHistory: false,
+    // Alpaca has no reduce-only flag for equities: keel's close sizing against owned quantity guards it.
+    reduceOnly: false,
+    marketOrders: true,
+    clientOrderId: { maxLength: 48, allowed: /^[A-Za-z0-9._:-]+$/ },
+    comboLegsMax: 1,
+  };
+  readonly market: QuoteBook;
+
+  private readonly clock: Clock;
+  private readonly client: AlpacaClient;
+  private readonly byClientId = new Map<string, Tracked>();
+  private readonly byAlpacaId = new Map<string, Tracked>();
+  private readonly execTimes = new Map<string, number>();
+  private readonly instruments = new Map<InstrumentId, Instrument>();
+  private readonly resolving = new Map<string, Promise<ResolveResult>>();
+  private readonly positions = new Map<string, PositionBook>();
+  private readonly quotes = new Map<string, Quote>();
+  private readonly lastTrade = new Map<string, number>();
+  private readonly watched = new Set<string>();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly roundTrips: (() => void)[] = [];
+  private readonly upWaiters: { up: boolean; resolve: () => void }[] = [];
+  private stream: streaming.TradingStream | null = null;
+  private listener: VenueListener | null = null;
+  private streamUp = false;
+  private linkUp = false;
+  private closed = true;
+  private ready = false;
+  private downSince: number | null = null;
+  private catchingUp = false;
+  private poller: ReturnType<typeof setInterval> | null = null;
+  private logged = 0;
+  private accountSeen: AlpacaAccount | null = null;
+
+  constructor(private readonly options: AlpacaVenueOptions) {
+    this.clock = options.clock ?? { now: () => Date.now(), timeZone: fixedOffsetZone(0) };
+    this.client = new AlpacaClient({
+      config: options.config,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      requestsPerMinute: options.requestsPerMinute === undefined ? 190 : options.requestsPerMinute,
+      streamReconnectMs: options.streamReconnectMs ?? 1_000,
+    });
+    this.market = { spot: (s) => this.spot(s), quote: (id) => this.quote(id) };
+  }
+
+  // ---- session ----------------------------------------------------------------------------------
+
+  async connect(): Promise<void> {
+    const errors = alpacaConfigErrors(this.options.config);
+    if (errors.length > 0) throw new Error(`alpaca: invalid config: ${errors.join('; ')}`);
+    this.closed = false;
+    const stream = this.client.stream();
+    this.stream = stream;
+    this.listen(stream);
+    stream.subscribeTradeUpdates();
+    const timeoutMs = this.options.connectTimeoutMs ?? 15_000;
+    const auth = stream.waitForAuthenticationResult(timeoutMs);
+    stream.connect();
+    const result = await auth;
+    if (!result.authenticated) {
+      stream.disconnect();
+      throw new Error(`alpaca: the trade_updates stream did not authenticate: ${result.message}`);
+    }
+    await this.whenLink(true, timeoutMs);
+    await this.learnVenue();
+    this.ready = true;
+    this.log(`connected: ${describeAlpacaConfig(this.options.config)}`);
+    const pollMs = this.options.quotePollMs ?? 1_000;
+    if (pollMs > 0) this.poller = setInterval(() => void this.refreshQuotes().catch(() => undefined), pollMs);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.ready = false;
+    this.listener = null;
+    if (this.poller) clearInterval(this.poller);
+    this.poller = null;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const stream = this.stream;
+    this.stream = null;
+    this.streamUp = false;
+    this.linkUp = false;
+    if (stream) {
+      stream.removeAllListeners();
+      stream.disconnect();
+    }
+    for (const w of this.roundTrips.splice(0)) w();
+    for (const w of this.upWaiters.splice(0)) w.resolve();
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  subscribe(listener: VenueListener): () => void {
+    assert(this.listener === null, 'the alpaca venue has one subscriber at a time');
+    this.listener = listener;
+    return () => {
+      if (this.listener === listener) this.listener = null;
+    };
+  }
+
+  isConnected(): boolean {
+    return this.linkUp && !this.closed;
+  }
+
+  /** Everything this adapter has asked over HTTP has its answer (order, cancel, lookup, catch-up). */
+  async idle(): Promise<void> {
+    for (let n = 0; this.inflight.size > 0; n++) {
+      assert(n < 1_000_000, 'alpaca: requests never settle');
+      await Promise.allSettled([...this.inflight]);
+    }
+  }
+
+  /** Requests still waiting for their answer. */
+  get pendingRequests(): number {
+    return this.inflight.size;
+  }
+
+  /**
+   * One round trip on the stream (`listen` answered by `listening`): the websocket being ordered,
+   * every trade update the server sent before has been handled.
+   */
+  roundTrip(): Promise<void> {
+    const stream = this.stream;
+    if (stream === null || !this.streamUp) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.roundTrips.push(resolve);
+      stream.subscribeTradeUpdates();
+    });
+  }
+
+  /** Resolves once the link is up (or down), after any catch-up. */
+  whenLink(up: boolean, timeoutMs = 30_000): Promise<void> {
+    if (this.closed || (up ? this.linkUp && !this.catchingUp : !this.linkUp)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        reject(new Error(`alpaca: the link did not come ${up ? 'up' : 'down'} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.timers.add(timer);
+      this.upWaiters.push({
+        up,
+        resolve: () => {
+          clearTimeout(timer);
+          this.timers.delete(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** Account equity and buying power, for the dual-cap sizing and the budgets. */
+  async account(): Promise<{ equity: number; buyingPower: number; cash: number }> {
+    const a = readAs(accountSchema, await this.client.account(), 'account');
+    if (typeof a === 'string') throw new Error(`alpaca: ${a}`);
+    this.accountSeen = a;
+    return { equity: a.equity, buyingPower: a.buying_power, cash: a.cash };
+  }
+
+  private listen(stream: streaming.TradingStream): void {
+    const mine =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        if (stream === this.stream) fn(...args);
+      };
+    stream.on(
+      streaming.EVENT.SUBSCRIPTION,
+      mine((streams: unknown) => this.onListening(streams)),
+    );
+    stream.on(
+      streaming.EVENT.TRADE_UPDATE,
+      mine((u: unknown) => this.onTradeUpdate(u)),
+    );
+    stream.on(
+      streaming.EVENT.CLIENT_ERROR,
+      mine((message: unknown) => this.log(`stream: ${String(message)}`)),
+    );
+    stream.on(
+      streaming.STATE.DISCONNECTED,
+      mine(() => this.onStreamDown()),
+    );
+  }
+
+  private onListening(streams: unknown): void {
+    if (!Array.isArray(streams) || !streams.includes('trade_updates')) {
+      this.log(`stream: listening to ${JSON.stringify(streams)}, not trade_updates`);
+      return;
+    }
+    for (const w of this.roundTrips.splice(0)) w();
+    if (this.streamUp) return;
+    this.streamUp = true;
+    if (!this.ready) {
+      this.setLink(true);
+      return;
+    }
+    this.catchUp();
+  }
+
+  private onStreamDown(): void {
+    for (const w of this.roundTrips.splice(0)) w();
+    if (!this.streamUp) return;
+    this.streamUp = false;
+    if (this.closed) return;
+    this.log('the trade_updates stream dropped: nothing is sent until it is back and caught up');
+    this.downSince ??= this.clock.now();
+    if (this.catchingUp) return; // still down from before: keel was never told up
+    this.setLink(false);
+    if (this.ready) this.push({ type: 'connection', t: this.clock.now(), up: false });
+  }
+
+  private setLink(up: boolean): void {
+    this.linkUp = up;
+    for (const w of [...this.upWaiters]) {
+      if (w.up !== up || (up && this.catchingUp)) continue;
+      this.upWaiters.splice(this.upWaiters.indexOf(w), 1);
+      w.resolve();
+    }
+  }
+
+  /** The stream is back: what Alpaca recorded meanwhile is read through REST, then keel hears up. */
+  private catchUp(): void {
+    this.catchingUp = true;
+    const since = this.downSince;
+    this.track(
+      (async () => {
+        try {
+          await this.catchUpFills(since);
+          await this.catchUpEnds();
+        } catch (e) {
+          this.log(`catch-up after the stream returned: ${errorText(e)} (keel reconciles from a snapshot)`);
+        }
+        this.catchingUp = false;
+        if (!this.streamUp || this.closed) return;
+        this.downSince = null;
+        this.log('the trade_updates stream is back and caught up: keel reconciles before trading again');
+        this.setLink(true);
+        this.push({ type: 'connection', t: this.clock.now(), up: true, dataLost: true });
+      })(),
+    );
+  }
+
+  /** Fills of keel's orders Alpaca recorded while the stream was down, not yet passed on. */
+  private async catchUpFills(since: number | null): Promise<void> {
+    if (since === null) return;
+    const fills = await this.fillActivities(since - 1_000);
+    for (const a of fills) {
+      const order = this.byAlpacaId.get(a.order_id);
+      const execId = execIdOfActivity(a.id);
+      if (!order || order.execIds.has(execId)) continue;
+      this.log(`fill ${execId} of ${order.clientOrderId} happened while the stream was down: passed on now`);
+      this.applyFill(order, execId, a.qty, a.price, a.commission ?? 0, null, a.symbol);
+    }
+  }
+
+  /** keel's orders that ended while the stream was down (cancelled, expired, filled). */
+  private async catchUpEnds(): Promise<void> {
+    for (const order of this.byClientId.values()) {
+      if (order.end !== null || order.alpacaId === null) continue;
+      const o = readAs(orderSchema, await this.client.orderByClientOrderId(order.clientOrderId), 'order');
+      if (typeof o === 'string') throw new Error(o);
+      this.onOrderRecord(order, o);
+    }
+  }
+
+  /** Open orders (keel's learned by client order id) and positions, before keel acts. */
+  private async learnVenue(): Promise<void> {
+    await this.account();
+    for (const p of await this.readPositions())
+      this.positions.set(p.instrumentId, { qty: p.qty, avgPrice: p.avgPrice });
+    for (const o of await this.openOrders()) {
+      const id = keelIdOf(o.client_order_id);
+      if (id === null || this.byClientId.has(id)) continue;
+      const t = this.trackOrder(id, await this.specOf(o));
+      this.learnId(t, o.id);
+      t.accepted = true;
+      t.filledQty = o.filled_qty;
+    }
+  }
+
+  // ---- orders -------------------------------------------------------------------------------------
+
+  submit(spec: OrderSpec): void {
+    const t = this.clock.now();
+    const refuse = (reason: RejectReason, code: number, message: string) =>
+      this.deferred({
+        type: 'rejected',
+        t,
+        clientOrderId: spec.clientOrderId,
+        venueOrderId: null,
+        reason,
+        code,
+        message,
+      });
+    if (!this.isConnected())
+      return refuse(
+        'notSent',
+        0,
+        'not connected to Alpaca (the trade_updates stream is down): the order was not sent',
+      );
+    if (this.byClientId.has(spec.clientOrderId))
+      return refuse(
+        'duplicateId',
+        40010001,
+        `client_order_id ${spec.clientOrderId} was already sent: client_order_id must be unique`,
+      );
+    if (spec.legs.length !== 1)
+      return refuse(
+        'unsupported',
+        0,
+        `a combo of ${spec.legs.length} legs: keel sends Alpaca one leg per order`,
+      );
+    if (this.byClientId.size >= trackedOrdersMax)
+      return refuse('refused', 0, `more than ${trackedOrdersMax} orders this session: restart keel`);
+    const leg = spec.legs[0];
+    const instrument = leg === undefined ? undefined : this.instruments.get(leg.instrumentId);
+    if (leg === undefined || instrument === undefined)
+      return refuse(
+        'unknownInstrument',
+        40410000,
+        `asset ${leg?.instrumentId ?? '?'} not found (resolve it first)`,
+      );
+    const request = orderRequest(spec, instrument.symbol, leg.side);
+    if (typeof request === 'string') return refuse('unsupported', 0, request);
+    const order = this.trackOrder(spec.clientOrderId, spec);
+    order.placed = this.track(this.place(order, request));
+  }
+
+  cancel(clientOrderId: ClientOrderId): void {
+    const t = this.clock.now();
+    const refuse = (reason: CancelRejectReason, detail: string) =>
+      this.deferred({ type: 'cancelRejected', t, clientOrderId, reason, detail });
+    if (!this.isConnected()) return refuse('notSent', 'not connected to Alpaca: the cancel was not sent');
+    const order = this.byClientId.get(clientOrderId);
+    if (order !== undefined && order.end !== null) return refuse('notWorking', `the order is ${order.end}`);
+    if (order !== undefined) order.cancelRequested = true;
+    this.track(this.cancelAtVenue(clientOrderId, order ?? null));
+  }
+
+  private trackOrder(clientOrderId: ClientOrderId, spec: OrderSpec | null): Tracked {
+    const order: Tracked = {
+      clientOrderId,
+      spec,
+      alpacaId: null,
+      accepted: false,
+      end: null,
+      filledQty: 0,
+      cash: 0,
+      execIds: new Set(),
+      cancelRequested: false,
+      siblingFilled: false,
+      placed: Promise.resolve(),
+    };
+    this.byClientId.set(clientOrderId, order);
+    return order;
+  }
+
+  private learnId(order: Tracked, alpacaId: string): void {
+    if (order.alpacaId === alpacaId) return;
+    order.alpacaId = alpacaId;
+    this.byAlpacaId.set(alpacaId, order);
+  }
+
+  /** POST the order; on an ambiguous answer look it up by client order id before ever resending. */
+  private async place(order: Tracked, request: AlpacaOrderRequest): Promise<void> {
+    const name = `order ${order.clientOrderId}`;
+    const attemptsMax = this.options.retryAttemptsMax ?? 5;
+    let lookFirst = false;
+    for (let attempt = 0; attempt < attemptsMax; attempt++) {
+      if (this.closed) return;
+      if (lookFirst) {
+        const found = await this.lookUp(order);
+        if (found === 'found') return;
+        if (found === 'unknown') {
+          await this.sleep(this.backoffMs(attempt, null));
+          continue;
+        }
+        this.log(`${name}: Alpaca has no order with this client_order_id: sending it again with the same id`);
+      }
+      let body: unknown;
+      try {
+        body = await this.client.postOrder(request);
+      } catch (e) {
+        const m = meaningOfFailure(e);
+        if (m.kind === 'ambiguous') {
+          this.log(`${name}: ${m.why}: looking it up by client_order_id before any retry`);
+          lookFirst = true;
+          await this.sleep(this.backoffMs(attempt, m.retryAfterMs));
+          continue;
+        }
+        if (m.kind === 'refused' && m.reason === 'duplicateId' && lookFirst) {
+          this.log(`${name}: the resend was refused as a duplicate: the first one is at Alpaca`);
+          lookFirst = true;
+          continue;
+        }
+        return this.onRefused(order, m);
+      }
+      const o = readAs(orderSchema, body, 'the order Alpaca returned');
+      if (typeof o === 'string') {
+        this.log(`${name}: ${o}: looking it up by client_order_id`);
+        lookFirst = true;
+        continue;
+      }
+      return this.onOrderRecord(order, o);
+    }
+    this.log(
+      `${name}: no clear answer after ${attemptsMax} tries: not sent again; keel's reconciliation finds it by client_order_id if Alpaca has it`,
+    );
+  }
+
+  private async lookUp(order: Tracked): Promise<'found' | 'absent' | 'unknown'> {
+    try {
+      const o = readAs(orderSchema, await this.client.orderByClientOrderId(order.clientOrderId), 'order');
+      if (typeof o === 'string') {
+        this.log(`order ${order.clientOrderId}: lookup: ${o}`);
+        return 'unknown';
+      }
+      this.log(
+        `order ${order.clientOrderId}: found at Alpaca by client_order_id (${o.status}): not sent again`,
+      );
+      this.onOrderRecord(order, o);
+      return 'found';
+    } catch (e) {
+      const m = meaningOfFailure(e);
+      if (m.kind === 'notFound') return 'absent';
+      this.log(`order ${order.clientOrderId}: lookup by client_order_id failed: ${errorText(e)}`);
+      return 'unknown';
+    }
+  }
+
+  private onRefused(order: Tracked, m: FailureMeaning): void {
+    const [reason, code, message]: [RejectReason, number, string] =
+      m.kind === 'refused'
+        ? [m.reason, m.code, m.message]
+        : m.kind === 'ambiguous'
+          ? ['refused', 0, m.why]
+          : ['refused', m.code, m.message];
+    this.log(`order ${order.clientOrderId} refused by Alpaca: ${code} ${message}`);
+    order.end = 'rejected';
+    this.push({
+      type: 'rejected',
+      t: this.clock.now(),
+      clientOrderId: order.clientOrderId,
+      venueOrderId: null,
+      reason,
+      code,
+      message,
+    });
+  }
+
+  /** An order record from REST (the POST's answer, a lookup, a catch-up): what it says that keel has not heard. */
+  private onOrderRecord(order: Tracked, o: AlpacaOrder): void {
+    this.learnId(order, o.id);
+    switch (o.status) {
+      case 'new':
+      case 'accepted':
+      case 'partially_filled':
+      case 'filled':
+      case 'pending_cancel':
+      case 'pending_replace':
+      case 'done_for_day':
+      case 'calculated':
+      case 'held':
+      case 'stopped':
+      case 'accepted_for_bidding':
+      case 'suspended':
+      case 'pending_new':
+        return;
+      case 'canceled':
+      case 'expired':
+      case 'replaced':
+        if (o.filled_qty > order.filledQty) return; // fills not yet heard: the stream or reconciliation brings them
+        return this.ended(
+          order,
+          o.status === 'expired' ? 'expired' : order.cancelRequested ? 'requested' : 'venue',
+          o.status,
+        );
+      case 'rejected':
+        if (order.end !== null) return;
+        order.end = 'rejected';
+        return this.push({
+          type: 'rejected',
+          t: this.clock.now(),
+          clientOrderId: order.clientOrderId,
+          venueOrderId: VenueOrderId.of(o.id),
+          reason: 'refused',
+          code: 0,
+          message: 'rejected by Alpaca',
+        });
+    }
+  }
+
+  private async cancelAtVenue(clientOrderId: ClientOrderId, known: Tracked | null): Promise<void> {
+    const refuse = (reason: CancelRejectReason, detail: string) => {
+      if (known) known.cancelRequested = false;
+      this.push({ type: 'cancelRejected', t: this.clock.now(), clientOrderId, reason, detail });
+    };
+    let alpacaId: string | null;
+    if (known) {
+      await known.placed;
+      alpacaId = known.alpacaId;
+      if (alpacaId === null && (await this.lookUp(known)) !== 'found')
+        return refuse('unknownOrder', 'Alpaca has no order with this client_order_id');
+      alpacaId = known.alpacaId;
+    } else {
+      try {
+        const o = readAs(orderSchema, await this.client.orderByClientOrderId(clientOrderId), 'order');
+        if (typeof o === 'string') return refuse('refused', o);
+        alpacaId = o.id;
+      } catch (e) {
+        const m = meaningOfFailure(e);
+        return m.kind === 'notFound'
+          ? refuse('unknownOrder', 'Alpaca has no order with this client_order_id')
+          : refuse('refused', errorText(e));
+      }
+    }
+    if (alpacaId === null) return refuse('unknownOrder', 'no Alpaca order id');
+    const attemptsMax = this.options.retryAttemptsMax ?? 5;
+    for (let attempt = 0; attempt < attemptsMax; attempt++) {
+      try {
+        await this.client.cancelOrder(alpacaId);
+        return; // the stream says canceled (or order_cancel_rejected when a fill came first)
+      } catch (e) {
+        const m = meaningOfCancelFailure(e);
+        if (m.kind === 'notWorking') return refuse('notWorking', `${m.code} ${m.message}`);
+        if (m.kind === 'notFound') return refuse('unknownOrder', `${m.code} ${m.message}`);
+        if (m.kind === 'refused') return refuse('refused', `${m.code} ${m.message}`);
+        this.log(`cancel of ${clientOrderId}: ${m.why}: trying again (a cancel is safe to repeat)`);
+        await this.sleep(this.backoffMs(attempt, m.retryAfterMs));
+      }
+    }
+    refuse('refused', `no answer to the cancel after ${attemptsMax} tries`);
+  }
+
+  // ---- the stream ---------------------------------------------------------------------------------
+
+  private onTradeUpdate(raw: unknown): void {
+    const u = readAs(tradeUpdateSchema, raw, 'trade update');
+    if (typeof u === 'string') return this.log(`a trade update keel cannot read: ${u}`);
+    const order =
+      this.byAlpacaId.get(u.order.id) ??
+      (keelIdOf(u.order.client_order_id) === null ? undefined : this.byClientId.get(u.order.client_order_id));
+    if (order === undefined) return this.onForeignUpdate(u);
+    this.learnId(order, u.order.id);
+    const t = this.clock.now();
+    switch (u.event) {
+      case 'new':
+      case 'accepted':
+        return this.acceptOnce(order);
+      case 'fill':
+      case 'partial_fill':
+        return this.onFillUpdate(order, u);
+      case 'canceled':
+        return this.ended(
+          order,
+          order.siblingFilled ? 'venue' : order.cancelRequested ? 'requested' : 'venue',
+          u.reason ?? 'canceled',
+        );
+      case 'expired':
+        return this.ended(order, 'expired', u.reason ?? 'expired');
+      case 'replaced':
+        return this.ended(order, 'venue', `replaced by ${u.order.id} (not by keel)`);
+      case 'rejected':
+        if (order.end !== null) return;
+        order.end = 'rejected';
+        return this.push({
+          type: 'rejected',
+          t,
+          clientOrderId: order.clientOrderId,
+          venueOrderId: VenueOrderId.of(u.order.id),
+          reason: 'refused',
+          code: u.reason_code ?? 0,
+          message: u.reason ?? 'rejected by Alpaca',
+        });
+      case 'order_cancel_rejected':
+        order.cancelRequested = false;
+        return this.push({
+          type: 'cancelRejected',
+          t,
+          clientOrderId: order.clientOrderId,
+          reason: 'notWorking',
+          detail: u.reason ?? 'order_cancel_rejected',
+        });
+      default:
+        // pending_new, pending_cancel, pending_replace, done_for_day, stopped, calculated, suspended, ...
+        return;
+    }
+  }
+
+  /** An update about an order keel did not place (entered by hand, another app): its fills move the position. */
+  private onForeignUpdate(u: AlpacaTradeUpdate): void {
+    if (u.event !== 'fill' && u.event !== 'partial_fill') return;
+    const qty = u.qty ?? null;
+    const price = u.price ?? null;
+    if (qty === null || price === null) return this.log(`a fill of order ${u.order.id} without qty or price`);
+    this.log(
+      `fill of ${qty} ${u.order.symbol} for order ${u.order.id} (client_order_id '${u.order.client_order_id}') that keel did not place: not keel's; the position moves`,
+    );
+    this.movePosition(
+      u.order.symbol,
+      u.order.side === 'buy' ? 'BUY' : 'SELL',
+      qty,
+      price,
+      u.position_qty ?? null,
+    );
+  }
+
+  private onFillUpdate(order: Tracked, u: AlpacaTradeUpdate): void {
+    const qty = u.qty ?? null;
+    const price = u.price ?? null;
+    if (u.execution_id === undefined || qty === null || price === null)
+      return this.log(
+        `a ${u.event} of ${order.clientOrderId} without execution_id, qty or price: reconciliation reads it`,
+      );
+    this.applyFill(
+      order,
+      u.execution_id,
+      qty,
+      price,
+      u.commission ?? 0,
+      u.position_qty ?? null,
+      u.order.symbol,
+    );
+  }
+
+  private applyFill(
+    order: Tracked,
+    execId: string,
+    qty: number,
+    price: number,
+    commission: number,
+    positionQty: number | null,
+    symbol: string,
+  ): void {
+    this.acceptOnce(order);
+    const t = this.clock.now();
+    const duplicate = order.execIds.has(execId);
+    const side: Side = order.spec?.legs[0]?.side ?? 'BUY';
+    if (!duplicate) {
+      order.execIds.add(execId);
+      order.filledQty = roundQty(order.filledQty + qty);
+      order.cash += qty * price;
+      this.execTimes.set(execId, t);
+    } else this.log(`execution ${execId} reported again: passed on once more, counted once`);
+    this.push({
+      type: 'fill',
+      t,
+      fill: {
+        execId: ExecId.of(execId),
+        clientOrderId: order.clientOrderId,
+        venueOrderId: VenueOrderId.of(order.alpacaId ?? ''),
+        instrumentId: order.spec?.legs[0]?.instrumentId ?? InstrumentId.of(symbol),
+        side,
+        qty,
+        price,
+        commission: toMicros(commission),
+        comboExecId: null,
+        venuePositionId: null,
+        t: this.execTimes.get(execId) ?? t,
+      },
+    });
+    if (duplicate) return;
+    this.movePosition(symbol, side, qty, price, positionQty);
+    if (order.spec !== null && order.filledQty >= order.spec.qty) order.end = 'filled';
+    this.cancelSiblings(order);
+  }
+
+  /** Bracket children keel sent one by one: a fill of one cancels the others (Alpaca holds no link between them). */
+  private cancelSiblings(order: Tracked): void {
+    const parent = order.spec?.parentClientOrderId ?? null;
+    if (parent === null) return;
+    for (const other of this.byClientId.values()) {
+      if (other === order || other.end !== null || other.cancelRequested) continue;
+      if (other.spec?.parentClientOrderId !== parent) continue;
+      this.log(
+        `${other.clientOrderId}: its sibling ${order.clientOrderId} filled: cancelled (one-cancels-other)`,
+      );
+      other.siblingFilled = true;
+      other.cancelRequested = true;
+      this.track(this.cancelAtVenue(other.clientOrderId, other));
+    }
+  }
+
+  private movePosition(
+    symbol: string,
+    side: Side,
+    qty: number,
+    price: number,
+    positionQty: number | null,
+  ): void {
+    const id = InstrumentId.of(symbol);
+    const before = this.positions.get(id) ?? { qty: 0, avgPrice: 0 };
+    const signed = side === 'BUY' ? qty : -qty;
+    const after = roundQty(positionQty ?? before.qty + signed);
+    const avgPrice =
+      after === 0
+        ? 0
+        : Math.sign(after) !== Math.sign(before.qty)
+          ? price
+          : Math.abs(after) > Math.abs(before.qty)
+            ? (before.qty * before.avgPrice + signed * price) / (before.qty + signed)
+            : before.avgPrice;
+    const book = { qty: after, avgPrice: Math.round(avgPrice * 1e6) / 1e6 };
+    this.positions.set(id, book);
+    this.push({
+      type: 'position',
+      t: this.clock.now(),
+      instrumentId: id,
+      qty: book.qty,
+      avgPrice: book.avgPrice,
+    });
+  }
+
+  private acceptOnce(order: Tracked): void {
+    if (order.accepted || order.alpacaId === null) return;
+    order.accepted = true;
+    const parentId = order.spec?.parentClientOrderId ?? null;
+    const parent = parentId === null ? undefined : this.byClientId.get(parentId);
+    this.push({
+      type: 'accepted',
+      t: this.clock.now(),
+      clientOrderId: order.clientOrderId,
+      venueOrderId: VenueOrderId.of(order.alpacaId),
+      parentVenueOrderId: parent?.alpacaId ? VenueOrderId.of(parent.alpacaId) : null,
+    });
+  }
+
+  private ended(order: Tracked, reason: 'requested' | 'expired' | 'venue', detail: string): void {
+    if (order.end !== null) return;
+    order.end = reason === 'expired' ? 'expired' : 'cancelled';
+    order.cancelRequested = false;
+    const remainingQty = order.spec === null ? 0 : roundQty(Math.max(0, order.spec.qty - order.filledQty));
+    this.push({
+      type: 'cancelled',
+      t: this.clock.now(),
+      clientOrderId: order.clientOrderId,
+      venueOrderId: order.alpacaId === null ? null : VenueOrderId.of(order.alpacaId),
+      remainingQty,
+      reason,
+      detail: order.siblingFilled ? `one-cancels-other: a sibling filled (${detail})` : detail,
+    });
+  }
+
+  // ---- snapshot -----------------------------------------------------------------------------------
+
+  async snapshot(request: SnapshotRequest = { executionsSince: null }): Promise<VenueSnapshot> {
+    if (!this.isConnected()) throw new Error('alpaca: no snapshot while the trade_updates stream is down');
+    await this.idle();
+    const open = await this.openOrders();
+    const positions = await this.readPositions();
+    const since = request.executionsSince;
+    const activities = await this.fillActivities(since === null ? null : since - 1_000);
+    if (!this.isConnected()) throw new Error('alpaca: the stream dropped while the snapshot was read');
+    const orders: VenueOrderStatus[] = [];
+    const listed = new Set<string>();
+    for (const o of open) {
+      listed.add(o.id);
+      const id = keelIdOf(o.client_order_id);
+      const tracked = this.byAlpacaId.get(o.id) ?? (id === null ? undefined : this.byClientId.get(id));
+      const qty = o.qty ?? 0;
+      orders.push({
+        clientOrderId: id,
+        venueOrderId: VenueOrderId.of(o.id),
+        spec: tracked?.spec ?? (await this.specOf(o)),
+        status: 'working',
+        filledQty: o.filled_qty,
+        remainingQty: roundQty(Math.max(0, qty - o.filled_qty)),
+        parentVenueOrderId: this.parentIdOf(tracked),
+        avgFillPrice: o.filled_avg_price,
+      });
+    }
+    for (const t of this.byClientId.values()) {
+      if (t.alpacaId === null || listed.has(t.alpacaId)) continue;
+      if (t.end === null) {
+        const o = readAs(orderSchema, await this.client.orderByClientOrderId(t.clientOrderId), 'order');
+        if (typeof o === 'string') throw new Error(`alpaca: ${o}`);
+        orders.push(this.statusOfRecord(t, o));
+        continue;
+      }
+      orders.push({
+        clientOrderId: t.clientOrderId,
+        venueOrderId: VenueOrderId.of(t.alpacaId),
+        spec: t.spec,
+        status: t.end,
+        filledQty: t.filledQty,
+        remainingQty: 0,
+        parentVenueOrderId: this.parentIdOf(t),
+        avgFillPrice: t.filledQty > 0 ? Math.round((t.cash / t.filledQty) * 1e6) / 1e6 : null,
+      });
+    }
+    const executions: VenueExecution[] = [];
+    for (const a of activities) {
+      const execId = execIdOfActivity(a.id);
+      const t = this.execTimes.get(execId) ?? Date.parse(a.transaction_time);
+      if (since !== null && t < since) continue;
+      executions.push({
+        execId: ExecId.of(execId),
+        clientOrderId: this.byAlpacaId.get(a.order_id)?.clientOrderId ?? null,
+        venueOrderId: VenueOrderId.of(a.order_id),
+        instrumentId: InstrumentId.of(a.symbol),
+        side: a.side === 'buy' ? 'BUY' : 'SELL',
+        qty: a.qty,
+        price: a.price,
+        commission: toMicros(a.commission ?? 0),
+        comboExecId: null,
+        venuePositionId: null,
+        t,
+      });
+    }
+    for (const p of positions) this.positions.set(p.instrumentId, { qty: p.qty, avgPrice: p.avgPrice });
+    return { t: this.clock.now(), orders, positions, executions, settlements: [], positionHistory: [] };
+  }
+
+  private statusOfRecord(t: Tracked, o: AlpacaOrder): VenueOrderStatus {
+    const status: VenueOrderStatus['status'] =
+      o.status === 'filled'
+        ? 'filled'
+        : o.status === 'canceled' || o.status === 'replaced' || o.status === 'done_for_day'
+          ? 'cancelled'
+          : o.status === 'expired'
+            ? 'expired'
+            : o.status === 'rejected'
+              ? 'rejected'
+              : 'working';
+    const qty = o.qty ?? t.spec?.qty ?? 0;
+    return {
+      clientOrderId: t.clientOrderId,
+      venueOrderId: VenueOrderId.of(o.id),
+      spec: t.spec,
+      status,
+      filledQty: o.filled_qty,
+      remainingQty: status === 'working' ? roundQty(Math.max(0, qty - o.filled_qty)) : 0,
+      parentVenueOrderId: this.parentIdOf(t),
+      avgFillPrice: o.filled_avg_price,
+    };
+  }
+
+  private parentIdOf(t: Tracked | undefined): VenueOrderId | null {
+    const parentId = t?.spec?.parentClientOrderId ?? null;
+    const parent = parentId === null ? undefined : this.byClientId.get(parentId);
+    return parent?.alpacaId ? VenueOrderId.of(parent.alpacaId) : null;
+  }
+
+  private async openOrders(): Promise<AlpacaOrder[]> {
+    const body = await this.client.listOrders({ status: 'open', limit: openOrdersMax, nested: true });
+    const list = readAs(z.array(orderSchema), body, 'open orders');
+    if (typeof list === 'string') throw new Error(`alpaca: ${list}`);
+    if (list.length >= openOrdersMax)
+      throw new Error(
+        `alpaca: ${list.length} open orders, more than one page: keel refuses a view it cannot get whole`,
+      );
+    return list.flatMap((o) => [o, ...(o.legs ?? [])]).filter((o) => isOpen(o.status));
+  }
+
+  private async readPositions(): Promise<VenuePosition[]> {
+    const list = readAs(z.array(positionSchema), await this.client.listPositions(), 'positions');
+    if (typeof list === 'string') throw new Error(`alpaca: ${list}`);
+    return list
+      .filter((p) => p.qty !== 0)
+      .map((p) => ({
+        instrumentId: InstrumentId.of(p.symbol),
+        qty: p.side === 'short' && p.qty > 0 ? -p.qty : p.qty,
+        avgPrice: Math.round(p.avg_entry_price * 1e6) / 1e6,
+        venuePositionId: null,
+      }));
+  }
+
+  /** FILL activities after `after` (null: all), every page, in time order. */
+  private async fillActivities(after: number | null): Promise<AlpacaFillActivity[]> {
+    const out: AlpacaFillActivity[] = [];
+    let token: string | null = null;
+    for (;;) {
+      const body = await this.client.fillActivities(
+        after === null ? null : new Date(after),
+        token,
+        activitiesPageSize,
+      );
+      const page = readAs(z.array(fillActivitySchema), body, 'FILL activities');
+      if (typeof page === 'string') throw new Error(`alpaca: ${page}`);
+      out.push(...page);
+      if (out.length > executionsMax)
+        throw new Error(
+          `alpaca: more than ${executionsMax} fills to read: keel refuses a view it cannot get whole`,
+        );
+      const last = page[page.length - 1];
+      if (page.length < activitiesPageSize || last === undefined) return out;
+      token = last.id;
+    }
+  }
+
+  /** The order as keel would have sent it, rebuilt from Alpaca's record (an order from before a restart). */
+  private async specOf(o: AlpacaOrder): Promise<OrderSpec | null> {
+    const id = keelIdOf(o.client_order_id);
+    if (id === null || o.qty === null) return null;
+    const r = await this.resolveInstrument({ symbol: o.symbol });
+    if (!r.ok) return null;
+    const type: OrderType | null =
+      o.type === 'market'
+        ? 'MKT'
+        : o.type === 'limit'
+          ? 'LMT'
+          : o.type === 'stop'
+            ? 'STP'
+            : o.type === 'stop_limit'
+              ? 'STP_LMT'
+              : null;
+    const tif: TimeInForce | null =
+      o.time_in_force === 'day'
+        ? 'DAY'
+        : o.time_in_force === 'gtc'
+          ? 'GTC'
+          : o.time_in_force === 'ioc'
+            ? 'IOC'
+            : null;
+    if (type === null || tif === null) return null;
+    return {
+      clientOrderId: id,
+      legs: [{ instrumentId: r.instrument.id, side: o.side === 'buy' ? 'BUY' : 'SELL', ratio: 1 }],
+      qty: o.qty,
+      type,
+      limitPrice: o.limit_price,
+      stopPrice: o.stop_price,
+      tif,
+      reduceOnly: false,
+      parentClientOrderId: null,
+    };
+  }
+
+  // ---- instruments ---------------------------------------------------------------------------------
+
+  resolveInstrument(terms: InstrumentTerms): MaybePromise<ResolveResult> {
+    if ('strike' in terms)
+      return { ok: false, reason: 'options are not traded through the alpaca adapter yet' };
+    if (terms.kind !== undefined && terms.kind !== 'equity')
+      return { ok: false, reason: `Alpaca lists no ${terms.kind} ${terms.symbol} (equities only here)` };
+    const known = this.instruments.get(InstrumentId.of(terms.symbol));
+    if (known) return { ok: true, instrument: known };
+    const asked = this.resolving.get(terms.symbol);
+    if (asked) return asked;
+    const lookup = this.lookupAsset(terms.symbol).finally(() => this.resolving.delete(terms.symbol));
+    this.resolving.set(terms.symbol, lookup);
+    return lookup;
+  }
+
+  private async lookupAsset(symbol: string): Promise<ResolveResult> {
+    if (!/^[A-Za-z0-9./-]{1,20}$/.test(symbol))
+      return { ok: false, reason: `'${symbol}' is not an Alpaca symbol` };
+    try {
+      const a = readAs(assetSchema, await this.client.asset(symbol), `asset ${symbol}`);
+      if (typeof a === 'string') return { ok: false, reason: a };
+      if (a.class !== 'us_equity') return { ok: false, reason: `${symbol} is ${a.class}, not an equity` };
+      if (!a.tradable || a.status !== 'active')
+        return { ok: false, reason: `${symbol} is not tradable at Alpaca` };
+      const instrument: Instrument = {
+        id: InstrumentId.of(a.symbol),
+        symbol: a.symbol,
+        kind: 'equity',
+        multiplier: 1,
+        tick: 0.01,
+        lot: 1,
+      };
+      this.instruments.set(instrument.id, instrument);
+      return { ok: true, instrument };
+    } catch (e) {
+      return { ok: false, reason: `Alpaca has no asset ${symbol}: ${errorText(e)}` };
+    }
+  }
+
+  instrument(id: InstrumentId): MaybePromise<Instrument | null> {
+    const known = this.instruments.get(id);
+    if (known) return known;
+    return Promise.resolve(this.resolveInstrument({ symbol: id })).then((r) => (r.ok ? r.instrument : null));
+  }
+
+  optionChain(): readonly Instrument[] {
+    return [];
+  }
+
+  // ---- market data ---------------------------------------------------------------------------------
+
+  watch(instrumentIds: readonly InstrumentId[]): void {
+    for (const id of instrumentIds) this.watched.add(id);
+  }
+
+  /** Reads the latest quote and trade of every watched symbol (one request). */
+  async refreshQuotes(): Promise<void> {
+    if (this.watched.size === 0 || !this.isConnected()) return;
+    const symbols = [...this.watched].sort();
+    const body = await this.client.stockSnapshots(symbols);
+    const snaps = readAs(stockSnapshotsSchema, body, 'stock snapshots');
+    if (typeof snaps === 'string') return this.log(snaps);
+    const t = this.clock.now();
+    for (const [symbol, s] of Object.entries(snaps)) {
+      const q = s.latestQuote;
+      if (q && q.bp > 0 && q.ap >= q.bp)
+        this.quotes.set(symbol, {
+          bid: q.bp,
+          ask: q.ap,
+          mid: Math.round(((q.bp + q.ap) / 2) * 1e6) / 1e6,
+          t,
+        });
+      else this.quotes.delete(symbol);
+      if (s.latestTrade && s.latestTrade.p > 0) this.lastTrade.set(symbol, s.latestTrade.p);
+    }
+  }
+
+  private quote(id: InstrumentId): Quote | null {
+    this.watched.add(id);
+    return this.quotes.get(id) ?? null;
+  }
+
+  private spot(symbol: string): number | null {
+    this.watched.add(symbol);
+    return this.lastTrade.get(symbol) ?? this.quotes.get(symbol)?.mid ?? null;
+  }
+
+  // ---- plumbing ------------------------------------------------------------------------------------
+
+  private push(e: VenueEvent): void {
+    if (!this.closed) this.listener?.(e);
+  }
+
+  /** A client-side report: after the caller's turn, never inside it. */
+  private deferred(e: VenueEvent): void {
+    const p = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.push(e);
+        resolve();
+      }),
+    );
+    this.track(p);
+  }
+
+  private track<T>(p: Promise<T>): Promise<void> {
+    const settled = p.then(
+      () => undefined,
+      (e: unknown) => this.log(`unexpected: ${errorText(e)}`),
+    );
+    this.inflight.add(settled);
+    void settled.then(() => this.inflight.delete(settled));
+    return settled;
+  }
+
+  private backoffMs(attempt: number, retryAfterMs: number | null): number {
+    const base = this.options.retryBaseMs ?? 500;
+    return Math.min(30_000, retryAfterMs ?? base * 2 ** attempt);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  private log(line: string): void {
+    if (this.logged++ === logLinesMax)
+      this.options.log?.('alpaca: log line budget reached; further lines dropped');
+    if (this.logged > logLinesMax) return;
+    this.options.log?.(`alpaca: ${line}`);
+  }
+
+  /** The last account figures read (null before connect). */
+  get lastAccount(): AlpacaAccount | null {
+    return this.accountSeen;
+  }
+}
+
+/** keel's ids are never UUIDs; Alpaca names what keel did not (legs, orders entered by hand) with UUIDs. */
+function keelIdOf(clientOrderId: string): ClientOrderId | null {
+  if (isUuid(clientOrderId)) return null;
+  const r = ClientOrderId.parse(clientOrderId);
+  return r.ok ? r.value : null;
+}
+
+function execIdOfActivity(activityId: string): string {
+  const at = activityId.indexOf('::');
+  return at >= 0 ? activityId.slice(at + 2) : activityId;
+}
+
+function isOpen(status: AlpacaOrder['status']): boolean {
+  switch (status) {
+    case 'new':
+    case 'partially_filled':
+    case 'accepted':
+    case 'pending_new':
+    case 'pending_cancel':
+    case 'pending_replace':
+    case 'accepted_for_bidding':
+    case 'held':
+    case 'calculated':
+    case 'stopped':
+    case 'suspended':
+      return true;
+    case 'filled':
+    case 'done_for_day':
+    case 'canceled':
+    case 'expired':
+    case 'replaced':
+    case 'rejected':
+      return false;
+  }
+}
+
+/** keel's order as Alpaca's request; prices only cleaned of float noise (an off-tick price is Alpaca's to refuse). */
+function orderRequest(spec: OrderSpec, symbol: string, side: Side): AlpacaOrderRequest | string {
+  const price = (p: number | null) => (p === null ? null : String(Math.round(p * 1e6) / 1e6));
+  const base = {
+    symbol,
+    qty: String(roundQty(spec.qty)),
+    side: side === 'BUY' ? ('buy' as const) : ('sell' as const),
+    timeInForce:
+      spec.tif === 'DAY' ? ('day' as const) : spec.tif === 'GTC' ? ('gtc' as const) : ('ioc' as const),
+    clientOrderId: spec.clientOrderId,
+    orderClass: 'simple' as const,
+    takeProfit: null,
+    stopLoss: null,
+  };
+  switch (spec.type) {
+    case 'MKT':
+      return { ...base, type: 'market', limitPrice: null, stopPrice: null };
+    case 'LMT':
+      return { ...base, type: 'limit', limitPrice: price(spec.limitPrice), stopPrice: null };
+    case 'STP':
+      return { ...base, type: 'stop', limitPrice: null, stopPrice: price(spec.stopPrice) };
+    case 'STP_LMT':
+      return {
+        ...base,
+        type: 'stop_limit',
+        limitPrice: price(spec.limitPrice),
+        stopPrice: price(spec.stopPrice),
+      };
+    case 'MIT':
+      // Alpaca has no market-if-touched: a take-profit rests as a limit at its price.
+      return spec.stopPrice === null
+        ? 'a take-profit (MIT) without its price'
+        : { ...base, type: 'limit', limitPrice: price(spec.stopPrice), stopPrice: null };
+  }
+}
+
+function roundQty(q: number): number {
+  return Math.round(q * 1e9) / 1e9;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

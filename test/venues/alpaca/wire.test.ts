@@ -1,0 +1,191 @@
+// The alpaca adapter over the wire: the real client library against the loopback fake Alpaca (HTTP
+// and a websocket on 127.0.0.1), the simulated venue behind it. What Alpaca refuses at once (403
+// buying power, 422 qty, sub-penny, unknown asset, a client_order_id used before), what it leaves
+// unclear (429, 5xx, a timeout, a malformed body: looked up by client order id before any resend,
+// never a double order), the stream dropping while a fill happens (caught up through REST, passed
+// on once), a malformed frame and an update for an order nobody placed: each a log line and a
+// typed event or nothing, never a crash, a lost fill or a second order.
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClientOrderId, type Instrument } from '../../../src/domain';
+import { AlpacaVenue, parseAlpacaSettings } from '../../../src/venues/alpaca';
+import { alpacaHarness, type AlpacaHarness } from '../conformance/alpaca-harness';
+import { filledQty, priceBook, Session, singleLeg } from '../conformance/session';
+
+let h: AlpacaHarness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+async function open(options: Parameters<typeof alpacaHarness>[0] = {}) {
+  h = await alpacaHarness(options);
+  const s = await Session.open(h.venue);
+  const r = await h.venue.resolveInstrument({ symbol: 'SPY' });
+  if (!r.ok) throw new Error(r.reason);
+  const book = priceBook(r.instrument);
+  await h.setQuote(r.instrument.id, { bid: book.bid, ask: book.ask });
+  return { h, s, i: r.instrument, book };
+}
+
+/** Orders the simulated venue received with this client order id (a double order would be two). */
+function ordersAtVenue(harness: AlpacaHarness, id: string): number {
+  return harness.sim.venueLog().filter((l) => l.type === 'order' && l.clientOrderId === id).length;
+}
+
+const posts = (harness: AlpacaHarness) => harness.fake.requests.filter((r) => r === 'POST /v2/orders').length;
+
+function buy(id: string, i: Instrument, qty: number, limit: number) {
+  return singleLeg(ClientOrderId.of(id), i, 'BUY', qty, { limit });
+}
+
+describe('alpaca over the wire: what Alpaca refuses at once', () => {
+  it("insufficient buying power (403 40310000) is a refusal with Alpaca's code and text", async () => {
+    const { h, s, i, book } = await open({ buyingPower: 500 });
+    s.submit(buy('bp-o1', i, 10, book.marketableBuy));
+    await h.advance(1_000);
+    const [rejected] = s.of('rejected', ClientOrderId.of('bp-o1'));
+    expect([rejected?.reason, rejected?.code, rejected?.message]).toEqual([
+      'refused',
+      40310000,
+      'insufficient buying power',
+    ]);
+    expect(ordersAtVenue(h, 'bp-o1')).toBe(0);
+  });
+
+  it('a fractional quantity of a whole-share asset (422) is offLot; nothing reaches the venue', async () => {
+    const { h, s, i, book } = await open();
+    s.submit(buy('qty-o1', i, 1.5, book.marketableBuy));
+    await h.advance(1_000);
+    const [rejected] = s.of('rejected', ClientOrderId.of('qty-o1'));
+    expect([rejected?.reason, rejected?.code, rejected?.message]).toEqual([
+      'offLot',
+      40010001,
+      'qty must be integer',
+    ]);
+    expect(ordersAtVenue(h, 'qty-o1')).toBe(0);
+  });
+
+  it('a client_order_id used before a restart (its order filled and gone) is refused by Alpaca (40010001): duplicateId', async () => {
+    const { h, s, i, book } = await open();
+    s.submit(buy('dup-o1', i, 1, book.marketableBuy));
+    await h.advance(1_000);
+    expect(filledQty(s.fills(ClientOrderId.of('dup-o1')))).toBe(1);
+    const fresh = await Session.open(await h.restart());
+    expect((await h.venue.resolveInstrument({ symbol: 'SPY' })).ok).toBe(true);
+    fresh.submit(buy('dup-o1', i, 1, book.restingBuy));
+    await h.advance(1_000);
+    const [rejected] = fresh.of('rejected', ClientOrderId.of('dup-o1'));
+    expect([rejected?.reason, rejected?.code]).toEqual(['duplicateId', 40010001]);
+    expect(ordersAtVenue(h, 'dup-o1')).toBe(1);
+    expect(posts(h)).toBe(2);
+  });
+});
+
+describe('alpaca over the wire: no clear answer to an order, never a double order', () => {
+  for (const fault of [
+    { kind: 'status', status: 429, place: false },
+    { kind: 'status', status: 503, place: false },
+    { kind: 'status', status: 500, place: true },
+    { kind: 'timeout', place: true },
+    { kind: 'timeout', place: false },
+    { kind: 'malformed', place: true },
+  ] as const) {
+    const what = `${fault.kind}${'status' in fault ? ` ${fault.status}` : ''} (${fault.place ? 'placed' : 'not placed'})`;
+    it(`${what}: looked up by client_order_id first; the order is at the venue exactly once and fills`, async () => {
+      const { h, s, i, book } = await open({ adapter: { requestTimeoutMs: 300 } });
+      h.fake.failNextOrder(fault);
+      const id = `amb-${fault.kind}-${fault.place ? 'p' : 'n'}1`;
+      s.submit(buy(id, i, 10, book.marketableBuy));
+      await h.advance(1_000);
+      await h.advance(1_000);
+      expect(ordersAtVenue(h, id)).toBe(1);
+      expect(posts(h)).toBe(fault.place ? 1 : 2);
+      expect(h.fake.requests.filter((r) => r === 'GET /v2/orders:by_client_order_id').length).toBeGreaterThan(
+        0,
+      );
+      expect(s.accepted(ClientOrderId.of(id))).toBeDefined();
+      expect(filledQty(s.fills(ClientOrderId.of(id)))).toBe(10);
+      expect(s.of('rejected')).toEqual([]);
+      expect(h.lines.some((l) => l.includes('looking it up by client_order_id'))).toBe(true);
+    });
+  }
+});
+
+describe('alpaca over the wire: the stream', () => {
+  it('drops while a resting order fills: keel hears down, then the fill once (caught up through REST), then up', async () => {
+    const { h, s, i, book } = await open();
+    const id = ClientOrderId.of('drop-o1');
+    s.submit(buy('drop-o1', i, 10, book.restingBuy));
+    await h.advance(1_000);
+    expect(s.accepted(id)).toBeDefined();
+    const mark = s.mark();
+    h.fake.dropStream(true);
+    await h.settle();
+    expect(h.venue.isConnected()).toBe(false);
+    await h.setQuote(i.id, { bid: book.ticks(-13), ask: book.restingBuy });
+    await h.advance(1_000);
+    expect(s.fills(id)).toEqual([]);
+    h.fake.allowStream();
+    await h.settle();
+    expect(h.venue.isConnected()).toBe(true);
+    const heard = s.events.slice(mark).map((e) => (e.type === 'connection' ? `connection ${e.up}` : e.type));
+    expect(heard).toEqual(['connection false', 'fill', 'position', 'connection true']);
+    expect(filledQty(s.fills(id))).toBe(10);
+    const snap = await h.venue.snapshot();
+    expect(snap.executions.filter((x) => x.clientOrderId === id).map((x) => x.execId)).toEqual(
+      s.fills(id).map((f) => f.execId),
+    );
+  });
+
+  it('a malformed frame is a log line; the updates after it still arrive', async () => {
+    const { h, s, i, book } = await open();
+    h.fake.sendRawFrame('{"stream": "trade_updates", "data": {"event": "fill"');
+    h.fake.sendRawFrame(
+      JSON.stringify({ stream: 'trade_updates', data: { event: 'fill', order: { id: 1 } } }),
+    );
+    s.submit(buy('after-junk-o1', i, 10, book.marketableBuy));
+    await h.advance(1_000);
+    expect(filledQty(s.fills(ClientOrderId.of('after-junk-o1')))).toBe(10);
+    expect(h.lines.some((l) => l.includes('failed to decode message'))).toBe(true);
+    expect(h.lines.some((l) => l.includes('a trade update keel cannot read'))).toBe(true);
+  });
+
+  it('an update for an order nobody placed is a log line, never a fill of keel', async () => {
+    const { h, s } = await open();
+    h.fake.sendUnknownOrderUpdate('fill');
+    h.fake.sendUnknownOrderUpdate('canceled');
+    await h.settle();
+    expect(s.of('fill')).toEqual([]);
+    expect(s.of('cancelled')).toEqual([]);
+    expect(h.lines.some((l) => l.includes('that keel did not place'))).toBe(true);
+  });
+});
+
+describe('alpaca keys and config', () => {
+  it('keys come only from the environment and are never logged', async () => {
+    const { h, s, i, book } = await open();
+    s.submit(buy('keys-o1', i, 1, book.marketableBuy));
+    await h.advance(1_000);
+    for (const line of h.lines) {
+      expect(line).not.toContain(h.fake.secret);
+      expect(line).not.toContain(h.fake.keyId);
+    }
+    const missing = parseAlpacaSettings({}, {});
+    expect(missing.ok).toBe(false);
+    if (!missing.ok) expect(missing.errors.join()).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
+    const paper = parseAlpacaSettings({}, { APCA_API_KEY_ID: 'k', APCA_API_SECRET_KEY: 's' });
+    expect(paper.ok && paper.config.tradingUrl).toBe('https://paper-api.alpaca.markets');
+    expect(parseAlpacaSettings({ secret: 'x' }, {}).ok).toBe(false);
+  });
+
+  it('a wrong key is refused at connect, with the reason and without the key', async () => {
+    const { h } = await open();
+    const wrong = new AlpacaVenue({
+      config: { ...h.fake.urls, feed: 'iex', live: false, keyId: 'PKWRONG', secret: 'wrong-secret' },
+      connectTimeoutMs: 2_000,
+      quotePollMs: 0,
+    });
+    await expect(wrong.connect()).rejects.toThrow(/did not authenticate/);
+    await wrong.close();
+  });
+});
