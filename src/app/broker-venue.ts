@@ -13,6 +13,8 @@ export type BrokerVenue = {
   /** The account traded, once connected (the configured one, else the login's only one). */
   account(): string;
   readonly live: boolean;
+  /** Whether some quotes are the broker's delayed data. */
+  marketData(): 'live' | 'delayed';
 };
 
 export type BrokerVenueResult = { ok: true; broker: BrokerVenue } | { ok: false; errors: string[] };
@@ -32,6 +34,7 @@ export function brokerVenue(config: RunConfig, clock: Clock, log: (line: string)
         broker: {
           venue,
           live: c.live,
+          marketData: () => venue.marketData,
           describe: `Interactive Brokers at ${c.host}:${c.port} (${c.live ? 'LIVE' : port} port), client id ${c.clientId}, account ${c.account ?? 'the login’s only one'}`,
           account: () => {
             const account = venue.tradedAccount;

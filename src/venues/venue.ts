@@ -186,7 +186,14 @@ export type VenueSnapshot = {
   readonly positionHistory: readonly VenuePositionHistoryRecord[];
 };
 
-export type Quote = { readonly bid: number; readonly ask: number; readonly mid: number; readonly t: number };
+export type Quote = {
+  readonly bid: number;
+  readonly ask: number;
+  readonly mid: number;
+  readonly t: number;
+  /** A broker's delayed quote (IB without a subscription, 15 minutes or more late): shown as such. */
+  readonly delayed?: boolean;
+};
 
 /**
  * The latest prices the venue has pushed: a local book, read synchronously. A network adapter

@@ -96,6 +96,7 @@ type Status = {
   groups: { legs: { instrument: string; owned: number }[] }[];
   foreign: { instrument: string; venueNet: number; owned: number; foreign: number }[];
   discrepancies: { kind: string }[];
+  venue?: { kind: string; connected: boolean; marketData: string };
 };
 
 describe('keel run on an IBKR paper account (fake TWS on loopback)', () => {
@@ -120,6 +121,8 @@ describe('keel run on an IBKR paper account (fake TWS on loopback)', () => {
     await until('the fill through the wire', async () =>
       (await status()).groups.some((g) => g.legs.some((l) => l.instrument === 'PLTR' && l.owned === 10)),
     );
+    // The dashboard and keel status show the broker link and whether quotes are delayed.
+    expect((await status()).venue).toEqual({ kind: 'ibkr', connected: true, marketData: 'live' });
     expect((await status()).foreign).toEqual([{ instrument: 'MSFT', venueNet: 50, owned: 0, foreign: 50 }]);
 
     run.kill('SIGINT');

@@ -11,12 +11,13 @@ export const dashboardHtml = `<!doctype html>
   h1 { font-size: 1.2rem; } h2 { font-size: 1rem; margin-top: 1.5rem; }
   table { border-collapse: collapse; } td, th { padding: 0.2rem 0.8rem; border-bottom: 1px solid #ddd; text-align: left; }
   .ACTIVE { color: #176b2c; } .REDUCING { color: #a15c00; } .HALTED { color: #b00020; font-weight: bold; }
-  .muted { color: #777; }
+  .muted { color: #777; } .delayed { color: #a15c00; font-weight: bold; }
 </style>
 </head>
 <body>
 <h1>keel <span id="state"></span></h1>
 <div id="reason" class="muted"></div>
+<div id="venue"></div>
 <h2>Owned, by group</h2><div id="groups"></div>
 <h2>Foreign (not keel's; never touched)</h2><div id="foreign"></div>
 <h2>keel's open orders</h2><div id="orders"></div>
@@ -35,6 +36,9 @@ async function refresh() {
     const state = document.getElementById('state');
     state.textContent = s.tradingState; state.className = s.tradingState;
     document.getElementById('reason').textContent = s.reason ? 'reason: ' + s.reason : '';
+    const venue = document.getElementById('venue');
+    venue.innerHTML = !s.venue ? '' : esc(s.venue.kind) + ' ' + (s.venue.connected ? 'connected' : '<b class="HALTED">disconnected</b>') +
+      (s.venue.marketData === 'delayed' ? ' · <span class="delayed">market data DELAYED (15 min or more)</span>' : ' · market data live');
     document.getElementById('groups').innerHTML = table(s.groups, [
       ['group', (g) => g.group], ['strategy', (g) => g.strategy], ['status', (g) => g.status],
       ['legs', (g) => g.legs.map((l) => l.owned + ' ' + l.instrument).join(' / ')], ['realized', (g) => g.realizedPnl.toFixed(2)]]);

@@ -9,9 +9,18 @@ import type { Projection } from '../../ledger/projection';
 import { statusOf } from '../commands/status';
 import { dashboardHtml } from './dashboard';
 
+/** The broker link as the operator sees it (absent on the simulated venue). */
+export type VenueView = {
+  readonly kind: string;
+  readonly connected: boolean;
+  /** delayed: some quotes are the broker's delayed data (IB without a subscription). */
+  readonly marketData: 'live' | 'delayed';
+};
+
 export type OperatorTarget = {
   operator(cmd: OperatorCommand): Promise<OperatorResult>;
   projection(): Projection | null;
+  venue?: () => VenueView;
 };
 
 const reason = z.object({ reason: z.string().min(1, 'give a reason: it is journaled') }).strict();
@@ -74,7 +83,7 @@ export function buildOperatorApi(target: OperatorTarget): FastifyInstance {
   app.get('/status', async (_req, reply) => {
     const p = target.projection();
     if (p === null) return reply.code(503).send({ error: 'the engine is restarting' });
-    return statusOf(p);
+    return target.venue ? { ...statusOf(p), venue: target.venue() } : statusOf(p);
   });
   app.post('/halt', async (req, reply) => {
     const b = parse(reason, req.body);

@@ -73,6 +73,11 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
               ? Promise.resolve({ ok: false, lines: ['the engine is not started yet'] })
               : host.operator(cmd),
           projection: () => host?.current?.projection ?? null,
+          venue: () => ({
+            kind: config.venueKind,
+            connected: broker.venue.isConnected(),
+            marketData: broker.marketData(),
+          }),
         });
   const stop = new AbortController();
   let interrupted = false;

@@ -6,6 +6,7 @@ import { budgetLines, budgetView } from '../../engine/report';
 import { openJournal, JournalError } from '../../ledger/journal';
 import { eventVersions } from '../../ledger/events';
 import { isActiveGroup, type Projection } from '../../ledger/projection';
+import type { VenueView } from '../api/operator-api';
 
 export function statusCommand(opts: { journal: string; json?: boolean }): number {
   let journal;
@@ -44,12 +45,14 @@ type Status = ReturnType<typeof statusOf>;
 export async function statusViaApi(api: string, json: boolean): Promise<number> {
   try {
     const res = await fetch(`${api.replace(/\/$/, '')}/status`);
-    const body = (await res.json()) as Status & { error?: string };
+    const body = (await res.json()) as Status & { error?: string; venue?: VenueView };
     if (body.error !== undefined) {
       process.stderr.write(`keel status: ${body.error}\n`);
       return 2;
     }
-    process.stdout.write(json ? JSON.stringify(body, null, 2) + '\n' : formatStatus(body));
+    process.stdout.write(
+      json ? JSON.stringify(body, null, 2) + '\n' : venueLine(body.venue) + formatStatus(body),
+    );
     return 0;
   } catch (e) {
     process.stderr.write(
@@ -102,6 +105,12 @@ export function statusOf(p: Projection) {
     budget: budgetView(p),
     events: p.eventsApplied,
   };
+}
+
+function venueLine(v: VenueView | undefined): string {
+  if (v === undefined) return '';
+  const data = v.marketData === 'delayed' ? 'market data DELAYED (15 minutes or more)' : 'market data live';
+  return `venue ${v.kind}: ${v.connected ? 'connected' : 'DISCONNECTED'}, ${data}\n`;
 }
 
 function formatStatus(s: Status): string {

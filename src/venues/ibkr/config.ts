@@ -13,6 +13,8 @@ export type IbkrConfig = {
   readonly live: boolean;
   /** The last order id keel used (journal or config): ids start above it and never repeat. */
   readonly lastOrderId: number | null;
+  /** Take IB's delayed quotes where the account has no subscription (paper accounts); default off. */
+  readonly delayedData?: boolean;
 };
 
 export const ibkrPaperPorts = { tws: 7497, gateway: 4002 } as const;
@@ -47,6 +49,7 @@ const settingsSchema = z
       .regex(/^[A-Z0-9]{1,20}$/, 'expected the IB account code, e.g. DU1234567 (paper) or U1234567')
       .optional(),
     live: z.boolean().default(false),
+    delayedData: z.boolean().default(false),
   })
   .strict();
 
@@ -64,7 +67,7 @@ export function parseIbkrSettings(
       errors: parsed.error.issues.map((i) => {
         const field = ['venue', ...i.path.map(String)].join('.');
         return i.code === 'unrecognized_keys'
-          ? `venue: ${i.message}; an ibkr venue takes host, port, clientId, account, live (docs/venues/ibkr.md)`
+          ? `venue: ${i.message}; an ibkr venue takes host, port, clientId, account, live, delayedData (docs/venues/ibkr.md)`
           : `${field}: ${i.message}`;
       }),
     };

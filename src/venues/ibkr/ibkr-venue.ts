@@ -124,7 +124,18 @@ type QuoteFields = {
   mark: number | null;
   last: number | null;
   t: number;
+  /** IB's delayed quotes (15 minutes or more), on an account without a subscription. */
+  delayed: boolean;
 };
+
+/** Live quotes refused for want of a subscription (354; 10089/10090/10168: part or all of it). */
+const noSubscriptionCodes: ReadonlySet<number> = new Set([354, 10089, 10090, 10168]);
+/** "Displaying delayed market data": the line is served, late. */
+const delayedServedCode = 10167;
+/** Delayed tick types: bid, ask, last (live 1, 2, 4). */
+const delayedTicks: Readonly<Record<number, 'bid' | 'ask' | 'last'>> = { 66: 'bid', 67: 'ask', 68: 'last' };
+/** reqMarketDataType: 3 delayed (live where subscribed). */
+const marketDataTypeDelayed = 3;
 
 const requestIdFirst = 900_000_000;
 const pendingLinesNoted = 20;
@@ -161,6 +172,9 @@ export class IbkrVenue implements Venue {
   private readonly quotes = new Map<InstrumentId, QuoteFields>();
   private readonly tickers = new Map<number, InstrumentId>();
   private readonly watched = new Map<InstrumentId, number>();
+  /** Delayed market data asked for (once a session) / served by TWS. */
+  private delayedAsked = false;
+  private marketDataDelayed = false;
   private readonly details = new Map<number, Pending<ContractDetails>>();
   private readonly execRequests = new Map<number, Pending<{ contract: Contract; exec: Execution }>>();
   private openOrdersRequest: Pending<{ contract: Contract; order: Order; state: OrderState }> | null = null;
@@ -490,8 +504,8 @@ export class IbkrVenue implements Venue {
 
   private onError(message: string, code: number, reqId: number): void {
     if (this.details.has(reqId)) return this.failDetails(reqId, code, message);
-    if (this.tickers.has(reqId))
-      return this.log(`market data ${this.tickers.get(reqId)}: ${code} ${message}`);
+    const line = this.tickers.get(reqId);
+    if (line !== undefined) return this.onMarketDataError(reqId, line, code, message);
     const order = this.orders.get(reqId);
     if (order) return this.onOrderError(order, code, message);
     const meaning = meaningOf(code, 'session');
@@ -1279,12 +1293,44 @@ export class IbkrVenue implements Venue {
     for (const id of ids) this.subscribeQuotes(id);
   }
 
+  /**
+   * No subscription for live quotes: without `delayedData` keel sees no quote there (and so opens
+   * nothing on it); with it, the line is asked for again as IB's delayed data, marked delayed.
+   */
+  private onMarketDataError(tickerId: number, id: InstrumentId, code: number, message: string): void {
+    if (code === delayedServedCode) {
+      this.marketDataDelayed = true;
+      return this.log(`market data ${id}: delayed quotes (15 minutes or more): ${message}`);
+    }
+    if (!noSubscriptionCodes.has(code)) return this.log(`market data ${id}: ${code} ${message}`);
+    if (this.options.config.delayedData !== true || this.delayedAsked || this.ib === null)
+      return this.log(
+        `market data ${id}: ${code} ${message}: no quote, so nothing is opened on it${this.options.config.delayedData === true ? '' : ' (venue.delayedData: true takes IB’s delayed quotes, for a paper account)'}`,
+      );
+    this.delayedAsked = true;
+    this.log(`market data ${id}: ${code} ${message}: asking for IB's delayed quotes (venue.delayedData)`);
+    this.ib.reqMarketDataType(marketDataTypeDelayed);
+    this.ib.cancelMktData(tickerId);
+    this.tickers.delete(tickerId);
+    this.watched.delete(id);
+    this.subscribeQuotes(id);
+  }
+
+  /** live: every quote is current; delayed: some lines are IB's delayed data. */
+  get marketData(): 'live' | 'delayed' {
+    return this.marketDataDelayed ? 'delayed' : 'live';
+  }
+
   private onTick(tickerId: number, field: number, price: number): void {
     const id = this.tickers.get(tickerId);
     if (id === undefined) return;
-    const q = this.quotes.get(id) ?? { bid: null, ask: null, mark: null, last: null, t: 0 };
+    const q = this.quotes.get(id) ?? { bid: null, ask: null, mark: null, last: null, t: 0, delayed: false };
     const value = price === undefined || price < 0 ? null : price;
-    if (field === 1) q.bid = value;
+    const late = delayedTicks[field];
+    if (late !== undefined) {
+      q.delayed = true;
+      q[late] = value;
+    } else if (field === 1) q.bid = value;
     else if (field === 2) q.ask = value;
     else if (field === 4) q.last = value;
     else if (field === 37) q.mark = value;
@@ -1297,7 +1343,10 @@ export class IbkrVenue implements Venue {
     this.subscribeQuotes(id);
     const q = this.quotes.get(id);
     if (!q || q.bid === null || q.ask === null) return null;
-    return { bid: q.bid, ask: q.ask, mid: q.mark ?? Math.round(((q.bid + q.ask) / 2) * 1e6) / 1e6, t: q.t };
+    const mid = q.mark ?? Math.round(((q.bid + q.ask) / 2) * 1e6) / 1e6;
+    return q.delayed
+      ? { bid: q.bid, ask: q.ask, mid, t: q.t, delayed: true }
+      : { bid: q.bid, ask: q.ask, mid, t: q.t };
   }
 
   private spot(symbol: string): number | null {

@@ -55,6 +55,8 @@ export type FakeTwsOptions = {
   readonly duplicateStatus?: boolean;
   /** What a reconnect of the venue says: 1102 data kept (default) or 1101 data lost. */
   readonly reconnectCode?: 1101 | 1102;
+  /** false: the account has no market data subscription (live quotes refused with 354; delayed ones after reqMarketDataType 3). */
+  readonly marketDataSubscribed?: boolean;
   readonly log?: (line: string) => void;
 };
 
@@ -65,6 +67,10 @@ type Session = {
   positions: boolean;
   readonly ticks: Map<number, InstrumentId>;
   readonly lastTicks: Map<string, number>;
+  /** 1 live, 2 frozen, 3 delayed, 4 delayed frozen (REQ_MARKET_DATA_TYPE). */
+  marketDataType: number;
+  /** Lines served with delayed tick types (66/67/68). */
+  readonly delayedTicks: Set<number>;
 };
 
 type FakeOrder = {
@@ -218,6 +224,8 @@ export class FakeTws {
       positions: false,
       ticks: new Map(),
       lastTicks: new Map(),
+      marketDataType: 1,
+      delayedTicks: new Set(),
     };
     this.sessions.add(session);
     socket.setNoDelay(true); // small messages, answered at once: no Nagle wait on a loopback round trip
@@ -289,6 +297,8 @@ export class FakeTws {
         s.ticks.delete(r.int());
         return;
       case outMsg.reqMarketDataType:
+        r.int(); // version
+        s.marketDataType = r.int();
         return;
       default:
         this.note(`request ${id} is not supported by the fake TWS: ignored`);
@@ -829,6 +839,21 @@ export class FakeTws {
       this.send(s, m.errorMessage(req.reqId, 200, 'No security definition has been found for the request'));
       return;
     }
+    if (this.o.marketDataSubscribed === false) {
+      if (s.marketDataType < 3) {
+        this.send(s, m.errorMessage(req.reqId, 354, 'Requested market data is not subscribed.'));
+        return;
+      }
+      this.send(
+        s,
+        m.errorMessage(
+          req.reqId,
+          10167,
+          'Requested market data is not subscribed. Displaying delayed market data.',
+        ),
+      );
+      s.delayedTicks.add(req.reqId);
+    }
     s.ticks.set(req.reqId, id);
     this.pushQuote(s, req.reqId, id);
   }
@@ -850,7 +875,11 @@ export class FakeTws {
         ];
     if (instrument.kind !== 'option')
       ticks.push([m.tickType.last, this.o.sim.market.spot(instrument.symbol) ?? -1]);
-    for (const [type, price] of ticks) {
+    const delayed = s.delayedTicks.has(reqId);
+    for (const [live, price] of ticks) {
+      // Delayed lines carry their own tick types and no mark price.
+      const type = delayed ? m.delayedTickType[live] : live;
+      if (type === undefined) continue;
       const key = `${reqId}:${type}`;
       if (s.lastTicks.get(key) === price) continue;
       s.lastTicks.set(key, price);

@@ -27,6 +27,8 @@ export const inMsg = {
 } as const;
 
 export const tickType = { bid: 1, ask: 2, last: 4, markPrice: 37 } as const;
+/** The delayed tick type of each live one (an account without a subscription, market data type 3). */
+export const delayedTickType: Readonly<Record<number, number>> = { 1: 66, 2: 67, 4: 68 };
 
 /** A contract as TWS describes it on the wire. */
 export type WireContract = {

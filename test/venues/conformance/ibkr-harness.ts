@@ -38,6 +38,8 @@ export type IbkrHarness = Omit<VenueHarness, 'venue' | 'restart'> & {
 
 export type IbkrHarnessOptions = Omit<FakeTwsOptions, 'sim' | 'now'> & {
   readonly lastOrderId?: number | null;
+  /** The adapter's venue.delayedData setting. */
+  readonly delayedData?: boolean;
 };
 
 export async function ibkrHarness(options: IbkrHarnessOptions = {}): Promise<IbkrHarness> {
@@ -51,7 +53,15 @@ export async function ibkrHarness(options: IbkrHarnessOptions = {}): Promise<Ibk
   const clock = { now: () => now, timeZone };
   const client = (lastOrderId: number | null) =>
     new IbkrVenue({
-      config: { host: '127.0.0.1', port, clientId, account: fake.account, live: false, lastOrderId },
+      config: {
+        host: '127.0.0.1',
+        port,
+        clientId,
+        account: fake.account,
+        live: false,
+        lastOrderId,
+        delayedData: options.delayedData ?? false,
+      },
       clock,
       log,
       maxReqPerSec: 100_000,

@@ -290,3 +290,37 @@ describe('the fake TWS', () => {
     }
   });
 });
+
+describe('ibkr over the wire: an account without a market data subscription', () => {
+  it('sees no quote (354) and says how to take delayed ones; nothing is marked delayed', async () => {
+    const { h: harness } = await open({ marketDataSubscribed: false });
+    const i = await spy(harness);
+    expect(harness.venue.market.quote(i.id)).toBeNull();
+    expect(harness.venue.marketData).toBe('live');
+    expect(
+      harness.lines.some((l) =>
+        /354 .*no quote, so nothing is opened on it \(venue\.delayedData: true/.test(l),
+      ),
+    ).toBe(true);
+  });
+
+  it('with delayedData asks for IB delayed quotes (type 3) and marks every one delayed', async () => {
+    const { h: harness } = await open({ marketDataSubscribed: false, delayedData: true });
+    const i = await spy(harness);
+    await harness.settle();
+    expect(harness.venue.market.quote(i.id)).toEqual(
+      expect.objectContaining({ bid: 99.99, ask: 100.01, mid: 100, delayed: true }),
+    );
+    expect(harness.venue.marketData).toBe('delayed');
+    expect(harness.lines.some((l) => /asking for IB's delayed quotes/.test(l))).toBe(true);
+  });
+
+  it('a subscribed account gets live quotes, never marked delayed', async () => {
+    const { h: harness } = await open();
+    const i = await spy(harness);
+    const q = harness.venue.market.quote(i.id);
+    expect(q?.mid).toBe(100);
+    expect(q?.delayed).toBeUndefined();
+    expect(harness.venue.marketData).toBe('live');
+  });
+});
