@@ -505,9 +505,12 @@ export class Engine {
         const i = l.instrument as Extract<Instrument, { kind: 'option' }>;
         return { strike: i.strike, right: i.right, qty: l.qtyPerUnit };
       });
+      // Quotes sum with float noise (0.09 → 0.09000000000000001): on the tick, and the loss in
+      // cents, before they reach a budget or a refusal a trader reads.
+      credit = roundToTick(credit, first.instrument.tick);
       const maxLoss = maxLossOfOptionStructure(optionLegs, credit, first.instrument.multiplier);
       // Priced as the capital at risk per structure; never zero, so every open counts.
-      const atRisk = Math.max(maxLoss, 0.01);
+      const atRisk = Number.isFinite(maxLoss) ? Math.max(roundToTick(maxLoss, 0.01), 0.01) : maxLoss;
       const claim = Number.isFinite(maxLoss)
         ? {
             symbol: first.instrument.symbol,

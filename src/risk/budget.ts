@@ -515,7 +515,7 @@ function checkScope(state: BudgetState, scope: BudgetScope, req: ReserveRequest,
   const limits = limitsOf(state, scope);
   const caps = capsOf(state, limits);
   const u = usageOf(state, scope);
-  const order = `${req.symbol} ${req.qty} @ ${req.price} = ${usd(ratioOfMicros(exposure))}`;
+  const order = `${req.symbol} ${plain(ratioOf(req.qty))} @ ${plain(ratioOf(req.price))} = ${usd(ratioOfMicros(exposure))}`;
   const dayEquity = ratioOfMicros(state.day.equityMicros);
   const weekEquity = ratioOfMicros(state.week.equityMicros);
   const share = (m: number, equity: typeof dayEquity) => pct(div(ratioOfMicros(m as Micros), equity), 1);

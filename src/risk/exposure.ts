@@ -248,5 +248,5 @@ function notionalOf(fn: string, qty: number, price: number, multiplier: number):
 
 function describe(qty: number, price: number, multiplier: number, notional: Ratio): string {
   const m = multiplier === 1 ? '' : ` x ${multiplier}`;
-  return `${Math.abs(qty)} @ ${price}${m} = ${usd(notional, 2)}`;
+  return `${plain(ratioOf(Math.abs(qty)))} @ ${plain(ratioOf(price))}${m} = ${usd(notional, 2)}`;
 }

@@ -4,7 +4,7 @@
 // what the group owns, and tracks the position by every id the venue gives, so a position closed
 // while keel is down is found and booked at restart (the 2025-10-24 BingX incident). Exits: stop,
 // target, or the exitAt signal.
-import { localHhmm, roundToLot, roundToTick, type Instrument, type StrategyId } from '../domain';
+import { localDate, localHhmm, roundToLot, roundToTick, type Instrument, type StrategyId } from '../domain';
 import type { GroupView, Strategy, StrategyContext } from '../engine/strategy';
 import { parseFuturesProtectedParams, type FuturesProtectedParams } from './futures-protected-params';
 
@@ -17,6 +17,8 @@ export class FuturesProtected implements Strategy {
   private readonly params: FuturesProtectedParams;
   private lastSkip = '';
   private lastAttemptAt = -Infinity;
+  /** Day and rule of the last refused entry noted: a retry refused again that day is not noted again. */
+  private lastRefused = '';
 
   constructor(
     readonly id: StrategyId,
@@ -90,11 +92,15 @@ export class FuturesProtected implements Strategy {
       note: `${p.side} ${p.qty} ${p.symbol} PERP near ${mid}, stop ${levels.stop}${levels.target === null ? '' : `, target ${levels.target}`}`,
       entry: { limitPrice: entryLimit, stopPrice: levels.stop, targetPrice: levels.target },
     });
-    ctx.note(
-      outcome.ok
-        ? `entered ${outcome.groupId}: ${p.side} ${p.qty} ${p.symbol}, stop ${levels.stop}, target ${levels.target ?? 'none'}`
-        : `entry refused (${outcome.refusal.rule}): ${outcome.refusal.message}`,
-    );
+    if (outcome.ok) {
+      this.lastRefused = '';
+      ctx.note(
+        `entered ${outcome.groupId}: ${p.side} ${p.qty} ${p.symbol}, stop ${levels.stop}, target ${levels.target ?? 'none'}`,
+      );
+    } else if (`${localDate(ctx.now, ctx.timeZone)} ${outcome.refusal.rule}` !== this.lastRefused) {
+      this.lastRefused = `${localDate(ctx.now, ctx.timeZone)} ${outcome.refusal.rule}`;
+      ctx.note(`entry refused (${outcome.refusal.rule}): ${outcome.refusal.message}`);
+    }
   }
 
   /** Stop (and target) prices from the entry price, on the tick; a reason when they cannot be. */

@@ -68,6 +68,8 @@ export class IronCondor0dte implements Strategy {
   private lastScanAt = -Infinity;
   private lastStatusAt = -Infinity;
   private lastCreditNote = '';
+  /** Day and rule of the last refused entry noted: a retry refused again that day is not noted again. */
+  private lastRefused = '';
   /** Each open group's best PnL so far, for the trailing stop (re-armed from now after a restart). */
   private readonly peaks = new Map<string, number>();
   private day: DayPlan | null = null;
@@ -125,19 +127,21 @@ export class IronCondor0dte implements Strategy {
       return ctx.closeGroup(g.id, `time exit at ${day.exitBy}${moved}`, 'normal');
     }
     if (g.pnl === null || credit <= 0) return;
-    const gross = g.pnl; // group's own legs only, marked to mid, net of commissions
+    // The group's own legs only, marked to mid, net of commissions: its "mark PnL" in the exit
+    // reason, which is not the realized PnL the close then books at its fill prices.
+    const gross = g.pnl;
     const stopAt = -this.params.stopLossMultiple * credit;
     const slUsage = Math.max(0, (-gross / -stopAt) * 100);
     if (ctx.now - this.lastStatusAt >= statusEveryMs) {
       this.lastStatusAt = ctx.now;
       ctx.note(
-        `${g.id}: PnL ${gross.toFixed(2)} | SL usage ${slUsage.toFixed(0)}% | ${this.spotVsShorts(ctx, g)} | hold ${Math.round((ctx.now - g.openedAt) / 60_000)}m`,
+        `${g.id}: mark PnL ${gross.toFixed(2)} | SL usage ${slUsage.toFixed(0)}% | ${this.spotVsShorts(ctx, g)} | hold ${Math.round((ctx.now - g.openedAt) / 60_000)}m`,
       );
     }
     if (gross <= stopAt)
       return ctx.closeGroup(
         g.id,
-        `stop-loss: PnL ${gross.toFixed(2)} <= -${this.params.stopLossMultiple}x credit ${credit.toFixed(2)}`,
+        `stop-loss: mark PnL ${gross.toFixed(2)} <= -${this.params.stopLossMultiple}x credit ${credit.toFixed(2)}`,
         'urgent',
       );
     const trail = this.params.trailingStop;
@@ -148,14 +152,14 @@ export class IronCondor0dte implements Strategy {
       if (peak >= trail.activatePct * credit && gross <= floor)
         return ctx.closeGroup(
           g.id,
-          `trailing stop: PnL ${gross.toFixed(2)} gave back ${(trail.givebackPct * 100).toFixed(0)}% of credit from its peak ${peak.toFixed(2)}`,
+          `trailing stop: mark PnL ${gross.toFixed(2)} gave back ${(trail.givebackPct * 100).toFixed(0)}% of credit from its peak ${peak.toFixed(2)}`,
           'normal',
         );
     }
     if (gross >= this.params.takeProfitPct * credit)
       return ctx.closeGroup(
         g.id,
-        `take-profit: PnL ${gross.toFixed(2)} >= ${this.params.takeProfitPct * 100}% of credit ${credit.toFixed(2)}`,
+        `take-profit: mark PnL ${gross.toFixed(2)} >= ${this.params.takeProfitPct * 100}% of credit ${credit.toFixed(2)}`,
         'normal',
       );
   }
@@ -202,11 +206,13 @@ export class IronCondor0dte implements Strategy {
       units: this.params.qty,
       note: `IC ${lp.instrument.strike}P/${sp.instrument.strike}P/${sc.instrument.strike}C/${lc.instrument.strike}C credit ${credit.toFixed(2)} (mid) spot ${ctx.market.spot(this.params.underlying)?.toFixed(2)} net delta ${netDelta.toFixed(3)}`,
     });
-    ctx.note(
-      outcome.ok
-        ? `entered ${outcome.groupId}: ${describe}, credit ${credit.toFixed(2)}`
-        : `entry refused (${outcome.refusal.rule}): ${outcome.refusal.message}`,
-    );
+    if (outcome.ok) {
+      this.lastRefused = '';
+      ctx.note(`entered ${outcome.groupId}: ${describe}, credit ${credit.toFixed(2)}`);
+    } else if (`${localDate(ctx.now, ctx.timeZone)} ${outcome.refusal.rule}` !== this.lastRefused) {
+      this.lastRefused = `${localDate(ctx.now, ctx.timeZone)} ${outcome.refusal.rule}`;
+      ctx.note(`entry refused (${outcome.refusal.rule}): ${outcome.refusal.message}`);
+    }
   }
 
   /** Long put, short put, short call, long call — or null when the chain cannot make one. */

@@ -77,13 +77,15 @@ describe('iron condor exits on its own PnL', () => {
     expect(h.at(9)).toBe(0); // gave back 3 < 4
     expect(h.at(14)).toBe(0); // new peak 14
     expect(h.at(10)).toBe(1); // gave back 4 = 20% of 20
-    expect(h.closes[0]?.reason).toBe('trailing stop: PnL 10.00 gave back 20% of credit from its peak 14.00');
+    expect(h.closes[0]?.reason).toBe(
+      'trailing stop: mark PnL 10.00 gave back 20% of credit from its peak 14.00',
+    );
   });
 
   it('stop-loss at 3x credit wins over everything', () => {
     const h = harness();
     expect(h.at(-60)).toBe(1);
-    expect(h.closes[0]?.reason).toMatch(/^stop-loss: PnL -60.00 <= -3x credit 20.00/);
+    expect(h.closes[0]?.reason).toMatch(/^stop-loss: mark PnL -60.00 <= -3x credit 20.00/);
   });
 
   it('take-profit at 80% of credit, and the time exit at exitBy', () => {

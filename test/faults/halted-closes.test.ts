@@ -41,7 +41,7 @@ describe('closes while HALTED', () => {
     const [group, ...more] = exitRun.report.groups;
     expect(more).toEqual([]);
     expect(group?.status).toBe('closed');
-    expect(group?.exitReason ?? '').toMatch(/^take-profit: PnL/);
+    expect(group?.exitReason ?? '').toMatch(/^take-profit: mark PnL/);
     const afterHalt = keelOrders(exitRun.venueLog).filter((o) => at(o.t) >= '11:00');
     expect(afterHalt.length).toBeGreaterThan(0);
     expect(afterHalt.every((o) => /-c\d+$/.test(o.clientOrderId ?? ''))).toBe(true);

@@ -21,7 +21,7 @@ import {
   type TimeZone,
 } from '../../domain';
 import type { GroupStatus } from '../../ledger/events';
-import type { GroupRecord, Projection } from '../../ledger/projection';
+import type { GroupRecord, Projection, Refusal } from '../../ledger/projection';
 import { budgetLines, budgetView } from './budget-view';
 import type { Report } from './report-types';
 
@@ -130,7 +130,11 @@ export function buildDailyLog(
   out.push('## Trades', '');
   if (groups.length === 0) out.push('No trades.', '');
   else {
-    const figures = scope === null ? 'PnL | commissions' : 'PnL booked today | commissions today';
+    // Realized at the fills, net of commissions: the exit reason's "mark PnL" was the mid when it fired.
+    const figures =
+      scope === null
+        ? 'realized PnL (net) | commissions'
+        : 'realized PnL (net) booked today | commissions today';
     out.push(
       `| group | strategy | legs | entry (per unit) | opened | closed | held | status | exit reason | executions | ${figures} |`,
       '| --- | --- | --- | ---: | --- | --- | ---: | --- | --- | ---: | ---: | ---: |',
@@ -164,7 +168,12 @@ export function buildDailyLog(
   for (const n of p.notes) timeline.push([n.t, `${n.strategyId}: ${n.message}`]);
   for (const n of p.budget.notes) timeline.push([n.t, `budget: ${n.message}`]);
   for (const d of p.discrepancies.values()) timeline.push([d.t, `discrepancy *${d.kind}*: ${d.detail}`]);
-  for (const r of p.refusals) timeline.push([r.t, `refused (${r.rule}): ${r.message}`]);
+  timeline.push(
+    ...refusalLines(
+      p.refusals.filter((r) => onDay(r.t)),
+      when,
+    ),
+  );
   for (const g of groups) {
     timeline.push([g.openedAt, `${g.id} opening: ${g.note ?? g.kind}`]);
     if (g.closedAt !== null) timeline.push([g.closedAt, `${g.id} ${g.status}: ${g.statusReason}`]);
@@ -189,6 +198,38 @@ export function buildDailyLog(
     out.push('');
   }
   return out.join('\n');
+}
+
+/**
+ * A strategy's refusals by one rule in a row are one line, then counted: an entry retried every
+ * minute against a full budget is one fact, not 255 lines. An operator's refusals stay one each.
+ */
+function refusalLines(refusals: readonly Refusal[], when: (t: number) => string): [number, string][] {
+  const lines: [number, string][] = [];
+  const runs = new Map<string | null, { first: Refusal; last: Refusal; count: number }>();
+  const line = ({ first, last, count }: { first: Refusal; last: Refusal; count: number }) => {
+    const repeats =
+      count === 1
+        ? ''
+        : ` (repeated ${count - 1} more time(s) until ${when(last.t)}${last.message === first.message ? '' : `; the last: ${last.message}`})`;
+    lines.push([first.t, `refused (${first.rule}): ${first.message}${repeats}`]);
+  };
+  for (const r of refusals) {
+    if (r.source !== 'strategy') {
+      line({ first: r, last: r, count: 1 });
+      continue;
+    }
+    const run = runs.get(r.strategyId);
+    if (run !== undefined && run.first.rule === r.rule) {
+      run.last = r;
+      run.count++;
+      continue;
+    }
+    if (run !== undefined) line(run);
+    runs.set(r.strategyId, { first: r, last: r, count: 1 });
+  }
+  for (const run of runs.values()) line(run);
+  return lines;
 }
 
 function isFinished(status: GroupStatus): boolean {
