@@ -277,6 +277,46 @@ describe('ibkr over the wire: error codes and executions', () => {
   });
 });
 
+describe('ibkr over the wire: a disconnect mid-combo', () => {
+  it('a BAG that fills while the link is down: nothing heard while down, the whole combo found in the snapshot after 1102', async () => {
+    const { h: harness, heard } = await open();
+    const chain = await harness.venue.optionChain('XSP', '2026-02-20');
+    const [a, b] = chain.filter((x) => x.kind === 'option' && x.right === 'C').slice(0, 2) as [
+      Instrument,
+      Instrument,
+    ];
+    await harness.setQuote(a.id, { bid: 4.95, ask: 5.05 });
+    await harness.setQuote(b.id, { bid: 4.55, ask: 4.65 });
+    const before = harness.sim.market.quote(a.id)?.t ?? 0;
+    harness.venue.submit({
+      ...buy('mid-combo-o1', a, 3, 1),
+      legs: [
+        { instrumentId: a.id, side: 'BUY', ratio: 1 },
+        { instrumentId: b.id, side: 'SELL', ratio: 1 },
+      ],
+      limitPrice: 0.5,
+    });
+    // The order reaches TWS, then the link drops before the venue fills it.
+    await harness.disconnect(2000);
+    await harness.advance(3000);
+    expect(of(heard, 'connection').map((e) => e.up)).toEqual([false, true]);
+    const snap = await harness.venue.snapshot({ executionsSince: before });
+    const legs = snap.executions.filter((x) => x.clientOrderId === 'mid-combo-o1');
+    expect(legs.map((x) => [x.instrumentId, x.side, x.qty])).toEqual([
+      [a.id, 'BUY', 3],
+      [b.id, 'SELL', 3],
+    ]);
+    expect(new Set(legs.map((x) => x.comboExecId)).size).toBe(1);
+    expect(legs[0]?.comboExecId).not.toBeNull();
+    expect(snap.positions.map((p) => [p.instrumentId, p.qty])).toEqual(
+      expect.arrayContaining([
+        [a.id, 3],
+        [b.id, -3],
+      ]),
+    );
+  });
+});
+
 describe('the fake TWS', () => {
   it('listens on 127.0.0.1 only, on a port the system picked', async () => {
     const inner = await ibkrHarness();
