@@ -1,9 +1,10 @@
 // `--through BROKER`: the simulator runs the engine through a broker's adapter and real client
 // library, a loopback fake of the broker (bound to 127.0.0.1) forwarding to the simulated venue.
 import type { SimRunOptions } from '../sim/run/runner';
+import { alpacaThroughLink } from '../../test/fakes/alpaca/through';
 import { ibkrThroughLink } from '../../test/fakes/tws/through';
 
-export const throughBrokers = ['ibkr'] as const;
+export const throughBrokers = ['ibkr', 'alpaca'] as const;
 export type ThroughBroker = (typeof throughBrokers)[number];
 
 export function parseThroughBroker(text: string): ThroughBroker | null {
@@ -17,6 +18,8 @@ export function throughLinkFor(
   switch (broker) {
     case 'ibkr':
       return (sim, clock) => ibkrThroughLink(sim, clock, log);
+    case 'alpaca':
+      return (sim, clock) => alpacaThroughLink(sim, clock, log);
   }
 }
 
@@ -24,5 +27,7 @@ export function throughDescription(broker: ThroughBroker): string {
   switch (broker) {
     case 'ibkr':
       return 'through ibkr: the adapter and @stoqey/ib against the fake TWS on 127.0.0.1 (server version 193)';
+    case 'alpaca':
+      return 'through alpaca: the adapter and @alpacahq/alpaca-trade-api against the fake Alpaca on 127.0.0.1 (REST + trade_updates websocket)';
   }
 }

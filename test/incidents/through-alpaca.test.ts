@@ -1,0 +1,32 @@
+// The Alpaca incident replayed through the alpaca adapter, @alpacahq/alpaca-trade-api and the fake
+// Alpaca (`keel sim --through alpaca`): the 2026-01-02 sizing overexposure (291 PLTR and 76 TSLA
+// entered by hand on a $105k account) gives the in-process checker verdict and the same refusals,
+// 61 and 23 shares being what fits, and nothing reaches the venue.
+import { describe, expect, it } from 'vitest';
+import { alpacaThroughLink } from '../fakes/alpaca/through';
+import { runChecked, scenarioFromFile } from '../support/run-scenario';
+
+const file = 'scenarios/incidents/2026-01-02-position-sizing-overexposure.yaml';
+
+describe('the Alpaca sizing incident through the wire (--through alpaca)', () => {
+  it(`${file}: the same checker verdict and refusals as in-process`, async () => {
+    const scenario = scenarioFromFile(file);
+    const inProcess = await runChecked(scenario);
+    const lines: string[] = [];
+    const wire = await runChecked(scenario, {
+      through: (sim, clock) => alpacaThroughLink(sim, clock, (l) => lines.push(l)),
+    });
+    expect(wire.verdict.ok).toBe(inProcess.verdict.ok);
+    expect(wire.verdict.violations).toEqual(inProcess.verdict.violations);
+    expect(wire.verdict.violations).toEqual([]);
+    expect(wire.report.summary.crashes).toBe(0);
+    const refusals = (r: typeof wire) => r.report.refusals.map((x) => [x.rule, x.maxAllowedQty]);
+    expect(refusals(wire)).toEqual(refusals(inProcess));
+    expect(refusals(wire)).toEqual([
+      ['maxPositionPct', 61],
+      ['maxPositionPct', 23],
+    ]);
+    expect(wire.venueLog.filter((l) => l.type === 'order' || l.type === 'fill')).toEqual([]);
+    expect(lines.filter((l) => /cannot read|unexpected|did not place/.test(l))).toEqual([]);
+  });
+});
