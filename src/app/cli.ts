@@ -82,7 +82,10 @@ program
   .option('--journal <file>', 'continue this journal instead of a fresh one in the out directory')
   .option('--realtime', 'pace the simulated clock with the wall clock, to watch it live')
   .option('--speed <x>', 'with --realtime: simulated seconds per wall-clock second', undefined)
-  .option('--api <port>', 'serve the operator HTTP API on 127.0.0.1:PORT (implies --realtime)')
+  .option(
+    '--api <port-or-url>',
+    'serve the operator HTTP API and dashboard on this machine: a port (7070 = http://127.0.0.1:7070) or a URL (implies --realtime)',
+  )
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')
   .option('--no-print', 'do not print the daily log at the end')
@@ -113,7 +116,7 @@ program
     'owned positions by group, foreign positions, open orders, discrepancies and exposure budgets, from a journal or a running engine',
   )
   .option('--journal <file>', 'the engine journal (SQLite; read-only, works while an engine runs)')
-  .option('--api <url>', 'a running engine, e.g. http://127.0.0.1:7070')
+  .option('--api <port-or-url>', 'a running engine: 7070 (= http://127.0.0.1:7070) or its URL')
   .option('--json', 'machine-readable output')
   .action(async (opts: { journal?: string; api?: string; json?: boolean }) => {
     if (opts.api !== undefined) process.exitCode = await statusViaApi(opts.api, opts.json === true);
@@ -139,8 +142,8 @@ program
   });
 
 const apiOption = [
-  '--api <url>',
-  'a running engine, e.g. http://127.0.0.1:7070 (keel run --api 7070)',
+  '--api <port-or-url>',
+  'a running engine: the port keel run --api serves (7070 = http://127.0.0.1:7070) or its URL',
 ] as const;
 
 /** halt and resume: to a running engine (--api) or into a stopped engine's journal (--journal). */

@@ -42,15 +42,19 @@ const flatten = z
   .refine((b) => (b.group === undefined) !== (b.strategy === undefined), {
     message: 'give exactly one of group or strategy',
   });
+/** Words the CLI takes in any case (buy, Buy, BUY) are taken so here too. */
+const anyCase = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(values));
+
 const order = z
   .object({
-    side: z.enum(['BUY', 'SELL']),
+    side: anyCase(['BUY', 'SELL']),
     qty: z.number().positive(),
     symbol: z.string().min(1),
     expiry: z.string().optional(),
     strike: z.number().positive().optional(),
-    right: z.enum(['C', 'P']).optional(),
-    type: z.enum(['MKT', 'LMT']).default('LMT'),
+    right: anyCase(['C', 'P']).optional(),
+    type: anyCase(['MKT', 'LMT']).default('LMT'),
     limit: z.number().positive().optional(),
     stop: z.number().positive().optional(),
     fit: z.boolean().default(false),

@@ -2,6 +2,7 @@
 // go to a running engine's HTTP API (the same engine.operator() path as scenarios, so orders pass
 // the same gate). halt and resume also work on a stopped engine's journal (--journal): the state
 // is journaled and holds when the engine next starts.
+import { parseApiAddress } from '../api-address';
 import { replayJournal } from '../journal-replay';
 import { fixedClock } from '../../domain';
 import { Recorder } from '../../engine/recorder';
@@ -14,16 +15,21 @@ export type OperatorBody = Record<string, unknown>;
 
 /** Sends one command to the API and prints what the engine says it did. */
 export async function viaApi(api: string, path: string, body: OperatorBody, verb: string): Promise<number> {
+  const address = parseApiAddress(api);
+  if (!address.ok) {
+    process.stderr.write(`keel ${verb}: ${address.error}\n`);
+    return 2;
+  }
   let res: Response;
   try {
-    res = await fetch(`${api.replace(/\/$/, '')}${path}`, {
+    res = await fetch(`${address.address.url}${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
   } catch (e) {
     process.stderr.write(
-      `keel ${verb}: no engine answers at ${api} (${e instanceof Error ? e.message : String(e)}); start one with keel run CONFIG --api PORT\n`,
+      `keel ${verb}: no engine answers at ${address.address.url} (${e instanceof Error ? e.message : String(e)}); start one with keel run CONFIG --api PORT\n`,
     );
     return 2;
   }

@@ -8,6 +8,7 @@ import { formatIso } from '../../domain';
 import { check, formatVerdict } from '../../sim/check';
 import { runScenario, writeRun, type SimControl } from '../../sim/run';
 import { buildOperatorApi } from '../api/operator-api';
+import { isLoopback, parseApiAddress, type ApiAddress } from '../api-address';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
 import { loadRunConfig } from '../run-config';
@@ -63,16 +64,13 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     );
     return 2;
   }
+  const served = opts.api === undefined ? null : servedApi(opts.api);
+  if (served === undefined) return 2;
   if (config.venueKind !== 'sim' && opts.venue !== 'sim') {
-    const port = opts.api === undefined ? null : Number(opts.api);
-    if (port !== null && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-      process.stderr.write(`keel run: --api must be a TCP port (1-65535), got ${opts.api}\n`);
-      return 2;
-    }
     return runLive(config, {
       out: opts.out ?? join('out', config.name),
       journal: opts.journal ?? null,
-      api: port,
+      api: served?.port ?? null,
       stopAfterMs,
       quiet: opts.quiet === true,
     });
@@ -85,11 +83,6 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   process.stderr.write(
     `keel run ${config.name}: ${strategies} on the simulated venue, ${config.days} session(s) from ${scenario.clock.start.text}, seed ${scenario.seed}\n`,
   );
-  const port = opts.api === undefined ? null : Number(opts.api);
-  if (port !== null && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-    process.stderr.write(`keel run: --api must be a TCP port (1-65535), got ${opts.api}\n`);
-    return 2;
-  }
   const speed = opts.speed === undefined ? 1 : Number(opts.speed);
   if (!(speed > 0 && speed <= 100_000)) {
     process.stderr.write(`keel run: --speed must be a number in (0, 100000], got ${opts.speed}\n`);
@@ -97,7 +90,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   }
   let control: SimControl | null = null;
   const api =
-    port === null
+    served === null
       ? null
       : buildOperatorApi({
           operator: (cmd) =>
@@ -106,8 +99,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
               : control.operator(cmd),
           projection: () => control?.projection() ?? null,
         });
-  if (api !== null && port !== null) {
-    const url = await api.listen({ port, host: '127.0.0.1' });
+  if (api !== null && served !== null) {
+    const url = await api.listen({ port: served.port, host: served.host });
     process.stderr.write(`operator API on ${url} (keel halt|resume|cancel|flatten|order --api ${url})\n`);
   }
   const progress = opts.quiet ? null : new Progress(`run ${config.name}`);
@@ -187,6 +180,22 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     ].join('\n'),
   );
   return result.stoppedAt === null ? 0 : 130;
+}
+
+/** Where `--api` serves: a port or a loopback URL; undefined (said why) when it is neither. */
+function servedApi(text: string): ApiAddress | undefined {
+  const parsed = parseApiAddress(text);
+  if (!parsed.ok) {
+    process.stderr.write(`keel run: ${parsed.error}\n`);
+    return undefined;
+  }
+  if (!isLoopback(parsed.address.host)) {
+    process.stderr.write(
+      `keel run: --api ${text}: the operator API has no login, so keel serves it on this machine only (127.0.0.1, localhost or ::1)\n`,
+    );
+    return undefined;
+  }
+  return parsed.address;
 }
 
 /** What is still held when the run ends, at the last marks: nothing open is never left unsaid. */

@@ -1,5 +1,6 @@
 // keel status --journal FILE: what keel owns (by group), what is foreign, and keel's open orders,
 // replayed from the journal. Read-only: works while an engine holds the journal.
+import { parseApiAddress } from '../api-address';
 import { replayJournal } from '../journal-replay';
 import { describeInstrument, isLive, microsToCents, netRealized } from '../../domain';
 import { budgetLines, budgetView } from '../../engine/report';
@@ -43,8 +44,13 @@ type Status = ReturnType<typeof statusOf>;
 
 /** The same view from a running engine's operator API. */
 export async function statusViaApi(api: string, json: boolean): Promise<number> {
+  const address = parseApiAddress(api);
+  if (!address.ok) {
+    process.stderr.write(`keel status: ${address.error}\n`);
+    return 2;
+  }
   try {
-    const res = await fetch(`${api.replace(/\/$/, '')}/status`);
+    const res = await fetch(`${address.address.url}/status`);
     const body = (await res.json()) as Status & { error?: string; venue?: VenueView };
     if (body.error !== undefined) {
       process.stderr.write(`keel status: ${body.error}\n`);
@@ -56,7 +62,7 @@ export async function statusViaApi(api: string, json: boolean): Promise<number> 
     return 0;
   } catch (e) {
     process.stderr.write(
-      `keel status: no engine answers at ${api} (${e instanceof Error ? e.message : String(e)})\n`,
+      `keel status: no engine answers at ${address.address.url} (${e instanceof Error ? e.message : String(e)})\n`,
     );
     return 2;
   }
