@@ -1,4 +1,6 @@
 // keel's command line. Every command says what it will do and what it did.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { checkCommand } from './commands/check';
 import { tradingStateOffline, viaApi, type Target } from './commands/operator';
@@ -47,7 +49,11 @@ async function sim(file: string | undefined, opts: SimCliOptions): Promise<numbe
 }
 
 const program = new Command();
-program.name('keel').description('Safety-first trading execution engine').showHelpAfterError();
+program
+  .name('keel')
+  .description('Safety-first trading execution engine')
+  .version(keelVersion(), '-V, --version', "keel's version (from its package.json)")
+  .showHelpAfterError();
 
 program
   .command('sim')
@@ -303,6 +309,7 @@ program
   .description(
     'dual-cap position size: shares by risk at the stop and by notional, the lesser wins, rounded down to the lot',
   )
+  .option('--side <buy|sell>', 'buy (a long: stop below the entry) or sell (a short: stop above it)', 'buy')
   .requiredOption('--entry <price>', 'expected entry price')
   .requiredOption('--stop <price>', 'protective stop price')
   .requiredOption('--equity <amount>', 'account equity')
@@ -315,6 +322,13 @@ program
   .action((opts: SizeOptions) => {
     process.exitCode = sizeCommand(opts);
   });
+
+/** The version in keel's own package.json, two folders up from this file. */
+function keelVersion(): string {
+  const file = fileURLToPath(new URL('../../package.json', import.meta.url));
+  const version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version;
+  return typeof version === 'string' ? version : 'unknown';
+}
 
 function needTarget(verb: string): number {
   process.stderr.write(`keel ${verb}: give --api URL (a running engine) or --journal FILE (a stopped one)\n`);

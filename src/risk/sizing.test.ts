@@ -216,6 +216,8 @@ describe('sizePosition: cases', () => {
     { field: 'entry', input: { entry: Number.NaN }, fix: /entry price/ },
     { field: 'stop', input: { stop: 170 }, fix: /below the entry for a long/ },
     { field: 'stop', input: { stop: Infinity }, fix: /stop/ },
+    { field: 'stop', input: { side: 'long', stop: 175 }, fix: /^put the stop below 170, or size a short/ },
+    { field: 'stop', input: { side: 'short', stop: 163 }, fix: /^put the stop above 170, or size a long/ },
     { field: 'riskPct', input: { riskPct: 0 }, fix: /2% is 0.02/ },
     { field: 'riskPct', input: { riskPct: 2 }, fix: /2% is 0.02/ },
     { field: 'notionalPct', input: { notionalPct: 10 }, fix: /10% is 0.10/ },

@@ -25,6 +25,8 @@ export type SizingInput = {
   readonly lot?: number;
   /** A strategy's confidence in [0, 1]; it can only shrink the risk budget, never grow it. */
   readonly riskMultiplier?: number;
+  /** The trade's direction, when known: a stop on the wrong side of the entry is refused. */
+  readonly side?: 'long' | 'short';
 };
 
 /** Which cap decided the size; 'zero' when not even one lot fits. */
@@ -131,6 +133,22 @@ function validate(input: SizingInput, multiplier: number, lot: number): void {
       value: input.stop,
       problem: `equals the entry ${input.entry}, so the risk per unit is zero and the risk cap allows any size`,
       fix: 'put the stop where the trade is wrong: below the entry for a long, above it for a short',
+    });
+  }
+  // A long's stop above its entry is hit at once: |entry - stop| would size a trade already wrong.
+  const wrongSide =
+    (input.side === 'long' && input.stop > input.entry) ||
+    (input.side === 'short' && input.stop < input.entry);
+  if (wrongSide) {
+    const long = input.side === 'long';
+    throw new RiskInputError({
+      fn,
+      field: 'stop',
+      value: input.stop,
+      problem: `is ${long ? 'above' : 'below'} the entry ${input.entry}: a ${long ? 'long' : 'short'}'s stop is ${long ? 'below' : 'above'} its entry`,
+      fix: long
+        ? `put the stop below ${input.entry}, or size a short (sell) if that is the trade`
+        : `put the stop above ${input.entry}, or size a long (buy) if that is the trade`,
     });
   }
   requirePct(fn, 'riskPct', input.riskPct);

@@ -3,6 +3,7 @@
 import { RiskInputError, sizePosition } from '../../risk';
 
 export type SizeOptions = {
+  side: string;
   entry: string;
   stop: string;
   equity: string;
@@ -15,6 +16,11 @@ export type SizeOptions = {
 };
 
 export function sizeCommand(opts: SizeOptions): number {
+  const side = { buy: 'long', sell: 'short' }[opts.side.toLowerCase()] as 'long' | 'short' | undefined;
+  if (side === undefined) {
+    process.stderr.write(`keel size: --side takes buy or sell, got ${JSON.stringify(opts.side)}\n`);
+    return 2;
+  }
   const fields: [keyof SizeOptions, string][] = [
     ['entry', opts.entry],
     ['stop', opts.stop],
@@ -44,6 +50,7 @@ export function sizeCommand(opts: SizeOptions): number {
       multiplier: n['multiplier'] as number,
       lot: n['lot'] as number,
       riskMultiplier: n['confidence'] as number,
+      side,
     });
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(size, null, 2)}\n`);
@@ -57,7 +64,7 @@ export function sizeCommand(opts: SizeOptions): number {
     }[size.bound];
     process.stdout.write(
       [
-        `shares    ${size.qty}`,
+        `shares    ${size.qty} (${side === 'long' ? 'buy' : 'sell short'})`,
         `notional  $${size.notional.toFixed(2)} (${((size.notional / (n['equity'] as number)) * 100).toFixed(2)}% of equity)`,
         `risk      $${size.riskDollars.toFixed(2)} at the stop ${opts.stop}`,
         `bound by  ${bound}: by risk ${size.byRisk}, by notional ${size.byNotional}`,
@@ -68,7 +75,7 @@ export function sizeCommand(opts: SizeOptions): number {
     return 0;
   } catch (e) {
     if (e instanceof RiskInputError) {
-      process.stderr.write(`keel size: ${e.message}\n`);
+      process.stderr.write(`keel size: ${e.message.replace(/^sizePosition: /, '--')}\n`);
       return 2;
     }
     throw e;
