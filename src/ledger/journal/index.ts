@@ -1,6 +1,17 @@
 // The append-only event journal: keel's source of truth. Storage only; the meaning of events
 // belongs to the ledger projections rebuilt from it.
-export type { Journal, JournalOptions, LockHolder, NewEvent, StoredEvent } from './journal';
+export type {
+  Journal,
+  JournalLease,
+  JournalOptions,
+  JournalStore,
+  LeaseAttempt,
+  LeaseState,
+  LockHolder,
+  NewEvent,
+  StoredEvent,
+} from './journal';
+export { isPostgresAddress, openJournalAt } from './open';
 export { JournalError } from './journal-error';
 export type { JournalErrorCode } from './journal-error';
 export { appendBatchEventsMax, openJournal } from './sqlite-journal';

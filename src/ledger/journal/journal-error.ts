@@ -14,6 +14,8 @@ export type JournalErrorCode =
   | 'unknown-event'
   /** Another engine holds the journal. */
   | 'locked'
+  /** This engine's lease was taken over: the database refused its append (a stale fencing token). */
+  | 'fenced'
   /** An event that is not valid: refused on append, or found on replay. */
   | 'bad-event'
   /** The disk or file system failed; the journal accepts nothing more until reopened. */

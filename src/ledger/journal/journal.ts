@@ -52,7 +52,57 @@ export type JournalOptions = {
   readonly afterAppend?: (seq: number) => void;
 };
 
-export interface Journal {
+/**
+ * The account lease of a journal a network database holds (one engine per account at a time). The
+ * token rises at every takeover; every append carries it and the database refuses a stale one, so
+ * an engine that was paused or cut off and wakes up can neither write nor, write-ahead, send.
+ */
+export type LeaseState = {
+  readonly holder: string;
+  readonly token: number;
+  /** Epoch ms (the database's clock). */
+  readonly expiresAt: number;
+};
+
+export type LeaseAttempt =
+  { readonly ok: true; readonly lease: LeaseState } | { readonly ok: false; readonly heldBy: LeaseState };
+
+export interface JournalLease {
+  /** Takes the lease when it is free, expired, or already this holder's; else says who holds it. */
+  acquire(holder: string, ttlMs: number): Promise<LeaseAttempt>;
+  /** Extends this holder's lease; false when it was taken over (the engine must stop at once). */
+  renew(ttlMs: number): Promise<boolean>;
+  /** Who holds it now (null: nobody ever did). */
+  current(): Promise<LeaseState | null>;
+  /** The token appends carry (null before acquire). */
+  readonly token: number | null;
+}
+
+/**
+ * The journal as any backend stores it (SQLite file, PostgreSQL database). Appends are
+ * synchronous for the engine core, which stays free of I/O: they are checked and numbered at
+ * once. Where they are durable only later (`durableOnAppend` false), the host awaits `flush()`
+ * before it sends the commands they make durable: write-ahead holds on every backend.
+ */
+export interface JournalStore {
+  readonly backend: 'sqlite' | 'postgres';
+  /** Where it is, for messages: a path, or a URL without its password. */
+  readonly location: string;
+  readonly readOnly: boolean;
+  readonly durableOnAppend: boolean;
+  append(event: NewEvent): number;
+  appendBatch(events: readonly NewEvent[]): number[];
+  /** Everything appended so far is durable; rejects (fenced, io) if the store refused it. */
+  flush(): Promise<void>;
+  /** Events with seq >= fromSeq, page by page, each row checked as it is read. */
+  pages(fromSeq?: number): AsyncIterable<readonly StoredEvent[]>;
+  lastSeq(): number;
+  /** The account lease (PostgreSQL); null where a lock file is the lease (SQLite: one host). */
+  readonly lease: JournalLease | null;
+  close(): void | Promise<void>;
+}
+
+export interface Journal extends JournalStore {
   readonly path: string;
   readonly readOnly: boolean;
   /** Set when opening took over a lock file left by a process that is gone; the caller should log it. */

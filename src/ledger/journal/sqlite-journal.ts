@@ -187,6 +187,11 @@ function syncFolder(path: string): void {
 }
 
 class SqliteJournal implements Journal {
+  readonly backend = 'sqlite';
+  /** Each append is its own durable transaction: commands may go out as soon as it returns. */
+  readonly durableOnAppend = true;
+  /** The lock file is the lease: one engine per journal file, on one host. */
+  readonly lease = null;
   private closed = false;
   /** Set by the first storage failure on a writable journal; it then refuses every append. */
   private failure: JournalError | null = null;
@@ -259,6 +264,27 @@ class SqliteJournal implements Journal {
       previousT = event.t;
     }
     return seqs;
+  }
+
+  get location(): string {
+    return this.path;
+  }
+
+  /** Appends are durable on return: nothing is ever waiting. */
+  flush(): Promise<void> {
+    return this.failure === null ? Promise.resolve() : Promise.reject(this.failedEarlier());
+  }
+
+  async *pages(fromSeq = 1): AsyncGenerator<readonly StoredEvent[], void, undefined> {
+    let page: StoredEvent[] = [];
+    for (const event of this.read(fromSeq)) {
+      page.push(event);
+      if (page.length === readPageEvents) {
+        yield page;
+        page = [];
+      }
+    }
+    if (page.length > 0) yield page;
   }
 
   read(fromSeq = 1): IterableIterator<StoredEvent> {

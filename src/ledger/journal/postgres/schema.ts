@@ -1,0 +1,104 @@
+// The PostgreSQL journal's tables: one database holds the journals of many accounts, each named
+// (`?journal=` in the URL). The same schema version as the SQLite journal; migrations run in one
+// transaction under an advisory lock, so two engines starting at once migrate once. The database
+// itself refuses what keel never writes: an update or delete of an event, an event whose lease
+// token is not the journal's current one (a fenced engine), a second event at a taken seq.
+import type { PoolClient } from 'pg';
+import { assert } from '../../../domain';
+import { journalFormatId, schemaVersion } from '../schema';
+
+/** Raised by the fencing trigger; the journal maps it to JournalError 'fenced'. */
+export const fencedSqlState = 'KL001';
+/** Raised by the append-only trigger. */
+export const appendOnlySqlState = 'KL002';
+
+type Migration = { readonly to: number; readonly sql: string };
+
+export const postgresMigrations: readonly Migration[] = [
+  {
+    to: 1,
+    sql: `
+      CREATE TABLE keel_meta (key text PRIMARY KEY, value text NOT NULL);
+      INSERT INTO keel_meta (key, value) VALUES ('format', '${journalFormatId}'), ('schema_version', '1');
+      CREATE TABLE keel_journals (
+        journal text PRIMARY KEY CHECK (length(journal) BETWEEN 1 AND 64),
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE keel_leases (
+        journal text PRIMARY KEY REFERENCES keel_journals,
+        holder text NOT NULL,
+        token bigint NOT NULL CHECK (token >= 1),
+        expires_at timestamptz NOT NULL,
+        renewed_at timestamptz NOT NULL
+      );
+      CREATE TABLE keel_events (
+        journal text NOT NULL REFERENCES keel_journals,
+        seq bigint NOT NULL CHECK (seq >= 1),
+        type text NOT NULL CHECK (length(type) > 0),
+        v integer NOT NULL CHECK (v >= 1),
+        t bigint NOT NULL,
+        data text NOT NULL,
+        token bigint NOT NULL,
+        PRIMARY KEY (journal, seq)
+      );
+      CREATE FUNCTION keel_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION USING ERRCODE = '${appendOnlySqlState}', MESSAGE = 'the keel journal is append-only';
+      END $$;
+      CREATE TRIGGER keel_events_no_change BEFORE UPDATE OR DELETE ON keel_events
+        FOR EACH ROW EXECUTE FUNCTION keel_events_append_only();
+      -- Fencing: an event is written only under the journal's current lease token. FOR SHARE
+      -- holds off a takeover (an UPDATE of the lease row) until this append commits.
+      CREATE FUNCTION keel_events_fenced() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE current_token bigint;
+      BEGIN
+        SELECT token INTO current_token FROM keel_leases WHERE journal = NEW.journal FOR SHARE;
+        IF current_token IS DISTINCT FROM NEW.token THEN
+          RAISE EXCEPTION USING ERRCODE = '${fencedSqlState}',
+            MESSAGE = format('journal %s: lease token %s is stale (current %s): another engine took the account over',
+                             NEW.journal, NEW.token, coalesce(current_token::text, 'none'));
+        END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER keel_events_fence BEFORE INSERT ON keel_events
+        FOR EACH ROW EXECUTE FUNCTION keel_events_fenced();
+    `,
+  },
+];
+
+assert(postgresMigrations.length === schemaVersion, 'PostgreSQL and SQLite journals share schema versions');
+postgresMigrations.forEach((m, i) => assert(m.to === i + 1, `migration ${i} must lead to version ${i + 1}`));
+
+export type PostgresSchemaState =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'journal'; readonly version: number }
+  | { readonly kind: 'foreign'; readonly why: string };
+
+/** What this database holds: nothing of keel's, a keel journal schema, or someone else's tables. */
+export async function inspectPostgresSchema(client: PoolClient): Promise<PostgresSchemaState> {
+  const tables = await client.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_name IN ('keel_meta', 'keel_events', 'keel_journals', 'keel_leases')`,
+  );
+  const names = new Set(tables.rows.map((r) => r.name));
+  if (names.size === 0) return { kind: 'empty' };
+  if (!names.has('keel_meta'))
+    return { kind: 'foreign', why: `it has ${[...names].join(', ')} but no keel_meta table` };
+  const meta = await client.query<{ key: string; value: string }>('SELECT key, value FROM keel_meta');
+  const format = meta.rows.find((r) => r.key === 'format')?.value;
+  if (format !== journalFormatId)
+    return { kind: 'foreign', why: `its keel_meta format marker is ${JSON.stringify(format ?? null)}` };
+  const version = Number(meta.rows.find((r) => r.key === 'schema_version')?.value);
+  if (!Number.isSafeInteger(version) || version < 1)
+    return { kind: 'foreign', why: `its schema_version is ${String(version)}` };
+  return { kind: 'journal', version };
+}
+
+/** Brings the schema to schemaVersion; callers hold the schema advisory lock in a transaction. */
+export async function migratePostgres(client: PoolClient, from: number): Promise<void> {
+  assert(from >= 0 && from < schemaVersion, `migrate from ${from} to ${schemaVersion}`);
+  for (const m of postgresMigrations.slice(from)) {
+    await client.query(m.sql);
+    await client.query(`UPDATE keel_meta SET value = $1 WHERE key = 'schema_version'`, [String(m.to)]);
+  }
+}
