@@ -94,7 +94,13 @@ type Tracked = {
   siblingFilled: boolean;
   /** Resolves once the POST has an answer (or none can be had). */
   placed: Promise<void>;
+  /** The client_order_id at Alpaca: keel's id, or `take-profit::stop` for an OCO pair (null: an OCO's stop leg). */
+  wireId: string | null;
+  /** On the take-profit of an OCO pair: the stop-loss, Alpaca's leg of the same order. */
+  ocoLeg: Tracked | null;
 };
+
+type QueuedChild = { readonly order: Tracked; readonly spec: OrderSpec; readonly symbol: string };
 
 type PositionBook = { qty: number; avgPrice: number };
 
@@ -122,6 +128,9 @@ export class AlpacaVenue implements Venue {
   private readonly clock: Clock;
   private readonly client: AlpacaClient;
   private readonly byClientId = new Map<string, Tracked>();
+  private readonly byWireId = new Map<string, Tracked>();
+  /** Bracket children sent in this turn: a stop-loss and a take-profit of one parent go as one OCO order. */
+  private readonly queuedChildren: QueuedChild[] = [];
   private readonly byAlpacaId = new Map<string, Tracked>();
   private readonly execTimes = new Map<string, number>();
   private readonly instruments = new Map<InstrumentId, Instrument>();
@@ -368,8 +377,8 @@ export class AlpacaVenue implements Venue {
   /** keel's orders that ended while the stream was down (cancelled, expired, filled). */
   private async catchUpEnds(): Promise<void> {
     for (const order of this.byClientId.values()) {
-      if (order.end !== null || order.alpacaId === null) continue;
-      const o = readAs(orderSchema, await this.client.orderByClientOrderId(order.clientOrderId), 'order');
+      if (order.end !== null || order.alpacaId === null || order.wireId === null) continue;
+      const o = readAs(orderSchema, await this.client.orderByClientOrderId(order.wireId), 'order');
       if (typeof o === 'string') throw new Error(o);
       this.onOrderRecord(order, o);
     }
@@ -380,10 +389,10 @@ export class AlpacaVenue implements Venue {
     await this.account();
     for (const p of await this.readPositions())
       this.positions.set(p.instrumentId, { qty: p.qty, avgPrice: p.avgPrice });
-    for (const o of await this.openOrders()) {
-      const id = keelIdOf(o.client_order_id);
+    for (const { order: o, keelId: id } of await this.openOrders()) {
       if (id === null || this.byClientId.has(id)) continue;
-      const t = this.trackOrder(id, await this.specOf(o));
+      const t = this.trackOrder(id, await this.specOf(o, id));
+      if (o.client_order_id !== id) t.wireId = isUuid(o.client_order_id) ? null : o.client_order_id;
       this.learnId(t, o.id);
       t.accepted = true;
       t.filledQty = o.filled_qty;
@@ -435,7 +444,71 @@ export class AlpacaVenue implements Venue {
     const request = orderRequest(spec, instrument.symbol, leg.side);
     if (typeof request === 'string') return refuse('unsupported', 0, request);
     const order = this.trackOrder(spec.clientOrderId, spec);
+    if (spec.parentClientOrderId !== null) return this.queueChild(order, spec, instrument.symbol);
     order.placed = this.track(this.place(order, request));
+  }
+
+  /**
+   * A bracket child waits for the end of the turn: keel sends a group's stop-loss and take-profit
+   * together, and Alpaca holds the shares for one sell order only, so the two go as one native
+   * OCO order (order_class oco). A child without its pair goes alone.
+   */
+  private queueChild(order: Tracked, spec: OrderSpec, symbol: string): void {
+    let release = () => {};
+    order.placed = new Promise<void>((resolve) => (release = resolve));
+    this.queuedChildren.push({ order, spec, symbol });
+    if (this.queuedChildren.length === 1)
+      this.track(
+        new Promise<void>((resolve) =>
+          setImmediate(() => {
+            this.flushChildren();
+            resolve();
+          }),
+        ),
+      );
+    this.releases.set(order, release);
+  }
+
+  private readonly releases = new Map<Tracked, () => void>();
+
+  private flushChildren(): void {
+    const queued = this.queuedChildren.splice(0);
+    const paired = new Set<Tracked>();
+    for (const tp of queued) {
+      if (paired.has(tp.order) || !isTakeProfit(tp.spec)) continue;
+      const stop = queued.find(
+        (c) =>
+          !paired.has(c.order) &&
+          isStopLoss(c.spec) &&
+          c.spec.parentClientOrderId === tp.spec.parentClientOrderId &&
+          c.symbol === tp.symbol &&
+          c.spec.qty === tp.spec.qty &&
+          c.spec.tif === tp.spec.tif &&
+          c.spec.legs[0]?.side === tp.spec.legs[0]?.side,
+      );
+      const wireId =
+        stop === undefined ? null : `${tp.order.clientOrderId}${ocoSeparator}${stop.order.clientOrderId}`;
+      if (stop === undefined || wireId === null || wireId.length > this.capabilities.clientOrderId.maxLength)
+        continue;
+      paired.add(tp.order).add(stop.order);
+      const request = ocoRequest(tp.spec, stop.spec, tp.symbol, wireId);
+      tp.order.wireId = wireId;
+      tp.order.ocoLeg = stop.order;
+      stop.order.wireId = null;
+      this.byWireId.delete(tp.order.clientOrderId);
+      this.byWireId.delete(stop.order.clientOrderId);
+      this.byWireId.set(wireId, tp.order);
+      this.log(`${tp.order.clientOrderId} and ${stop.order.clientOrderId} go as one OCO order (${wireId})`);
+      const done = this.track(this.place(tp.order, request));
+      for (const o of [tp.order, stop.order]) void done.then(() => this.releases.get(o)?.());
+    }
+    for (const c of queued) {
+      if (paired.has(c.order)) continue;
+      const request = orderRequest(c.spec, c.symbol, c.spec.legs[0]?.side ?? 'SELL');
+      const done = typeof request === 'string' ? Promise.resolve() : this.track(this.place(c.order, request));
+      void done.then(() => this.releases.get(c.order)?.());
+    }
+    for (const c of queued) void c.order.placed.then(() => this.releases.delete(c.order));
   }
 
   cancel(clientOrderId: ClientOrderId): void {
@@ -462,8 +535,11 @@ export class AlpacaVenue implements Venue {
       cancelRequested: false,
       siblingFilled: false,
       placed: Promise.resolve(),
+      wireId: clientOrderId,
+      ocoLeg: null,
     };
     this.byClientId.set(clientOrderId, order);
+    this.byWireId.set(clientOrderId, order);
     return order;
   }
 
@@ -521,8 +597,9 @@ export class AlpacaVenue implements Venue {
   }
 
   private async lookUp(order: Tracked): Promise<'found' | 'absent' | 'unknown'> {
+    if (order.wireId === null) return order.alpacaId === null ? 'unknown' : 'found';
     try {
-      const o = readAs(orderSchema, await this.client.orderByClientOrderId(order.clientOrderId), 'order');
+      const o = readAs(orderSchema, await this.client.orderByClientOrderId(order.wireId), 'order');
       if (typeof o === 'string') {
         this.log(`order ${order.clientOrderId}: lookup: ${o}`);
         return 'unknown';
@@ -563,6 +640,8 @@ export class AlpacaVenue implements Venue {
   /** An order record from REST (the POST's answer, a lookup, a catch-up): what it says that keel has not heard. */
   private onOrderRecord(order: Tracked, o: AlpacaOrder): void {
     this.learnId(order, o.id);
+    const leg = o.legs?.[0];
+    if (order.ocoLeg !== null && leg !== undefined) this.onOrderRecord(order.ocoLeg, leg);
     switch (o.status) {
       case 'new':
       case 'accepted':
@@ -649,11 +728,11 @@ export class AlpacaVenue implements Venue {
   private onTradeUpdate(raw: unknown): void {
     const u = readAs(tradeUpdateSchema, raw, 'trade update');
     if (typeof u === 'string') return this.log(`a trade update keel cannot read: ${u}`);
-    const order =
-      this.byAlpacaId.get(u.order.id) ??
-      (keelIdOf(u.order.client_order_id) === null ? undefined : this.byClientId.get(u.order.client_order_id));
+    const order = this.byAlpacaId.get(u.order.id) ?? this.byWireId.get(u.order.client_order_id);
     if (order === undefined) return this.onForeignUpdate(u);
     this.learnId(order, u.order.id);
+    const leg = u.order.legs?.[0];
+    if (order.ocoLeg !== null && leg !== undefined) this.learnId(order.ocoLeg, leg.id);
     const t = this.clock.now();
     switch (u.event) {
       case 'new':
@@ -801,6 +880,7 @@ export class AlpacaVenue implements Venue {
     positionQty: number | null,
   ): void {
     const id = InstrumentId.of(symbol);
+    this.watched.add(symbol); // what keel holds is marked to the market
     const before = this.positions.get(id) ?? { qty: 0, avgPrice: 0 };
     const signed = side === 'BUY' ? qty : -qty;
     const after = roundQty(positionQty ?? before.qty + signed);
@@ -865,15 +945,16 @@ export class AlpacaVenue implements Venue {
     if (!this.isConnected()) throw new Error('alpaca: the stream dropped while the snapshot was read');
     const orders: VenueOrderStatus[] = [];
     const listed = new Set<string>();
-    for (const o of open) {
+    for (const { order: o, keelId } of open) {
       listed.add(o.id);
-      const id = keelIdOf(o.client_order_id);
-      const tracked = this.byAlpacaId.get(o.id) ?? (id === null ? undefined : this.byClientId.get(id));
+      const tracked =
+        this.byAlpacaId.get(o.id) ?? (keelId === null ? undefined : this.byClientId.get(keelId));
+      const id = tracked?.clientOrderId ?? keelId;
       const qty = o.qty ?? 0;
       orders.push({
         clientOrderId: id,
         venueOrderId: VenueOrderId.of(o.id),
-        spec: tracked?.spec ?? (await this.specOf(o)),
+        spec: tracked?.spec ?? (id === null ? null : await this.specOf(o, id)),
         status: 'working',
         filledQty: o.filled_qty,
         remainingQty: roundQty(Math.max(0, qty - o.filled_qty)),
@@ -883,12 +964,18 @@ export class AlpacaVenue implements Venue {
     }
     for (const t of this.byClientId.values()) {
       if (t.alpacaId === null || listed.has(t.alpacaId)) continue;
-      if (t.end === null) {
-        const o = readAs(orderSchema, await this.client.orderByClientOrderId(t.clientOrderId), 'order');
+      if (t.end === null && t.wireId !== null) {
+        const o = readAs(orderSchema, await this.client.orderByClientOrderId(t.wireId), 'order');
         if (typeof o === 'string') throw new Error(`alpaca: ${o}`);
         orders.push(this.statusOfRecord(t, o));
+        const leg = o.legs?.[0];
+        if (t.ocoLeg !== null && leg !== undefined && !listed.has(leg.id)) {
+          listed.add(leg.id);
+          orders.push(this.statusOfRecord(t.ocoLeg, leg));
+        }
         continue;
       }
+      if (t.end === null) continue; // an OCO's stop leg: listed with its take-profit
       orders.push({
         clientOrderId: t.clientOrderId,
         venueOrderId: VenueOrderId.of(t.alpacaId),
@@ -953,7 +1040,8 @@ export class AlpacaVenue implements Venue {
     return parent?.alpacaId ? VenueOrderId.of(parent.alpacaId) : null;
   }
 
-  private async openOrders(): Promise<AlpacaOrder[]> {
+  /** Open orders (whole, or refused), each with keel's id: an OCO names both, its take-profit first. */
+  private async openOrders(): Promise<{ order: AlpacaOrder; keelId: ClientOrderId | null }[]> {
     const body = await this.client.listOrders({ status: 'open', limit: openOrdersMax, nested: true });
     const list = readAs(z.array(orderSchema), body, 'open orders');
     if (typeof list === 'string') throw new Error(`alpaca: ${list}`);
@@ -961,7 +1049,15 @@ export class AlpacaVenue implements Venue {
       throw new Error(
         `alpaca: ${list.length} open orders, more than one page: keel refuses a view it cannot get whole`,
       );
-    return list.flatMap((o) => [o, ...(o.legs ?? [])]).filter((o) => isOpen(o.status));
+    const out: { order: AlpacaOrder; keelId: ClientOrderId | null }[] = [];
+    for (const o of list) {
+      const [first, second] = splitWireId(o.client_order_id);
+      out.push({ order: o, keelId: keelIdOf(first) });
+      (o.legs ?? []).forEach((leg, n) =>
+        out.push({ order: leg, keelId: n === 0 && second !== null ? keelIdOf(second) : null }),
+      );
+    }
+    return out.filter((x) => isOpen(x.order.status));
   }
 
   private async readPositions(): Promise<VenuePosition[]> {
@@ -1001,9 +1097,8 @@ export class AlpacaVenue implements Venue {
   }
 
   /** The order as keel would have sent it, rebuilt from Alpaca's record (an order from before a restart). */
-  private async specOf(o: AlpacaOrder): Promise<OrderSpec | null> {
-    const id = keelIdOf(o.client_order_id);
-    if (id === null || o.qty === null) return null;
+  private async specOf(o: AlpacaOrder, id: ClientOrderId): Promise<OrderSpec | null> {
+    if (o.qty === null) return null;
     const r = await this.resolveInstrument({ symbol: o.symbol });
     if (!r.ok) return null;
     const type: OrderType | null =
@@ -1186,6 +1281,48 @@ function keelIdOf(clientOrderId: string): ClientOrderId | null {
   if (isUuid(clientOrderId)) return null;
   const r = ClientOrderId.parse(clientOrderId);
   return r.ok ? r.value : null;
+}
+
+/** Between the two keel ids an OCO order's client_order_id carries. */
+const ocoSeparator = '::';
+
+function splitWireId(clientOrderId: string): [string, string | null] {
+  const at = clientOrderId.indexOf(ocoSeparator);
+  return at < 0
+    ? [clientOrderId, null]
+    : [clientOrderId.slice(0, at), clientOrderId.slice(at + ocoSeparator.length)];
+}
+
+function isTakeProfit(spec: OrderSpec): boolean {
+  return (
+    (spec.type === 'LMT' && spec.limitPrice !== null) || (spec.type === 'MIT' && spec.stopPrice !== null)
+  );
+}
+
+function isStopLoss(spec: OrderSpec): boolean {
+  return (spec.type === 'STP' || spec.type === 'STP_LMT') && spec.stopPrice !== null;
+}
+
+/** A stop-loss and a take-profit of one position as one Alpaca OCO order: the limit leg first, the stop its leg. */
+function ocoRequest(tp: OrderSpec, stop: OrderSpec, symbol: string, wireId: string): AlpacaOrderRequest {
+  const price = (p: number | null) => String(Math.round((p ?? 0) * 1e6) / 1e6);
+  const target = tp.type === 'MIT' ? tp.stopPrice : tp.limitPrice;
+  return {
+    symbol,
+    qty: String(roundQty(tp.qty)),
+    side: tp.legs[0]?.side === 'BUY' ? 'buy' : 'sell',
+    type: 'limit',
+    timeInForce: tp.tif === 'DAY' ? 'day' : 'gtc',
+    limitPrice: price(target),
+    stopPrice: null,
+    clientOrderId: wireId,
+    orderClass: 'oco',
+    takeProfit: { limitPrice: price(target) },
+    stopLoss: {
+      stopPrice: price(stop.stopPrice),
+      ...(stop.type === 'STP_LMT' ? { limitPrice: price(stop.limitPrice) } : {}),
+    },
+  };
 }
 
 function execIdOfActivity(activityId: string): string {

@@ -17,7 +17,7 @@ export type AlpacaOrderRequest = {
   readonly clientOrderId: string;
   readonly orderClass: 'simple' | 'oco' | 'bracket';
   readonly takeProfit: { readonly limitPrice: string } | null;
-  readonly stopLoss: { readonly stopPrice: string } | null;
+  readonly stopLoss: { readonly stopPrice: string; readonly limitPrice?: string } | null;
 };
 
 export type AlpacaClientOptions = {
@@ -70,7 +70,14 @@ export class AlpacaClient {
       ...(r.limitPrice === null ? {} : { limitPrice: r.limitPrice }),
       ...(r.stopPrice === null ? {} : { stopPrice: r.stopPrice }),
       ...(r.takeProfit === null ? {} : { takeProfit: { limitPrice: r.takeProfit.limitPrice } }),
-      ...(r.stopLoss === null ? {} : { stopLoss: { stopPrice: r.stopLoss.stopPrice } }),
+      ...(r.stopLoss === null
+        ? {}
+        : {
+            stopLoss: {
+              stopPrice: r.stopLoss.stopPrice,
+              ...(r.stopLoss.limitPrice === undefined ? {} : { limitPrice: r.stopLoss.limitPrice }),
+            },
+          }),
     };
     return json(this.orders.postOrderRaw({ postOrderRequest: request }));
   }

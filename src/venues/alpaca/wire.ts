@@ -119,7 +119,13 @@ export const tradeUpdateSchema = z.object({
   /** The venue's numeric code for a rejection, when it gives one. */
   reason_code: z.number().int().optional(),
   commission: optionalDecimal.optional(),
-  order: orderSchema,
+  // The client library re-reads an update's order legs into its own camelCase model: only their ids are kept.
+  order: baseOrder.extend({
+    legs: z
+      .array(z.object({ id: z.string().min(1) }))
+      .nullable()
+      .optional(),
+  }),
 });
 export type AlpacaTradeUpdate = z.infer<typeof tradeUpdateSchema>;
 

@@ -53,7 +53,13 @@ type AlpacaStatus =
 
 type FakeOrder = {
   readonly id: string;
+  /** The client_order_id at Alpaca. */
   readonly clientOrderId: string;
+  /** The id the simulated venue knows it by (an OCO's legs: the two keel ids its client_order_id names). */
+  readonly simId: string;
+  readonly orderClass: 'simple' | 'oco';
+  readonly legs: FakeOrder[];
+  readonly parent: FakeOrder | null;
   readonly instrument: Instrument;
   readonly side: 'buy' | 'sell';
   readonly type: 'market' | 'limit' | 'stop' | 'stop_limit';
@@ -67,6 +73,11 @@ type FakeOrder = {
   readonly createdAt: number;
   updatedAt: number;
 };
+
+type CheckedOrder = Pick<
+  FakeOrder,
+  'clientOrderId' | 'instrument' | 'side' | 'type' | 'tif' | 'qty' | 'limit' | 'stop'
+> & { readonly oco: { readonly stop: number; readonly stopLimit: number | null } | null };
 
 type Activity = {
   readonly id: string;
@@ -92,6 +103,9 @@ export class FakeAlpaca {
   private readonly listening = new Set<WebSocket>();
   private readonly orders = new Map<string, FakeOrder>();
   private readonly byClientOrderId = new Map<string, FakeOrder>();
+  private readonly bySimId = new Map<string, FakeOrder>();
+  /** Per instrument, the keel order that last added to the position: what an OCO exit is attached to. */
+  private readonly openers = new Map<InstrumentId, string>();
   private readonly activities: Activity[] = [];
   private readonly sentExecs = new Set<string>();
   private readonly positions = new Map<InstrumentId, number>();
@@ -194,6 +208,10 @@ export class FakeAlpaca {
     const ghost: FakeOrder = {
       id: this.mintId(),
       clientOrderId: 'ghost-order-1',
+      simId: 'ghost-order-1',
+      orderClass: 'simple',
+      legs: [],
+      parent: null,
       instrument: {
         id: '0' as InstrumentId,
         symbol: 'GHST',
@@ -304,9 +322,7 @@ export class FakeAlpaca {
   }
 
   /** What Alpaca refuses at once, with its error bodies; else the order to place. */
-  private checkOrder(
-    b: Record<string, unknown>,
-  ): Reply | Omit<FakeOrder, 'id' | 'status' | 'filledQty' | 'cash' | 'createdAt' | 'updatedAt'> {
+  private checkOrder(b: Record<string, unknown>): Reply | CheckedOrder {
     const unprocessable = (code: number, message: string): Reply => ({
       status: 422,
       body: { code, message },
@@ -329,10 +345,15 @@ export class FakeAlpaca {
       return unprocessable(40010001, `invalid order type for this fake: ${String(type)}`);
     if (tif !== 'day' && tif !== 'gtc' && tif !== 'ioc')
       return unprocessable(40010001, 'invalid time_in_force');
-    if ((b['order_class'] ?? 'simple') !== 'simple')
-      return unprocessable(42210000, `order_class ${String(b['order_class'])} is not supported by this fake`);
-    const price = (field: 'limit_price' | 'stop_price', needed: boolean): number | Reply | null => {
-      const v = b[field];
+    const orderClass = b['order_class'] ?? 'simple';
+    if (orderClass !== 'simple' && orderClass !== 'oco')
+      return unprocessable(42210000, `order_class ${String(orderClass)} is not supported by this fake`);
+    const price = (
+      field: 'limit_price' | 'stop_price',
+      needed: boolean,
+      from: Record<string, unknown> = b,
+    ): number | Reply | null => {
+      const v = from[field];
       if (v === undefined || v === null)
         return needed ? unprocessable(40010001, `${field} is required`) : null;
       const p = Number(v);
@@ -349,6 +370,17 @@ export class FakeAlpaca {
     const stop = price('stop_price', type === 'stop' || type === 'stop_limit');
     if (limit !== null && typeof limit === 'object') return limit;
     if (stop !== null && typeof stop === 'object') return stop;
+    let oco: CheckedOrder['oco'] = null;
+    if (orderClass === 'oco') {
+      const tp = (b['take_profit'] ?? {}) as Record<string, unknown>;
+      const sl = (b['stop_loss'] ?? {}) as Record<string, unknown>;
+      if (type !== 'limit') return unprocessable(42210000, 'oco orders must be limit orders');
+      const target = price('limit_price', true, tp);
+      const stopLoss = price('stop_price', true, sl);
+      const stopLimit = price('limit_price', false, sl);
+      for (const p of [target, stopLoss, stopLimit]) if (p !== null && typeof p === 'object') return p;
+      oco = { stop: stopLoss as number, stopLimit: stopLimit as number | null };
+    }
     const quote = this.o.sim.market.quote(r.instrument.id);
     const cost = qty * (limit ?? quote?.ask ?? this.o.sim.market.spot(symbol) ?? 0);
     if (side === 'buy' && cost > this.buyingPower)
@@ -361,25 +393,67 @@ export class FakeAlpaca {
           cost_basis: cost.toFixed(2),
         },
       };
-    return { clientOrderId: cid, instrument: r.instrument, side, type, tif, qty, limit, stop };
+    return { clientOrderId: cid, instrument: r.instrument, side, type, tif, qty, limit, stop, oco };
   }
 
-  private place(
-    o: Omit<FakeOrder, 'id' | 'status' | 'filledQty' | 'cash' | 'createdAt' | 'updatedAt'>,
-  ): FakeOrder {
+  private place(c: CheckedOrder): FakeOrder {
     const now = this.o.now();
-    const order: FakeOrder = {
-      ...o,
-      id: this.mintId(),
-      status: 'pending_new',
+    const [first, second] = splitWireId(c.clientOrderId);
+    const base = {
+      instrument: c.instrument,
+      side: c.side,
+      tif: c.tif,
+      qty: c.qty,
+      status: 'pending_new' as const,
       filledQty: 0,
       cash: 0,
       createdAt: now,
       updatedAt: now,
     };
-    this.orders.set(order.id, order);
-    this.byClientOrderId.set(order.clientOrderId, order);
+    const order: FakeOrder = {
+      ...base,
+      id: this.mintId(),
+      clientOrderId: c.clientOrderId,
+      simId: c.oco === null ? c.clientOrderId : first,
+      orderClass: c.oco === null ? 'simple' : 'oco',
+      legs: [],
+      parent: null,
+      type: c.type,
+      limit: c.limit,
+      stop: c.stop,
+    };
+    this.remember(order);
+    if (c.oco !== null) {
+      const legClientId = this.mintId();
+      const leg: FakeOrder = {
+        ...base,
+        id: this.mintId(),
+        clientOrderId: legClientId,
+        simId: second ?? legClientId,
+        orderClass: 'oco',
+        legs: [],
+        parent: order,
+        type: c.oco.stopLimit === null ? 'stop' : 'stop_limit',
+        limit: c.oco.stopLimit,
+        stop: c.oco.stop,
+      };
+      order.legs.push(leg);
+      this.remember(leg);
+    }
     this.update('pending_new', order, {});
+    // An OCO exits the position: at the venue it is reduce-only, attached to the order that opened it.
+    const attachedTo = c.oco === null ? null : (this.openers.get(c.instrument.id) ?? null);
+    for (const o of [order, ...order.legs]) this.o.sim.submit(this.specOf(o, c.oco !== null, attachedTo));
+    return order;
+  }
+
+  private remember(o: FakeOrder): void {
+    this.orders.set(o.id, o);
+    this.byClientOrderId.set(o.clientOrderId, o);
+    this.bySimId.set(o.simId, o);
+  }
+
+  private specOf(o: FakeOrder, exit: boolean, parent: string | null): OrderSpec {
     const typeOf: Record<FakeOrder['type'], OrderType> = {
       market: 'MKT',
       limit: 'LMT',
@@ -387,27 +461,30 @@ export class FakeAlpaca {
       stop_limit: 'STP_LMT',
     };
     const tifOf: Record<FakeOrder['tif'], TimeInForce> = { day: 'DAY', gtc: 'GTC', ioc: 'IOC' };
-    const spec: OrderSpec = {
-      clientOrderId: ClientOrderId.of(order.clientOrderId),
-      legs: [{ instrumentId: order.instrument.id, side: order.side === 'buy' ? 'BUY' : 'SELL', ratio: 1 }],
-      qty: order.qty,
-      type: typeOf[order.type],
-      limitPrice: order.limit,
-      stopPrice: order.stop,
-      tif: tifOf[order.tif],
-      reduceOnly: false,
-      parentClientOrderId: null,
+    return {
+      clientOrderId: ClientOrderId.of(o.simId),
+      legs: [{ instrumentId: o.instrument.id, side: o.side === 'buy' ? 'BUY' : 'SELL', ratio: 1 }],
+      qty: o.qty,
+      type: typeOf[o.type],
+      limitPrice: o.limit,
+      stopPrice: o.stop,
+      tif: tifOf[o.tif],
+      reduceOnly: exit,
+      parentClientOrderId: parent === null ? null : ClientOrderId.of(parent),
     };
-    this.o.sim.submit(spec);
-    return order;
   }
 
   private cancel(o: FakeOrder): Reply {
     if (!openStatuses.includes(o.status))
       return { status: 422, body: { code: 42210000, message: `order is already in "${o.status}" state` } };
-    o.status = 'pending_cancel';
-    o.updatedAt = this.o.now();
-    this.o.sim.cancel(ClientOrderId.of(o.clientOrderId));
+    // Cancelling any part of an OCO cancels all of it.
+    const top = o.parent ?? o;
+    for (const part of o.orderClass === 'oco' ? [top, ...top.legs] : [o]) {
+      if (!openStatuses.includes(part.status)) continue;
+      part.status = 'pending_cancel';
+      part.updatedAt = this.o.now();
+      this.o.sim.cancel(ClientOrderId.of(part.simId));
+    }
     return { status: 204, body: null };
   }
 
@@ -456,8 +533,12 @@ export class FakeAlpaca {
     const after = q.get('after');
     const afterT = after === null ? null : Date.parse(after);
     const limit = Math.min(500, Number(q.get('limit') ?? 50));
+    const nested = q.get('nested') === 'true';
+    const open = (o: FakeOrder) =>
+      openStatuses.includes(o.status) || (nested && o.legs.some((l) => openStatuses.includes(l.status)));
     return [...this.orders.values()]
-      .filter((o) => status === 'all' || (status === 'open') === openStatuses.includes(o.status))
+      .filter((o) => !nested || o.parent === null)
+      .filter((o) => status === 'all' || (status === 'open') === open(o))
       .filter((o) => afterT === null || o.createdAt > afterT)
       .slice(0, limit)
       .map((o) => this.orderJson(o));
@@ -590,14 +671,14 @@ export class FakeAlpaca {
         else void this.refresh();
         return;
       case 'accepted': {
-        const o = this.byClientOrderId.get(e.clientOrderId);
+        const o = this.bySimId.get(e.clientOrderId);
         if (!o) return;
         if (o.status === 'pending_new') o.status = 'new';
         o.updatedAt = e.t;
         return this.update('new', o, {});
       }
       case 'rejected': {
-        const o = this.byClientOrderId.get(e.clientOrderId);
+        const o = this.bySimId.get(e.clientOrderId);
         if (!o || e.reason === 'notSent') return;
         o.status = 'rejected';
         o.updatedAt = e.t;
@@ -606,14 +687,14 @@ export class FakeAlpaca {
       case 'fill':
         return this.onFill(e.fill);
       case 'cancelled': {
-        const o = this.byClientOrderId.get(e.clientOrderId);
+        const o = this.bySimId.get(e.clientOrderId);
         if (!o) return;
         o.status = e.reason === 'expired' ? 'expired' : 'canceled';
         o.updatedAt = e.t;
         return this.update(o.status, o, e.reason === 'venue' ? { reason: e.detail } : {});
       }
       case 'cancelRejected': {
-        const o = this.byClientOrderId.get(e.clientOrderId);
+        const o = this.bySimId.get(e.clientOrderId);
         if (!o || e.reason === 'notSent') return;
         if (o.status === 'pending_cancel') o.status = o.filledQty >= o.qty ? 'filled' : 'new';
         return this.update('order_cancel_rejected', o, { reason: e.detail });
@@ -626,10 +707,13 @@ export class FakeAlpaca {
   }
 
   private onFill(f: Extract<VenueEvent, { type: 'fill' }>['fill']): void {
-    const o = this.byClientOrderId.get(f.clientOrderId);
+    const o = this.bySimId.get(f.clientOrderId);
     if (!o) return this.note(`fill of ${f.clientOrderId}: not placed through the fake`);
     const duplicate = this.sentExecs.has(f.execId);
     if (!duplicate) {
+      const before = this.positions.get(f.instrumentId) ?? 0;
+      const after = before + (f.side === 'BUY' ? f.qty : -f.qty);
+      if (Math.abs(after) > Math.abs(before)) this.openers.set(f.instrumentId, o.simId);
       this.sentExecs.add(f.execId);
       o.filledQty += f.qty;
       o.cash += f.qty * f.price;
@@ -667,6 +751,10 @@ export class FakeAlpaca {
     const foreign: FakeOrder = {
       id: this.mintId(),
       clientOrderId: this.mintId(),
+      simId: '',
+      orderClass: 'simple',
+      legs: [],
+      parent: null,
       instrument,
       side: diff > 0 ? 'buy' : 'sell',
       type: 'market',
@@ -694,7 +782,7 @@ export class FakeAlpaca {
     if (!this.o.sim.isConnected()) return;
     const snap = await this.o.sim.snapshot();
     for (const v of snap.orders) {
-      const o = v.clientOrderId === null ? undefined : this.byClientOrderId.get(v.clientOrderId);
+      const o = v.clientOrderId === null ? undefined : this.bySimId.get(v.clientOrderId);
       if (!o) continue;
       if (v.filledQty > o.filledQty) {
         o.filledQty = v.filledQty;
@@ -713,7 +801,7 @@ export class FakeAlpaca {
     }
     for (const x of snap.executions) {
       if (this.sentExecs.has(x.execId) || x.clientOrderId === null) continue;
-      const o = this.byClientOrderId.get(x.clientOrderId);
+      const o = this.bySimId.get(x.clientOrderId);
       if (!o) continue;
       this.sentExecs.add(x.execId);
       const before = this.activities.filter((a) => a.order === o).reduce((s, a) => s + a.qty, 0);
@@ -755,7 +843,7 @@ export class FakeAlpaca {
       qty: String(o.qty),
       filled_qty: String(o.filledQty),
       filled_avg_price: o.filledQty > 0 ? String(Math.round((o.cash / o.filledQty) * 1e6) / 1e6) : null,
-      order_class: 'simple',
+      order_class: o.orderClass,
       order_type: o.type,
       type: o.type,
       side: o.side,
@@ -765,7 +853,7 @@ export class FakeAlpaca {
       stop_price: o.stop === null ? null : String(o.stop),
       status: o.status,
       extended_hours: false,
-      legs: null,
+      legs: o.legs.length === 0 ? null : o.legs.map((l) => this.orderJson(l)),
       trail_percent: null,
       trail_price: null,
       hwm: null,
@@ -782,6 +870,12 @@ export class FakeAlpaca {
     if (this.lines.length < fakeLogLinesMax) this.lines.push(line);
     this.o.log?.(`fake Alpaca: ${line}`);
   }
+}
+
+/** An OCO's client_order_id may name two ids, `take-profit::stop-loss` (keel's way of naming both legs). */
+function splitWireId(clientOrderId: string): [string, string | null] {
+  const at = clientOrderId.indexOf('::');
+  return at < 0 ? [clientOrderId, null] : [clientOrderId.slice(0, at), clientOrderId.slice(at + 2)];
 }
 
 function activityStamp(t: number): string {

@@ -189,3 +189,36 @@ describe('alpaca keys and config', () => {
     await wrong.close();
   });
 });
+
+describe('alpaca over the wire: a stop-loss and a take-profit as one native OCO order', () => {
+  it('sent in one turn they go as one order_class oco (both keel ids named); the take-profit fills and Alpaca cancels the stop (reason venue), keel sends no cancel', async () => {
+    const { h, s, i, book } = await open();
+    const entry = ClientOrderId.of('oco-o1');
+    s.submit(buy('oco-o1', i, 10, book.marketableBuy));
+    await h.advance(1_000);
+    expect(filledQty(s.fills(entry))).toBe(10);
+    const [stop, target] = [ClientOrderId.of('oco-p2'), ClientOrderId.of('oco-p3')];
+    const exit = { parent: entry, tif: 'GTC', reduceOnly: true } as const;
+    s.submit(singleLeg(stop, i, 'SELL', 10, { ...exit, type: 'STP', stop: book.ticks(-20) }));
+    s.submit(singleLeg(target, i, 'SELL', 10, { ...exit, type: 'MIT', stop: book.ticks(20) }));
+    await h.advance(1_000);
+    expect(posts(h)).toBe(2);
+    const parent = s.accepted(entry).venueOrderId;
+    for (const child of [stop, target]) expect(s.accepted(child).parentVenueOrderId).toBe(parent);
+    const atVenue = h.sim.venueLog().filter((l) => l.type === 'order' && l.clientOrderId !== 'oco-o1');
+    expect(
+      atVenue.map((l) => (l.type === 'order' ? [l.clientOrderId, l.reduceOnly, l.parentVenueOrderId] : [])),
+    ).toEqual([
+      ['oco-p3', true, '10001'],
+      ['oco-p2', true, '10001'],
+    ]);
+    const fresh = await Session.open(await h.restart());
+    const listed = (await h.venue.snapshot()).orders.filter((o) => o.status === 'working');
+    expect(listed.map((o) => o.clientOrderId).sort()).toEqual([stop, target]);
+    await h.setQuote(i.id, { bid: book.ticks(20), ask: book.ticks(22) });
+    await h.advance(1_000);
+    expect(filledQty(fresh.fills(target))).toBe(10);
+    expect(fresh.of('cancelled', stop).map((e) => [e.reason, e.remainingQty])).toEqual([['venue', 10]]);
+    expect(h.fake.requests.filter((r) => r.startsWith('DELETE'))).toEqual([]);
+  });
+});
