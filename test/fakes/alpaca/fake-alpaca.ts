@@ -147,7 +147,10 @@ export class FakeAlpaca {
   async start(): Promise<number> {
     assert(this.server === null, 'the fake Alpaca is already listening');
     this.unsubscribe = this.o.sim.subscribe((e) => this.onVenue(e));
-    const server = http.createServer((req, res) => void this.onHttp(req, res));
+    const server = http.createServer(
+      { noDelay: true, keepAlive: true },
+      (req, res) => void this.onHttp(req, res),
+    );
     server.keepAliveTimeout = 60_000;
     server.on('upgrade', (req, socket, head) => {
       if (req.url !== '/stream' || !this.isLinkUp) {
