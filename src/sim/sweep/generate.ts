@@ -5,7 +5,14 @@ import { parseScenario, type Scenario } from '../scenario';
 
 const strikesAroundSpot = 12;
 
+/** The share of seeds that run several sessions and hold positions overnight. */
+const multiDayShare = 0.25;
+
 export function generateScenarioYaml(seed: number): string {
+  // Its own stream decides, so every single-day seed keeps the scenario it always had.
+  const days = seededRng(seed).fork('multi-day');
+  if (days.next() < multiDayShare)
+    return days.next() < 0.5 ? bracketWeekYaml(seed, days) : cryptoWeekendYaml(seed, days);
   const rng = seededRng(seed).fork('generate');
   // Drawn in this order: a seed's scenario must not change when a draw is added elsewhere.
   const spot = round2(600 + rng.next() * 150);
@@ -89,6 +96,127 @@ function sharedStrikes(
   }
   const strikes = `{ longPut: ${legs[0].strike}, shortPut: ${shortPut}, shortCall: ${shortCall}, longCall: ${legs[3].strike} }`;
   return { strikes, positions, orders };
+}
+
+/**
+ * Equity brackets over three sessions, Thursday 2026-02-12, Friday and Tuesday (Monday is
+ * Washington's Birthday): stops and targets far enough that positions are held overnight and over
+ * the long weekend, faults and crashes on every day, someone else's shares of a traded symbol.
+ */
+function bracketWeekYaml(seed: number, rng: Rng): string {
+  const days = ['2026-02-12', '2026-02-13', '2026-02-17'];
+  const symbols = ['PLTR', 'TSLA', 'NVDA'];
+  const spots = symbols.map(() => round2(80 + rng.next() * 400));
+  const market = symbols.map(
+    (symbol, i) =>
+      `  - { symbol: ${symbol}, kind: equity, spot: ${spots[i]}, vol: ${round2(0.25 + rng.next() * 0.5)}, path: gbm, stepSeconds: 5 }`,
+  );
+  // Stops 2-8% away: some are hit within the day, most ride overnight; a few shorts.
+  const signals = symbols.map((symbol, i) => {
+    const spot = spots[i] ?? 100;
+    const short = rng.next() < 0.3;
+    const away = 0.02 + rng.next() * 0.06;
+    const entry = round2(spot * (short ? 0.999 : 1.001));
+    const stop = round2(short ? entry * (1 + away) : entry * (1 - away));
+    return `{ symbol: ${symbol}, score: ${rng.int(70, 95)}, entry: ${entry}, stop: ${stop} }`;
+  });
+  const at = (minFrom: number, minTo: number) =>
+    `${days[rng.int(0, days.length - 1)]}T${hhmm(rng.int(minFrom, minTo))}:00-05:00`;
+  const faultLines = [
+    ...(rng.next() < 0.5
+      ? [
+          `  - { match: { probability: ${round2(rng.next() * 0.5)} }, partialFill: 0.5, delayFill: ${rng.int(10, 400)} }`,
+        ]
+      : []),
+    ...(rng.next() < 0.3
+      ? [
+          `  - { match: { probability: ${round2(rng.next() * 0.3)} }, reject: { code: 201, message: "Order rejected" } }`,
+        ]
+      : []),
+    ...Array.from(
+      { length: rng.int(1, 3) },
+      () =>
+        `  - { at: "${at(9 * 60 + 35, 15 * 60 + 50)}", crashEngine: { restartAfter: ${rng.int(1, 3600)} } }`,
+    ),
+    ...(rng.next() < 0.4
+      ? [`  - { at: "${at(9 * 60 + 35, 15 * 60 + 30)}", disconnect: { seconds: ${rng.int(5, 180)} } }`]
+      : []),
+    ...(rng.next() < 0.4 ? [`  - { at: "${at(9 * 60 + 35, 15 * 60 + 30)}", duplicateFill: true }`] : []),
+  ];
+  const foreign = symbols[rng.int(0, symbols.length - 1)] ?? 'PLTR';
+  return (
+    [
+      `name: generated-${seed}`,
+      `seed: ${seed}`,
+      `clock: { start: "${days[0]}T09:30:00-05:00", end: "${days[2]}T16:00:00-05:00", session: { open: "09:30", close: "16:00" }, timeZone: America/New_York }`,
+      'account: { equity: 105000 }',
+      'market:',
+      ...market,
+      `venue: { products: equities, combos: false, latencyMs: ${rng.int(5, 300)} }`,
+      'faults:',
+      ...faultLines,
+      'external:',
+      `  positions: [{ instrument: { symbol: ${foreign} }, qty: ${rng.int(1, 50) * (rng.next() < 0.5 ? -1 : 1)}, avgPrice: ${spots[symbols.indexOf(foreign)]} }]`,
+      '  orders: []',
+      'strategies:',
+      '  - id: swing',
+      '    kind: equity-bracket',
+      `    params: { executeMax: 2, threshold: 70, targetR: ${rng.int(2, 4)}, signals: [${signals.join(', ')}] }`,
+      'risk: { maxPositionsPerDay: 2, maxPositionsPerWeek: 10 }',
+    ].join('\n') + '\n'
+  );
+}
+
+/**
+ * A BTC perpetual from Friday 2026-02-13 through Sunday (calendar 24/7: the weekend trades), its
+ * stop and target wide enough that a position is often held overnight, with crashes (some long
+ * enough that the stop or target fills while keel is down) and disconnects on any day.
+ */
+function cryptoWeekendYaml(seed: number, rng: Rng): string {
+  const days = ['2026-02-13', '2026-02-14', '2026-02-15'];
+  const at = (minFrom: number, minTo: number) =>
+    `${days[rng.int(0, days.length - 1)]}T${hhmm(rng.int(minFrom, minTo))}:00+00:00`;
+  const faultLines = [
+    ...(rng.next() < 0.5
+      ? [
+          `  - { match: { probability: ${round2(rng.next() * 0.5)} }, partialFill: 0.5, delayFill: ${rng.int(10, 400)} }`,
+        ]
+      : []),
+    ...Array.from(
+      { length: rng.int(1, 3) },
+      () => `  - { at: "${at(10, 23 * 60 + 30)}", crashEngine: { restartAfter: ${rng.int(1, 7200)} } }`,
+    ),
+    ...(rng.next() < 0.4
+      ? [`  - { at: "${at(10, 23 * 60 + 30)}", disconnect: { seconds: ${rng.int(5, 180)} } }`]
+      : []),
+    ...(rng.next() < 0.4 ? [`  - { at: "${at(10, 23 * 60 + 30)}", duplicateFill: true }`] : []),
+  ];
+  const side = rng.next() < 0.5 ? 'long' : 'short';
+  const params = [
+    'symbol: BTC-USDT',
+    `side: ${side}`,
+    `qty: ${(rng.int(1, 20) / 100).toFixed(2)}`,
+    `entryAt: "${hhmm(rng.int(0, 23 * 60))}"`,
+    `stopPct: ${(0.01 + rng.next() * 0.04).toFixed(3)}`,
+    `targetPct: ${(0.01 + rng.next() * 0.04).toFixed(3)}`,
+  ];
+  return (
+    [
+      `name: generated-${seed}`,
+      `seed: ${seed}`,
+      `clock: { start: "${days[0]}T00:00:00+00:00", end: "${days[2]}T23:59:00+00:00", session: { open: "00:00", close: "23:59" }, timeZone: UTC }`,
+      'account: { equity: 100000 }',
+      `market: [{ symbol: BTC-USDT, kind: crypto, spot: ${round2(60_000 + rng.next() * 60_000)}, vol: ${round2(0.3 + rng.next() * 0.5)}, path: gbm, stepSeconds: 5, tick: 0.1 }]`,
+      `venue: { products: futures, combos: false, latencyMs: ${rng.int(5, 300)}, commission: { perContract: 0, perShare: 0, rate: 0.0005, minimum: 0 }, positionIds: distinct, positionHistory: true }`,
+      'faults:',
+      ...(faultLines.length > 0 ? faultLines : ['  - { match: { probability: 0 }, delayFill: 1 }']),
+      'strategies:',
+      '  - id: btc-perp',
+      '    kind: futures-protected',
+      `    params: { ${params.join(', ')} }`,
+      'risk: { maxPositionPct: 1, maxDailyPct: 1, maxWeeklyPct: 1 }',
+    ].join('\n') + '\n'
+  );
 }
 
 export function generateScenario(seed: number): Scenario {
