@@ -2,6 +2,9 @@
 // end — the equity it started with, its own budgets and reconciliation lines, what it booked —
 // a fill of a later day is booked on that day with its date, positions held overnight stay in
 // view, and the run's end lists what is still open with its unrealized PnL.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadRunConfig } from '../../src/app/run-config';
 import { runChecked } from '../support/run-scenario';
@@ -73,5 +76,46 @@ describe('keel run examples/futures-protected.yaml --days 2', () => {
     expect(day2).toContain('btc-perp-20251024-1 closed at the venue');
     expect(day2).not.toContain('btc-perp-20251023-1 closed at the venue');
     expect(day2).not.toContain('start-up: ');
+  });
+});
+
+describe('crypto trades the weekend (calendar 24/7)', () => {
+  it('keel run futures-protected --days 4 from Thursday runs Friday, Saturday and Sunday, entering each day', async () => {
+    const { run } = await example('examples/futures-protected.yaml', 4);
+    expect(run.dailyLogs.map((d) => d.day)).toEqual(['2025-10-23', '2025-10-24', '2025-10-25', '2025-10-26']);
+    const opened = run.report.groups.map((g) => g.openedAt.slice(0, 10));
+    expect(opened).toContain('2025-10-25'); // a Saturday
+    expect(opened).toContain('2025-10-26'); // a Sunday
+  });
+
+  it('a crypto config may start on a Saturday; an equities one may not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-weekend-'));
+    try {
+      const file = join(dir, 'btc-saturday.yaml');
+      writeFileSync(
+        file,
+        readFileSync('examples/futures-protected.yaml', 'utf8').replace(
+          "date: '2025-10-23'",
+          "date: '2025-10-25'",
+        ),
+      );
+      const loaded = loadRunConfig(file, { days: 2 });
+      expect(loaded.ok).toBe(true);
+      if (loaded.ok) expect(loaded.config.scenario.clock.end.text).toBe('2025-10-26T23:59:00+00:00');
+      const equities = join(dir, 'bracket-saturday.yaml');
+      writeFileSync(
+        equities,
+        readFileSync('examples/equity-bracket.yaml', 'utf8').replace(
+          "date: '2026-01-05'",
+          "date: '2026-01-10'",
+        ),
+      );
+      expect(loadRunConfig(equities)).toMatchObject({
+        ok: false,
+        errors: [expect.stringMatching(/is a weekend/)],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
