@@ -115,7 +115,9 @@ export class AlpacaVenue implements Venue {
   readonly capabilities: VenueCapabilities = {
     // Multi-leg options (order_class mleg) are not sent yet: one leg per order.
     combos: false,
-    nativeBrackets: true,
+    // keel attaches exits once the entry filled: they go as one native OCO order (order_class oco),
+    // not as an entry-plus-exits order_class bracket.
+    nativeBrackets: false,
     positionHistory: false,
     // Alpaca has no reduce-only flag for equities: keel's close sizing against owned quantity guards it.
     reduceOnly: false,
