@@ -1,0 +1,133 @@
+// BingX's records as ccxt hands them over (`info`, the exchange's own fields), read strictly:
+// a record keel cannot read whole is refused with a reason, never half-read. Order ids must arrive
+// as digit strings (ccxt re-quotes a response carrying a 19-digit number, so the digits survive);
+// a JS number beyond 2^53 has already lost its digits and is refused.
+import { z } from 'zod';
+
+/** An id as digits: a string, or a number ccxt could hold exactly. */
+const digits = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && v >= 0) return String(v);
+    ctx.addIssue({ code: 'custom', message: `id ${v} arrived as a JS number that cannot hold its digits` });
+    return z.NEVER;
+  }
+  if (!/^\d{1,24}$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: `id '${v}' is not digits` });
+    return z.NEVER;
+  }
+  return v;
+});
+
+/** A decimal as BingX writes it ("0.0846", 0.0846, "" for none). */
+const decimal = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  if (v === '') return 0;
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isFinite(n)) {
+    ctx.addIssue({ code: 'custom', message: `'${v}' is not a number` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const millis = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    ctx.addIssue({ code: 'custom', message: `'${v}' is not a time in ms` });
+    return z.NEVER;
+  }
+  return n;
+});
+
+export const orderRecordSchema = z.object({
+  symbol: z.string(),
+  orderId: digits,
+  side: z.enum(['BUY', 'SELL']),
+  type: z.string(),
+  origQty: decimal,
+  price: decimal.optional(),
+  stopPrice: decimal.optional(),
+  executedQty: decimal,
+  avgPrice: decimal.optional(),
+  status: z.string(),
+  time: millis,
+  updateTime: millis.optional(),
+  clientOrderId: z.string().optional(),
+  clientOrderID: z.string().optional(),
+  reduceOnly: z.union([z.boolean(), z.string()]).optional(),
+  timeInForce: z.string().optional(),
+});
+export type OrderRecord = z.infer<typeof orderRecordSchema>;
+
+export const fillRecordSchema = z.object({
+  symbol: z.string(),
+  orderId: digits,
+  volume: decimal,
+  price: decimal,
+  commission: decimal,
+  side: z.enum(['BUY', 'SELL']),
+  filledTm: z.string().optional(),
+  filledTime: z.string().optional(),
+  clientOrderID: z.string().optional(),
+});
+export type FillRecord = z.infer<typeof fillRecordSchema>;
+
+export const positionRecordSchema = z.object({
+  positionId: digits,
+  symbol: z.string(),
+  positionAmt: decimal,
+  positionSide: z.enum(['LONG', 'SHORT', 'BOTH']),
+  avgPrice: decimal,
+});
+export type PositionRecord = z.infer<typeof positionRecordSchema>;
+
+/** Amounts are kept as the exchange's text: booked to the micro-unit from the digits, not a float product. */
+const amountText = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const s = String(v);
+  if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(s)) {
+    ctx.addIssue({ code: 'custom', message: `'${s}' is not an amount` });
+    return z.NEVER;
+  }
+  return s;
+});
+
+export const positionHistorySchema = z.object({
+  positionId: digits,
+  symbol: z.string(),
+  positionSide: z.enum(['LONG', 'SHORT', 'BOTH']),
+  openTime: millis,
+  updateTime: millis,
+  avgPrice: decimal,
+  avgClosePrice: decimal,
+  realisedProfit: amountText,
+  netProfit: amountText,
+  positionAmt: decimal,
+  closePositionAmt: decimal.optional(),
+  positionCommission: amountText.optional(),
+  totalFunding: amountText.optional(),
+});
+export type PositionHistoryRecord = z.infer<typeof positionHistorySchema>;
+
+/** A record or the reason it cannot be read. */
+export function readRecord<T>(schema: z.ZodType<T>, raw: unknown, what: string): T | string {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  const first = r.error.issues[0];
+  return `${what} keel could not read: ${first ? `${first.path.join('.') || '(record)'}: ${first.message}` : 'malformed'}`;
+}
+
+/** `2006-01-02T15:04:05.999+0800` or `2024-10-24T17:13:12Z` to ms; null when neither parses. */
+export function fillTimeOf(r: FillRecord): number | null {
+  for (const text of [r.filledTime, r.filledTm]) {
+    if (text === undefined) continue;
+    const iso = text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+    const t = Date.parse(iso);
+    if (Number.isFinite(t)) return t;
+  }
+  return null;
+}
+
+/** An exchange amount ("-0.33699650000000003", "51.6") to micro-units, exactly to the micro. */
+export function amountToMicros(text: string): number {
+  const n = Number(text);
+  return Math.round(n * 1_000_000);
+}
