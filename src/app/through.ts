@@ -2,9 +2,10 @@
 // library, a loopback fake of the broker (bound to 127.0.0.1) forwarding to the simulated venue.
 import type { SimRunOptions } from '../sim/run/runner';
 import { alpacaThroughLink } from '../../test/fakes/alpaca/through';
+import { ccxtThroughLink } from '../../test/fakes/exchange/through';
 import { ibkrThroughLink } from '../../test/fakes/tws/through';
 
-export const throughBrokers = ['ibkr', 'alpaca'] as const;
+export const throughBrokers = ['ibkr', 'alpaca', 'ccxt'] as const;
 export type ThroughBroker = (typeof throughBrokers)[number];
 
 export function parseThroughBroker(text: string): ThroughBroker | null {
@@ -20,6 +21,8 @@ export function throughLinkFor(
       return (sim, clock) => ibkrThroughLink(sim, clock, log);
     case 'alpaca':
       return (sim, clock) => alpacaThroughLink(sim, clock, log);
+    case 'ccxt':
+      return (sim, clock) => ccxtThroughLink(sim, clock, log);
   }
 }
 
@@ -29,5 +32,7 @@ export function throughDescription(broker: ThroughBroker): string {
       return 'through ibkr: the adapter and @stoqey/ib against the fake TWS on 127.0.0.1 (server version 193)';
     case 'alpaca':
       return 'through alpaca: the adapter and @alpacahq/alpaca-trade-api against the fake Alpaca on 127.0.0.1 (REST + trade_updates websocket)';
+    case 'ccxt':
+      return 'through ccxt: the adapter and ccxt (bingx) against the fake BingX on 127.0.0.1 (signed REST, polled)';
   }
 }
