@@ -1,7 +1,7 @@
 // keel run CONFIG: a strategy trading on a venue. On the simulated venue the session runs as fast
 // as the machine allows (or paced by the wall clock with --realtime), shows progress, and ends
 // with the day's daily log, report and the outside checker's verdict.
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatIso } from '../../domain';
@@ -26,6 +26,7 @@ export type RunCommandOptions = {
   verbose?: boolean;
   print?: boolean;
   stopAfter?: string;
+  leaseTtl?: string;
   venue?: string;
 };
 
@@ -64,6 +65,11 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     );
     return 2;
   }
+  const leaseTtlMs = parseDuration(opts.leaseTtl ?? '15s');
+  if (!(leaseTtlMs >= 3000 && leaseTtlMs <= 600_000)) {
+    process.stderr.write(`keel run: --lease-ttl takes a duration from 3s to 10m, got ${opts.leaseTtl}\n`);
+    return 2;
+  }
   const served = opts.api === undefined ? null : servedApi(opts.api);
   if (served === undefined) return 2;
   if (config.venueKind !== 'sim' && opts.venue !== 'sim') {
@@ -73,6 +79,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       api: served?.port ?? null,
       stopAfterMs,
       quiet: opts.quiet === true,
+      leaseTtlMs,
     });
   }
   const scenario = config.scenario;
@@ -152,7 +159,6 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   progress?.done();
   await api?.close();
   writeRun(out, result);
-  for (const d of result.dailyLogs) writeFileSync(join(out, `daily-log-${d.day}.md`), `${d.text}\n`);
   if (opts.print !== false) {
     const logs = result.dailyLogs.length > 0 ? result.dailyLogs.map((d) => d.text) : [result.dailyLog];
     process.stdout.write(`${logs.join('\n')}\n`);

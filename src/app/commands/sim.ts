@@ -70,7 +70,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
             `${throughDescription(opts.through)}: ${Math.round(result.stats.events / wallSec)} simulated events/s (${wallSec.toFixed(1)} s)`,
           ]),
       formatVerdict(verdict),
-      `wrote ${opts.out}/venue-log.jsonl, report.json, daily-log.md`,
+      `wrote ${opts.out}/venue-log.jsonl, report.json, daily-log.md${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}`,
       '',
     ].join('\n'),
   );

@@ -1,4 +1,4 @@
-// Writes a run's three files. Byte-identical for the same scenario and seed: no wall clock, no
+// Writes a run's three files, and a multi-day run's daily-log-<date>.md per session. Byte-identical for the same scenario and seed: no wall clock, no
 // host names, keys in a fixed order.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,4 +18,5 @@ export function writeRun(dir: string, result: SimRunResult): void {
   );
   writeFileSync(join(dir, runFiles.report), JSON.stringify(result.report, null, 2) + '\n');
   writeFileSync(join(dir, runFiles.dailyLog), result.dailyLog + '\n');
+  for (const d of result.dailyLogs) writeFileSync(join(dir, `daily-log-${d.day}.md`), `${d.text}\n`);
 }
