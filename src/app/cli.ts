@@ -83,7 +83,10 @@ program
   )
   .argument('<config>', 'run config (YAML or JSON), e.g. examples/iron-condor-0dte.yaml')
   .option('--out <dir>', "directory for the run's files (default out/<name>)")
-  .option('--days <n>', 'consecutive trading sessions; budgets carry across them, weekly reset included')
+  .option(
+    '--days <n>',
+    'consecutive trading sessions (weekends too on a 24/7 calendar), a daily-log-<date>.md each; budgets carry across them, weekly reset included',
+  )
   .option('--seed <n>', "override the config's seed")
   .option('--journal <file>', 'continue this journal instead of a fresh one in the out directory')
   .option('--realtime', 'pace the simulated clock with the wall clock, to watch it live')
