@@ -11,7 +11,11 @@ const decimal = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
   return n;
 });
-const optionalDecimal = z.union([decimal, z.null(), z.undefined()]).transform((v) => v ?? null);
+/** A number Alpaca may send as null or leave out. */
+const optionalDecimal = z
+  .union([decimal, z.null()])
+  .optional()
+  .transform((v) => v ?? null);
 
 export const alpacaOrderStatuses = [
   'new',
