@@ -112,6 +112,8 @@ export class FakeBingx {
   readonly lines: string[] = [];
   /** Every request as `METHOD /path` (the order POSTs a test counts). */
   readonly requests: string[] = [];
+  /** The parameters of every order POST, as sent (signature left out). */
+  readonly orderPosts: Record<string, string>[] = [];
 
   constructor(private readonly o: FakeBingxOptions) {
     this.linkUp = o.sim.isConnected();
@@ -236,6 +238,8 @@ export class FakeBingx {
       if (refused) return this.send(res, refused);
     }
     const kind = requestKindOf(method, path);
+    if (kind === 'placeOrder')
+      this.orderPosts.push(Object.fromEntries([...q.entries()].filter(([k]) => k !== 'signature')));
     const fault = kind === null ? undefined : this.faults.get(kind)?.shift();
     if (fault !== undefined && kind !== null) return this.faulty(kind, fault, method, path, q, res);
     if (method === 'POST' && path === '/swap/v2/trade/order') return this.placeOrder(q, res);
