@@ -67,3 +67,27 @@ describe('orders that fit, protected by a native OCO, through the wire (--throug
     ]);
   });
 });
+
+describe('the stream drops while an entry fills (--through alpaca)', () => {
+  it('the fill made while the link was down is caught up, and the run matches in-process', async () => {
+    const text =
+      readFileSync(file, 'utf8')
+        .replace('qty: 291', 'qty: 50')
+        .replace('qty: 76', 'qty: 20')
+        .replace('name: jan02-sizing', 'name: jan02-sizing-link-drop') +
+      'faults:\n  - { at: "09:45:02", disconnect: { seconds: 40 } }\n';
+    const scenario = scenarioFromYaml(text);
+    const inProcess = await runChecked(scenario);
+    const lines: string[] = [];
+    const wire = await runChecked(scenario, {
+      through: (sim, clock) => alpacaThroughLink(sim, clock, (l) => lines.push(l)),
+    });
+    expect(wire.verdict.violations).toEqual(inProcess.verdict.violations);
+    expect(wire.verdict.violations).toEqual([]);
+    const summary = (r: typeof wire) => [r.report.summary.executions, r.report.summary.realizedPnl];
+    expect(summary(wire)).toEqual(summary(inProcess));
+    expect(lines.some((l) => l.includes('the trade_updates stream dropped'))).toBe(true);
+    expect(lines.some((l) => l.includes('is back and caught up'))).toBe(true);
+    expect(lines.filter((l) => l.includes('happened while the stream was down: passed on now'))).toHaveLength(1);
+  });
+});

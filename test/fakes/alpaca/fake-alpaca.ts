@@ -714,16 +714,13 @@ export class FakeAlpaca {
     if (!o) return this.note(`fill of ${f.clientOrderId}: not placed through the fake`);
     const duplicate = this.sentExecs.has(f.execId);
     if (!duplicate) {
-      const before = this.positions.get(f.instrumentId) ?? 0;
-      const after = before + (f.side === 'BUY' ? f.qty : -f.qty);
-      if (Math.abs(after) > Math.abs(before)) this.openers.set(f.instrumentId, o.simId);
+      this.noteOpener(f.instrumentId, f.side, f.qty, o.simId);
       this.sentExecs.add(f.execId);
       o.filledQty += f.qty;
       o.cash += f.qty * f.price;
       o.status = o.filledQty >= o.qty ? 'filled' : 'partially_filled';
       o.updatedAt = f.t;
-      const signed = f.side === 'BUY' ? f.qty : -f.qty;
-      this.positions.set(f.instrumentId, (this.positions.get(f.instrumentId) ?? 0) + signed);
+
       this.activities.push({
         id: `${activityStamp(f.t)}::${f.execId}`,
         t: f.t,
@@ -741,6 +738,14 @@ export class FakeAlpaca {
       position_qty: String(this.positions.get(f.instrumentId) ?? 0),
       commission: String(f.commission / 1e6),
     });
+  }
+
+  /** Moves the fake's position by a keel fill; the order that added to it is what an OCO exit attaches to. */
+  private noteOpener(id: InstrumentId, side: 'BUY' | 'SELL', qty: number, simId: string): void {
+    const before = this.positions.get(id) ?? 0;
+    const after = before + (side === 'BUY' ? qty : -qty);
+    if (Math.abs(after) > Math.abs(before)) this.openers.set(id, simId);
+    this.positions.set(id, after);
   }
 
   /** A position change keel's fills do not explain: someone traded by hand; Alpaca reports that order's fill too. */
@@ -807,6 +812,7 @@ export class FakeAlpaca {
       const o = this.bySimId.get(x.clientOrderId);
       if (!o) continue;
       this.sentExecs.add(x.execId);
+      this.noteOpener(x.instrumentId, x.side, x.qty, o.simId);
       const before = this.activities.filter((a) => a.order === o).reduce((s, a) => s + a.qty, 0);
       this.activities.push({
         id: `${activityStamp(x.t)}::${x.execId}`,
