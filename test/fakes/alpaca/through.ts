@@ -2,7 +2,7 @@
 // the real client library, the fake Alpaca in between on 127.0.0.1 (HTTP and a websocket). sync()
 // waits until the adapter's requests have their answers and one stream round trip is done (the
 // websocket being ordered, every trade update sent before has been handled), then reads the
-// watched quotes once.
+// watched quotes, once per simulated instant.
 import type { Clock } from '../../../src/domain';
 import type { ThroughLink } from '../../../src/sim/run/runner';
 import { AlpacaVenue } from '../../../src/venues/alpaca';
@@ -29,6 +29,7 @@ export async function alpacaThroughLink(
     streamReconnectMs: 5,
     quotePollMs: 0,
   });
+  let quotesReadAt: number | null = null;
   return {
     venue,
     fake,
@@ -39,6 +40,9 @@ export async function alpacaThroughLink(
         await venue.roundTrip();
         if (venue.pendingRequests === 0) break;
       }
+      // The simulated market moves only as time does: one quotes read per instant.
+      if (clock.now() === quotesReadAt) return;
+      quotesReadAt = clock.now();
       await venue.refreshQuotes();
     },
     close: () => fake.stop(),
