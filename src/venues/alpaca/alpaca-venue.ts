@@ -372,7 +372,16 @@ export class AlpacaVenue implements Venue {
       const execId = execIdOfActivity(a.id);
       if (!order || order.execIds.has(execId)) continue;
       this.log(`fill ${execId} of ${order.clientOrderId} happened while the stream was down: passed on now`);
-      this.applyFill(order, execId, a.qty, a.price, a.commission ?? 0, null, a.symbol);
+      this.applyFill(
+        order,
+        execId,
+        a.qty,
+        a.price,
+        a.commission ?? 0,
+        null,
+        a.symbol,
+        a.side === 'buy' ? 'BUY' : 'SELL',
+      );
     }
   }
 
@@ -813,6 +822,7 @@ export class AlpacaVenue implements Venue {
       u.commission ?? 0,
       u.position_qty ?? null,
       u.order.symbol,
+      u.order.side === 'buy' ? 'BUY' : 'SELL',
     );
   }
 
@@ -824,11 +834,11 @@ export class AlpacaVenue implements Venue {
     commission: number,
     positionQty: number | null,
     symbol: string,
+    side: Side,
   ): void {
     this.acceptOnce(order);
     const t = this.clock.now();
     const duplicate = order.execIds.has(execId);
-    const side: Side = order.spec?.legs[0]?.side ?? 'BUY';
     if (!duplicate) {
       order.execIds.add(execId);
       order.filledQty = roundQty(order.filledQty + qty);
