@@ -222,3 +222,20 @@ describe('alpaca over the wire: a stop-loss and a take-profit as one native OCO 
     expect(h.fake.requests.filter((r) => r.startsWith('DELETE'))).toEqual([]);
   });
 });
+
+describe('alpaca over the wire: an order from before a restart', () => {
+  it('a resting sell found after a restart fills as a sell, named by keel id, and the position goes flat', async () => {
+    const { h, s, i, book } = await open();
+    s.submit(buy('rs-o1', i, 10, book.marketableBuy));
+    await h.advance(1_000);
+    const sell = ClientOrderId.of('rs-c2');
+    s.submit(singleLeg(sell, i, 'SELL', 10, { limit: book.restingSell }));
+    await h.advance(1_000);
+    expect(s.accepted(sell)).toBeDefined();
+    const fresh = await Session.open(await h.restart());
+    await h.setQuote(i.id, { bid: book.restingSell, ask: book.ticks(13) });
+    await h.advance(1_000);
+    expect(fresh.fills(sell).map((f) => [f.side, f.qty, f.clientOrderId])).toEqual([['SELL', 10, sell]]);
+    expect(fresh.of('position').at(-1)?.qty).toBe(0);
+  });
+});
