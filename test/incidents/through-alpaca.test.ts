@@ -88,6 +88,8 @@ describe('the stream drops while an entry fills (--through alpaca)', () => {
     expect(summary(wire)).toEqual(summary(inProcess));
     expect(lines.some((l) => l.includes('the trade_updates stream dropped'))).toBe(true);
     expect(lines.some((l) => l.includes('is back and caught up'))).toBe(true);
-    expect(lines.filter((l) => l.includes('happened while the stream was down: passed on now'))).toHaveLength(1);
+    expect(lines.filter((l) => l.includes('happened while the stream was down: passed on now'))).toHaveLength(
+      1,
+    );
   });
 });
