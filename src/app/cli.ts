@@ -9,7 +9,8 @@ import { readSignalsFile } from './run-config';
 import { simCommand } from './commands/sim';
 import { sizeCommand, type SizeOptions } from './commands/size';
 import { reconcileCommand, type ReconcileCliOptions } from './commands/reconcile';
-import { statusCommand, statusViaApi } from './commands/status';
+import { statusCommand, statusOfPostgres, statusViaApi } from './commands/status';
+import { isPostgresAddress } from '../ledger/journal';
 import { sweepCommand } from './commands/sweep';
 import { parseThroughBroker, throughBrokers } from './through';
 
@@ -88,7 +89,14 @@ program
     'consecutive trading sessions (weekends too on a 24/7 calendar), a daily-log-<date>.md each; budgets carry across them, weekly reset included',
   )
   .option('--seed <n>', "override the config's seed")
-  .option('--journal <file>', 'continue this journal instead of a fresh one in the out directory')
+  .option(
+    '--journal <file|url>',
+    'continue this journal instead of a fresh one in the out directory: a SQLite file, or postgres://user@host:5432/db?journal=NAME (one per account; docs/journal.md)',
+  )
+  .option(
+    '--lease-ttl <duration>',
+    'on a PostgreSQL journal: how long the account lease lasts unrenewed; another engine takes over after it (default 15s)',
+  )
   .option('--realtime', 'pace the simulated clock with the wall clock, to watch it live')
   .option('--speed <x>', 'with --realtime: simulated seconds per wall-clock second', undefined)
   .option(
@@ -124,12 +132,18 @@ program
   .description(
     'owned positions by group, foreign positions, open orders, discrepancies and exposure budgets, from a journal or a running engine',
   )
-  .option('--journal <file>', 'the engine journal (SQLite; read-only, works while an engine runs)')
+  .option(
+    '--journal <file|url>',
+    'the engine journal: a SQLite file or a postgres:// URL (read-only, works while an engine runs; shows who holds the account lease)',
+  )
   .option('--api <port-or-url>', 'a running engine: 7070 (= http://127.0.0.1:7070) or its URL')
   .option('--json', 'machine-readable output')
   .action(async (opts: { journal?: string; api?: string; json?: boolean }) => {
     if (opts.api !== undefined) process.exitCode = await statusViaApi(opts.api, opts.json === true);
-    else if (opts.journal !== undefined) process.exitCode = statusCommand({ ...opts, journal: opts.journal });
+    else if (opts.journal !== undefined)
+      process.exitCode = isPostgresAddress(opts.journal)
+        ? await statusOfPostgres(opts.journal, opts.json === true)
+        : statusCommand({ ...opts, journal: opts.journal });
     else process.exitCode = needTarget('status');
   });
 

@@ -1,7 +1,7 @@
 // Replaying a journal file from the CLI: the projection at its last event, in the exchange's local
 // time the engine recorded when it first started.
 import { fixedOffsetZone, timeZoneOf, type TimeZone } from '../domain';
-import { replay, type EventStore } from '../engine/recorder';
+import { replay, replayStore, type EventStore, type PagedEventStore } from '../engine/recorder';
 import type { Projection } from '../ledger/projection';
 
 /**
@@ -20,4 +20,21 @@ export function journalTimeZone(store: EventStore): TimeZone {
 export function replayJournal(store: EventStore): { projection: Projection; timeZone: TimeZone } {
   const timeZone = journalTimeZone(store);
   return { projection: replay(store, timeZone), timeZone };
+}
+
+/** The same from a journal read page by page (PostgreSQL). */
+export async function replayJournalPages(
+  store: PagedEventStore,
+): Promise<{ projection: Projection; timeZone: TimeZone }> {
+  let timeZone = fixedOffsetZone(0);
+  for await (const page of store.pages(1)) {
+    const first = page[0];
+    if (first?.type === 'engine.started') {
+      const data = first.data as { timeZone?: string; utcOffsetMin?: number };
+      timeZone =
+        data.timeZone !== undefined ? timeZoneOf(data.timeZone) : fixedOffsetZone(data.utcOffsetMin ?? 0);
+    }
+    break;
+  }
+  return { projection: await replayStore(store, timeZone), timeZone };
 }

@@ -35,7 +35,10 @@ const timeOfDay = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'expected a lo
 const sessionSchema = z
   .object({
     // Required on the simulated venue; a broker's session is today's (the wall clock's).
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected the first session date YYYY-MM-DD').optional(),
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected the first session date YYYY-MM-DD')
+      .optional(),
     open: timeOfDay.default('09:30'),
     close: timeOfDay.default('16:15'),
     // The exchange's zone; default the calendar's (America/New_York, or UTC for 24/7).

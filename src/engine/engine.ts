@@ -20,7 +20,7 @@ import {
   type VenuePositionId,
   isLive,
 } from '../domain';
-import { isActiveGroup, type GroupRecord } from '../ledger/projection';
+import { isActiveGroup, type GroupRecord, type Projection } from '../ledger/projection';
 import type { MarketData, Venue, VenueEvent, VenueSnapshot } from '../venues/venue';
 import { InstrumentCache } from './instrument-cache';
 import { rollBudgetCalendar } from './budget-calendar';
@@ -46,14 +46,14 @@ import {
   startUpTrip,
   type ReconcileSummary,
 } from './reconciler';
-import { Recorder, replay, type EventStore } from './recorder';
+import { Recorder, replayStore, type EventStore, type PagedEventStore } from './recorder';
 import { settleGroups } from './settlement';
 import type { EngineSettings } from './settings';
 import type { OpenOutcome, OpenRequest, Strategy, StrategyContext, Urgency } from './strategy';
 import { StructureExecutor } from './structure-executor';
 
 export type EngineDeps = {
-  readonly store: EventStore;
+  readonly store: EventStore | PagedEventStore;
   readonly venue: Venue;
   readonly clock: Clock;
   readonly strategies: readonly Strategy[];
@@ -92,8 +92,10 @@ export class Engine {
   private readonly held: VenueEvent[] = [];
   private readonly heldIds = new Set<InstrumentId>();
 
-  private constructor(private readonly deps: EngineDeps) {
-    const projection = replay(deps.store, deps.clock.timeZone);
+  private constructor(
+    private readonly deps: EngineDeps,
+    projection: Projection,
+  ) {
     this.core = new EngineCore(
       new Recorder(deps.store, projection, deps.clock),
       deps.venue,
@@ -128,7 +130,7 @@ export class Engine {
    * venue to confirm, then let strategies act (reconcile/start-up.ts).
    */
   static async start(deps: EngineDeps): Promise<Engine> {
-    const engine = new Engine(deps);
+    const engine = new Engine(deps, await replayStore(deps.store, deps.clock.timeZone));
     const p = engine.core.p;
     checkAccount(engine.core, deps.account);
     engine.core.recorder.record('engine.started', {

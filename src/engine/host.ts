@@ -6,10 +6,11 @@
 // The host owns no clock and no I/O of its own; the engine inside it stays deterministic.
 import { assert, type AccountId, type Clock } from '../domain';
 import type { Venue, VenueEvent } from '../venues/venue';
+import { commandOutbox, send, type VenueCommand } from './command-outbox';
 import { Engine } from './engine';
 import type { EngineLog } from './engine-core';
 import type { OperatorCommand, OperatorResult } from './operator';
-import type { EventStore } from './recorder';
+import type { EventStore, PagedEventStore } from './recorder';
 import type { EngineSettings } from './settings';
 import type { Strategy } from './strategy';
 
@@ -24,9 +25,14 @@ export interface HostScheduler {
 
 export type HostOptions = {
   readonly venue: Venue;
-  readonly store: EventStore;
+  readonly store: EventStore | PagedEventStore;
   readonly clock: Clock;
   readonly scheduler: HostScheduler;
+  /**
+   * The journal refused what the engine wrote (fenced by another engine's lease, or the database
+   * failed): nothing more is sent and the engine stops; the driver decides what the process does.
+   */
+  readonly onJournalRefused?: (e: unknown) => void;
   /** A new set of strategy instances for every engine start (a restart builds them again). */
   readonly strategies: () => readonly Strategy[];
   readonly settings: EngineSettings;
@@ -49,8 +55,15 @@ export class EngineHost {
   private stopped = false;
   /** One operator command or tick at a time: each sees the engine as the last one left it. */
   private turn: Promise<unknown> = Promise.resolve();
+  /** Commands held until the journal has made the events before them durable (null: it always has). */
+  private readonly outbox: ReturnType<typeof commandOutbox> | null;
+  private sending: Promise<void> = Promise.resolve();
+  private journalRefused = false;
 
-  constructor(private readonly options: HostOptions) {}
+  constructor(private readonly options: HostOptions) {
+    const store = options.store;
+    this.outbox = 'durableOnAppend' in store && !store.durableOnAppend ? commandOutbox(options.venue) : null;
+  }
 
   get current(): Engine | null {
     return this.engine;
@@ -64,7 +77,7 @@ export class EngineHost {
     try {
       this.engine = await Engine.start({
         store: o.store,
-        venue: o.venue,
+        venue: this.outbox?.venue ?? o.venue,
         clock: o.clock,
         strategies: o.strategies(),
         settings: o.settings,
@@ -75,6 +88,7 @@ export class EngineHost {
     } catch (e) {
       this.crashed(e);
     }
+    this.release();
     return this.engine;
   }
 
@@ -86,6 +100,7 @@ export class EngineHost {
   /** Stops listening to the venue once the current turn is done; the engine stays readable. */
   async stop(): Promise<void> {
     await this.turn;
+    await this.sending;
     this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = null;
@@ -128,6 +143,7 @@ export class EngineHost {
     const engine = this.engine;
     if (engine === null || this.stopped) return; // a dead engine hears nothing; it reconciles on restart
     this.guard(() => engine.onVenueEvent(event));
+    this.release();
     this.endOfBurstSoon();
   }
 
@@ -142,7 +158,41 @@ export class EngineHost {
       this.burstPending = false;
       const engine = this.engine;
       if (engine !== null && !this.stopped) this.guard(() => engine.flush());
+      this.release();
     });
+  }
+
+  /**
+   * Sends what the engine's last steps asked for, once the journal has made durable every event
+   * recorded before them (write-ahead on a journal that commits later). In order, one batch at a
+   * time; after the journal refuses anything, nothing more is ever sent.
+   */
+  private release(): void {
+    if (this.outbox === null) return;
+    const commands = this.outbox.take();
+    if (commands.length === 0) return;
+    const store = this.options.store as PagedEventStore;
+    this.sending = this.sending.then(async () => {
+      if (this.journalRefused) return;
+      try {
+        await store.flush();
+      } catch (e) {
+        return this.refusedByJournal(e, commands);
+      }
+      for (const c of commands) send(this.options.venue, c);
+    });
+  }
+
+  private refusedByJournal(e: unknown, unsent: readonly VenueCommand[]): void {
+    this.journalRefused = true;
+    this.stopped = true;
+    this.engine = null;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.options.log(
+      `the journal refused the engine's events (${e instanceof Error ? e.message : String(e)}): ${unsent.length} command(s) not sent; the engine stops`,
+    );
+    this.options.onJournalRefused?.(e);
   }
 
   private inTurn(fn: (e: Engine) => unknown): Promise<void> {
@@ -154,6 +204,7 @@ export class EngineHost {
       } catch (e) {
         this.crashed(e);
       }
+      this.release();
     });
     this.turn = next;
     return next;

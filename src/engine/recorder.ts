@@ -9,15 +9,47 @@ import {
 } from '../ledger/events';
 import { Projection } from '../ledger/projection';
 
-/** The storage the recorder needs (src/ledger/journal implements it with SQLite). */
+type Stored = { seq: number; type: string; v: number; t: number; data: unknown };
+
+/** The storage the recorder needs, read at once (the SQLite journal, the simulator's stores). */
 export interface EventStore {
   append(event: { type: string; v: number; t: number; data: unknown }): number;
-  read(fromSeq?: number): Iterable<{ seq: number; type: string; v: number; t: number; data: unknown }>;
+  read(fromSeq?: number): Iterable<Stored>;
+}
+
+/**
+ * A store read over a network page by page (the PostgreSQL journal), whose appends are durable only
+ * once `flush()` resolves: the host sends no command before the events it follows are durable.
+ */
+export interface PagedEventStore {
+  append(event: { type: string; v: number; t: number; data: unknown }): number;
+  pages(fromSeq?: number): AsyncIterable<readonly Stored[]>;
+  readonly durableOnAppend: boolean;
+  flush(): Promise<void>;
+}
+
+/** The projection from a store of either kind. */
+export async function replayStore(
+  store: EventStore | PagedEventStore,
+  timeZone: TimeZone,
+): Promise<Projection> {
+  if ('read' in store) return replay(store, timeZone);
+  const projection = new Projection(timeZone);
+  for await (const page of store.pages()) for (const stored of page) applyStored(projection, stored);
+  return projection;
+}
+
+function applyStored(projection: Projection, stored: Stored): void {
+  // Only a failing check builds its message: this runs once per journaled event.
+  if (!(stored.type in eventVersions))
+    throw new InvariantError(`journal event ${stored.seq} has unknown type '${stored.type}'`);
+  // The stored event already has type, t and data; seq and v ride along unread.
+  projection.apply(stored as JournalEvent);
 }
 
 export class Recorder {
   constructor(
-    readonly store: EventStore,
+    readonly store: Pick<EventStore, 'append'>,
     readonly projection: Projection,
     private readonly clock: Clock,
   ) {}
@@ -33,12 +65,6 @@ export class Recorder {
 /** Rebuilds the projection from every event in the store, in order. */
 export function replay(store: EventStore, timeZone: TimeZone): Projection {
   const projection = new Projection(timeZone);
-  for (const stored of store.read()) {
-    // Only a failing check builds its message: this loop runs once per journaled event.
-    if (!(stored.type in eventVersions))
-      throw new InvariantError(`journal event ${stored.seq} has unknown type '${stored.type}'`);
-    // The stored event already has type, t and data; seq and v ride along unread.
-    projection.apply(stored as JournalEvent);
-  }
+  for (const stored of store.read()) applyStored(projection, stored);
   return projection;
 }

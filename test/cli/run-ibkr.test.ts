@@ -3,13 +3,12 @@
 // on real time). An operator order fills through the wire; someone else's position is shown and
 // never touched; Ctrl-C and --stop-after stop cleanly; the next start continues the journal,
 // reconciles with the account before any order, and never reuses an IB order id.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paperTws, type PaperTws } from '../fakes/tws/paper-tws';
+import { freePort, keel, paperIbkrConfig, until, type ApiStatus } from '../support/keel-process';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-run-ibkr-'));
 let tws: PaperTws;
@@ -26,78 +25,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function config(port: number, extra = ''): string {
-  const file = join(dir, `paper-${port}.yaml`);
-  writeFileSync(
-    file,
-    [
-      'name: paper-ibkr',
-      'session: { timeZone: America/New_York }',
-      `venue: { kind: ibkr, host: 127.0.0.1, port: ${port}, clientId: 5${extra} }`,
-      'account: { equity: 105000 }',
-      'market:',
-      '  - { symbol: PLTR, kind: equity, spot: 170.75, vol: 0.5 }',
-      'strategies: [] # operator orders only',
-      '',
-    ].join('\n'),
-  );
-  return file;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-type Running = {
-  readonly out: () => string;
-  readonly err: () => string;
-  readonly exit: Promise<number | null>;
-  kill(signal: NodeJS.Signals): void;
-};
-
-const running = new Set<Running>();
-afterEach(() => {
-  for (const r of running) r.kill('SIGKILL');
-  running.clear();
-});
-
-function keelRun(...args: string[]): Running {
-  const child = spawn(process.execPath, ['bin/keel.js', 'run', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-  const run: Running = {
-    out: () => stdout,
-    err: () => stderr,
-    exit: new Promise((resolve) => child.on('exit', (c) => resolve(c))),
-    kill: (signal) => child.kill(signal),
-  };
-  running.add(run);
-  void run.exit.then(() => running.delete(run));
-  return run;
-}
-
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  for (let waited = 0; !(await ok()); waited += 100) {
-    if (waited > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-type Status = {
-  groups: { legs: { instrument: string; owned: number }[] }[];
-  foreign: { instrument: string; venueNet: number; owned: number; foreign: number }[];
-  discrepancies: { kind: string }[];
-  venue?: { kind: string; connected: boolean; marketData: string };
-};
+const config = (port: number, extra = '') => paperIbkrConfig(dir, port, 5, extra);
+const keelRun = (...args: string[]) => keel('run', ...args);
+type Status = ApiStatus;
 
 describe('keel run on an IBKR paper account (fake TWS on loopback)', () => {
   const journal = join(dir, 'journal.sqlite');

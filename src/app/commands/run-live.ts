@@ -3,16 +3,18 @@
 // restart replays it, then reconciles with the broker before any order). The run lasts until
 // Ctrl-C / SIGTERM or --stop-after; then the report and daily log are written from the journal.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AccountId, formatIso } from '../../domain';
 import type { EngineHost } from '../../engine/host';
 import { buildDailyLog, buildReport } from '../../engine/report';
 import { eventVersions } from '../../ledger/events';
-import { openJournal, type Journal } from '../../ledger/journal';
+import { openJournalAt, type JournalStore } from '../../ledger/journal';
 import type { Projection } from '../../ledger/projection';
 import { settingsForScenario } from '../../sim/run/settings-for-scenario';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { buildOperatorApi } from '../api/operator-api';
+import { holdAccountLease } from '../account-lease';
 import { brokerVenue } from '../broker-venue';
 import { driveLive, wallClock } from '../live-driver';
 import type { RunConfig } from '../run-config';
@@ -24,6 +26,8 @@ export type LiveRunOptions = {
   /** Milliseconds until the run stops by itself (null: until Ctrl-C / SIGTERM). */
   readonly stopAfterMs: number | null;
   readonly quiet: boolean;
+  /** How long the account lease lasts unrenewed (a journal with leases: PostgreSQL). */
+  readonly leaseTtlMs: number;
 };
 
 /** Exits and chases get a turn at least this often when the broker is quiet. */
@@ -48,9 +52,9 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
   }
   const broker = built.broker;
   const journalPath = opts.journal ?? config.journal ?? join(opts.out, 'journal.sqlite');
-  let journal: Journal;
+  let journal: JournalStore;
   try {
-    journal = openJournal(journalPath, {
+    journal = await openJournalAt(journalPath, {
       knownVersions: eventVersions,
       owner: `keel run ${config.name}`,
       nowMs: clock.now(),
@@ -61,7 +65,7 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
   }
   const strategies = scenario.strategies.map((s) => `${s.id} (${s.kind})`).join(', ');
   process.stderr.write(
-    `keel run ${config.name}: ${strategies} on ${broker.describe}${broker.live ? ' — LIVE MONEY' : ''}; journal ${journalPath}\n`,
+    `keel run ${config.name}: ${strategies} on ${broker.describe}${broker.live ? ' — LIVE MONEY' : ''}; journal ${journal.location}\n`,
   );
   let host: EngineHost | null = null;
   const api =
@@ -90,6 +94,32 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const timer = opts.stopAfterMs === null ? null : setTimeout(() => stop.abort(), opts.stopAfterMs);
+  let leaseLost: string | null = null;
+  const loseLease = (why: string) => {
+    if (leaseLost !== null) return;
+    leaseLost = why;
+    say(`STOPPING: ${why}; this engine sends nothing more`);
+    stop.abort();
+  };
+  const lease =
+    journal.lease === null
+      ? null
+      : await holdAccountLease(journal.lease, {
+          holder: `keel run ${config.name} (pid ${process.pid} on ${hostname()})`,
+          ttlMs: opts.leaseTtlMs,
+          zone: scenario.timeZone,
+          say,
+          stop: stop.signal,
+          onLost: loseLease,
+        });
+  if (journal.lease !== null && lease === null) {
+    if (timer !== null) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await journal.close();
+    process.stderr.write('keel run: stopped while waiting for the account lease; nothing was traded\n');
+    return interrupted ? 130 : 0;
+  }
   let last: Projection | null;
   try {
     if (api !== null && opts.api !== null) {
@@ -106,6 +136,8 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
       log: say,
       tickMs,
       stop: stop.signal,
+      onJournalRefused: (e) =>
+        loseLease(`the journal refused this engine's writes (${e instanceof Error ? e.message : String(e)})`),
       onStarted: (h) => {
         host = h;
         const p = h.current?.projection;
@@ -123,7 +155,15 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await api?.close();
-    journal.close();
+    lease?.stop();
+    await journal.close();
+  }
+  if (leaseLost !== null) {
+    // The account's journal is another engine's now: this one's view may hold refused events.
+    process.stderr.write(
+      `keel run: stopped: ${leaseLost as string}; no report is written (the engine holding the account has the journal)\n`,
+    );
+    return 3;
   }
   if (last === null) {
     process.stderr.write('keel run: the engine did not start; nothing was traded\n');

@@ -13,6 +13,7 @@ import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
 import { loadRunConfig } from '../run-config';
 import { runLive } from './run-live';
+import { isPostgresAddress } from '../../ledger/journal';
 
 export type RunCommandOptions = {
   out?: string;
@@ -85,7 +86,14 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   const scenario = config.scenario;
   const out = opts.out ?? join('out', config.name);
   mkdirSync(out, { recursive: true });
-  const journal = opts.journal ?? config.journal ?? freshSimJournal(out);
+  const given = opts.journal ?? config.journal;
+  if (given !== undefined && given !== null && isPostgresAddress(given)) {
+    process.stderr.write(
+      'keel run: a PostgreSQL journal is for a broker account traded from many hosts; the simulated venue keeps its journal in a SQLite file (give a path, or leave --journal out)\n',
+    );
+    return 2;
+  }
+  const journal = given ?? freshSimJournal(out);
   const strategies = scenario.strategies.map((s) => `${s.id} (${s.kind})`).join(', ');
   process.stderr.write(
     `keel run ${config.name}: ${strategies} on the simulated venue, ${config.days} session(s) from ${scenario.clock.start.text}, seed ${scenario.seed}\n`,

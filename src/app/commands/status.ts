@@ -1,10 +1,10 @@
 // keel status --journal FILE: what keel owns (by group), what is foreign, and keel's open orders,
 // replayed from the journal. Read-only: works while an engine holds the journal.
 import { parseApiAddress } from '../api-address';
-import { replayJournal } from '../journal-replay';
-import { describeInstrument, isLive, microsToCents, netRealized } from '../../domain';
+import { replayJournal, replayJournalPages } from '../journal-replay';
+import { describeInstrument, formatIso, isLive, microsToCents, netRealized } from '../../domain';
 import { budgetLines, budgetView } from '../../engine/report';
-import { openJournal, JournalError } from '../../ledger/journal';
+import { openJournal, openJournalAt, JournalError, type JournalStore } from '../../ledger/journal';
 import { eventVersions } from '../../ledger/events';
 import { isActiveGroup, type Projection } from '../../ledger/projection';
 import type { VenueView } from '../api/operator-api';
@@ -41,6 +41,43 @@ export function statusCommand(opts: { journal: string; json?: boolean }): number
 }
 
 type Status = ReturnType<typeof statusOf>;
+
+/** keel status --journal postgres://…: the journal read page by page, and who holds the account. */
+export async function statusOfPostgres(address: string, json: boolean): Promise<number> {
+  let journal: JournalStore;
+  try {
+    journal = await openJournalAt(address, {
+      knownVersions: eventVersions,
+      owner: 'keel status',
+      nowMs: 0,
+      readOnly: true,
+    });
+  } catch (e) {
+    process.stderr.write(`keel status: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  try {
+    const { projection, timeZone } = await replayJournalPages(journal);
+    const holder = await journal.lease?.current();
+    const lease =
+      holder === undefined || holder === null
+        ? null
+        : { holder: holder.holder, token: holder.token, expiresAt: formatIso(holder.expiresAt, timeZone) };
+    const status = { ...statusOf(projection), lease };
+    const leaseLine =
+      lease === null
+        ? 'account lease: never taken\n'
+        : `account lease: ${lease.holder} (token ${lease.token}) until ${lease.expiresAt}\n`;
+    process.stdout.write(json ? JSON.stringify(status, null, 2) + '\n' : leaseLine + formatStatus(status));
+    return 0;
+  } catch (e) {
+    if (!(e instanceof JournalError)) throw e;
+    process.stderr.write(`keel status: ${e.message}\n`);
+    return 2;
+  } finally {
+    await journal.close();
+  }
+}
 
 /** The same view from a running engine's operator API. */
 export async function statusViaApi(api: string, json: boolean): Promise<number> {
