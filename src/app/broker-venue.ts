@@ -2,6 +2,7 @@
 // `venue:` section, or the errors that say which field to fix. Each broker's connection settings
 // are parsed by its own adapter; credentials, where a broker needs them, come from the environment.
 import type { Clock } from '../domain';
+import { CcxtVenue, describeCcxtConfig, parseCcxtSettings } from '../venues/ccxt';
 import { IbkrVenue, ibkrLivePorts, parseIbkrSettings } from '../venues/ibkr';
 import type { Venue } from '../venues/venue';
 import type { RunConfig } from './run-config';
@@ -47,8 +48,24 @@ export function brokerVenue(config: RunConfig, clock: Clock, log: (line: string)
         },
       };
     }
+    case 'ccxt': {
+      // Keys only from the environment (BINGX_API_KEY / BINGX_API_SECRET); never printed.
+      const parsed = parseCcxtSettings(config.venueSettings, process.env);
+      if (!parsed.ok) return parsed;
+      const c = parsed.config;
+      const venue = new CcxtVenue({ config: c, clock, log });
+      return {
+        ok: true,
+        broker: {
+          venue,
+          live: c.live,
+          marketData: () => 'live',
+          describe: describeCcxtConfig(c),
+          account: () => venue.account,
+        },
+      };
+    }
     case 'alpaca':
-    case 'ccxt':
       return {
         ok: false,
         errors: [

@@ -48,6 +48,7 @@ import type {
 import { ccxtConfigErrors, describeCcxtConfig, type CcxtConfig } from './config';
 import { meaningOfFailure, type FailureMeaning } from './errors';
 import {
+  accountUidSchema,
   amountToMicros,
   fillRecordSchema,
   fillTimeOf,
@@ -135,6 +136,7 @@ export class CcxtVenue implements Venue {
   private polling: Promise<void> | null = null;
   private poller: ReturnType<typeof setInterval> | null = null;
   private logged = 0;
+  private accountUid: string | null = null;
 
   constructor(private readonly options: CcxtVenueOptions) {
     const c = options.config;
@@ -151,6 +153,7 @@ export class CcxtVenue implements Venue {
     if (errors.length > 0) throw new Error(`ccxt: invalid config: ${errors.join('; ')}`);
     this.closed = false;
     await this.exchange.loadMarkets();
+    this.accountUid = await this.readAccountUid();
     this.learnMarkets();
     await this.learnVenue();
     this.linkUp = true;
@@ -158,7 +161,37 @@ export class CcxtVenue implements Venue {
       `connected: ${describeCcxtConfig(this.options.config)}; ${this.instruments.size} perpetuals listed`,
     );
     const pollMs = this.options.pollMs ?? Math.max(1_000, 5 * (this.exchange.rateLimit ?? 100));
-    if (pollMs > 0) this.poller = setInterval(() => void this.poll(), pollMs);
+    // Live, the watched tickers are read on the same beat (--through reads them per simulated instant).
+    if (pollMs > 0)
+      this.poller = setInterval(() => {
+        void this.poll();
+        void this.refreshQuotes();
+      }, pollMs);
+  }
+
+  /**
+   * The account traded, once connected: the exchange and the uid the keys belong to (`bingx-123`,
+   * demo trading `bingx-demo-123`). A journal is one account's: other keys are refused at start.
+   */
+  get account(): string {
+    assert(this.accountUid !== null, 'the ccxt venue names its account once connected');
+    const c = this.options.config;
+    return `${c.exchange}${c.sandbox ? '-demo' : ''}-${this.accountUid}`;
+  }
+
+  private async readAccountUid(): Promise<string> {
+    const c = this.options.config;
+    let raw: unknown;
+    switch (c.exchange) {
+      case 'bingx':
+        raw = await (
+          this.exchange as unknown as { accountV1PrivateGetUid(): Promise<unknown> }
+        ).accountV1PrivateGetUid();
+        break;
+    }
+    const read = readRecord(accountUidSchema, raw, 'an account uid');
+    if (typeof read === 'string') throw new Error(`ccxt: ${c.exchange}: ${read}`);
+    return read.data.uid;
   }
 
   async close(): Promise<void> {

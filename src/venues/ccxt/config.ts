@@ -1,7 +1,9 @@
 // Which exchange keel trades through ccxt and how: the exchange id (bingx first), the market type
 // (linear perpetual swaps), margin and position mode, sandbox. Keys come only from the environment
 // (BINGX_API_KEY / BINGX_API_SECRET for bingx), are never part of a config file and never logged:
-// describeCcxtConfig names the exchange and mode only.
+// describeCcxtConfig names the exchange and mode only. A live account (not the sandbox, not a
+// loopback fake) is refused unless the config says `live: true` in so many words: a config meant
+// for demo trading that lost its `sandbox: true` must not trade real money.
 import { z } from 'zod';
 
 export const ccxtExchanges = ['bingx'] as const;
@@ -16,9 +18,14 @@ export type CcxtConfig = {
   readonly positionMode: 'oneWay' | 'hedge';
   /** The exchange's demo trading (BingX VST); its own urls. */
   readonly sandbox: boolean;
+  /** Real money: the exchange's own live urls. Must be said (live: true); never a default. */
+  readonly live: boolean;
   readonly apiKey: string;
   readonly secret: string;
-  /** Every REST url of the exchange replaced by this base (a loopback fake); null: the exchange's own. */
+  /**
+   * Every REST url of the exchange replaced by this base: only for testing against a loopback fake
+   * (127.0.0.1, localhost, [::1]); null, the default: the exchange's own.
+   */
   readonly apiBaseUrl: string | null;
 };
 
@@ -43,20 +50,50 @@ export function credentialsFromEnv(
   return { ok: true, apiKey, secret };
 }
 
+const emptyKeys = 'the API key or secret is empty';
+
 export function ccxtConfigErrors(c: CcxtConfig): string[] {
   const errors: string[] = [];
   if (!(ccxtExchanges as readonly string[]).includes(c.exchange))
     errors.push(`exchange ${c.exchange} is not supported (${ccxtExchanges.join(', ')})`);
-  if (c.apiKey === '' || c.secret === '') errors.push('the API key or secret is empty');
-  if (c.apiBaseUrl !== null && !/^https?:\/\/[^\s]+$/.test(c.apiBaseUrl))
-    errors.push(`apiBaseUrl ${c.apiBaseUrl} is not an http(s) url`);
+  if (c.apiKey === '' || c.secret === '') errors.push(emptyKeys);
+  if (c.apiBaseUrl !== null && !isLoopbackUrl(c.apiBaseUrl))
+    errors.push(
+      `apiBaseUrl ${c.apiBaseUrl} is not a loopback http(s) url: it is only for testing against a fake exchange on this machine (127.0.0.1)`,
+    );
   if (c.sandbox && c.apiBaseUrl !== null) errors.push('sandbox and apiBaseUrl exclude each other');
+  if (c.live && c.sandbox) errors.push('live: true but sandbox: true is demo trading: say one or the other');
+  if (c.live && c.apiBaseUrl !== null)
+    errors.push('live: true but apiBaseUrl points at a fake exchange on this machine');
+  if (!c.live && !c.sandbox && c.apiBaseUrl === null)
+    errors.push(
+      `this is a live ${c.exchange} account (real money): set sandbox: true for demo trading, or live: true to trade it`,
+    );
   return errors;
+}
+
+/** http(s) to this machine only: the one place apiBaseUrl may point. */
+export function isLoopbackUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
+  );
 }
 
 /** What the log and the banner say about the venue: never a key. */
 export function describeCcxtConfig(c: CcxtConfig): string {
-  const where = c.apiBaseUrl ?? (c.sandbox ? 'demo trading (sandbox)' : 'live');
+  const where =
+    c.apiBaseUrl !== null
+      ? `${c.apiBaseUrl} (a test exchange on this machine)`
+      : c.sandbox
+        ? 'demo trading (sandbox)'
+        : 'its live urls (real money)';
   return `${c.exchange} ${c.marketType} (${c.marginMode} margin, ${c.positionMode === 'oneWay' ? 'one-way' : 'hedge'} mode) at ${where}`;
 }
 
@@ -66,6 +103,9 @@ const settingsSchema = z
     marginMode: z.enum(['cross', 'isolated']).default('cross'),
     positionMode: z.enum(['oneWay', 'hedge']).default('oneWay'),
     sandbox: z.boolean().default(false),
+    live: z.boolean().default(false),
+    // Only for testing against a fake exchange on this machine; never in a real config.
+    apiBaseUrl: z.string().optional(),
   })
   .strict();
 
@@ -83,20 +123,24 @@ export function parseCcxtSettings(
       ok: false,
       errors: parsed.error.issues.map((i) =>
         i.code === 'unrecognized_keys'
-          ? `venue: ${i.message}; a ccxt venue takes exchange, marginMode, positionMode, sandbox (keys from the environment; docs/venues/ccxt.md)`
+          ? `venue: ${i.message}; a ccxt venue takes exchange, marginMode, positionMode, sandbox, live, apiBaseUrl (keys from the environment; docs/venues/ccxt.md)`
           : `${['venue', ...i.path.map(String)].join('.')}: ${i.message}`,
       ),
     };
-  const keys = credentialsFromEnv(parsed.data.exchange, env);
-  if (!keys.ok) return { ok: false, errors: [`venue: ${keys.error}`] };
-  return {
-    ok: true,
-    config: {
-      ...parsed.data,
-      marketType: 'swap',
-      apiKey: keys.apiKey,
-      secret: keys.secret,
-      apiBaseUrl: null,
-    },
+  const { apiBaseUrl, ...settings } = parsed.data;
+  const keys = credentialsFromEnv(settings.exchange, env);
+  const config: CcxtConfig = {
+    ...settings,
+    marketType: 'swap',
+    apiKey: keys.ok ? keys.apiKey : '',
+    secret: keys.ok ? keys.secret : '',
+    apiBaseUrl: apiBaseUrl ?? null,
   };
+  // Every fix at once: the settings' own, and the environment variables to set.
+  const errors = [
+    ...ccxtConfigErrors(config).filter((e) => e !== emptyKeys),
+    ...(keys.ok ? [] : [keys.error]),
+  ];
+  if (errors.length > 0) return { ok: false, errors: errors.map((e) => `venue: ${e}`) };
+  return { ok: true, config };
 }

@@ -108,6 +108,9 @@ export const positionHistorySchema = z.object({
 export type PositionHistoryRecord = z.infer<typeof positionHistorySchema>;
 
 /** A record or the reason it cannot be read. */
+/** `GET /account/v1/uid`: the account the keys belong to (the journal is one account's). */
+export const accountUidSchema = z.object({ data: z.object({ uid: digits }) });
+
 export function readRecord<T>(schema: z.ZodType<T>, raw: unknown, what: string): T | string {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;

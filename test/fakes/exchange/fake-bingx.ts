@@ -4,7 +4,8 @@
 // an ephemeral port. Requests are checked as BingX checks them (X-BX-APIKEY, the HMAC-SHA256
 // signature of the query), become SimVenue calls, and come back in BingX's format: `{"code":0,
 // "msg":"","data":...}`, order ids as bare 19-digit JSON numbers where BingX sends numbers (order
-// endpoints) and as strings where it sends strings (fills, positions), errors as `{"code":N,"msg":..}`.
+// endpoints) and as strings where it sends strings (fills, positions), errors as `{"code":N,"msg":..}`;
+// the account's uid, which names the account keel journals.
 // An order POST is answered when the venue has accepted or refused the order (BingX answers a
 // refusal in the POST), a cancel when the venue has cancelled it or said why not: `held` counts the
 // requests waiting on venue time. The venue going down drops every connection until it is back;
@@ -36,6 +37,8 @@ export type FakeBingxOptions = {
   readonly symbols?: readonly string[];
   /** Margin the account has; an order needing more (at `leverage`) is refused 101204. Default: plenty. */
   readonly availableMargin?: number;
+  /** The account's uid (`GET /account/v1/uid`), a bare JSON number as BingX writes it. */
+  readonly uid?: string;
   readonly log?: (line: string) => void;
 };
 
@@ -83,6 +86,7 @@ type Reply = { status: number; body: unknown };
 
 const defaultApiKey = 'fake-bingx-key-never-real';
 const defaultSecret = 'fake-bingx-secret-never-real';
+const defaultUid = '1000001';
 const defaultSymbols = ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'];
 const leverage = 10;
 const firstOrderId = 1990000000000000000n;
@@ -308,6 +312,8 @@ export class FakeBingx {
         return ok([]);
       case 'GET /swap/v2/quote/ticker':
         return ok(this.tickers(q.get('symbol')));
+      case 'GET /account/v1/uid':
+        return ok({ uid: new RawNumber(this.o.uid ?? defaultUid) });
       case 'GET /swap/v3/user/balance':
         return ok([this.balanceJson()]);
       case 'GET /swap/v2/trade/order':

@@ -23,6 +23,7 @@ export async function ccxtThroughLink(
       marginMode: 'cross',
       positionMode: 'oneWay',
       sandbox: false,
+      live: false,
       apiKey: fake.apiKey,
       secret: fake.secret,
       apiBaseUrl: fake.baseUrl,

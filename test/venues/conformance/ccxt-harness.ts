@@ -57,6 +57,7 @@ export async function ccxtHarness(options: CcxtHarnessOptions = {}): Promise<Ccx
         marginMode: 'cross',
         positionMode: 'oneWay',
         sandbox: false,
+        live: false,
         apiKey: fake.apiKey,
         secret: fake.secret,
         apiBaseUrl: fake.baseUrl,
