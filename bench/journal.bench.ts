@@ -35,7 +35,7 @@ export type JournalBenchResult = {
 };
 
 /** An order intent for one iron condor, about the size keel journals before sending it. */
-function intentData(n: number) {
+export function intentData(n: number) {
   const leg = (right: string, strike: number, side: string) => ({
     instrumentId: `XSP   260213${right}00${strike}000`,
     side,
@@ -53,7 +53,7 @@ function intentData(n: number) {
   };
 }
 
-function fillData(n: number) {
+export function fillData(n: number) {
   return {
     clientOrderId: `keel-ic0dte-20260213-${String(n).padStart(6, '0')}`,
     venueOrderId: `${900_000_000 + n}`,

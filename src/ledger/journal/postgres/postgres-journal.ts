@@ -239,9 +239,10 @@ export class PostgresJournal implements JournalStore {
     const decoder = new RowDecoder(this.location, this.options.knownVersions);
     for (let next = fromSeq; next <= until;) {
       assert(!this.closed, `journal ${this.location} was closed while being read`);
+      // Seqs have no gaps: a page is exactly [next, next + size), whatever plan the server picks.
       const rows = await this.query<Row>(
-        'SELECT seq, type, v, t, data FROM keel_events WHERE journal = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq LIMIT $4',
-        [this.journal, next, until, readPageEvents],
+        'SELECT seq, type, v, t, data FROM keel_events WHERE journal = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+        [this.journal, next, Math.min(next + readPageEvents, until + 1)],
         'reading',
       );
       if (rows.length === 0)

@@ -47,21 +47,27 @@ export const postgresMigrations: readonly Migration[] = [
       END $$;
       CREATE TRIGGER keel_events_no_change BEFORE UPDATE OR DELETE ON keel_events
         FOR EACH ROW EXECUTE FUNCTION keel_events_append_only();
-      -- Fencing: an event is written only under the journal's current lease token. FOR SHARE
-      -- holds off a takeover (an UPDATE of the lease row) until this append commits.
+      -- Fencing: events are written only under the journal's current lease token, checked once
+      -- per statement over all its rows. FOR SHARE waits out a takeover in progress (an UPDATE of
+      -- the lease row) and then sees its new token, so a stale writer can never slip in.
       CREATE FUNCTION keel_events_fenced() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE current_token bigint;
+      DECLARE stale record;
       BEGIN
-        SELECT token INTO current_token FROM keel_leases WHERE journal = NEW.journal FOR SHARE;
-        IF current_token IS DISTINCT FROM NEW.token THEN
+        PERFORM 1 FROM keel_leases WHERE journal IN (SELECT DISTINCT journal FROM inserted) FOR SHARE;
+        SELECT i.journal, i.token AS given, l.token AS current_token INTO stale
+          FROM (SELECT DISTINCT journal, token FROM inserted) i
+          LEFT JOIN keel_leases l ON l.journal = i.journal
+         WHERE l.token IS DISTINCT FROM i.token
+         LIMIT 1;
+        IF FOUND THEN
           RAISE EXCEPTION USING ERRCODE = '${fencedSqlState}',
             MESSAGE = format('journal %s: lease token %s is stale (current %s): another engine took the account over',
-                             NEW.journal, NEW.token, coalesce(current_token::text, 'none'));
+                             stale.journal, stale.given, coalesce(stale.current_token::text, 'none'));
         END IF;
-        RETURN NEW;
+        RETURN NULL;
       END $$;
-      CREATE TRIGGER keel_events_fence BEFORE INSERT ON keel_events
-        FOR EACH ROW EXECUTE FUNCTION keel_events_fenced();
+      CREATE TRIGGER keel_events_fence AFTER INSERT ON keel_events
+        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION keel_events_fenced();
     `,
   },
 ];
