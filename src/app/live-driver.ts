@@ -62,8 +62,13 @@ export async function driveLive(options: LiveDriverOptions): Promise<EngineHost>
       else options.stop.addEventListener('abort', done, { once: true });
     });
   } finally {
-    await host.stop();
-    await options.venue.close();
+    // The venue session closes even when the engine died of an error (host.stop() rethrows it):
+    // a broker's poller or socket left open would keep a stopped keel polling the account.
+    try {
+      await host.stop();
+    } finally {
+      await options.venue.close();
+    }
   }
   return host;
 }

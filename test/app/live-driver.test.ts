@@ -10,7 +10,7 @@ import { timeZoneOf } from '../../src/domain';
 
 const newYork = timeZoneOf('America/New_York');
 import { driveLive, wallClock } from '../../src/app/live-driver';
-import { AccountId, seededRng } from '../../src/domain';
+import { AccountId, seededRng, StrategyId } from '../../src/domain';
 import type { EngineHost } from '../../src/engine/host';
 import { defaultEngineSettings } from '../../src/engine/settings';
 import { eventVersions } from '../../src/ledger/events';
@@ -128,5 +128,47 @@ describe('the wall-clock driver', () => {
       expect([...(p?.discrepancies.values() ?? [])].filter((d) => !d.resolved)).toEqual([]);
       expect(p?.tradingState).toBe('ACTIVE');
     });
+  });
+
+  it('an engine error stops the run loudly and still closes the venue session', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keel-live-'));
+    dirs.push(dir);
+    const journal = openJournal(join(dir, 'journal.sqlite'), {
+      knownVersions: eventVersions,
+      owner: 'live test',
+      nowMs: clock.now(),
+    });
+    const venue = paperVenue();
+    let closed = 0;
+    const close = venue.close.bind(venue);
+    venue.close = async () => {
+      closed++;
+      await close();
+    };
+    const broken = {
+      id: StrategyId.of('broken'),
+      kind: 'broken',
+      executionsPerDayMax: null,
+      onTick: () => {
+        throw new Error('a strategy bug');
+      },
+    };
+    const driven = driveLive({
+      venue,
+      store: journal,
+      clock,
+      strategies: () => [broken],
+      settings: defaultEngineSettings,
+      account: AccountId.of('PAPER-1'),
+      log: () => undefined,
+      tickMs: 50,
+      stop: new AbortController().signal,
+    });
+    try {
+      await expect(driven).rejects.toThrow(/a strategy bug/);
+      expect(closed).toBe(1);
+    } finally {
+      journal.close();
+    }
   });
 });
