@@ -122,6 +122,11 @@ export class EngineHost {
 
   /** An operator command, applied between two inputs; answered even if the engine is down. */
   async operator(cmd: OperatorCommand): Promise<OperatorResult> {
+    if (this.journalRefused)
+      return {
+        ok: false,
+        lines: ["the journal refused this engine's writes: it has stopped and sends nothing"],
+      };
     if (this.engine === null)
       return { ok: false, lines: ['the engine is restarting after a crash: try again shortly'] };
     // A broker may need a round trip to name the instrument: the operator's order waits for it

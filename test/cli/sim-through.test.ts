@@ -40,7 +40,7 @@ describe('keel sim --through', () => {
       'nope',
     );
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--through takes one of ibkr, alpaca, got 'nope'/);
+    expect(r.stderr).toMatch(/--through takes one of ibkr, alpaca, ccxt, got 'nope'/);
   });
 
   it('says so in --help', () => {

@@ -274,7 +274,10 @@ describe('static: only the order manager calls a venue submit', () => {
             calls.push(`${file}:${k + 1}: ${line.trim()}`);
         });
     }
+    // The command outbox relays, after the journal commit, exactly what the order manager
+    // submitted to it (test/engine/write-ahead-host.test.ts): it is the order manager's send, later.
     expect(calls).toEqual([
+      'src/engine/command-outbox.ts:' + relayLine() + ': return venue.submit(command.order);',
       'src/engine/order-manager.ts:' + submitLine() + ': this.core.venue.submit(order);',
     ]);
   });
@@ -299,5 +302,13 @@ function submitLine(): number {
     readFileSync('src/engine/order-manager.ts', 'utf8')
       .split('\n')
       .findIndex((l) => l.includes('.submit(')) + 1
+  );
+}
+
+function relayLine(): number {
+  return (
+    readFileSync('src/engine/command-outbox.ts', 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes('return venue.submit(command.order);')) + 1
   );
 }
