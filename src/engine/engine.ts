@@ -588,10 +588,13 @@ export class Engine {
       });
       return { ok: false, lines: [`order refused (unknownInstrument): ${message}`] };
     }
+    // Units are whole: 291 shares are 291 units of one, 0.01 BTC one unit of 0.01 (a fractional
+    // quantity is never a unit count; the venue refuses one off the instrument's lot).
+    const sign = cmd.side === 'BUY' ? 1 : -1;
     const request = (qty: number): OpenRequest => ({
       kind: 'operator',
-      legs: [{ instrumentId: instrument.id, qtyPerUnit: cmd.side === 'BUY' ? 1 : -1 }],
-      units: qty,
+      legs: [{ instrumentId: instrument.id, qtyPerUnit: Number.isInteger(qty) ? sign : sign * qty }],
+      units: Number.isInteger(qty) ? qty : 1,
       note: `${cmd.side} ${qty} ${describeInstrument(instrument)}${cmd.limit === null ? '' : ` @ ${cmd.limit}`}${cmd.stop === null ? '' : ` stop ${cmd.stop}`}`,
       // A stop makes it a bracket: the take-profit at 2R, on the tick.
       entry: {
