@@ -1,6 +1,7 @@
 // Order round trips per second through the alpaca adapter, @alpacahq/alpaca-trade-api and the fake
 // Alpaca on 127.0.0.1: each order is POSTed, reaches the simulated venue, is accepted and fills, and
-// its `new` and `fill` trade updates come back over the websocket before the next one goes.
+// its `new` and `fill` trade updates come back over the websocket before the next one goes (no
+// quote reads in between: the order's own path only).
 //   npx tsx test/fakes/alpaca/round-trips.ts [orders]
 // A measurement to print, never a test assertion.
 import { ClientOrderId } from '../../../src/domain';
@@ -8,7 +9,7 @@ import { alpacaHarness } from '../../venues/conformance/alpaca-harness';
 import { priceBook, Session, singleLeg } from '../../venues/conformance/session';
 
 async function main(orders: number): Promise<void> {
-  const h = await alpacaHarness();
+  const h = await alpacaHarness({ readQuotes: false });
   const s = await Session.open(h.venue);
   const r = await h.venue.resolveInstrument({ symbol: 'SPY' });
   if (!r.ok) throw new Error(r.reason);

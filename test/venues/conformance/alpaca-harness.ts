@@ -41,6 +41,8 @@ export type AlpacaHarness = Omit<VenueHarness, 'venue' | 'restart'> & {
 
 export type AlpacaHarnessOptions = Omit<FakeAlpacaOptions, 'sim' | 'now'> & {
   readonly adapter?: Partial<Omit<AlpacaVenueOptions, 'config' | 'clock' | 'log'>>;
+  /** Read the watched quotes whenever the wire settles (default); off, quotes are read only in setQuote. */
+  readonly readQuotes?: boolean;
 };
 
 export async function alpacaHarness(options: AlpacaHarnessOptions = {}): Promise<AlpacaHarness> {
@@ -72,7 +74,7 @@ export async function alpacaHarness(options: AlpacaHarnessOptions = {}): Promise
       await venue.roundTrip();
       if (venue.pendingRequests === 0) break;
     }
-    await venue.refreshQuotes();
+    if (options.readQuotes ?? true) await venue.refreshQuotes();
   };
   return {
     get venue() {
@@ -103,6 +105,7 @@ export async function alpacaHarness(options: AlpacaHarnessOptions = {}): Promise
       await inner.setQuote(atVenue.ok ? atVenue.instrument.id : instrumentId, quote);
       venue.watch([instrumentId]);
       await settle();
+      await venue.refreshQuotes();
     },
     nextOrder: (fault) => inner.nextOrder(fault),
     async disconnect(downMs) {
