@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildOperatorApi } from '../../src/app/api/operator-api';
+import { freePort } from '../support/keel-process';
 import { viaApi } from '../../src/app/commands/operator';
 import { Engine } from '../../src/engine/engine';
 import type * as Gate from '../../src/engine/pre-trade-gate';
@@ -150,6 +151,11 @@ const options = (name: string, combos: boolean, extra: string[]) =>
     ...extra,
   ].join('\n');
 
+// The API as keel run serves it: its token and the Host it answers to.
+const apiToken = 'c'.repeat(64);
+const apiSecurity = { token: apiToken, hosts: ['127.0.0.1:7070'] };
+const apiHeaders = { host: '127.0.0.1:7070', authorization: `Bearer ${apiToken}` };
+
 describe('every order that reaches the venue passed the one gate first', () => {
   it('a strategy open and its exit, an HTTP order and flatten, and the reconciliation after a crash', async () => {
     const yaml = options('one-gate-strategy', true, [
@@ -157,7 +163,7 @@ describe('every order that reaches the venue passed the one gate first', () => {
       '  - { at: "09:50", crashEngine: { restartAfter: 20 } }',
     ]);
     const post = (url: string, payload: object) => (c: SimControl) =>
-      buildOperatorApi(c).inject({ method: 'POST', url, payload });
+      buildOperatorApi(c, apiSecurity).inject({ method: 'POST', url, payload, headers: apiHeaders });
     const {
       run,
       answers,
@@ -206,12 +212,15 @@ describe('every order that reaches the venue passed the one gate first', () => {
       ],
     });
     const cli = async (c: SimControl) => {
-      const app = buildOperatorApi(c);
-      const url = await app.listen({ host: '127.0.0.1', port: 0 });
+      const port = await freePort();
+      const app = buildOperatorApi(c, { token: apiToken, hosts: [`127.0.0.1:${port}`] });
+      const url = await app.listen({ host: '127.0.0.1', port });
       const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+      process.env['KEEL_API_TOKEN'] = apiToken; // the CLI's way to a token it did not find beside a journal
       try {
         return await viaApi(url, '/flatten', { group: 'operator-20260102-2' }, 'flatten');
       } finally {
+        delete process.env['KEEL_API_TOKEN'];
         out.mockRestore();
         await app.close();
       }

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
+import { authHeaders } from '../../src/app/api/api-token';
 
 export type KeelProcess = {
   readonly out: () => string;
@@ -82,18 +83,30 @@ export type ApiStatus = {
   venue?: { kind: string; connected: boolean; marketData: string };
 };
 
+/** The API token the engine serving on `port` published for this user (as the keel CLI finds it). */
+export function apiHeaders(port: number): Record<string, string> {
+  return authHeaders(`http://127.0.0.1:${port}`);
+}
+
 export async function apiStatus(port: number): Promise<ApiStatus> {
-  return (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as ApiStatus;
+  return (await (
+    await fetch(`http://127.0.0.1:${port}/status`, { headers: apiHeaders(port) })
+  ).json()) as ApiStatus;
+}
+
+/** POST a JSON body to a running engine's API, with its token. */
+export async function apiPost(port: number, path: string, body: object): Promise<Response> {
+  return fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...apiHeaders(port) },
+    body: JSON.stringify(body),
+  });
 }
 
 export async function apiOrder(
   port: number,
   order: { side: 'BUY' | 'SELL'; qty: number; symbol: string; limit: number },
 ): Promise<{ ok: boolean; lines: string[] }> {
-  const res = await fetch(`http://127.0.0.1:${port}/order`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(order),
-  });
+  const res = await apiPost(port, '/order', order);
   return (await res.json()) as { ok: boolean; lines: string[] };
 }

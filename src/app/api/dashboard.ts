@@ -1,4 +1,4 @@
-// The dashboard: one self-contained page served by the operator API. It polls /status and shows
+// The dashboard: one self-contained page served by the operator API (with the API token). It polls /status and shows
 // the trading state, what keel owns by group, what is foreign, keel's orders, discrepancies and
 // the exposure budgets. Read-only: commands go through the CLI or the API, each journaled.
 export const dashboardHtml = `<!doctype html>
@@ -25,13 +25,18 @@ export const dashboardHtml = `<!doctype html>
 <h2>Exposure budgets</h2><div id="budget"></div>
 <p class="muted" id="updated"></p>
 <script>
+// The token comes once in the URL keel printed; it is kept for this tab only and taken out of the
+// address bar, then sent as a header with every request.
+const given = new URLSearchParams(location.search).get('token');
+if (given) { sessionStorage.setItem('keel-token', given); history.replaceState(null, '', '/'); }
+const auth = { headers: { authorization: 'Bearer ' + (sessionStorage.getItem('keel-token') || '') } };
 const esc = (v) => String(v ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 const table = (rows, cols) => rows.length === 0 ? '<span class="muted">none</span>' :
   '<table><tr>' + cols.map((c) => '<th>' + esc(c[0]) + '</th>').join('') + '</tr>' +
   rows.map((r) => '<tr>' + cols.map((c) => '<td>' + esc(c[1](r)) + '</td>').join('') + '</tr>').join('') + '</table>';
 async function refresh() {
   try {
-    const s = await (await fetch('/status')).json();
+    const s = await (await fetch('/status', auth)).json();
     if (s.error) throw new Error(s.error);
     const state = document.getElementById('state');
     state.textContent = s.tradingState; state.className = s.tradingState;

@@ -15,14 +15,21 @@ let app: FastifyInstance;
 beforeEach(() => {
   commands = [];
   projection = null;
-  app = buildOperatorApi({
-    operator: async (cmd): Promise<OperatorResult> => {
-      commands.push(cmd);
-      return { ok: cmd.action !== 'flatten', lines: [`did ${cmd.action}`] };
+  app = buildOperatorApi(
+    {
+      operator: async (cmd): Promise<OperatorResult> => {
+        commands.push(cmd);
+        return { ok: cmd.action !== 'flatten', lines: [`did ${cmd.action}`] };
+      },
+      projection: () => projection,
     },
-    projection: () => projection,
-  });
+    security,
+  );
 });
+
+const token = 'a'.repeat(64);
+const security = { token, hosts: ['127.0.0.1:7070'] };
+const auth = { host: '127.0.0.1:7070', authorization: `Bearer ${token}` };
 
 afterEach(async () => {
   await app.close();
@@ -30,7 +37,9 @@ afterEach(async () => {
 
 async function post(url: string, payload?: object) {
   const res = await app.inject(
-    payload === undefined ? { method: 'POST', url } : { method: 'POST', url, payload },
+    payload === undefined
+      ? { method: 'POST', url, headers: auth }
+      : { method: 'POST', url, payload, headers: auth },
   );
   return { status: res.statusCode, body: res.json() as { error?: string; ok?: boolean; lines?: string[] } };
 }
@@ -199,7 +208,7 @@ describe('operator API: good bodies become the operator command', () => {
 
 describe('operator API: status', () => {
   it('is 503 while there is no projection (the engine restarts after a crash)', async () => {
-    const res = await app.inject({ method: 'GET', url: '/status' });
+    const res = await app.inject({ method: 'GET', url: '/status', headers: auth });
     expect(res.statusCode).toBe(503);
     expect(res.json()).toEqual({ error: 'the engine is restarting' });
     expect(commands).toEqual([]);
@@ -207,7 +216,7 @@ describe('operator API: status', () => {
 
   it('is the projection status once the engine runs', async () => {
     projection = new Projection(timeZoneOf('America/New_York'));
-    const res = await app.inject({ method: 'GET', url: '/status' });
+    const res = await app.inject({ method: 'GET', url: '/status', headers: auth });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ groups: [], openOrders: [] });
   });
@@ -215,10 +224,80 @@ describe('operator API: status', () => {
 
 describe('dashboard', () => {
   it('serves one self-contained page that reads /status', async () => {
-    const res = await app.inject({ method: 'GET', url: '/' });
+    const res = await app.inject({
+      method: 'GET',
+      url: `/?token=${token}`,
+      headers: { host: '127.0.0.1:7070' },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
-    expect(res.body).toContain("fetch('/status')");
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.body).toContain("fetch('/status', auth)");
     expect(res.body).not.toMatch(/<script src=|<link /);
+  });
+});
+
+describe('operator API security', () => {
+  const endpoints: [string, string, object | undefined][] = [
+    ['GET', '/', undefined],
+    ['GET', '/status', undefined],
+    ['POST', '/halt', { reason: 'x' }],
+    ['POST', '/resume', { reason: 'x' }],
+    ['POST', '/cancel', {}],
+    ['POST', '/flatten', { group: 'g1' }],
+    ['POST', '/order', { side: 'BUY', qty: 1, symbol: 'PLTR', limit: 1 }],
+    ['POST', '/resolve', { id: 'D1', reason: 'x' }],
+    ['POST', '/signals', { strategy: 's', signals: [{}] }],
+  ];
+  for (const [method, url, payload] of endpoints) {
+    it(`${method} ${url} without the token, or with a wrong one, is 401 and reaches nothing`, async () => {
+      const bare = { method: method as 'GET' | 'POST', url, headers: { host: '127.0.0.1:7070' } };
+      const withPayload = payload === undefined ? bare : { ...bare, payload };
+      const none = await app.inject(withPayload);
+      expect(none.statusCode).toBe(401);
+      expect(none.json()).toEqual({ error: expect.stringMatching(/give the API token/) });
+      const wrong = await app.inject({
+        ...withPayload,
+        headers: { host: '127.0.0.1:7070', authorization: `Bearer ${'b'.repeat(64)}` },
+      });
+      expect(wrong.statusCode).toBe(401);
+      const inQuery = await app.inject({ ...withPayload, url: `${url}?token=${token}` });
+      expect(inQuery.statusCode).toBe(url === '/' ? 200 : 401); // only the page takes it in the URL
+      expect(commands).toEqual([]);
+    });
+  }
+
+  it('a request naming another Host (DNS rebinding) is refused before the token is even read', async () => {
+    for (const host of ['evil.example:7070', 'attacker.test', '127.0.0.1:9999', ''])
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/halt',
+            payload: { reason: 'x' },
+            headers: { ...auth, host },
+          })
+        ).statusCode,
+      ).toBe(421);
+    expect(commands).toEqual([]);
+  });
+
+  it('sends no CORS headers; a form post is not JSON and is refused', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/status',
+      headers: { ...auth, origin: 'http://evil.example' },
+    });
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const form = await app.inject({
+      method: 'POST',
+      url: '/halt',
+      payload: 'reason=x',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(form.statusCode).toBe(415);
+    const get = await app.inject({ method: 'GET', url: '/halt', headers: auth });
+    expect(get.statusCode).toBe(404);
+    expect(commands).toEqual([]);
   });
 });

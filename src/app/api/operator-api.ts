@@ -7,6 +7,7 @@ import { GroupId, StrategyId } from '../../domain';
 import type { OperatorCommand, OperatorResult } from '../../engine/operator';
 import type { Projection } from '../../ledger/projection';
 import { statusOf } from '../commands/status';
+import { tokensEqual } from './api-token';
 import { dashboardHtml } from './dashboard';
 
 /** The broker link as the operator sees it (absent on the simulated venue). */
@@ -65,8 +66,45 @@ const order = z
     path: ['limit'],
   });
 
-export function buildOperatorApi(target: OperatorTarget): FastifyInstance {
+/**
+ * Who may talk to the API: a request must name one of `hosts` in its Host header (a web page that
+ * reaches a loopback server through DNS rebinding names its own host) and carry the token, as
+ * `Authorization: Bearer TOKEN` (the dashboard page itself may take it once as `?token=`).
+ */
+export type ApiSecurity = { readonly token: string; readonly hosts: readonly string[] };
+
+/** The Host header values a server bound to `host:port` answers to. */
+export function hostsServed(host: string, port: number): string[] {
+  const names =
+    host === '127.0.0.1' || host === 'localhost' || host === '::1'
+      ? ['127.0.0.1', 'localhost', '[::1]']
+      : [host.includes(':') ? `[${host}]` : host];
+  return names.map((name) => `${name}:${port}`);
+}
+
+export function buildOperatorApi(target: OperatorTarget, security: ApiSecurity): FastifyInstance {
   const app = Fastify({ logger: false });
+  app.addHook('onRequest', async (req, reply) => {
+    if (!security.hosts.includes(req.headers.host ?? ''))
+      return reply
+        .code(421)
+        .send({
+          error: `this API answers to ${security.hosts.join(' or ')} only, not Host ${req.headers.host ?? '(none)'}`,
+        });
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const query =
+      req.method === 'GET' && req.routeOptions.url === '/'
+        ? (req.query as { token?: unknown }).token
+        : undefined;
+    const given = bearer ?? (typeof query === 'string' ? query : undefined);
+    if (given === undefined || !tokensEqual(given, security.token))
+      return reply
+        .code(401)
+        .send({
+          error:
+            'give the API token (Authorization: Bearer TOKEN): keel run prints the dashboard URL with it; the keel CLI finds it itself, or set KEEL_API_TOKEN',
+        });
+  });
   const parse = <T>(
     schema: z.ZodType<T>,
     body: unknown,
@@ -83,7 +121,17 @@ export function buildOperatorApi(target: OperatorTarget): FastifyInstance {
     return { ok: result.ok, lines: result.lines };
   };
 
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(dashboardHtml));
+  app.get('/', async (_req, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header(
+        'content-security-policy',
+        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
+      )
+      .send(dashboardHtml),
+  );
   app.get('/status', async (_req, reply) => {
     const p = target.projection();
     if (p === null) return reply.code(503).send({ error: 'the engine is restarting' });

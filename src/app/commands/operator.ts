@@ -3,6 +3,7 @@
 // the same gate). halt and resume also work on a stopped engine's journal (--journal): the state
 // is journaled and holds when the engine next starts.
 import { parseApiAddress } from '../api-address';
+import { authHeaders } from '../api/api-token';
 import { replayJournal } from '../journal-replay';
 import { fixedClock } from '../../domain';
 import { Recorder } from '../../engine/recorder';
@@ -24,7 +25,7 @@ export async function viaApi(api: string, path: string, body: OperatorBody, verb
   try {
     res = await fetch(`${address.address.url}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...authHeaders(address.address.url) },
       body: JSON.stringify(body),
     });
   } catch (e) {

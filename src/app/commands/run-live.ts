@@ -13,7 +13,9 @@ import { openJournalAt, type JournalStore } from '../../ledger/journal';
 import type { Projection } from '../../ledger/projection';
 import { settingsForScenario } from '../../sim/run/settings-for-scenario';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
-import { buildOperatorApi } from '../api/operator-api';
+import type { OperatorTarget } from '../api/operator-api';
+import { serveOperatorApi, type ServedApi } from '../api/serve';
+import type { ApiAddress } from '../api-address';
 import { holdAccountLease } from '../account-lease';
 import { brokerVenue } from '../broker-venue';
 import { driveLive, wallClock } from '../live-driver';
@@ -22,7 +24,7 @@ import type { RunConfig } from '../run-config';
 export type LiveRunOptions = {
   readonly out: string;
   readonly journal: string | null;
-  readonly api: number | null;
+  readonly api: ApiAddress | null;
   /** Milliseconds until the run stops by itself (null: until Ctrl-C / SIGTERM). */
   readonly stopAfterMs: number | null;
   readonly quiet: boolean;
@@ -68,21 +70,19 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
     `keel run ${config.name}: ${strategies} on ${broker.describe}${broker.live ? ' — LIVE MONEY' : ''}; journal ${journal.location}\n`,
   );
   let host: EngineHost | null = null;
-  const api =
-    opts.api === null
-      ? null
-      : buildOperatorApi({
-          operator: (cmd) =>
-            host === null
-              ? Promise.resolve({ ok: false, lines: ['the engine is not started yet'] })
-              : host.operator(cmd),
-          projection: () => host?.current?.projection ?? null,
-          venue: () => ({
-            kind: config.venueKind,
-            connected: broker.venue.isConnected(),
-            marketData: broker.marketData(),
-          }),
-        });
+  const target: OperatorTarget = {
+    operator: (cmd) =>
+      host === null
+        ? Promise.resolve({ ok: false, lines: ['the engine is not started yet'] })
+        : host.operator(cmd),
+    projection: () => host?.current?.projection ?? null,
+    venue: () => ({
+      kind: config.venueKind,
+      connected: broker.venue.isConnected(),
+      marketData: broker.marketData(),
+    }),
+  };
+  let api: ServedApi | null = null;
   const stop = new AbortController();
   let interrupted = false;
   const onSignal = () => {
@@ -122,10 +122,7 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
   }
   let last: Projection | null;
   try {
-    if (api !== null && opts.api !== null) {
-      const url = await api.listen({ port: opts.api, host: '127.0.0.1' });
-      process.stderr.write(`operator API on ${url} (keel halt|resume|cancel|flatten|order --api ${url})\n`);
-    }
+    if (opts.api !== null) api = await serveOperatorApi(target, opts.api, journalPath, opts.out);
     const ran = await driveLive({
       venue: broker.venue,
       store: journal,

@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatIso } from '../../domain';
 import { check, formatVerdict } from '../../sim/check';
 import { runScenario, writeRun, type SimControl } from '../../sim/run';
-import { buildOperatorApi } from '../api/operator-api';
+import type { OperatorTarget } from '../api/operator-api';
+import { serveOperatorApi } from '../api/serve';
 import { isLoopback, parseApiAddress, type ApiAddress } from '../api-address';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
@@ -77,7 +78,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     return runLive(config, {
       out: opts.out ?? join('out', config.name),
       journal: opts.journal ?? null,
-      api: served?.port ?? null,
+      api: served ?? null,
       stopAfterMs,
       quiet: opts.quiet === true,
       leaseTtlMs,
@@ -104,20 +105,14 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     return 2;
   }
   let control: SimControl | null = null;
-  const api =
-    served === null
-      ? null
-      : buildOperatorApi({
-          operator: (cmd) =>
-            control === null
-              ? Promise.resolve({ ok: false, lines: ['the engine is not started yet'] })
-              : control.operator(cmd),
-          projection: () => control?.projection() ?? null,
-        });
-  if (api !== null && served !== null) {
-    const url = await api.listen({ port: served.port, host: served.host });
-    process.stderr.write(`operator API on ${url} (keel halt|resume|cancel|flatten|order --api ${url})\n`);
-  }
+  const target: OperatorTarget = {
+    operator: (cmd) =>
+      control === null
+        ? Promise.resolve({ ok: false, lines: ['the engine is not started yet'] })
+        : control.operator(cmd),
+    projection: () => control?.projection() ?? null,
+  };
+  const api = served === null ? null : await serveOperatorApi(target, served, journal, out);
   const progress = opts.quiet ? null : new Progress(`run ${config.name}`);
   const wallStart = Date.now();
   // Ctrl-C ends the run after the event in progress: outputs written, journal consistent, lock

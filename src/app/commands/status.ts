@@ -8,6 +8,7 @@ import { openJournal, openJournalAt, JournalError, type JournalStore } from '../
 import { eventVersions } from '../../ledger/events';
 import { isActiveGroup, type Projection } from '../../ledger/projection';
 import type { VenueView } from '../api/operator-api';
+import { authHeaders } from '../api/api-token';
 
 export function statusCommand(opts: { journal: string; json?: boolean }): number {
   let journal;
@@ -87,7 +88,7 @@ export async function statusViaApi(api: string, json: boolean): Promise<number> 
     return 2;
   }
   try {
-    const res = await fetch(`${address.address.url}/status`);
+    const res = await fetch(`${address.address.url}/status`, { headers: authHeaders(address.address.url) });
     const body = (await res.json()) as Status & { error?: string; venue?: VenueView };
     if (body.error !== undefined) {
       process.stderr.write(`keel status: ${body.error}\n`);
