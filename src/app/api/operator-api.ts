@@ -86,11 +86,9 @@ export function buildOperatorApi(target: OperatorTarget, security: ApiSecurity):
   const app = Fastify({ logger: false });
   app.addHook('onRequest', async (req, reply) => {
     if (!security.hosts.includes(req.headers.host ?? ''))
-      return reply
-        .code(421)
-        .send({
-          error: `this API answers to ${security.hosts.join(' or ')} only, not Host ${req.headers.host ?? '(none)'}`,
-        });
+      return reply.code(421).send({
+        error: `this API answers to ${security.hosts.join(' or ')} only, not Host ${req.headers.host ?? '(none)'}`,
+      });
     const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
     const query =
       req.method === 'GET' && req.routeOptions.url === '/'
@@ -98,12 +96,10 @@ export function buildOperatorApi(target: OperatorTarget, security: ApiSecurity):
         : undefined;
     const given = bearer ?? (typeof query === 'string' ? query : undefined);
     if (given === undefined || !tokensEqual(given, security.token))
-      return reply
-        .code(401)
-        .send({
-          error:
-            'give the API token (Authorization: Bearer TOKEN): keel run prints the dashboard URL with it; the keel CLI finds it itself, or set KEEL_API_TOKEN',
-        });
+      return reply.code(401).send({
+        error:
+          'give the API token (Authorization: Bearer TOKEN): keel run prints the dashboard URL with it; the keel CLI finds it itself, or set KEEL_API_TOKEN',
+      });
   });
   const parse = <T>(
     schema: z.ZodType<T>,
