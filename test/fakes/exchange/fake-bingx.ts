@@ -413,9 +413,28 @@ export class FakeBingx {
       stopPrice: type === 'STP' || type === 'MIT' || type === 'STP_LMT' ? o.stopPrice : null,
       tif: o.timeInForce === 'IOC' ? 'IOC' : 'GTC',
       reduceOnly: o.reduceOnly,
-      parentClientOrderId: null,
+      parentClientOrderId: this.attachedTo(o, type),
     };
     this.o.sim.submit(spec);
+  }
+
+  /**
+   * BingX ties a reduce-only stop-loss or take-profit to the position it closes and drops it when
+   * the position goes: at the simulated venue it is attached to the latest order that opened the
+   * position (one-cancels-other with its sibling), as keel's bracket children are in-process.
+   */
+  private attachedTo(o: FakeOrder, type: OrderType): ClientOrderId | null {
+    if (!o.reduceOnly || (type !== 'STP' && type !== 'MIT' && type !== 'STP_LMT')) return null;
+    let opener: FakeOrder | null = null;
+    for (const other of this.orders.values())
+      if (
+        other.instrument.id === o.instrument.id &&
+        !other.reduceOnly &&
+        other.side !== o.side &&
+        other.executedQty > 0
+      )
+        opener = other; // insertion order: the last one wins
+    return opener === null ? null : ClientOrderId.of(opener.clientOrderId);
   }
 
   private cancelOrder(q: URLSearchParams, res: http.ServerResponse): void {
