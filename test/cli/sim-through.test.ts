@@ -1,5 +1,5 @@
-// keel sim --through ibkr as a user runs it: the run goes through the ibkr adapter and the fake TWS,
-// says so with the rate it ran at, and passes the checker; an unknown broker is refused.
+// keel sim --through ibkr|alpaca as a user runs it: the run goes through the adapter and the fake
+// broker, says so with the rate it ran at, and passes the checker; an unknown broker is refused.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,25 @@ describe('keel sim --through', () => {
     expect(r.stdout).toMatch(
       /through ibkr: .*fake TWS on 127\.0\.0\.1 \(server version 193\): \d+ simulated events\/s/,
     );
+    expect(r.stdout).toMatch(/checker: 0 violations/);
+  });
+
+  it('runs the jan02 sizing incident through alpaca: the wire named, events/s printed, both refusals, 0 violations', () => {
+    const r = keel(
+      'sim',
+      'scenarios/incidents/2026-01-02-position-sizing-overexposure.yaml',
+      '--out',
+      join(dir, 'jan02'),
+      '-q',
+      '--through',
+      'alpaca',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /through alpaca: .*fake Alpaca on 127\.0\.0\.1 \(REST \+ trade_updates websocket\): \d+ simulated events\/s/,
+    );
+    expect(r.stdout).toMatch(/refusals 2/);
     expect(r.stdout).toMatch(/checker: 0 violations/);
   });
 
