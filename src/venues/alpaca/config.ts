@@ -72,8 +72,15 @@ const settingsSchema = z
   .object({
     live: z.boolean().default(false),
     feed: z.enum(['iex', 'sip']).default('iex'),
+    /** Only for testing against a fake Alpaca on this machine: REST at this URL, the stream at its /stream. */
+    apiBaseUrl: z.string().optional(),
   })
   .strict();
+
+/** http to this machine only: the one place apiBaseUrl may point. */
+function isLoopbackUrl(url: string): boolean {
+  return /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(url);
+}
 
 /**
  * The `venue:` section of a `keel run` config for kind alpaca (kind already taken off), with the
@@ -89,16 +96,34 @@ export function parseAlpacaSettings(
       ok: false,
       errors: parsed.error.issues.map((i) =>
         i.code === 'unrecognized_keys'
-          ? `venue: ${i.message}; an alpaca venue takes live, feed (keys only from the environment: docs/venues/alpaca.md)`
+          ? `venue: ${i.message}; an alpaca venue takes live, feed, apiBaseUrl (keys only from the environment: docs/venues/alpaca.md)`
           : `${['venue', ...i.path.map(String)].join('.')}: ${i.message}`,
       ),
     };
   const keys = alpacaKeysFromEnv(env);
   if (!keys.ok) return { ok: false, errors: [`venue: ${keys.error}`] };
-  const hosts = parsed.data.live ? alpacaLive : alpacaPaper;
+  const base = parsed.data.apiBaseUrl?.replace(/\/$/, '') ?? null;
+  if (base !== null && !isLoopbackUrl(base))
+    return {
+      ok: false,
+      errors: [
+        `venue.apiBaseUrl ${base} is not an http url on this machine: it is only for testing against a fake Alpaca (127.0.0.1)`,
+      ],
+    };
+  if (base !== null && parsed.data.live)
+    return {
+      ok: false,
+      errors: ['venue: live: true but apiBaseUrl points at a fake Alpaca on this machine'],
+    };
+  const hosts =
+    base !== null
+      ? { tradingUrl: base, streamUrl: `${base.replace(/^http/, 'ws')}/stream` }
+      : parsed.data.live
+        ? alpacaLive
+        : alpacaPaper;
   const config: AlpacaConfig = {
     ...hosts,
-    dataUrl: alpacaDataUrl,
+    dataUrl: base ?? alpacaDataUrl,
     feed: parsed.data.feed,
     live: parsed.data.live,
     keyId: keys.keyId,

@@ -178,6 +178,27 @@ describe('alpaca keys and config', () => {
     expect(parseAlpacaSettings({ secret: 'x' }, {}).ok).toBe(false);
   });
 
+  it('apiBaseUrl (for tests) points REST and the stream at a fake on this machine, never elsewhere, never live', async () => {
+    const { h } = await open();
+    const env = { APCA_API_KEY_ID: h.fake.keyId, APCA_API_SECRET_KEY: h.fake.secret };
+    const parsed = parseAlpacaSettings({ apiBaseUrl: h.fake.urls.tradingUrl }, env);
+    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+    expect([parsed.config.tradingUrl, parsed.config.dataUrl, parsed.config.streamUrl]).toEqual([
+      h.fake.urls.tradingUrl,
+      h.fake.urls.dataUrl,
+      h.fake.urls.streamUrl,
+    ]);
+    const venue = new AlpacaVenue({ config: parsed.config, quotePollMs: 0, requestsPerMinute: null });
+    await venue.connect();
+    expect(venue.isConnected()).toBe(true);
+    await venue.close();
+    const elsewhere = parseAlpacaSettings({ apiBaseUrl: 'https://paper-api.alpaca.markets' }, env);
+    expect(elsewhere.ok ? [] : elsewhere.errors).toEqual([
+      'venue.apiBaseUrl https://paper-api.alpaca.markets is not an http url on this machine: it is only for testing against a fake Alpaca (127.0.0.1)',
+    ]);
+    expect(parseAlpacaSettings({ apiBaseUrl: h.fake.urls.tradingUrl, live: true }, env).ok).toBe(false);
+  });
+
   it('a wrong key is refused at connect, with the reason and without the key', async () => {
     const { h } = await open();
     const wrong = new AlpacaVenue({
