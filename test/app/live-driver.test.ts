@@ -10,14 +10,13 @@ import { timeZoneOf } from '../../src/domain';
 
 const newYork = timeZoneOf('America/New_York');
 import { driveLive, wallClock } from '../../src/app/live-driver';
-import { AccountId, seededRng, StrategyId } from '../../src/domain';
+import { AccountId, StrategyId } from '../../src/domain';
 import type { EngineHost } from '../../src/engine/host';
 import { defaultEngineSettings } from '../../src/engine/settings';
 import { eventVersions } from '../../src/ledger/events';
 import { openJournal } from '../../src/ledger/journal';
-import { SimInstrumentRegistry } from '../../src/venues/sim/instruments';
-import { SimVenue } from '../../src/venues/sim/sim-venue';
-import type { MarketData } from '../../src/venues/venue';
+import type { SimVenue } from '../../src/venues/sim/sim-venue';
+import { paperVenue as paperEquities } from '../support/paper-venue';
 
 // Real time, as a broker's account runs on it: the driver's own wall clock.
 const clock = wallClock(newYork);
@@ -26,33 +25,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function paperVenue(): SimVenue {
-  const registry = new SimInstrumentRegistry(
-    new Map([['PLTR', { symbol: 'PLTR', kind: 'equity' }]]),
-    'equities',
-  );
-  const market: MarketData = {
-    spot: () => 170.75,
-    quote: () => ({ bid: 170.7, ask: 170.8, mid: 170.75, t: clock.now() }),
-    optionChain: () => [],
-  };
-  return new SimVenue(
-    {
-      products: 'equities',
-      combos: false,
-      latencyMs: 20,
-      commission: { perContract: 0, perShare: 0.005, rate: 0, minimum: 1 },
-      positionIds: 'same',
-      positionHistory: false,
-      midFillChance: 0,
-      timeZone: newYork,
-    },
-    registry,
-    market,
-    { at: (t, _label, fn) => setTimeout(fn, Math.max(0, t - clock.now())), now: () => clock.now() },
-    seededRng(1),
-  );
-}
+const paperVenue = () => paperEquities([{ symbol: 'PLTR', bid: 170.7, ask: 170.8 }]);
 
 async function until(what: string, ok: () => boolean, ms = 5_000): Promise<void> {
   for (let waited = 0; !ok(); waited += 10) {
