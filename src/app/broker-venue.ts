@@ -2,6 +2,7 @@
 // `venue:` section, or the errors that say which field to fix. Each broker's connection settings
 // are parsed by its own adapter; credentials, where a broker needs them, come from the environment.
 import type { Clock } from '../domain';
+import { AlpacaVenue, describeAlpacaConfig, parseAlpacaSettings } from '../venues/alpaca';
 import { CcxtVenue, describeCcxtConfig, parseCcxtSettings } from '../venues/ccxt';
 import { IbkrVenue, ibkrLivePorts, parseIbkrSettings } from '../venues/ibkr';
 import type { Venue } from '../venues/venue';
@@ -65,12 +66,27 @@ export function brokerVenue(config: RunConfig, clock: Clock, log: (line: string)
         },
       };
     }
-    case 'alpaca':
+    case 'alpaca': {
+      // Keys only from the environment (APCA_API_KEY_ID / APCA_API_SECRET_KEY); never printed.
+      const parsed = parseAlpacaSettings(config.venueSettings, process.env);
+      if (!parsed.ok) return parsed;
+      const c = parsed.config;
+      const venue = new AlpacaVenue({ config: c, clock, log });
       return {
-        ok: false,
-        errors: [
-          `venue.kind ${config.venueKind}: this adapter is not part of this version of keel yet (docs/venues.md); set venue.kind: sim to trade the strategy on the simulated venue, or ibkr`,
-        ],
+        ok: true,
+        broker: {
+          venue,
+          live: c.live,
+          marketData: () => 'live',
+          describe: `Alpaca ${describeAlpacaConfig(c)}`,
+          account: () => {
+            const account = venue.lastAccount;
+            if (account === null) throw new Error('alpaca: the account was not read at connect');
+            // Alpaca names accounts by UUID: its 32 hex digits fit keel's account id.
+            return account.id.replaceAll('-', '');
+          },
+        },
       };
+    }
   }
 }

@@ -141,11 +141,11 @@ describe('keel run', () => {
     );
   });
 
-  it('a broker without an adapter in this build is refused naming the ones there are', () => {
+  it('an alpaca config without its keys in the environment is refused naming them, before anything connects', () => {
     const file = variant('alpaca.yaml', (t) => t.replace(/kind: sim\n(?: {2}\w+:.*\n)+/, 'kind: alpaca\n'));
     const r = keel('run', file, '-q');
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/venue.kind alpaca: this adapter is not part of this version of keel yet/);
+    expect(r.stderr).toMatch(/APCA_API_KEY_ID/);
   });
 });
 

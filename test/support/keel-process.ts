@@ -25,7 +25,15 @@ afterEach(() => {
 });
 
 export function keel(...args: string[]): KeelProcess {
-  const child = spawn(process.execPath, ['bin/keel.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return keelWithEnv({}, ...args);
+}
+
+/** keel with more in its environment (a broker's keys, as a user would export them). */
+export function keelWithEnv(env: Readonly<Record<string, string>>, ...args: string[]): KeelProcess {
+  const child = spawn(process.execPath, ['bin/keel.js', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
