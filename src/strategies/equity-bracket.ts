@@ -67,11 +67,26 @@ export class EquityBracket implements Strategy {
     const due = this.params.scanTimes.filter(
       (t) => sessionTimeOn(t, today, this.calendar) <= hhmm && !this.scansDone.has(`${today} ${t}`),
     );
-    if (due.length === 0) return;
+    if (due.length === 0) return this.prepare(ctx, today);
     for (const t of due) this.scansDone.add(`${today} ${t}`);
     const last = due.at(-1) as string;
     const at = sessionTimeOn(last, today, this.calendar);
     this.scan(ctx, today, at === last ? last : `${at} (${last} on a full day)`);
+  }
+
+  /**
+   * Before a scan: today's signal symbols are looked up and their quotes asked for, so a broker's
+   * round trip (IB contract details, Alpaca's asset and first quote) is done when the scan comes,
+   * not found pending and skipped.
+   */
+  private prepare(ctx: StrategyContext, today: string): void {
+    const scansLeft = this.params.scanTimes.some((t) => !this.scansDone.has(`${today} ${t}`));
+    if (!scansLeft) return;
+    for (const s of [...this.params.signals, ...this.given]) {
+      if (s.date !== undefined && s.date !== today) continue;
+      const instrument = ctx.resolve({ symbol: s.symbol });
+      if (instrument) ctx.market.quote(instrument.id);
+    }
   }
 
   private scan(ctx: StrategyContext, today: string, at: string): void {

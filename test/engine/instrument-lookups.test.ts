@@ -8,7 +8,12 @@ import { timeZoneOf } from '../../src/domain';
 const newYork = timeZoneOf('America/New_York');
 import { AccountId, fixedClock, seededRng, type Instrument, type InstrumentId } from '../../src/domain';
 import { EngineHost } from '../../src/engine/host';
-import { defaultEngineSettings } from '../../src/engine/settings';
+import { defaultEngineSettings, type EngineSettings } from '../../src/engine/settings';
+import type { Strategy } from '../../src/engine/strategy';
+import { StrategyId, xnysCalendar } from '../../src/domain';
+import { settingsForScenario } from '../../src/sim/run/settings-for-scenario';
+import { EquityBracket } from '../../src/strategies/equity-bracket';
+import { scenarioFromYaml } from '../support/run-scenario';
 import { eventVersions } from '../../src/ledger/events';
 import { openJournal } from '../../src/ledger/journal';
 import { SimInstrumentRegistry } from '../../src/venues/sim/instruments';
@@ -80,7 +85,12 @@ function world() {
 
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
-async function started(venue: Venue, clock: ReturnType<typeof fixedClock>) {
+async function started(
+  venue: Venue,
+  clock: ReturnType<typeof fixedClock>,
+  strategies: () => readonly Strategy[] = () => [],
+  settings: EngineSettings = defaultEngineSettings,
+) {
   const after: (() => void)[] = [];
   const store = openJournal(':memory:', { knownVersions: eventVersions, owner: 'test', nowMs: clock.now() });
   const host = new EngineHost({
@@ -88,8 +98,8 @@ async function started(venue: Venue, clock: ReturnType<typeof fixedClock>) {
     store,
     clock,
     scheduler: { afterInput: (fn) => after.push(fn) },
-    strategies: () => [],
-    settings: defaultEngineSettings,
+    strategies,
+    settings,
     account: AccountId.of('T-1'),
     log: () => undefined,
   });
@@ -162,5 +172,44 @@ describe('instrument lookups over a round trip', () => {
     await host.stop();
     store.close();
     expect(() => endBurst()).not.toThrow();
+  });
+});
+
+describe('a strategy on a venue whose lookups take a round trip', () => {
+  it("looks up today's signal symbols before the scan, so the scan enters instead of skipping them", async () => {
+    const w = world(); // 10:00 New York
+    const bracket = new EquityBracket(
+      StrategyId.of('swing'),
+      {
+        signals: [{ symbol: 'PLTR', score: 90, entry: 100.1, stop: 98 }],
+        scanTimes: ['10:30'],
+        executeMax: 1,
+      },
+      xnysCalendar,
+    );
+    const settings = settingsForScenario(
+      scenarioFromYaml(
+        [
+          'clock: { start: "2026-01-02T09:30:00-05:00", end: "2026-01-02T16:00:00-05:00" }',
+          'account: { equity: 105000 }',
+          'market: [{ symbol: PLTR, kind: equity, spot: 100 }]',
+          '',
+        ].join('\n'),
+      ),
+    );
+    const { host, engine, endBurst } = await started(
+      asyncLookups(w.sim, new Set()),
+      w.clock,
+      () => [bracket],
+      settings,
+    );
+    await host.tick(); // before the scan: the lookup goes out
+    await settle();
+    endBurst();
+    w.clock.set(Date.UTC(2026, 0, 2, 15, 30)); // 10:30, the scan
+    await host.tick();
+    w.drain();
+    const intents = [...engine.projection.orders.all()].map((o) => [o.intent.intent, o.intent.qty]);
+    expect(intents[0]).toEqual(['open', expect.any(Number)]);
   });
 });
