@@ -39,6 +39,11 @@ export function tokensEqual(given: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Where the keel commands look for a serving engine's token (KEEL_HOME, else ~/.keel). */
+export function pointerHome(): string {
+  return pointerDir();
+}
+
 function pointerDir(): string {
   return join(process.env['KEEL_HOME'] ?? join(homedir(), '.keel'), 'api');
 }
@@ -48,11 +53,16 @@ function pointerFile(url: string): string {
 }
 
 /** Says where the token of the engine serving `url` is; removed when it stops. */
-export function publishApiToken(url: string, tokenFile: string): () => void {
-  mkdirSync(pointerDir(), { recursive: true, mode: 0o700 });
+export function publishApiToken(url: string, tokenFile: string): { ok: boolean; unpublish: () => void } {
   const file = pointerFile(url);
-  writeFileSync(file, `${JSON.stringify({ url, tokenFile, pid: process.pid })}\n`, { mode: 0o600 });
-  return () => rmSync(file, { force: true });
+  try {
+    mkdirSync(pointerDir(), { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${JSON.stringify({ url, tokenFile, pid: process.pid })}\n`, { mode: 0o600 });
+  } catch {
+    // A home folder keel may not write: the commands then need KEEL_API_TOKEN; serving goes on.
+    return { ok: false, unpublish: () => undefined };
+  }
+  return { ok: true, unpublish: () => rmSync(file, { force: true }) };
 }
 
 /** The token for a command to `url`: KEEL_API_TOKEN, else the serving engine's, else null. */

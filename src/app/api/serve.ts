@@ -2,7 +2,7 @@
 // journal), the Host names it answers to, the listening socket, and the dashboard URL, shown once
 // on the terminal that started it (never in engine.log, the journal or a report).
 import type { ApiAddress } from '../api-address';
-import { apiTokenFile, loadOrCreateApiToken, publishApiToken } from './api-token';
+import { apiTokenFile, loadOrCreateApiToken, pointerHome, publishApiToken } from './api-token';
 import { buildOperatorApi, hostsServed, type OperatorTarget } from './operator-api';
 
 export type ServedApi = { readonly url: string; close(): Promise<void> };
@@ -18,19 +18,21 @@ export async function serveOperatorApi(
   const app = buildOperatorApi(target, { token, hosts: hostsServed(address.host, address.port) });
   const listening = await app.listen({ port: address.port, host: address.host });
   const url = address.url === `http://${address.host}:${address.port}` ? address.url : listening;
-  const unpublish = publishApiToken(url, tokenFile);
+  const published = publishApiToken(url, tokenFile);
   process.stderr.write(
     [
       `operator API on ${url}: every request needs its token (${created ? 'made now, ' : ''}kept in ${tokenFile}, mode 0600${tightened ? '; that file was readable by others: now only by you' : ''})`,
       `  dashboard: ${url}/?token=${token}`,
-      `  keel status|halt|resume|cancel|flatten|order --api ${url} finds the token itself`,
+      published.ok
+        ? `  keel status|halt|resume|cancel|flatten|order --api ${url} finds the token itself`
+        : `  keel status|halt|resume|cancel|flatten|order --api ${url} need KEEL_API_TOKEN set to it (${pointerHome()} is not writable)`,
       '',
     ].join('\n'),
   );
   return {
     url,
     async close() {
-      unpublish();
+      published.unpublish();
       await app.close();
     },
   };
