@@ -80,7 +80,7 @@ program
 program
   .command('run')
   .description(
-    "run a strategy from a config file: on the simulated venue, a full session (or --days N) with progress, ending with the daily log, report and invariant check; on a broker (venue.kind ibkr), the account's paper (or, with live: true, live) session until Ctrl-C or --stop-after",
+    "run a strategy from a config file: on the simulated venue, a full session (or --days N) with progress, ending with the daily log, report and invariant check; on a broker (venue.kind ibkr, alpaca or ccxt), the account's paper (or, with live: true, live) session until Ctrl-C or --stop-after, its journal continued and reconciled before any order",
   )
   .argument('<config>', 'run config (YAML or JSON), e.g. examples/iron-condor-0dte.yaml')
   .option('--out <dir>', "directory for the run's files (default out/<name>)")
@@ -101,7 +101,7 @@ program
   .option('--speed <x>', 'with --realtime: simulated seconds per wall-clock second', undefined)
   .option(
     '--api <port-or-url>',
-    'serve the operator HTTP API and dashboard on this machine: a port (7070 = http://127.0.0.1:7070) or a URL (implies --realtime)',
+    'serve the operator HTTP API and dashboard on this machine: a port (7070 = http://127.0.0.1:7070) or a URL (implies --realtime on the simulated venue); every request needs the token printed at start (docs/operator.md)',
   )
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')
