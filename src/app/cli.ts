@@ -103,6 +103,10 @@ program
     '--api <port-or-url>',
     'serve the operator HTTP API and dashboard on this machine: a port (7070 = http://127.0.0.1:7070) or a URL (implies --realtime on the simulated venue); every request needs the token printed at start (docs/operator.md)',
   )
+  .option(
+    '--api-expose',
+    'allow --api on an address beyond this machine (e.g. http://10.0.0.5:7070): the API can trade the account, so only on a network you trust; the token is still required',
+  )
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')
   .option('--no-print', 'do not print the daily log at the end')

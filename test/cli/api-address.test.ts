@@ -1,7 +1,12 @@
 // keel run --api and the commands that talk to it take the same thing: a port or a URL. A bare
-// port used to fail the talking commands with a URL-parse message (issue 19).
+// port used to fail the talking commands with a URL-parse message (issue 19). Beyond this machine
+// only with --api-expose, and then still behind the token.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort, keel as keelProcess, until } from '../support/keel-process';
 
 const keel = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/keel.js', ...args], { encoding: 'utf8' });
@@ -32,5 +37,38 @@ describe('--api PORT or URL', () => {
     const open = keel('run', 'examples/iron-condor-0dte.yaml', '--api', 'http://0.0.0.0:8787', '-q');
     expect(open.status).toBe(2);
     expect(open.stderr).toMatch(/serves it on this machine only/);
+  });
+});
+
+describe('keel run --api beyond this machine', () => {
+  it('--api-expose serves it there with a warning; the token and that Host are still required', async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'keel-expose-'));
+    try {
+      const run = keelProcess(
+        'run',
+        'examples/iron-condor-0dte.yaml',
+        '--api',
+        `http://127.0.0.2:${port}`,
+        '--api-expose',
+        '--speed',
+        '60',
+        '--out',
+        dir,
+        '-q',
+      );
+      await until('the API', () => run.err().includes('dashboard:'));
+      expect(run.err()).toMatch(/WARNING: the operator API is served on 127\.0\.0\.2, beyond this machine/);
+      const url = `http://127.0.0.2:${port}`;
+      expect((await fetch(`${url}/status`)).status).toBe(401);
+      const token = readFileSync(join(dir, 'journal.sqlite.api-token'), 'utf8').trim();
+      expect((await fetch(`${url}/status`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+        200,
+      );
+      run.kill('SIGINT');
+      expect(await run.exit).toBe(130);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,6 +2,7 @@
 // --mine, flatten, orders, signals for a strategy, and resolving a discrepancy. Every command goes to engine.operator(), the same path as the CLI and scenarios, so an
 // HTTP order passes the same pre-trade gate. Bad input is refused naming the field.
 import Fastify, { type FastifyInstance } from 'fastify';
+import { networkInterfaces } from 'node:os';
 import { z } from 'zod';
 import { GroupId, StrategyId } from '../../domain';
 import type { OperatorCommand, OperatorResult } from '../../engine/operator';
@@ -75,10 +76,19 @@ export type ApiSecurity = { readonly token: string; readonly hosts: readonly str
 
 /** The Host header values a server bound to `host:port` answers to. */
 export function hostsServed(host: string, port: number): string[] {
+  const bracket = (name: string) => (name.includes(':') ? `[${name}]` : name);
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'];
   const names =
     host === '127.0.0.1' || host === 'localhost' || host === '::1'
-      ? ['127.0.0.1', 'localhost', '[::1]']
-      : [host.includes(':') ? `[${host}]` : host];
+      ? loopback
+      : host === '0.0.0.0' || host === '::'
+        ? [
+            ...loopback,
+            ...Object.values(networkInterfaces()).flatMap((list) =>
+              (list ?? []).map((a) => bracket(a.address)),
+            ),
+          ]
+        : [bracket(host)];
   return names.map((name) => `${name}:${port}`);
 }
 

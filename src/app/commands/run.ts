@@ -23,6 +23,7 @@ export type RunCommandOptions = {
   journal?: string;
   realtime?: boolean;
   api?: string;
+  apiExpose?: boolean;
   speed?: string;
   quiet?: boolean;
   verbose?: boolean;
@@ -72,7 +73,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     process.stderr.write(`keel run: --lease-ttl takes a duration from 3s to 10m, got ${opts.leaseTtl}\n`);
     return 2;
   }
-  const served = opts.api === undefined ? null : servedApi(opts.api);
+  const served = opts.api === undefined ? null : servedApi(opts.api, opts.apiExpose === true);
   if (served === undefined) return 2;
   if (config.venueKind !== 'sim' && opts.venue !== 'sim') {
     return runLive(config, {
@@ -191,19 +192,27 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   return result.stoppedAt === null ? 0 : 130;
 }
 
-/** Where `--api` serves: a port or a loopback URL; undefined (said why) when it is neither. */
-function servedApi(text: string): ApiAddress | undefined {
+/**
+ * Where `--api` serves: a port or a loopback URL; another address only with --api-expose, said
+ * loudly (the API can trade the account; its token is still needed). Undefined (said why) else.
+ */
+function servedApi(text: string, expose: boolean): ApiAddress | undefined {
   const parsed = parseApiAddress(text);
   if (!parsed.ok) {
     process.stderr.write(`keel run: ${parsed.error}\n`);
     return undefined;
   }
-  if (!isLoopback(parsed.address.host)) {
+  const host = parsed.address.host;
+  if (isLoopback(host)) return parsed.address;
+  if (!expose) {
     process.stderr.write(
-      `keel run: --api ${text}: the operator API has no login, so keel serves it on this machine only (127.0.0.1, localhost or ::1)\n`,
+      `keel run: --api ${text}: the operator API can trade the account, so keel serves it on this machine only (127.0.0.1, localhost or ::1); add --api-expose to serve it on ${host}, only on a network you trust\n`,
     );
     return undefined;
   }
+  process.stderr.write(
+    `keel run: WARNING: the operator API is served on ${host}, beyond this machine: anyone who reaches it with the token can trade the account\n`,
+  );
   return parsed.address;
 }
 
