@@ -20,7 +20,7 @@ describe('parseApiAddress', () => {
       ok: true,
       address: { host: '::1', port: 7070 },
     });
-    expect(parseApiAddress('https://keel.example')).toMatchObject({ ok: true, address: { port: 443 } });
+    expect(parseApiAddress('https://127.0.0.1')).toMatchObject({ ok: true, address: { port: 443 } });
   });
 
   it('anything else is refused saying what --api takes', () => {

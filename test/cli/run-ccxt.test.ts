@@ -181,10 +181,8 @@ describe('keel run on a BingX account through ccxt (fake BingX on loopback)', ()
     );
     expect(live.err()).not.toContain(bingx.secret);
     // apiBaseUrl is for a fake on this machine only.
-    const away = keelRun(keys(), bingxConfig('away', ", apiBaseUrl: 'https://open-api.bingx.com/openApi'"));
+    const away = keelRun(keys(), bingxConfig('away', ", apiBaseUrl: 'https://127.0.0.3/openApi'"));
     expect(await away.exit).toBe(2);
-    expect(away.err()).toMatch(
-      /apiBaseUrl https:\/\/open-api\.bingx\.com\/openApi is not a loopback http\(s\) url/,
-    );
+    expect(away.err()).toMatch(/apiBaseUrl https:\/\/127\.0\.0\.3\/openApi is not a loopback http\(s\) url/);
   }, 90_000);
 });

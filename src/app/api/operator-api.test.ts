@@ -286,7 +286,7 @@ describe('operator API security', () => {
     const res = await app.inject({
       method: 'GET',
       url: '/status',
-      headers: { ...auth, origin: 'http://evil.example' },
+      headers: { ...auth, origin: 'http://127.0.0.1:9' },
     });
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     const form = await app.inject({

@@ -60,15 +60,10 @@ describe('ccxt settings', () => {
   it('takes apiBaseUrl only for a fake exchange on this machine', () => {
     for (const url of ['http://127.0.0.1:4567/openApi', 'http://localhost:1/openApi', 'http://[::1]:80/x'])
       expect(isLoopbackUrl(url), url).toBe(true);
-    for (const url of [
-      'https://open-api.bingx.com/openApi',
-      'http://127.0.0.2/',
-      'ftp://127.0.0.1/',
-      'nonsense',
-    ])
+    for (const url of ['https://127.0.0.3/openApi', 'http://127.0.0.2/', 'ftp://127.0.0.1/', 'nonsense'])
       expect(isLoopbackUrl(url), url).toBe(false);
-    expect(errorsOf({ apiBaseUrl: 'https://open-api.bingx.com/openApi' })).toEqual([
-      'venue: apiBaseUrl https://open-api.bingx.com/openApi is not a loopback http(s) url: it is only for testing against a fake exchange on this machine (127.0.0.1)',
+    expect(errorsOf({ apiBaseUrl: 'https://127.0.0.3/openApi' })).toEqual([
+      'venue: apiBaseUrl https://127.0.0.3/openApi is not a loopback http(s) url: it is only for testing against a fake exchange on this machine (127.0.0.1)',
     ]);
     expect(errorsOf({ apiBaseUrl: 'http://127.0.0.1:4567/openApi', sandbox: true })).toEqual([
       'venue: sandbox and apiBaseUrl exclude each other',

@@ -192,9 +192,9 @@ describe('alpaca keys and config', () => {
     await venue.connect();
     expect(venue.isConnected()).toBe(true);
     await venue.close();
-    const elsewhere = parseAlpacaSettings({ apiBaseUrl: 'https://paper-api.alpaca.markets' }, env);
+    const elsewhere = parseAlpacaSettings({ apiBaseUrl: 'https://127.0.0.3' }, env);
     expect(elsewhere.ok ? [] : elsewhere.errors).toEqual([
-      'venue.apiBaseUrl https://paper-api.alpaca.markets is not an http url on this machine: it is only for testing against a fake Alpaca (127.0.0.1)',
+      'venue.apiBaseUrl https://127.0.0.3 is not an http url on this machine: it is only for testing against a fake Alpaca (127.0.0.1)',
     ]);
     expect(parseAlpacaSettings({ apiBaseUrl: h.fake.urls.tradingUrl, live: true }, env).ok).toBe(false);
   });
