@@ -9,12 +9,14 @@ import type { Projection } from '../ledger/projection';
  * an older journal recorded (v1); UTC for an empty journal.
  */
 export function journalTimeZone(store: EventStore): TimeZone {
-  for (const first of store.read()) {
-    if (first.type !== 'engine.started') return fixedOffsetZone(0);
-    const data = first.data as { timeZone?: string; utcOffsetMin?: number };
-    return data.timeZone !== undefined ? timeZoneOf(data.timeZone) : fixedOffsetZone(data.utcOffsetMin ?? 0);
-  }
+  for (const first of store.read()) return zoneOfFirstEvent(first);
   return fixedOffsetZone(0);
+}
+
+function zoneOfFirstEvent(first: { type: string; data: unknown }): TimeZone {
+  if (first.type !== 'engine.started') return fixedOffsetZone(0);
+  const data = first.data as { timeZone?: string; utcOffsetMin?: number };
+  return data.timeZone !== undefined ? timeZoneOf(data.timeZone) : fixedOffsetZone(data.utcOffsetMin ?? 0);
 }
 
 export function replayJournal(store: EventStore): { projection: Projection; timeZone: TimeZone } {
@@ -29,11 +31,7 @@ export async function replayJournalPages(
   let timeZone = fixedOffsetZone(0);
   for await (const page of store.pages(1)) {
     const first = page[0];
-    if (first?.type === 'engine.started') {
-      const data = first.data as { timeZone?: string; utcOffsetMin?: number };
-      timeZone =
-        data.timeZone !== undefined ? timeZoneOf(data.timeZone) : fixedOffsetZone(data.utcOffsetMin ?? 0);
-    }
+    if (first !== undefined) timeZone = zoneOfFirstEvent(first);
     break;
   }
   return { projection: await replayStore(store, timeZone), timeZone };
