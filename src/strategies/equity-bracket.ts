@@ -30,6 +30,8 @@ export class EquityBracket implements Strategy {
   /** Scans done, by "date scan-time": each scan acts once, even across restarts within a run. */
   private readonly scansDone = new Set<string>();
   private readonly given: EquitySignal[] = [];
+  /** Symbols already looked up and quoted: the instrument cache and the quote line then hold. */
+  private readonly prepared = new Set<string>();
 
   constructor(
     readonly id: StrategyId,
@@ -83,9 +85,11 @@ export class EquityBracket implements Strategy {
     const scansLeft = this.params.scanTimes.some((t) => !this.scansDone.has(`${today} ${t}`));
     if (!scansLeft) return;
     for (const s of [...this.params.signals, ...this.given]) {
-      if (s.date !== undefined && s.date !== today) continue;
+      if ((s.date !== undefined && s.date !== today) || this.prepared.has(s.symbol)) continue;
       const instrument = ctx.resolve({ symbol: s.symbol });
-      if (instrument) ctx.market.quote(instrument.id);
+      if (!instrument) continue; // still on its way: asked again next tick
+      ctx.market.quote(instrument.id);
+      this.prepared.add(s.symbol);
     }
   }
 
