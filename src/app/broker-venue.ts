@@ -2,9 +2,6 @@
 // `venue:` section, or the errors that say which field to fix. Each broker's connection settings
 // are parsed by its own adapter; credentials, where a broker needs them, come from the environment.
 import type { Clock } from '../domain';
-import { AlpacaVenue, describeAlpacaConfig, parseAlpacaSettings } from '../venues/alpaca';
-import { CcxtVenue, describeCcxtConfig, parseCcxtSettings } from '../venues/ccxt';
-import { IbkrVenue, ibkrLivePorts, parseIbkrSettings } from '../venues/ibkr';
 import type { Venue } from '../venues/venue';
 import type { RunConfig } from './run-config';
 
@@ -21,11 +18,17 @@ export type BrokerVenue = {
 
 export type BrokerVenueResult = { ok: true; broker: BrokerVenue } | { ok: false; errors: string[] };
 
-export function brokerVenue(config: RunConfig, clock: Clock, log: (line: string) => void): BrokerVenueResult {
+/** Async: each broker's adapter and client library load only for a run on that broker (ccxt alone takes 0.4 s). */
+export async function brokerVenue(
+  config: RunConfig,
+  clock: Clock,
+  log: (line: string) => void,
+): Promise<BrokerVenueResult> {
   switch (config.venueKind) {
     case 'sim':
       return { ok: false, errors: ['venue.kind sim runs on the simulated venue, not a broker'] };
     case 'ibkr': {
+      const { IbkrVenue, ibkrLivePorts, parseIbkrSettings } = await import('../venues/ibkr');
       const parsed = parseIbkrSettings(config.venueSettings);
       if (!parsed.ok) return parsed;
       const c = parsed.config;
@@ -50,6 +53,7 @@ export function brokerVenue(config: RunConfig, clock: Clock, log: (line: string)
       };
     }
     case 'ccxt': {
+      const { CcxtVenue, describeCcxtConfig, parseCcxtSettings } = await import('../venues/ccxt');
       // Keys only from the environment (BINGX_API_KEY / BINGX_API_SECRET); never printed.
       const parsed = parseCcxtSettings(config.venueSettings, process.env);
       if (!parsed.ok) return parsed;
@@ -67,6 +71,7 @@ export function brokerVenue(config: RunConfig, clock: Clock, log: (line: string)
       };
     }
     case 'alpaca': {
+      const { AlpacaVenue, describeAlpacaConfig, parseAlpacaSettings } = await import('../venues/alpaca');
       // Keys only from the environment (APCA_API_KEY_ID / APCA_API_SECRET_KEY); never printed.
       const parsed = parseAlpacaSettings(config.venueSettings, process.env);
       if (!parsed.ok) return parsed;

@@ -1,8 +1,10 @@
 // keel's command line. Every command says what it will do and what it did.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { checkCommand } from './commands/check';
+import { reportCommand } from './commands/report';
 import { tradingStateOffline, viaApi, type Target } from './commands/operator';
 import { runCommand, type RunCommandOptions } from './commands/run';
 import { readSignalsFile } from './run-config';
@@ -59,7 +61,7 @@ program
 program
   .command('sim')
   .description(
-    'run a scenario in the deterministic simulator: writes venue-log.jsonl, report.json, daily-log.md and checks invariants; with --generate, runs random scenarios from seeds',
+    'run a scenario in the deterministic simulator: writes venue-log.jsonl, report.json, daily-log.md, report.html and checks invariants; with --generate, runs random scenarios from seeds and writes summary.html (in --out, default out/sweep-A-B)',
   )
   .argument('[scenario]', 'scenario file (YAML or JSON)')
   .option('--out <dir>', "directory for the run's files")
@@ -120,6 +122,20 @@ program
   )
   .action(async (file: string, opts: RunCommandOptions) => {
     process.exitCode = await runCommand(file, opts);
+  });
+
+program
+  .command('report')
+  .description(
+    "report.html from a finished run: equity curve, drawdown, each strategy's trades, win rate, average PnL, max drawdown and commissions, every closed trade, incidents; one self-contained file that opens from disk",
+  )
+  .argument(
+    '<run-dir-or-journal>',
+    'a run directory (its report.json, else its journal.sqlite) or a journal file',
+  )
+  .option('--out <dir>', "write report.html here (default: the run directory, or the journal's folder)")
+  .action((path: string, opts: { out?: string }) => {
+    process.exitCode = reportCommand(path, opts);
   });
 
 program
@@ -344,11 +360,15 @@ program
     process.exitCode = sizeCommand(opts);
   });
 
-/** The version in keel's own package.json, two folders up from this file. */
+/** The version in keel's own package.json: the nearest one above this file (src/app/ or dist/). */
 function keelVersion(): string {
-  const file = fileURLToPath(new URL('../../package.json', import.meta.url));
-  const version = (JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version;
-  return typeof version === 'string' ? version : 'unknown';
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+    if (pkg.name === 'keel') return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  }
+  return 'unknown';
 }
 
 function needTarget(verb: string): number {

@@ -1,9 +1,7 @@
 // `--through BROKER`: the simulator runs the engine through a broker's adapter and real client
 // library, a loopback fake of the broker (bound to 127.0.0.1) forwarding to the simulated venue.
+// Each broker's client library and fake load only when a run goes through it: keel starts fast.
 import type { SimRunOptions } from '../sim/run/runner';
-import { alpacaThroughLink } from '../../test/fakes/alpaca/through';
-import { ccxtThroughLink } from '../../test/fakes/exchange/through';
-import { ibkrThroughLink } from '../../test/fakes/tws/through';
 
 export const throughBrokers = ['ibkr', 'alpaca', 'ccxt'] as const;
 export type ThroughBroker = (typeof throughBrokers)[number];
@@ -18,11 +16,14 @@ export function throughLinkFor(
 ): NonNullable<SimRunOptions['through']> {
   switch (broker) {
     case 'ibkr':
-      return (sim, clock) => ibkrThroughLink(sim, clock, log);
+      return async (sim, clock) =>
+        (await import('../../test/fakes/tws/through')).ibkrThroughLink(sim, clock, log);
     case 'alpaca':
-      return (sim, clock) => alpacaThroughLink(sim, clock, log);
+      return async (sim, clock) =>
+        (await import('../../test/fakes/alpaca/through')).alpacaThroughLink(sim, clock, log);
     case 'ccxt':
-      return (sim, clock) => ccxtThroughLink(sim, clock, log);
+      return async (sim, clock) =>
+        (await import('../../test/fakes/exchange/through')).ccxtThroughLink(sim, clock, log);
   }
 }
 

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { AccountId, formatIso } from '../../domain';
 import type { EngineHost } from '../../engine/host';
 import { buildDailyLog, buildReport } from '../../engine/report';
+import { writeRunReportHtml } from '../report-html';
 import { eventVersions } from '../../ledger/events';
 import { openJournalAt, type JournalStore } from '../../ledger/journal';
 import type { Projection } from '../../ledger/projection';
 import { settingsForScenario } from '../../sim/run/settings-for-scenario';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import type { OperatorTarget } from '../api/operator-api';
-import { serveOperatorApi, type ServedApi } from '../api/serve';
+import type { ServedApi } from '../api/serve';
 import type { ApiAddress } from '../api-address';
 import { holdAccountLease } from '../account-lease';
 import { brokerVenue } from '../broker-venue';
@@ -45,7 +46,7 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
     appendFileSync(logFile, `${stamped}\n`);
     if (!opts.quiet) process.stderr.write(`${stamped}\n`);
   };
-  const built = brokerVenue(config, clock, (line) => say(`${config.venueKind}: ${line}`));
+  const built = await brokerVenue(config, clock, (line) => say(`${config.venueKind}: ${line}`));
   if (!built.ok) {
     process.stderr.write(
       `keel run: ${config.file} is not a valid config:\n${built.errors.map((e) => `  - ${e}`).join('\n')}\n`,
@@ -122,7 +123,8 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
   }
   let last: Projection | null;
   try {
-    if (opts.api !== null) api = await serveOperatorApi(target, opts.api, journalPath, opts.out);
+    if (opts.api !== null)
+      api = await (await import('../api/serve')).serveOperatorApi(target, opts.api, journalPath, opts.out);
     const ran = await driveLive({
       venue: broker.venue,
       store: journal,
@@ -168,11 +170,18 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
   }
   const report = buildReport(last, config.name, scenario.seed, {
     venue: config.venueKind,
+    startEquity: scenario.account.equity,
     duplicateFillsIgnored: last.duplicateFillsIgnored,
   });
   writeFileSync(join(opts.out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   const dailyLog = buildDailyLog(last, report, `${config.name} on ${config.venueKind}`);
   writeFileSync(join(opts.out, 'daily-log.md'), `${dailyLog}\n`);
+  const html = writeRunReportHtml(opts.out, {
+    report,
+    startEquity: scenario.account.equity,
+    seed: null,
+    source: join(opts.out, 'report.json'),
+  });
   const s = report.summary;
   process.stdout.write(
     [
@@ -180,6 +189,7 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
       `${config.name}: stopped; groups ${report.groups.length} | executions ${s.executions} | commissions $${s.commissions.toFixed(2)} | realized PnL $${s.realizedPnl.toFixed(2)} | trading ${String(s.finalTradingState)}`,
       `refusals ${report.refusals.length} | discrepancies ${report.discrepancies.length}`,
       `wrote ${opts.out}/daily-log.md, report.json, engine.log; journal ${journalPath} (the next run continues it)`,
+      `report: ${html}`,
       '',
     ].join('\n'),
   );

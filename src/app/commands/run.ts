@@ -8,11 +8,11 @@ import { formatIso } from '../../domain';
 import { check, formatVerdict } from '../../sim/check';
 import { runScenario, writeRun, type SimControl } from '../../sim/run';
 import type { OperatorTarget } from '../api/operator-api';
-import { serveOperatorApi } from '../api/serve';
 import { isLoopback, parseApiAddress, type ApiAddress } from '../api-address';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
 import { loadRunConfig } from '../run-config';
+import { writeRunReportHtml } from '../report-html';
 import { runLive } from './run-live';
 import { isPostgresAddress } from '../../ledger/journal';
 
@@ -113,7 +113,10 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
         : control.operator(cmd),
     projection: () => control?.projection() ?? null,
   };
-  const api = served === null ? null : await serveOperatorApi(target, served, journal, out);
+  const api =
+    served === null
+      ? null
+      : await (await import('../api/serve')).serveOperatorApi(target, served, journal, out);
   const progress = opts.quiet ? null : new Progress(`run ${config.name}`);
   const wallStart = Date.now();
   // Ctrl-C ends the run after the event in progress: outputs written, journal consistent, lock
@@ -163,6 +166,12 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   progress?.done();
   await api?.close();
   writeRun(out, result);
+  const html = writeRunReportHtml(out, {
+    report: result.report,
+    startEquity: scenario.account.equity,
+    seed: scenario.seed,
+    source: join(out, 'report.json'),
+  });
   if (opts.print !== false) {
     const logs = result.dailyLogs.length > 0 ? result.dailyLogs.map((d) => d.text) : [result.dailyLog];
     process.stdout.write(`${logs.join('\n')}\n`);
@@ -181,6 +190,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       openAtEndLine(s),
       formatVerdict(verdict),
       `wrote ${out}/daily-log.md, report.json, venue-log.jsonl${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}; journal ${journal}`,
+      `report: ${html}`,
       ...(result.stoppedAt === null
         ? []
         : [
