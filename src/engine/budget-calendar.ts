@@ -4,6 +4,8 @@
 // a restart rebuilds the same budget state.
 import {
   addDays,
+  assert,
+  atDateTime,
   atLocalTime,
   localDate,
   localWeekday,
@@ -16,11 +18,27 @@ import type { BudgetLimitsData } from '../ledger/events';
 import type { EngineCore } from './engine-core';
 import type { RiskSettings } from './settings';
 
+/**
+ * What the last tick learned, so a tick costs no string work: the budget state whose limits were
+ * found equal to the settings (the state object is replaced on every budget event), and the local
+ * day with its scan instants (computed once per day, not once per tick).
+ */
+type CalendarMemo = {
+  limitsCheckedFor: object | null;
+  day: { start: number; end: number; date: string; scans: readonly { at: string; t: number }[] } | null;
+};
+const memos = new WeakMap<EngineCore, CalendarMemo>();
+
 export function rollBudgetCalendar(core: EngineCore, risk: RiskSettings): void {
   const p = core.p;
   const now = core.now();
+  let memo = memos.get(core);
+  if (memo === undefined) memos.set(core, (memo = { limitsCheckedFor: null, day: null }));
   const state = p.budget.state;
-  if (state === null || limitsChanged(state.limits, state.strategyLimits, risk)) {
+  if (
+    state === null ||
+    (memo.limitsCheckedFor !== state && limitsChanged(state.limits, state.strategyLimits, risk))
+  ) {
     core.recorder.record('budget.configured', {
       equity: equityNow(core, risk),
       limits: { ...risk.limits },
@@ -29,7 +47,10 @@ export function rollBudgetCalendar(core: EngineCore, risk: RiskSettings): void {
   }
   const current = p.budget.state;
   if (current === null) return;
-  const today = localDate(now, p.timeZone);
+  memo.limitsCheckedFor = current;
+  if (memo.day === null || now < memo.day.start || now >= memo.day.end)
+    memo.day = dayAround(now, p.timeZone, risk);
+  const today = memo.day.date;
   const dayOfBudget = localDate(current.day.startedAt, p.timeZone);
   if (today !== dayOfBudget) {
     const equity = equityNow(core, risk);
@@ -39,12 +60,18 @@ export function rollBudgetCalendar(core: EngineCore, risk: RiskSettings): void {
   }
   const lastScan = p.budget.state?.lastScanAt ?? null;
   let due: { at: string; t: number } | null = null;
-  for (const at of risk.scanTimes) {
-    const t = atLocalTime(now, at, p.timeZone);
-    if (t <= now && (due === null || t > due.t)) due = { at, t };
-  }
+  for (const scan of memo.day.scans) if (scan.t <= now && (due === null || scan.t > due.t)) due = scan;
   if (due !== null && (lastScan === null || lastScan < due.t))
     core.recorder.record('budget.scan', { at: due.at });
+}
+
+/** The local day holding `now`: its bounds as instants, its date and its scans' instants. */
+function dayAround(now: number, zone: TimeZone, risk: RiskSettings): NonNullable<CalendarMemo['day']> {
+  const date = localDate(now, zone);
+  const start = atDateTime(date, '00:00', zone);
+  const end = atDateTime(addDays(date, 1), '00:00', zone);
+  assert(start <= now && now < end, `the local day around ${now} must hold it`);
+  return { start, end, date, scans: risk.scanTimes.map((at) => ({ at, t: atLocalTime(now, at, zone) })) };
 }
 
 /** Account value for the budgets: the configured equity plus everything realized since. */
