@@ -50,6 +50,7 @@ import { meaningOfFailure, type FailureMeaning } from './errors';
 import {
   accountUidSchema,
   amountToMicros,
+  fillHistoryPageSchema,
   fillRecordSchema,
   fillTimeOf,
   orderRecordSchema,
@@ -101,6 +102,10 @@ type Held = { qty: number; avgPrice: number; positionId: string | null };
 const fillsSlackMs = 2_000;
 /** How far back a snapshot reads fills and closed positions when keel asks for everything. */
 const historyDaysMax = 30;
+/** The longest span one fill-history request covers, and its page size. */
+const fillWindowMs = 7 * 86_400_000;
+const fillPageSize = 1_000;
+const fillPagesMax = 100;
 const trackedOrdersMax = 100_000;
 const logLinesMax = 100_000;
 
@@ -728,15 +733,15 @@ export class CcxtVenue implements Venue {
   private passOnFills(fills: readonly { rec: FillRecord; t: number }[]): void {
     const listed = new Map<string, number>();
     for (const { rec, t } of [...fills].sort((a, b) => a.t - b.t)) {
-      const execId = execIdOf(rec, t);
+      const execId = execIdOf(rec);
       const n = (listed.get(execId) ?? 0) + 1;
       listed.set(execId, n);
-      const order = this.byVenueId.get(rec.orderId) ?? this.byKeelId(rec.clientOrderID);
+      const order = this.byVenueId.get(rec.orderId);
       if (order === undefined) {
         if (!this.foreignExecs.has(execId)) {
           this.foreignExecs.add(execId);
           this.log(
-            `fill ${execId} (${rec.side} ${rec.volume} ${rec.symbol} @ ${rec.price}) of order ${rec.orderId}, which keel did not place: not keel's`,
+            `fill ${execId} (${rec.side} ${rec.qty} ${rec.symbol} @ ${rec.price}) of order ${rec.orderId}, which keel did not place: not keel's`,
           );
         }
         continue;
@@ -756,8 +761,8 @@ export class CcxtVenue implements Venue {
     this.acceptOnce(order);
     order.execCounts.set(execId, (order.execCounts.get(execId) ?? 0) + 1);
     if (!repeat) {
-      order.filledQty = roundQty(order.filledQty + rec.volume);
-      order.cash += rec.volume * rec.price;
+      order.filledQty = roundQty(order.filledQty + rec.qty);
+      order.cash += rec.qty * rec.price;
     } else this.log(`execution ${execId} listed again: passed on once more, counted once`);
     this.push({
       type: 'fill',
@@ -768,7 +773,7 @@ export class CcxtVenue implements Venue {
         venueOrderId: VenueOrderId.of(rec.orderId),
         instrumentId: order.instrumentId,
         side: rec.side,
-        qty: rec.volume,
+        qty: rec.qty,
         price: rec.price,
         commission: toMicros(Math.abs(rec.commission)),
         comboExecId: null,
@@ -853,25 +858,55 @@ export class CcxtVenue implements Venue {
     return out;
   }
 
-  /** The exchange's fills of one market from `since` (null: the error was logged and the link judged). */
+  /**
+   * The exchange's fills of one market (of one order when `orderId` is given) from `since`, read
+   * from BingX's fill history (`fillHistory`), which names each fill by its trade id. It serves
+   * windows of at most 7 days, a page of at most 1,000 fills at a time: a longer span is read window
+   * by window, page by page. Null: the error was logged and the link judged.
+   */
   private async fillRecords(
     instrumentId: InstrumentId,
     since: number,
+    orderId?: string,
   ): Promise<{ rec: FillRecord; t: number }[] | null> {
     const listed = this.instruments.get(instrumentId);
     if (!listed) return [];
+    const exchange = this.options.config.exchange;
+    const until = this.clock.now() + fillsSlackMs;
     try {
-      const trades = await this.exchange.fetchMyTrades(listed.symbol, since, undefined, {
-        until: this.clock.now() + fillsSlackMs,
-      });
       const out: { rec: FillRecord; t: number }[] = [];
-      for (const tr of trades) {
-        const rec = readRecord(fillRecordSchema, tr.info, 'fill');
-        if (typeof rec === 'string') throw new Error(`${this.options.config.exchange}: ${rec}`);
-        const t = fillTimeOf(rec) ?? tr.timestamp ?? null;
-        if (t === null)
-          throw new Error(`${this.options.config.exchange}: a fill of order ${rec.orderId} without a time`);
-        out.push({ rec, t });
+      for (let from = Math.max(0, since); from <= until; from += fillWindowMs) {
+        const to = Math.min(until, from + fillWindowMs - 1);
+        for (let page = 1; ; page++) {
+          const raw = await (
+            this.exchange as unknown as { swapV2PrivateGetTradeFillHistory(p: object): Promise<unknown> }
+          ).swapV2PrivateGetTradeFillHistory({
+            symbol: listed.instrument.symbol,
+            startTs: from,
+            endTs: to,
+            pageIndex: page,
+            pageSize: fillPageSize,
+            ...(orderId === undefined ? {} : { orderId }),
+          });
+          const read = readRecord(fillHistoryPageSchema, raw, 'a fill history page');
+          if (typeof read === 'string') throw new Error(`${exchange}: ${read}`);
+          const list = read.data.fill_history_orders ?? [];
+          for (const item of list) {
+            const rec = readRecord(fillRecordSchema, item, 'fill');
+            if (typeof rec === 'string') throw new Error(`${exchange}: ${rec}`);
+            const t = fillTimeOf(rec);
+            if (t === null)
+              throw new Error(
+                `${exchange}: fill ${rec.tradeId} of order ${rec.orderId}: filledTime '${rec.filledTime}' is not a time`,
+              );
+            out.push({ rec, t });
+          }
+          if (list.length < fillPageSize) break;
+          if (page >= fillPagesMax)
+            throw new Error(
+              `${exchange}: more than ${fillPagesMax * fillPageSize} fills in 7 days of ${instrumentId}`,
+            );
+        }
       }
       return out;
     } catch (e) {
@@ -902,7 +937,7 @@ export class CcxtVenue implements Venue {
       if (fills === null) throw new Error(`ccxt: the fills of ${id} could not be read: no snapshot`);
       const seen = new Set<string>();
       for (const { rec, t } of fills) {
-        const execId = execIdOf(rec, t);
+        const execId = execIdOf(rec);
         if (
           seen.has(execId) ||
           (request.executionsSince !== null && t < request.executionsSince - fillsSlackMs)
@@ -911,12 +946,11 @@ export class CcxtVenue implements Venue {
         seen.add(execId);
         executions.push({
           execId: ExecId.of(execId),
-          clientOrderId:
-            (this.byVenueId.get(rec.orderId) ?? this.byKeelId(rec.clientOrderID))?.clientOrderId ?? null,
+          clientOrderId: this.byVenueId.get(rec.orderId)?.clientOrderId ?? null,
           venueOrderId: VenueOrderId.of(rec.orderId),
           instrumentId: id,
           side: rec.side,
-          qty: rec.volume,
+          qty: rec.qty,
           price: rec.price,
           commission: toMicros(Math.abs(rec.commission)),
           comboExecId: null,
@@ -1210,11 +1244,11 @@ function keelIdOf(clientOrderId: string | undefined): ClientOrderId | null {
 }
 
 /**
- * BingX's fill history carries no trade id: the execution is named by its order, its time to the
- * millisecond, its quantity and price. The same listing twice gives the same id.
+ * An execution is named by BingX's trade id (`fillHistory`'s `tradeId`): two fills of one order in
+ * the same millisecond at the same price and size stay two. The same listing twice gives the same id.
  */
-function execIdOf(rec: FillRecord, t: number): string {
-  return `${rec.orderId}:${t}:${rec.volume}:${rec.price}`;
+function execIdOf(rec: FillRecord): string {
+  return rec.tradeId;
 }
 
 function heldOf(p: VenuePosition): Held {

@@ -58,18 +58,43 @@ export const orderRecordSchema = z.object({
 });
 export type OrderRecord = z.infer<typeof orderRecordSchema>;
 
+/** A trade id as BingX writes it: digits (a string, or a number ccxt could hold exactly). */
+const tradeId = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && v >= 0) return String(v);
+    ctx.addIssue({
+      code: 'custom',
+      message: `trade id ${v} arrived as a JS number that cannot hold its digits`,
+    });
+    return z.NEVER;
+  }
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(v)) {
+    ctx.addIssue({ code: 'custom', message: `trade id '${v}' is not an id` });
+    return z.NEVER;
+  }
+  return v;
+});
+
+/**
+ * One fill of `GET /openApi/swap/v2/trade/fillHistory` (`fill_history_orders`): the fill history
+ * that names each trade by BingX's `tradeId`, its time to the millisecond (`filledTime`, +0800).
+ */
 export const fillRecordSchema = z.object({
   symbol: z.string(),
   orderId: digits,
-  volume: decimal,
+  tradeId,
+  qty: decimal,
   price: decimal,
   commission: decimal,
   side: z.enum(['BUY', 'SELL']),
-  filledTm: z.string().optional(),
-  filledTime: z.string().optional(),
-  clientOrderID: z.string().optional(),
+  filledTime: z.string(),
 });
 export type FillRecord = z.infer<typeof fillRecordSchema>;
+
+/** The page of fills an answer of `fillHistory` carries. */
+export const fillHistoryPageSchema = z.object({
+  data: z.object({ fill_history_orders: z.array(z.unknown()).nullable().optional() }),
+});
 
 export const positionRecordSchema = z.object({
   positionId: digits,
@@ -107,10 +132,10 @@ export const positionHistorySchema = z.object({
 });
 export type PositionHistoryRecord = z.infer<typeof positionHistorySchema>;
 
-/** A record or the reason it cannot be read. */
 /** `GET /account/v1/uid`: the account the keys belong to (the journal is one account's). */
 export const accountUidSchema = z.object({ data: z.object({ uid: digits }) });
 
+/** A record or the reason it cannot be read. */
 export function readRecord<T>(schema: z.ZodType<T>, raw: unknown, what: string): T | string {
   const r = schema.safeParse(raw);
   if (r.success) return r.data;
@@ -118,15 +143,11 @@ export function readRecord<T>(schema: z.ZodType<T>, raw: unknown, what: string):
   return `${what} keel could not read: ${first ? `${first.path.join('.') || '(record)'}: ${first.message}` : 'malformed'}`;
 }
 
-/** `2006-01-02T15:04:05.999+0800` or `2024-10-24T17:13:12Z` to ms; null when neither parses. */
+/** `2006-01-02T15:04:05.999+0800` (or `2024-10-24T17:13:12Z`) to ms; null when it does not parse. */
 export function fillTimeOf(r: FillRecord): number | null {
-  for (const text of [r.filledTime, r.filledTm]) {
-    if (text === undefined) continue;
-    const iso = text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-    const t = Date.parse(iso);
-    if (Number.isFinite(t)) return t;
-  }
-  return null;
+  const iso = r.filledTime.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const t = Date.parse(iso);
+  return Number.isFinite(t) ? t : null;
 }
 
 /** An exchange amount ("-0.33699650000000003", "51.6") to micro-units, exactly to the micro. */

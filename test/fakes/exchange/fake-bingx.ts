@@ -75,6 +75,8 @@ type FakeOrder = {
 };
 
 type FillRecord = {
+  /** BingX's trade id: one per execution of the venue (a duplicate report lists the same id again). */
+  readonly tradeId: string;
   readonly order: FakeOrder;
   readonly t: number;
   readonly qty: number;
@@ -90,6 +92,8 @@ const defaultUid = '1000001';
 const defaultSymbols = ['BTC-USDT', 'ETH-USDT', 'SOL-USDT'];
 const leverage = 10;
 const firstOrderId = 1990000000000000000n;
+/** The order of every trade this account made outside the API (the exchange's app, another bot). */
+const foreignOrderId = firstOrderId - 7n;
 const fakeLogLinesMax = 10_000;
 const openStatuses: readonly BingxStatus[] = ['PENDING', 'NEW', 'PARTIALLY_FILLED'];
 
@@ -101,13 +105,23 @@ export class FakeBingx {
   private readonly byVenueOrderId = new Map<string, FakeOrder>();
   private readonly fills: FillRecord[] = [];
   private readonly seenExecs = new Set<string>();
+  /** The venue's execution ids and the trade ids BingX gives them. */
+  private readonly tradeIds = new Map<string, string>();
+  private nextTradeNo = 1;
   private readonly faults = new Map<RequestKind, WireFault[]>();
   private readonly sockets = new Set<Socket>();
   private readonly hanging = new Set<http.ServerResponse>();
   private readonly holdWaiters: (() => void)[] = [];
   private readonly fundingQueue: number[] = [];
   private readonly fundingByPosition = new Map<string, number>();
-  private readonly foreignFills: Record<string, unknown>[] = [];
+  private readonly foreignFills: {
+    symbol: string;
+    side: 'BUY' | 'SELL';
+    qty: number;
+    price: number;
+    t: number;
+    tradeId: string;
+  }[] = [];
   private unsubscribe: (() => void) | null = null;
   private linkUp: boolean;
   private nextOrderNo = 1n;
@@ -199,25 +213,13 @@ export class FakeBingx {
 
   /** A trade of an order this account never placed through the API (the exchange's app, another bot). */
   addForeignTrade(symbol: string, side: 'BUY' | 'SELL', qty: number, price: number): void {
-    const t = this.o.now();
     this.foreignFills.push({
-      filledTm: secondsIso(t),
       symbol,
-      volume: String(qty),
-      price: String(price),
-      amount: String(qty * price),
-      commission: '0',
-      currency: 'USDT',
-      orderId: String(firstOrderId - 7n),
-      liquidatedPrice: '0',
-      liquidatedMarginRatio: '0',
-      workingType: 'MARK_PRICE',
-      filledTime: plus8Iso(t),
       side,
-      type: 'MARKET',
-      positionSide: 'BOTH',
-      clientOrderID: '',
-      onlyOnePosition: true,
+      qty,
+      price,
+      t: this.o.now(),
+      tradeId: this.tradeIdOf(`foreign-${this.nextTradeNo}`),
     });
     this.changed();
   }
@@ -329,6 +331,8 @@ export class FakeBingx {
         return ok(await this.positionsJson(q.get('symbol')));
       case 'GET /swap/v2/trade/allFillOrders':
         return ok({ fill_orders: this.fillsJson(q) });
+      case 'GET /swap/v2/trade/fillHistory':
+        return this.fillHistory(q);
       case 'GET /swap/v1/trade/positionHistory':
         return ok({ positionHistory: await this.positionHistoryJson(q) });
       default:
@@ -517,6 +521,15 @@ export class FakeBingx {
     }
   }
 
+  private tradeIdOf(execId: string): string {
+    let id = this.tradeIds.get(execId);
+    if (id === undefined) {
+      id = String(81_000_000 + this.nextTradeNo++);
+      this.tradeIds.set(execId, id);
+    }
+    return id;
+  }
+
   private learnVenueId(o: FakeOrder, venueOrderId: string): void {
     o.venueOrderId = venueOrderId;
     this.byVenueOrderId.set(venueOrderId, o);
@@ -535,7 +548,14 @@ export class FakeBingx {
       else if (o.status === 'NEW' || o.status === 'PENDING') o.status = 'PARTIALLY_FILLED';
       o.updateTime = f.t;
     } else this.note(`execution ${f.execId} reported again: listed twice in the fill history`);
-    this.fills.push({ order: o, t: f.t, qty: f.qty, price: f.price, commission: f.commission / 1e6 });
+    this.fills.push({
+      tradeId: this.tradeIdOf(f.execId),
+      order: o,
+      t: f.t,
+      qty: f.qty,
+      price: f.price,
+      commission: f.commission / 1e6,
+    });
   }
 
   private onLink(up: boolean): void {
@@ -577,7 +597,14 @@ export class FakeBingx {
       o.executedQty = roundQty(o.executedQty + x.qty);
       o.cash += x.qty * x.price;
       o.commission += x.commission / 1e6;
-      this.fills.push({ order: o, t: x.t, qty: x.qty, price: x.price, commission: x.commission / 1e6 });
+      this.fills.push({
+        tradeId: this.tradeIdOf(x.execId),
+        order: o,
+        t: x.t,
+        qty: x.qty,
+        price: x.price,
+        commission: x.commission / 1e6,
+      });
     }
     this.fills.sort((a, b) => a.t - b.t);
     this.changed();
@@ -658,8 +685,96 @@ export class FakeBingx {
         clientOrderID: f.order.clientOrderId,
         onlyOnePosition: true,
       }));
-    const foreign = this.foreignFills.filter((f) => symbol === null || f['symbol'] === symbol);
+    const foreign = this.foreignFills
+      .filter((f) => symbol === null || f.symbol === symbol)
+      .map((f) => ({
+        filledTm: secondsIso(f.t),
+        symbol: f.symbol,
+        volume: String(f.qty),
+        price: String(f.price),
+        amount: String(f.qty * f.price),
+        commission: '0',
+        currency: 'USDT',
+        orderId: String(foreignOrderId),
+        liquidatedPrice: '0',
+        liquidatedMarginRatio: '0',
+        workingType: 'MARK_PRICE',
+        filledTime: plus8Iso(f.t),
+        side: f.side,
+        type: 'MARKET',
+        positionSide: 'BOTH',
+        clientOrderID: '',
+        onlyOnePosition: true,
+      }));
     return [...mine, ...foreign];
+  }
+
+  /**
+   * `GET /swap/v2/trade/fillHistory`: BingX's fill history with a trade id per fill, `filledTime` to
+   * the ms (+0800), a window of at most 7 days (startTs and endTs required), pages of at most 1,000.
+   */
+  private fillHistory(q: URLSearchParams): Reply {
+    const symbol = q.get('symbol');
+    if (symbol === null || symbol === '') return ok400(80014, 'Invalid parameters, symbol is required');
+    const from = Number(q.get('startTs'));
+    const to = Number(q.get('endTs'));
+    if (!q.has('startTs') || !q.has('endTs') || !Number.isSafeInteger(from) || !Number.isSafeInteger(to))
+      return ok400(80014, 'Invalid parameters, startTs and endTs are required');
+    if (to < from || to - from > 7 * 86_400_000)
+      return ok400(80014, 'Invalid parameters, the time window of startTs and endTs is at most 7 days');
+    const orderId = q.get('orderId');
+    const pageSize = Math.min(1000, Number(q.get('pageSize') ?? 50) || 50);
+    const pageIndex = Math.max(1, Number(q.get('pageIndex') ?? 1) || 1);
+    const row = (r: {
+      symbol: string;
+      orderId: string;
+      tradeId: string;
+      side: 'BUY' | 'SELL';
+      qty: number;
+      price: number;
+      commission: number;
+      t: number;
+    }) => ({
+      symbol: r.symbol,
+      qty: String(r.qty),
+      price: String(r.price),
+      quoteQty: String(Math.round(r.qty * r.price * 1e4) / 1e4),
+      commission: String(-r.commission),
+      commissionAsset: 'USDT',
+      orderId: r.orderId,
+      tradeId: r.tradeId,
+      filledTime: plus8Iso(r.t),
+      side: r.side,
+      positionSide: 'BOTH',
+      role: 'taker',
+    });
+    const all = [
+      ...this.fills.map((f) => ({
+        symbol: f.order.instrument.symbol,
+        orderId: f.order.orderId,
+        tradeId: f.tradeId,
+        side: f.order.side,
+        qty: f.qty,
+        price: f.price,
+        commission: f.commission,
+        t: f.t,
+      })),
+      ...this.foreignFills.map((f) => ({
+        symbol: f.symbol,
+        orderId: String(foreignOrderId),
+        tradeId: f.tradeId,
+        side: f.side,
+        qty: f.qty,
+        price: f.price,
+        commission: 0,
+        t: f.t,
+      })),
+    ]
+      .filter((f) => f.symbol === symbol && f.t >= from && f.t <= to)
+      .filter((f) => orderId === null || f.orderId === orderId)
+      .sort((a, b) => a.t - b.t);
+    const page = all.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
+    return ok({ fill_history_orders: page.map(row) });
   }
 
   private async positionsJson(symbol: string | null): Promise<Record<string, unknown>[]> {
@@ -825,7 +940,7 @@ function requestKindOf(method: string, path: string): RequestKind | null {
     return method === 'POST' ? 'placeOrder' : method === 'DELETE' ? 'cancelOrder' : 'queryOrder';
   if (path === '/swap/v2/trade/openOrders') return 'openOrders';
   if (path === '/swap/v2/user/positions') return 'positions';
-  if (path === '/swap/v2/trade/allFillOrders') return 'fills';
+  if (path === '/swap/v2/trade/allFillOrders' || path === '/swap/v2/trade/fillHistory') return 'fills';
   return null;
 }
 

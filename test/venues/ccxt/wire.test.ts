@@ -142,6 +142,27 @@ describe('ccxt bingx over the wire', () => {
     ]);
   });
 
+  it("two fills of one order in the same millisecond at the same price and size stay two: named by BingX's trade id", async () => {
+    const { h, events, btc } = await open();
+    h.nextOrder({ kind: 'partialFill', fraction: 0.5, restAfterMs: 0 });
+    const id = ClientOrderId.of('wire-o1');
+    h.venue.submit(singleLeg(id, btc, 'BUY', 0.002, { limit: 100.2 }));
+    await h.advance(1_000);
+    const venueFills = h.sim.venueLog().filter((l) => l.type === 'fill' && l.clientOrderId === id);
+    const times = venueFills.map((l) => (l.type === 'fill' ? [l.t, l.qty, l.price] : []));
+    expect(times).toHaveLength(2);
+    expect(times[0]).toEqual(times[1]); // the same ms, size and price at the venue
+    const fills = of(events, 'fill').map((e) => e.fill);
+    expect(fills.map((f) => f.qty)).toEqual([0.001, 0.001]);
+    expect(new Set(fills.map((f) => f.execId)).size).toBe(2);
+    for (const f of fills) expect(f.execId).toMatch(/^\d+$/);
+    const snap = await h.venue.snapshot();
+    expect(snap.executions.filter((x) => x.clientOrderId === id).map((x) => x.execId)).toEqual(
+      fills.map((f) => f.execId),
+    );
+    expect(snap.orders.find((o) => o.clientOrderId === id)?.filledQty).toBe(0.002);
+  });
+
   it('keys never reach the log', async () => {
     const { h, btc } = await open();
     h.venue.submit(singleLeg(ClientOrderId.of('wire-o1'), btc, 'BUY', 0.001, { limit: 100.2 }));
