@@ -3,7 +3,9 @@ import { check, formatVerdict } from '../../sim/check';
 import { runScenario, writeRun } from '../../sim/run';
 import { loadScenario } from '../../sim/scenario';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
+import { join } from 'node:path';
 import { Progress } from '../progress';
+import { writeRunReportHtml } from '../report-html';
 import { throughDescription, throughLinkFor, type ThroughBroker } from '../through';
 
 export type SimCommandOptions = {
@@ -53,6 +55,12 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
   progress?.done();
   const wallSec = Math.max(0.001, (Date.now() - startedMs) / 1000);
   writeRun(opts.out, result);
+  const html = writeRunReportHtml(opts.out, {
+    report: result.report,
+    startEquity: scenario.account.equity,
+    seed: scenario.seed,
+    source: join(opts.out, 'report.json'),
+  });
   if (opts.print) process.stdout.write(`${result.dailyLog}\n`);
   const verdict = check(
     { lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } },
@@ -71,6 +79,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
           ]),
       formatVerdict(verdict),
       `wrote ${opts.out}/venue-log.jsonl, report.json, daily-log.md${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}`,
+      `report: ${html}`,
       '',
     ].join('\n'),
   );

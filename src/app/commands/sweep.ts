@@ -1,6 +1,9 @@
 // keel sim --generate --seeds A..B: random scenarios from each seed, run and checked; a table of
 // runs, events and violations, and the one command that reproduces any failing seed.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { check, formatVerdict } from '../../sim/check';
+import { renderSweepSummary, sweepSummaryFile, writeRunReportHtml } from '../report-html';
 import { runScenario, strategiesForScenario, writeRun } from '../../sim/run';
 import { generateScenario, reproduceCommand, sweepSeeds, type SweepRow } from '../../sim/sweep';
 import type { SimRunOptions } from '../../sim/run/runner';
@@ -34,6 +37,17 @@ export async function sweepCommand(
   const failing = rows.filter((r) => r.error !== null || r.violations.length > 0);
   const events = rows.reduce((s, r) => s + r.events, 0);
   process.stdout.write(`\n${rows.length} runs, ${events} simulated events, ${failing.length} failing\n`);
+  const summaryDir = out ?? join('out', `sweep-${seeds.from}-${seeds.to}`);
+  mkdirSync(summaryDir, { recursive: true });
+  const summary = join(summaryDir, sweepSummaryFile);
+  const title = `keel sim --generate --seeds ${seeds.from}..${seeds.to}${through === undefined ? '' : ` --through ${through}`}`;
+  writeFileSync(
+    summary,
+    renderSweepSummary(title, rows, (seed) =>
+      through === undefined ? reproduceCommand(seed) : `${reproduceCommand(seed)} --through ${through}`,
+    ),
+  );
+  process.stdout.write(`summary: ${summary}\n`);
   for (const r of failing)
     process.stdout.write(
       `  seed ${r.seed}: ${r.error ?? r.violations[0]?.message ?? ''}\n    reproduce: ${reproduceCommand(r.seed)}${through === undefined ? '' : ` --through ${through}`}\n`,
@@ -45,12 +59,18 @@ async function oneSeed(seed: number, out: string, runOptions: Partial<SimRunOpti
   const scenario = generateScenario(seed);
   const run = await runScenario(scenario, { strategies: strategiesForScenario, ...runOptions });
   writeRun(out, run);
+  const html = writeRunReportHtml(out, {
+    report: run.report,
+    startEquity: scenario.account.equity,
+    seed,
+    source: join(out, 'report.json'),
+  });
   const verdict = check(
     { lines: run.venueLog, report: run.report, scenario: { name: scenario.name, seed } },
     { converged: true },
   );
   process.stdout.write(
-    `seed ${seed}: ${run.stats.events} events, ${run.stats.crashes} crash(es)\n${formatVerdict(verdict)}\nwrote ${out}\n`,
+    `seed ${seed}: ${run.stats.events} events, ${run.stats.crashes} crash(es)\n${formatVerdict(verdict)}\nwrote ${out}\nreport: ${html}\n`,
   );
   return verdict.ok ? 0 : 1;
 }

@@ -233,6 +233,7 @@ class SimRun {
       const days = this.tradingDates();
       const marks = this.ownedMarks(p);
       const report = buildReport(p, this.scenario.name, this.scenario.seed, {
+        startEquity: this.scenario.account.equity,
         crashes: this.crashes,
         duplicateFillsIgnored: p.duplicateFillsIgnored,
         ...openAtEnd(p, marks),

@@ -1,5 +1,7 @@
 // A sweep: many generated scenarios, each run and checked. Any failing seed comes with the one
 // command that reproduces it.
+import { addDays, isTradingDay, localDate } from '../../domain';
+import type { Scenario } from '../scenario';
 import { check, type Violation } from '../check';
 import { runScenario, type SimRunOptions } from '../run/runner';
 import { strategiesForScenario } from '../run/strategies-for-scenario';
@@ -7,6 +9,13 @@ import { generateScenario } from './generate';
 
 export type SweepRow = {
   seed: number;
+  /** The strategies the seed's scenario runs (iron-condor-0dte, equity-bracket, ...). */
+  strategies: readonly string[];
+  /** The kinds of fault the seed injects, each once (reject, partialFill, crashEngine, ...). */
+  faultKinds: readonly string[];
+  /** Sessions the scenario spans. */
+  days: number;
+  realizedPnl: number;
   events: number;
   crashes: number;
   keelFills: number;
@@ -31,8 +40,18 @@ export async function sweepSeeds(
 
 /** `runOptions`: e.g. `through`, to run each seed through a broker's adapter and its loopback fake. */
 export async function runSeed(seed: number, runOptions: Partial<SimRunOptions> = {}): Promise<SweepRow> {
+  let shape: Pick<SweepRow, 'strategies' | 'faultKinds' | 'days'> = {
+    strategies: [],
+    faultKinds: [],
+    days: 0,
+  };
   try {
     const scenario = generateScenario(seed);
+    shape = {
+      strategies: [...new Set(scenario.strategies.map((s) => s.kind))],
+      faultKinds: [...new Set(scenario.faults.map((f) => f.kind))].sort(),
+      days: tradingDays(scenario),
+    };
     const run = await runScenario(scenario, { strategies: strategiesForScenario, ...runOptions });
     const verdict = check(
       { lines: run.venueLog, report: run.report, scenario: { name: scenario.name, seed } },
@@ -40,6 +59,8 @@ export async function runSeed(seed: number, runOptions: Partial<SimRunOptions> =
     );
     return {
       seed,
+      ...shape,
+      realizedPnl: run.report.summary.realizedPnl,
       events: run.stats.events,
       crashes: run.stats.crashes,
       keelFills: verdict.stats.keelFills,
@@ -49,6 +70,8 @@ export async function runSeed(seed: number, runOptions: Partial<SimRunOptions> =
   } catch (e) {
     return {
       seed,
+      ...shape,
+      realizedPnl: 0,
       events: 0,
       crashes: 0,
       keelFills: 0,
@@ -60,4 +83,14 @@ export async function runSeed(seed: number, runOptions: Partial<SimRunOptions> =
 
 export function reproduceCommand(seed: number): string {
   return `keel sim --generate --seeds ${seed}..${seed} --out out/seed-${seed}`;
+}
+
+/** The trading days of the scenario's clock window. */
+function tradingDays(scenario: Scenario): number {
+  const { start, end, calendar } = scenario.clock;
+  const last = localDate(end.t, scenario.timeZone);
+  let days = 0;
+  for (let d = localDate(start.t, scenario.timeZone); d <= last; d = addDays(d, 1))
+    if (isTradingDay(d, calendar)) days++;
+  return days;
 }
