@@ -117,6 +117,7 @@ export class SimVenue implements Venue {
   private nextExecNo = 1;
   private nextPositionNo = 1;
   private listener: VenueListener | null = null;
+  private partialFillKeepsSiblings = false;
 
   constructor(
     private readonly config: SimVenueConfig,
@@ -293,6 +294,15 @@ export class SimVenue implements Venue {
       parentVenueOrderId: null,
     });
     this.accept(order);
+  }
+
+  /**
+   * BingX's way with a position's stop-loss and take-profit: a partly filled one leaves the other
+   * working for the rest of the position (a flat futures position still takes its reduce-only
+   * orders with it). The fake BingX sets this on the venue behind it.
+   */
+  keepSiblingsOnPartialFill(): void {
+    this.partialFillKeepsSiblings = true;
   }
 
   setConnected(up: boolean): void {
@@ -682,9 +692,13 @@ export class SimVenue implements Venue {
       for (const leg of legs) this.cancelReduceOnlyIfFlat(leg.instrument);
   }
 
-  /** Bracket children of one parent are one-cancels-other: a fill of one ends the others. */
+  /**
+   * Bracket children of one parent are one-cancels-other: a fill of one ends the others (unless
+   * keepSiblingsOnPartialFill: then only once it is wholly filled).
+   */
   private cancelSiblings(order: SimOrder): void {
     if (order.parentVenueOrderId === null) return;
+    if (this.partialFillKeepsSiblings && order.status !== 'filled') return;
     for (const other of this.orders.values()) {
       if (other === order || other.parentVenueOrderId !== order.parentVenueOrderId) continue;
       if (other.status === 'working' || other.status === 'pending')

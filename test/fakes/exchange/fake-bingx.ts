@@ -173,6 +173,8 @@ export class FakeBingx {
       const r = this.o.sim.resolveInstrument({ symbol });
       if (r.ok && r.instrument.kind === 'future') this.contracts.set(symbol, r.instrument);
     }
+    // A partly filled take-profit leaves the stop working for the rest of the position, as at BingX.
+    this.o.sim.keepSiblingsOnPartialFill();
     this.unsubscribe = this.o.sim.subscribe((e) => this.onVenue(e));
     const server = http.createServer((req, res) => void this.onHttp(req, res));
     server.keepAliveTimeout = 60_000;
@@ -425,7 +427,9 @@ export class FakeBingx {
   /**
    * BingX ties a reduce-only stop-loss or take-profit to the position it closes and drops it when
    * the position goes: at the simulated venue it is attached to the latest order that opened the
-   * position (one-cancels-other with its sibling), as keel's bracket children are in-process.
+   * position (one-cancels-other with its sibling once one of them is wholly filled; a partly filled
+   * take-profit leaves the stop working for the rest of the position, as at BingX, and a flat
+   * position takes its reduce-only orders with it), as keel's bracket children are in-process.
    */
   private attachedTo(o: FakeOrder, type: OrderType): ClientOrderId | null {
     if (!o.reduceOnly || (type !== 'STP' && type !== 'MIT' && type !== 'STP_LMT')) return null;
