@@ -46,6 +46,7 @@ import {
   startUpTrip,
   type ReconcileSummary,
 } from './reconciler';
+import { engineReadout, type EngineReadout } from './readout';
 import { Recorder, replayStore, type EventStore, type PagedEventStore } from './recorder';
 import { settleGroups } from './settlement';
 import type { EngineSettings } from './settings';
@@ -150,6 +151,18 @@ export class Engine {
 
   get projection() {
     return this.core.p;
+  }
+
+  /** What the operator's dashboard reads: groups marked to mid with their exit outlook. Read-only. */
+  readout(): EngineReadout {
+    const d = this.deps;
+    return engineReadout(
+      this.core.p,
+      this.market,
+      this.core.now(),
+      d.settings.risk?.accountEquity ?? null,
+      d.strategies,
+    );
   }
 
   needsReconcile(): boolean {

@@ -63,12 +63,31 @@ export interface StrategyContext {
   note(message: string): void;
 }
 
+/** What a strategy reads to say how a group stands against its exits: nothing it can act through. */
+export type OutlookContext = {
+  readonly now: number;
+  readonly timeZone: TimeZone;
+  readonly market: MarketData;
+};
+
+/** How one group stands against its exit rules, for the operator's eyes (the dashboard). */
+export type ExitOutlook = {
+  /** The loss so far as a fraction of the loss at which the stop fires (0 in profit, 1 at the stop); null without a stop. */
+  readonly stopUsage: number | null;
+  /** The stop in words ("mark PnL -126.00, 3x the credit"); null without one. */
+  readonly stop: string | null;
+  /** The exit rule nearest to firing, in words ("take-profit at +21.00: 64% of the way"). */
+  readonly next: string | null;
+};
+
 export interface Strategy {
   readonly id: StrategyId;
   readonly kind: string;
   /** Leg executions per day before the breaker halts; null uses the engine default. */
   readonly executionsPerDayMax: number | null;
   onTick(ctx: StrategyContext): void;
+  /** How an open group stands against this strategy's exits. Read-only: it changes no state. */
+  exitOutlook?(ctx: OutlookContext, group: GroupView): ExitOutlook;
   /**
    * Signals given while running (the operator API): the strategy checks them and keeps the ones
    * it accepts, which the engine journals and hands back on every start.

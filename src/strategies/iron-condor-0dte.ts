@@ -19,7 +19,7 @@ import {
   type OptionInstrument,
   type StrategyId,
 } from '../domain';
-import type { GroupView, Strategy, StrategyContext } from '../engine/strategy';
+import type { ExitOutlook, GroupView, OutlookContext, Strategy, StrategyContext } from '../engine/strategy';
 import { bsGreeks, impliedVol, strikeNearestDelta, yearsToExpiry } from '../pricing';
 
 export type IronCondorParams = {
@@ -94,26 +94,29 @@ export class IronCondor0dte implements Strategy {
   private dayOf(ctx: StrategyContext): DayPlan {
     const date = localDate(ctx.now, ctx.timeZone);
     if (this.day?.date === date) return this.day;
+    this.day = this.planFor(date);
+    if (!this.day.trading) {
+      const holiday = holidayOn(date, this.calendar);
+      ctx.note(`${date}: the market is closed${holiday === null ? '' : ` (${holiday})`}; no entries`);
+    } else if (this.day.close !== this.calendar.regularClose)
+      ctx.note(
+        `${date}: early close at ${this.day.close}; entries ${this.day.entryFrom}-${this.day.entryUntil}, time exit at ${this.day.exitBy}`,
+      );
+    return this.day;
+  }
+
+  private planFor(date: LocalDate): DayPlan {
     const p = this.params;
-    const trading = isTradingDay(date, this.calendar);
     const close = sessionClose(date, this.calendar) ?? this.calendar.regularClose ?? '16:00';
     const on = (hhmm: string) => sessionTimeOn(hhmm, date, this.calendar);
-    this.day = {
+    return {
       date,
-      trading,
+      trading: isTradingDay(date, this.calendar),
       entryFrom: on(p.entryFrom),
       entryUntil: on(p.entryUntil),
       exitBy: on(p.exitBy),
       close,
     };
-    if (!trading) {
-      const holiday = holidayOn(date, this.calendar);
-      ctx.note(`${date}: the market is closed${holiday === null ? '' : ` (${holiday})`}; no entries`);
-    } else if (close !== this.calendar.regularClose)
-      ctx.note(
-        `${date}: early close at ${close}; entries ${this.day.entryFrom}-${this.day.entryUntil}, time exit at ${this.day.exitBy}`,
-      );
-    return this.day;
   }
 
   // ---- exits ----------------------------------------------------------------------------------
@@ -162,6 +165,45 @@ export class IronCondor0dte implements Strategy {
         `take-profit: mark PnL ${gross.toFixed(2)} >= ${this.params.takeProfitPct * 100}% of credit ${credit.toFixed(2)}`,
         'normal',
       );
+  }
+
+  /**
+   * The same rules as manageExit, read without acting: the stop's usage, and the exit nearest to
+   * firing (stop-loss, trailing stop once armed, take-profit) beside the time exit.
+   */
+  exitOutlook(ctx: OutlookContext, g: GroupView): ExitOutlook {
+    const date = localDate(ctx.now, ctx.timeZone);
+    const day = this.day?.date === date ? this.day : this.planFor(date);
+    const left = Math.round((atDateTime(date, day.exitBy, ctx.timeZone) - ctx.now) / 60_000);
+    const time = `time exit at ${day.exitBy}${left > 0 ? ` in ${Math.floor(left / 60)}h${String(left % 60).padStart(2, '0')}m` : ' (due)'}`;
+    const credit = g.openCash;
+    if (g.pnl === null || credit <= 0) return { stopUsage: null, stop: null, next: time };
+    const gross = g.pnl;
+    const p = this.params;
+    const stopAt = -p.stopLossMultiple * credit;
+    const stopUsage = Math.max(0, -gross / -stopAt);
+    const rules = [
+      { rule: `stop-loss at ${stopAt.toFixed(2)}`, progress: stopUsage },
+      {
+        rule: `take-profit at +${(p.takeProfitPct * credit).toFixed(2)}`,
+        progress: Math.max(0, gross / (p.takeProfitPct * credit)),
+      },
+    ];
+    const trail = p.trailingStop;
+    if (trail !== undefined) {
+      const peak = Math.max(this.peaks.get(g.id) ?? -Infinity, gross);
+      if (peak >= trail.activatePct * credit)
+        rules.push({
+          rule: `trailing stop at ${(peak - trail.givebackPct * credit).toFixed(2)}`,
+          progress: Math.max(0, (peak - gross) / (trail.givebackPct * credit)),
+        });
+    }
+    const nearest = rules.reduce((a, b) => (b.progress > a.progress ? b : a));
+    return {
+      stopUsage,
+      stop: `mark PnL ${stopAt.toFixed(2)} (${p.stopLossMultiple}x the credit ${credit.toFixed(2)})`,
+      next: `${nearest.rule}: ${Math.round(Math.min(nearest.progress, 1) * 100)}% of the way; ${time}`,
+    };
   }
 
   private spotVsShorts(ctx: StrategyContext, g: GroupView): string {

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { GroupId, StrategyId, timeZoneOf } from '../../domain';
 import type { OperatorCommand, OperatorResult } from '../../engine/operator';
 import { Projection } from '../../ledger/projection';
+import { freePort } from '../../../test/support/keel-process';
 import { buildOperatorApi } from './operator-api';
 
 let commands: OperatorCommand[];
@@ -223,7 +224,7 @@ describe('operator API: status', () => {
 });
 
 describe('dashboard', () => {
-  it('serves one self-contained page that reads /status', async () => {
+  it('serves one self-contained page: its script, styles and uPlot inline, run only by their nonce', async () => {
     const res = await app.inject({
       method: 'GET',
       url: `/?token=${token}`,
@@ -232,8 +233,89 @@ describe('dashboard', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['referrer-policy']).toBe('no-referrer');
-    expect(res.body).toContain("fetch('/status', auth)");
+    expect(res.body).toContain("fetch('/events'");
+    expect(res.body).toContain('uPlot');
+    // Nothing loaded from elsewhere (no CDN): no script or stylesheet by address, and the policy allows none.
     expect(res.body).not.toMatch(/<script src=|<link /);
+    const csp = String(res.headers['content-security-policy']);
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(nonce).toBeDefined();
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(csp).toMatch(/default-src 'none'/);
+    expect(csp).not.toMatch(/https?:/);
+    const scripts = [...res.body.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+    expect(scripts).toHaveLength(2);
+    for (const attrs of scripts) expect(attrs).toBe(` nonce="${nonce}"`);
+    // A new nonce for every page.
+    const again = await app.inject({
+      method: 'GET',
+      url: `/?token=${token}`,
+      headers: { host: '127.0.0.1:7070' },
+    });
+    expect(again.headers['content-security-policy']).not.toBe(csp);
+  });
+
+  it('a browser without the token gets the login page with 401: the page, no data', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/',
+      headers: { host: '127.0.0.1:7070', accept: 'text/html,application/xhtml+xml' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('This dashboard needs the API token');
+  });
+
+  it('/dashboard is the picture at once: state, account, groups, closed trades, and the curves', async () => {
+    projection = new Projection(timeZoneOf('America/New_York'));
+    const res = await app.inject({ method: 'GET', url: '/dashboard', headers: auth });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { view: Record<string, unknown>; samples: unknown[] };
+    expect(body.view).toMatchObject({
+      tradingState: 'ACTIVE',
+      groups: [],
+      closed: [],
+      refusals: [],
+      discrepancies: [],
+      incidents: [],
+      foreign: [],
+      account: { equity: null, realizedToday: 0, realizedWeek: 0, open: 0 },
+    });
+    expect(body.samples).toHaveLength(1);
+    projection = null;
+    const restarting = await app.inject({ method: 'GET', url: '/dashboard', headers: auth });
+    expect(restarting.statusCode).toBe(503);
+  });
+
+  it('/events streams the picture (server-sent events) and ends when the server closes', async () => {
+    const port = await freePort();
+    const served = buildOperatorApi(
+      {
+        operator: async () => ({ ok: true, lines: [] }),
+        projection: () => new Projection(timeZoneOf('UTC')),
+      },
+      { token, hosts: [`127.0.0.1:${port}`] },
+    );
+    await served.listen({ port, host: '127.0.0.1' });
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/events`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      const reader = (res.body as ReadableStream<Uint8Array>)
+        .pipeThrough(new TextDecoderStream())
+        .getReader();
+      let text = '';
+      while (!/event: samples\n/.test(text)) text += (await reader.read()).value ?? '';
+      const view = /event: view\ndata: (.*)\n/.exec(text)?.[1];
+      expect(JSON.parse(view ?? '{}')).toMatchObject({ tradingState: 'ACTIVE', timeZone: 'UTC' });
+      await served.close();
+      for (;;) if ((await reader.read()).done) break;
+    } finally {
+      await served.close();
+    }
   });
 });
 
@@ -241,6 +323,8 @@ describe('operator API security', () => {
   const endpoints: [string, string, object | undefined][] = [
     ['GET', '/', undefined],
     ['GET', '/status', undefined],
+    ['GET', '/events', undefined],
+    ['GET', '/dashboard', undefined],
     ['POST', '/halt', { reason: 'x' }],
     ['POST', '/resume', { reason: 'x' }],
     ['POST', '/cancel', {}],

@@ -1,15 +1,17 @@
-// The operator HTTP API of a running engine: the dashboard (/), status, halt, resume, cancel
+// The operator HTTP API of a running engine: the dashboard (/, its live feed /events and /dashboard), status, halt, resume, cancel
 // --mine, flatten, orders, signals for a strategy, and resolving a discrepancy. Every command goes to engine.operator(), the same path as the CLI and scenarios, so an
 // HTTP order passes the same pre-trade gate. Bad input is refused naming the field.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { networkInterfaces } from 'node:os';
 import { z } from 'zod';
 import { GroupId, StrategyId } from '../../domain';
 import type { OperatorCommand, OperatorResult } from '../../engine/operator';
+import type { EngineReadout } from '../../engine/readout';
 import type { Projection } from '../../ledger/projection';
 import { statusOf } from '../commands/status';
 import { tokensEqual } from './api-token';
-import { dashboardHtml } from './dashboard';
+import { dashboardPage } from './dashboard';
+import { DashboardFeed } from './dashboard-feed';
 
 /** The broker link as the operator sees it (absent on the simulated venue). */
 export type VenueView = {
@@ -23,6 +25,10 @@ export type OperatorTarget = {
   operator(cmd: OperatorCommand): Promise<OperatorResult>;
   projection(): Projection | null;
   venue?: () => VenueView;
+  /** What the dashboard reads beyond the projection: marks, exits, the engine's clock (null while restarting). */
+  readout?: () => EngineReadout | null;
+  /** The market's symbols: the dashboard draws their spot with the entries and exits. */
+  underlyings?: readonly string[];
 };
 
 const reason = z.object({ reason: z.string().min(1, 'give a reason: it is journaled') }).strict();
@@ -94,6 +100,16 @@ export function hostsServed(host: string, port: number): string[] {
 
 export function buildOperatorApi(target: OperatorTarget, security: ApiSecurity): FastifyInstance {
   const app = Fastify({ logger: false });
+  const sendPage = (reply: FastifyReply) => {
+    const page = dashboardPage();
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', page.csp)
+      .send(page.html);
+  };
   app.addHook('onRequest', async (req, reply) => {
     if (!security.hosts.includes(req.headers.host ?? ''))
       return reply.code(421).send({
@@ -105,11 +121,16 @@ export function buildOperatorApi(target: OperatorTarget, security: ApiSecurity):
         ? (req.query as { token?: unknown }).token
         : undefined;
     const given = bearer ?? (typeof query === 'string' ? query : undefined);
-    if (given === undefined || !tokensEqual(given, security.token))
+    if (given === undefined || !tokensEqual(given, security.token)) {
+      // A browser asking for the page without the token gets the page's own login screen (it
+      // holds no data; it asks for the token and reads nothing until given the right one).
+      if (req.method === 'GET' && req.routeOptions.url === '/' && /text\/html/.test(req.headers.accept ?? ''))
+        return sendPage(reply.code(401));
       return reply.code(401).send({
         error:
           'give the API token (Authorization: Bearer TOKEN): keel run prints the dashboard URL with it; the keel CLI finds it itself, or set KEEL_API_TOKEN',
       });
+    }
   });
   const parse = <T>(
     schema: z.ZodType<T>,
@@ -127,17 +148,20 @@ export function buildOperatorApi(target: OperatorTarget, security: ApiSecurity):
     return { ok: result.ok, lines: result.lines };
   };
 
-  app.get('/', async (_req, reply) =>
-    reply
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .header(
-        'content-security-policy',
-        "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'",
-      )
-      .send(dashboardHtml),
-  );
+  app.get('/', async (_req, reply) => sendPage(reply));
+  // The dashboard's live feed (server-sent events) and the same picture at once, behind the token.
+  const feed = new DashboardFeed(target);
+  app.addHook('onReady', async () => feed.start());
+  app.addHook('preClose', async () => feed.stop());
+  app.get('/events', (req, reply) => {
+    reply.hijack();
+    feed.attach(req.raw, reply.raw);
+  });
+  app.get('/dashboard', async (_req, reply) => {
+    const now = feed.snapshot();
+    if (now === null) return reply.code(503).send({ error: 'the engine is restarting' });
+    return now;
+  });
   app.get('/status', async (_req, reply) => {
     const p = target.projection();
     if (p === null) return reply.code(503).send({ error: 'the engine is restarting' });

@@ -77,6 +77,8 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
         ? Promise.resolve({ ok: false, lines: ['the engine is not started yet'] })
         : host.operator(cmd),
     projection: () => host?.current?.projection ?? null,
+    readout: () => host?.current?.readout() ?? null,
+    underlyings: scenario.market.map((m) => m.symbol),
     venue: () => ({
       kind: config.venueKind,
       connected: broker.venue.isConnected(),

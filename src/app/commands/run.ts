@@ -112,6 +112,8 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
         ? Promise.resolve({ ok: false, lines: ['the engine is not started yet'] })
         : control.operator(cmd),
     projection: () => control?.projection() ?? null,
+    readout: () => control?.readout?.() ?? null,
+    underlyings: scenario.market.map((m) => m.symbol),
   };
   const api =
     served === null

@@ -21,6 +21,7 @@ import {
   type LocalDate,
 } from '../../domain';
 import type { Engine } from '../../engine/engine';
+import type { EngineReadout } from '../../engine/readout';
 import { EngineHost } from '../../engine/host';
 import type { OperatorCommand, OperatorResult } from '../../engine/operator';
 import type { Projection } from '../../ledger/projection';
@@ -85,6 +86,8 @@ export type SimRunOptions = {
 export type SimControl = {
   operator(cmd: OperatorCommand): Promise<OperatorResult>;
   projection(): Projection | null;
+  /** What the dashboard reads: groups marked to mid, exits, the simulated clock (null while restarting). */
+  readout?(): EngineReadout | null;
 };
 
 export type SimRunResult = {
@@ -203,6 +206,7 @@ class SimRun {
           });
         }),
       projection: () => this.engine?.projection ?? null,
+      readout: () => this.engine?.readout() ?? null,
     });
     try {
       this.seedExternalPositions();

@@ -1,0 +1,164 @@
+// The dashboard in a real browser: Debian's chromium driven by playwright-core, against `keel run
+// examples/iron-condor-0dte.yaml --api PORT` (the simulated venue paced at 300 simulated seconds a
+// second). One engine and one browser for the file; each case opens its own page.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, until } from '../support/keel-process';
+
+const chromiumPath = process.env['KEEL_CHROMIUM'] ?? '/usr/bin/chromium';
+
+let dir: string;
+let port: number;
+let base: string;
+let token: string;
+let engine: ChildProcess;
+let stderr = '';
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath))
+    throw new Error(
+      `no chromium at ${chromiumPath}: install Debian's (apt-get install chromium; .ci/run does) or set KEEL_CHROMIUM`,
+    );
+  dir = mkdtempSync(join(tmpdir(), 'keel-dashboard-'));
+  port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  engine = spawn(
+    process.execPath,
+    [
+      'bin/keel.js',
+      'run',
+      'examples/iron-condor-0dte.yaml',
+      '--api',
+      String(port),
+      '--speed',
+      '300',
+      '--out',
+      join(dir, 'out'),
+      '-q',
+      '--no-print',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KEEL_HOME: join(dir, 'home') } },
+  );
+  engine.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
+  [browser] = await Promise.all([
+    chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] }),
+    until('the dashboard URL', () => stderr.includes('dashboard: ')),
+  ]);
+  token = readFileSync(join(dir, 'out', 'journal.sqlite.api-token'), 'utf8').trim();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  engine?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Opens the dashboard with the token, as the URL keel run printed. */
+async function openDashboard(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+  const res = await page.goto(`${base}/?token=${token}`);
+  expect(res?.status()).toBe(200);
+  await page.locator('#link', { hasText: 'live' }).waitFor();
+  return page;
+}
+
+/** Pixels drawn (not transparent) on the canvases of one chart (the function runs in the page). */
+function inkOn(page: Page, chart: string): Promise<number> {
+  return page.evaluate(`(() => {
+    let ink = 0;
+    for (const canvas of document.querySelectorAll('#${chart} canvas')) {
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) ink++;
+    }
+    return ink;
+  })()`);
+}
+
+describe('the dashboard in chromium', () => {
+  it('without the token the page is refused (401) and asks for it; a wrong token is refused', async () => {
+    const page = await browser.newPage();
+    const res = await page.goto(`${base}/`);
+    expect(res?.status()).toBe(401);
+    await expect(page.locator('#login h2').textContent()).resolves.toMatch(/needs the API token/);
+    expect(await page.locator('#main').isHidden()).toBe(true);
+    // Nothing about the account was served to it.
+    expect(await page.content()).not.toMatch(/ic-0dte|XSP/);
+    await page.fill('#login-token', 'b'.repeat(64));
+    await page.click('#login-form button');
+    await page.locator('#login-error', { hasText: 'keel refused this token' }).waitFor();
+    expect(await page.locator('#main').isHidden()).toBe(true);
+    await page.close();
+  });
+
+  it('shows the condor keel opens during the run, with its legs, stop-loss usage and next exit, and draws the charts', async () => {
+    const page = await openDashboard();
+    // The token left the address bar.
+    expect(page.url()).toBe(`${base}/`);
+    await expect(page.locator('#state').textContent()).resolves.toBe('ACTIVE');
+    const group = page.locator('.group').first();
+    await group.waitFor({ timeout: 30_000 });
+    await expect(group.locator('.id').textContent()).resolves.toMatch(/^ic-0dte-2026020\d-\d+$/);
+    const legs = await group.locator('table tr').allTextContents();
+    expect(legs.filter((l) => /XSP 2026-02-\d\d \d+[PC]/.test(l))).toHaveLength(4);
+    await expect(group.textContent()).resolves.toMatch(/entry credit/);
+    await expect(group.locator('.stop').textContent()).resolves.toMatch(/stop-loss used\s*\d+%/);
+    await expect(group.locator('.next').textContent()).resolves.toMatch(/time exit at 15:45/);
+    await expect(page.locator('#equity').textContent()).resolves.toMatch(/^\$\d{2,3},\d{3}\.\d\d$/);
+    await expect(page.locator('#budget').textContent()).resolves.toMatch(/account/);
+    // The equity curve and the underlying have points: their canvases carry ink.
+    await until('the equity chart drawn', async () => (await inkOn(page, 'chart-equity')) > 200);
+    await until('the underlying chart drawn', async () => (await inkOn(page, 'chart-underlying')) > 200);
+    await expect(page.locator('#underlying-title').textContent()).resolves.toMatch(/^XSP/);
+    const shot = process.env['KEEL_DASHBOARD_SCREENSHOT'];
+    if (shot !== undefined) await page.screenshot({ path: shot, fullPage: true });
+    await page.close();
+  });
+
+  it('flattens a group after a confirmation: it leaves the owned list and shows among closed trades', async () => {
+    const page = await openDashboard();
+    const group = page.locator('.group').first();
+    await group.waitFor({ timeout: 30_000 });
+    const id = (await group.locator('.id').textContent()) ?? '';
+    await group.locator('button[data-act=flatten]').click();
+    await expect(page.locator('#confirm-title').textContent()).resolves.toBe(`Flatten ${id}?`);
+    // Cancelling sends nothing.
+    await page.click('#confirm-cancel');
+    expect(await page.locator(`.group[data-group="${id}"]`).count()).toBe(1);
+    await group.locator('button[data-act=flatten]').click();
+    await page.click('#confirm-ok');
+    await page.locator(`.group[data-group="${id}"]`).waitFor({ state: 'detached', timeout: 30_000 });
+    await page.locator('#closed tr', { hasText: id }).waitFor();
+    await expect(page.locator('#closed tr', { hasText: id }).textContent()).resolves.toMatch(/flatten/i);
+    await until('the closed-group chart drawn', async () => (await inkOn(page, 'chart-closed')) > 50);
+    await page.close();
+  });
+
+  it('halts after a confirmation with a reason and shows HALTED; resumes the same way', async () => {
+    const page = await openDashboard();
+    await page.click('#halt');
+    await expect(page.locator('#confirm-reason').inputValue()).resolves.toBe('halted from the dashboard');
+    await page.fill('#confirm-reason', 'checking the condor by hand');
+    await page.click('#confirm-ok');
+    await page.locator('#state', { hasText: 'HALTED' }).waitFor();
+    await expect(page.locator('#reason').textContent()).resolves.toMatch(/^checking the condor by hand/);
+    expect(await page.locator('#halt').isDisabled()).toBe(true);
+    // The engine says so too, to the API's other clients.
+    const status = (await (
+      await fetch(`${base}/status`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { tradingState: string; reason: string };
+    expect(status).toMatchObject({ tradingState: 'HALTED', reason: 'checking the condor by hand' });
+    await page.click('#resume');
+    // A resume needs its reason: the empty field is not sent.
+    await page.click('#confirm-ok');
+    expect(await page.locator('#confirm').getAttribute('open')).not.toBeNull();
+    await page.fill('#confirm-reason', 'checked');
+    await page.click('#confirm-ok');
+    await page.locator('#state', { hasText: 'ACTIVE' }).waitFor();
+    await page.close();
+  });
+});
