@@ -194,10 +194,10 @@
         : v.budget.scopes
             .map(
               (b) =>
-                `<div class="budget-row"><span>${esc(b.scope)}</span>${bar(
+                `<div class="budget-row"><div class="scope"><span>${esc(b.scope)}</span><span class="muted">positions: ${b.positionsToday} today (${b.positionsTodayLeft} left), ${b.positionsWeek} this week (${b.positionsWeekLeft} left) · next order at most ${usd(b.nextOrderMax)}</span></div>${bar(
                   b.dailyCap > 0 ? b.usedToday / b.dailyCap : 0,
                   `today ${usd(b.usedToday)} / ${usd(b.dailyCap)}`,
-                )}${bar(b.weeklyCap > 0 ? b.usedWeek / b.weeklyCap : 0, `week ${usd(b.usedWeek)} / ${usd(b.weeklyCap)}`)}<span class="muted">${b.positionsToday} today, ${b.positionsTodayLeft} left</span></div>${
+                )}${bar(b.weeklyCap > 0 ? b.usedWeek / b.weeklyCap : 0, `week ${usd(b.usedWeek)} / ${usd(b.weeklyCap)}`)}</div>${
                   b.warning ? `<div class="bad">${esc(b.warning)}</div>` : ''
                 }`,
             )
@@ -333,12 +333,19 @@
               ],
               series: [
                 {},
-                { label: 'equity', stroke: '#58a6ff', width: 2, value: (_, v) => usd(v) },
+                {
+                  label: 'equity',
+                  stroke: '#58a6ff',
+                  width: 2,
+                  points: { show: false },
+                  value: (_, v) => usd(v),
+                },
                 {
                   label: 'realized PnL',
                   stroke: '#3fb950',
                   width: 1.5,
                   scale: 'pnl',
+                  points: { show: false },
                   value: (_, v) => signed(v),
                 },
               ],
@@ -399,7 +406,7 @@
             axes: [{ ...axisStyle }, { ...axisStyle, size: 60 }],
             series: [
               {},
-              { label: symbol, stroke: '#dde3ea', width: 1.5 },
+              { label: symbol, stroke: '#dde3ea', width: 1.5, points: { show: false } },
               { label: 'entry', ...pointsOnly('#3fb950', '#3fb950') },
               { label: 'exit', ...pointsOnly('#f85149', '#f85149') },
             ],
