@@ -50,6 +50,7 @@ import {
   ratioOfMicros,
   toNumber,
 } from './exact';
+import { budgetIndex, carryIndex, noTotals } from './budget-index';
 import { RiskInputError, requireCount, requirePct, requirePositive } from './errors';
 import { pct, plain, usd } from './format';
 
@@ -230,8 +231,10 @@ export function reserve(state: BudgetState, req: ReserveRequest): ReserveResult 
     filledMicros: 0 as Micros,
     status: 'working',
   };
-  const next = checked({ ...state, entries: [...state.entries, entry] });
-  return { ok: true, state: next, warnings: weekWarnings(state, req) };
+  const next = checkedWith({ ...state, entries: [...state.entries, entry] }, entry);
+  const warnings = weekWarnings(state, req);
+  carryIndex(state, next, null, entry);
+  return { ok: true, state: next, warnings };
 }
 
 /**
@@ -241,13 +244,14 @@ export function reserve(state: BudgetState, req: ReserveRequest): ReserveResult 
 export function reserveRefusal(state: BudgetState, req: ReserveRequest): BudgetRefusal | null {
   validateRequest(req);
   assert(
-    !state.entries.some((e) => e.id === req.id),
+    !budgetIndex(state).byId.has(req.id),
     `reserve: ${req.id} is already reserved; one reservation per order`,
   );
   const exposure = ceilMicros(mul(ratioOf(req.qty), ratioOf(req.exposurePerUnit)));
-  const checks = scopesOf(state, req.strategyId).flatMap((scope) => checkScope(state, scope, req, exposure));
+  const checks = scopesOf(state, req.strategyId).flatMap((scope) => checkScope(state, scope, exposure));
   const maxAllowed = Math.min(...checks.map((c) => c.headroom)) as Micros;
   const violated = checks.find((c) => c.violated);
+  // The messages are written only for a refusal: a passing check builds no text.
   if (violated !== undefined) {
     const maxAllowedQty = qtyFor(maxAllowed, req);
     const tightest = checks.reduce((a, b) => (b.headroom < a.headroom ? b : a));
@@ -256,7 +260,7 @@ export function reserveRefusal(state: BudgetState, req: ReserveRequest): BudgetR
       tightest.rule === violated.rule && sameScope(tightest.scope, violated.scope)
         ? ''
         : ` (tighter: ${scopePrefix(tightest.scope)}${tightest.rule}, ${isCountRule(tightest.rule) ? 'no position left' : `${usd(ratioOfMicros(tightest.headroom as Micros))} left`})`;
-    const message = `${scopePrefix(violated.scope)}${violated.text}: at most ${plain(ratioOf(maxAllowedQty))} ${unit}${tail}`;
+    const message = `${scopePrefix(violated.scope)}${checkText(state, violated, req, exposure)}: at most ${plain(ratioOf(maxAllowedQty))} ${unit}${tail}`;
     return {
       rule: violated.rule,
       scope: violated.scope,
@@ -274,7 +278,7 @@ export function fill(state: BudgetState, ev: FillEvent): BudgetState {
     Number.isSafeInteger(ev.exposure) && ev.exposure >= 0,
     `fill: exposure must be whole micros >= 0, got ${ev.exposure}`,
   );
-  const entry = state.entries.find((e) => e.id === ev.id);
+  const entry = budgetIndex(state).byId.get(ev.id);
   if (entry === undefined) {
     // A fill after the order's reservation was released (a fill after a cancel is real life):
     // the exposure is real, so it is recorded; breaches() shows whether it broke a cap.
@@ -288,7 +292,9 @@ export function fill(state: BudgetState, ev: FillEvent): BudgetState {
       filledMicros: ev.exposure,
       status: ev.orderDone ? 'open' : 'working',
     };
-    return checked({ ...state, entries: [...state.entries, late] });
+    const next = checkedWith({ ...state, entries: [...state.entries, late] }, late);
+    carryIndex(state, next, null, late);
+    return next;
   }
   assert(
     entry.strategyId === ev.strategyId && entry.symbol === ev.symbol,
@@ -302,20 +308,20 @@ export function fill(state: BudgetState, ev: FillEvent): BudgetState {
   const filled = (entry.filledMicros + ev.exposure) as Micros;
   const reservedLeft = ev.orderDone ? 0 : Math.max(0, entry.reservedMicros - ev.exposure);
   const done = ev.orderDone || entry.status === 'open';
-  return replaceEntry(state, entry.id, settle(entry, filled, reservedLeft as Micros, done));
+  return replaceEntry(state, entry, settle(entry, filled, reservedLeft as Micros, done));
 }
 
 /** The order is rejected, cancelled or expired: its unfilled reservation returns at once. */
 export function release(state: BudgetState, ev: { id: ClientOrderId }): BudgetState {
-  const entry = state.entries.find((e) => e.id === ev.id);
+  const entry = budgetIndex(state).byId.get(ev.id);
   // A venue may report the end of an order twice (reject after cancel): the second is a no-op.
   if (entry === undefined || entry.status !== 'working') return state;
-  return replaceEntry(state, entry.id, settle(entry, entry.filledMicros, 0 as Micros, true));
+  return replaceEntry(state, entry, settle(entry, entry.filledMicros, 0 as Micros, true));
 }
 
 /** The position is flat. Its exposure is freed at the next scan, not now. */
 export function close(state: BudgetState, ev: { id: ClientOrderId }): BudgetState {
-  const entry = state.entries.find((e) => e.id === ev.id);
+  const entry = budgetIndex(state).byId.get(ev.id);
   if (entry === undefined) throw new InvariantError(`close: no position ${ev.id} in this week's budget`);
   if (entry.status === 'working') {
     throw new InvariantError(
@@ -323,7 +329,7 @@ export function close(state: BudgetState, ev: { id: ClientOrderId }): BudgetStat
     );
   }
   if (entry.status !== 'open') return state; // reported twice
-  return replaceEntry(state, entry.id, { ...entry, status: 'closed' });
+  return replaceEntry(state, entry, { ...entry, status: 'closed' });
 }
 
 /** The scheduled scan: budget freed by closes since the last scan becomes available. */
@@ -508,67 +514,75 @@ type Check = {
   readonly scope: BudgetScope;
   readonly violated: boolean;
   readonly headroom: number;
-  readonly text: string;
 };
 
-function checkScope(state: BudgetState, scope: BudgetScope, req: ReserveRequest, exposure: Micros): Check[] {
+function checkScope(state: BudgetState, scope: BudgetScope, exposure: Micros): Check[] {
   const limits = limitsOf(state, scope);
   const caps = capsOf(state, limits);
   const u = usageOf(state, scope);
-  const order = `${req.symbol} ${plain(ratioOf(req.qty))} @ ${plain(ratioOf(req.price))} = ${usd(ratioOfMicros(exposure))}`;
-  const dayEquity = ratioOfMicros(state.day.equityMicros);
-  const weekEquity = ratioOfMicros(state.week.equityMicros);
-  const share = (m: number, equity: typeof dayEquity) => pct(div(ratioOfMicros(m as Micros), equity), 1);
   const today = u.consumedTodayMicros + u.reservedTodayMicros;
   const week = u.consumedWeekMicros + u.reservedWeekMicros;
-  const dailyLeft = Math.max(0, caps.dailyMicros - today);
-  const weeklyLeft = Math.max(0, caps.weeklyMicros - week);
   const dayCountOk = u.positionsToday + 1 <= limits.maxPositionsPerDay;
   const weekCountOk = u.positionsWeek + 1 <= limits.maxPositionsPerWeek;
-  const capText = (p: number, m: Micros) => `${pct(ratioOf(p))} (${usd(ratioOfMicros(m))})`;
   return [
     {
       rule: 'maxPositionPct',
       scope,
       violated: exposure > caps.positionMicros,
       headroom: caps.positionMicros,
-      text: `${order} is ${share(exposure, dayEquity)} of equity; the per-position cap is ${capText(limits.maxPositionPct, caps.positionMicros)}`,
     },
-    {
-      rule: 'maxPositionsPerDay',
-      scope,
-      violated: !dayCountOk,
-      headroom: dayCountOk ? Infinity : 0,
-      text: `${req.symbol} would be position ${u.positionsToday + 1} today; the cap is ${limits.maxPositionsPerDay} positions a day (the count restarts tomorrow)`,
-    },
-    {
-      rule: 'maxPositionsPerWeek',
-      scope,
-      violated: !weekCountOk,
-      headroom: weekCountOk ? Infinity : 0,
-      text: `${req.symbol} would be position ${u.positionsWeek + 1} this week; the hard cap is ${limits.maxPositionsPerWeek} positions a week (the count restarts when the week resets)`,
-    },
+    { rule: 'maxPositionsPerDay', scope, violated: !dayCountOk, headroom: dayCountOk ? Infinity : 0 },
+    { rule: 'maxPositionsPerWeek', scope, violated: !weekCountOk, headroom: weekCountOk ? Infinity : 0 },
     {
       rule: 'maxDailyPct',
       scope,
       violated: today + exposure > caps.dailyMicros,
-      headroom: dailyLeft,
-      text:
-        `${order} would bring today's exposure to ${usd(ratioOfMicros((today + exposure) as Micros))} ` +
-        `(${share(today + exposure, dayEquity)} of equity); the daily cap is ${capText(limits.maxDailyPct, caps.dailyMicros)}, ` +
-        `${usd(ratioOfMicros(dailyLeft as Micros))} left today`,
+      headroom: Math.max(0, caps.dailyMicros - today),
     },
     {
       rule: 'maxWeeklyPct',
       scope,
       violated: week + exposure > caps.weeklyMicros,
-      headroom: weeklyLeft,
-      text:
-        `${order} would bring this week's exposure to ${usd(ratioOfMicros((week + exposure) as Micros))} ` +
-        `(${share(week + exposure, weekEquity)} of the week's starting equity); the weekly cap is ` +
-        `${capText(limits.maxWeeklyPct, caps.weeklyMicros)}, ${usd(ratioOfMicros(weeklyLeft as Micros))} left this week`,
+      headroom: Math.max(0, caps.weeklyMicros - week),
     },
   ];
+}
+
+/** What a refusing check says: written only for a refusal, so a passing check builds no text. */
+function checkText(state: BudgetState, check: Check, req: ReserveRequest, exposure: Micros): string {
+  const limits = limitsOf(state, check.scope);
+  const caps = capsOf(state, limits);
+  const u = usageOf(state, check.scope);
+  const order = `${req.symbol} ${plain(ratioOf(req.qty))} @ ${plain(ratioOf(req.price))} = ${usd(ratioOfMicros(exposure))}`;
+  const dayEquity = ratioOfMicros(state.day.equityMicros);
+  const weekEquity = ratioOfMicros(state.week.equityMicros);
+  const share = (m: number, equity: typeof dayEquity) => pct(div(ratioOfMicros(m as Micros), equity), 1);
+  const capText = (p: number, m: Micros) => `${pct(ratioOf(p))} (${usd(ratioOfMicros(m))})`;
+  const left = usd(ratioOfMicros(check.headroom as Micros));
+  switch (check.rule) {
+    case 'maxPositionPct':
+      return `${order} is ${share(exposure, dayEquity)} of equity; the per-position cap is ${capText(limits.maxPositionPct, caps.positionMicros)}`;
+    case 'maxPositionsPerDay':
+      return `${req.symbol} would be position ${u.positionsToday + 1} today; the cap is ${limits.maxPositionsPerDay} positions a day (the count restarts tomorrow)`;
+    case 'maxPositionsPerWeek':
+      return `${req.symbol} would be position ${u.positionsWeek + 1} this week; the hard cap is ${limits.maxPositionsPerWeek} positions a week (the count restarts when the week resets)`;
+    case 'maxDailyPct': {
+      const today = u.consumedTodayMicros + u.reservedTodayMicros + exposure;
+      return (
+        `${order} would bring today's exposure to ${usd(ratioOfMicros(today as Micros))} ` +
+        `(${share(today, dayEquity)} of equity); the daily cap is ${capText(limits.maxDailyPct, caps.dailyMicros)}, ` +
+        `${left} left today`
+      );
+    }
+    case 'maxWeeklyPct': {
+      const week = u.consumedWeekMicros + u.reservedWeekMicros + exposure;
+      return (
+        `${order} would bring this week's exposure to ${usd(ratioOfMicros(week as Micros))} ` +
+        `(${share(week, weekEquity)} of the week's starting equity); the weekly cap is ` +
+        `${capText(limits.maxWeeklyPct, caps.weeklyMicros)}, ${left} left this week`
+      );
+    }
+  }
 }
 
 function weekWarnings(state: BudgetState, req: ReserveRequest): BudgetWarning[] {
@@ -594,41 +608,30 @@ function settle(
   return filled > 0 ? { ...entry, filledMicros: filled, reservedMicros: 0 as Micros, status: 'open' } : null;
 }
 
-function replaceEntry(state: BudgetState, id: ClientOrderId, next: BudgetEntry | null): BudgetState {
-  const entries =
-    next === null
-      ? state.entries.filter((e) => e.id !== id)
-      : state.entries.map((e) => (e.id === id ? next : e));
-  return checked({ ...state, entries });
+function replaceEntry(state: BudgetState, entry: BudgetEntry, next: BudgetEntry | null): BudgetState {
+  const at = state.entries.indexOf(entry);
+  assert(at >= 0, `budget: ${entry.id} is not in this state's entries`);
+  const entries = state.entries.slice();
+  if (next === null) entries.splice(at, 1);
+  else entries[at] = next;
+  const state2 =
+    next === null ? checkedWith({ ...state, entries }, null) : checkedWith({ ...state, entries }, next);
+  carryIndex(state, state2, entry, next);
+  return state2;
 }
 
+/** A scope's sums from the state's running totals: no scan of the week's entries. */
 function usageOf(state: BudgetState, scope: BudgetScope): ScopeUsage {
-  let consumedToday = 0;
-  let reservedToday = 0;
-  let consumedWeek = 0;
-  let reservedWeek = 0;
-  let pendingFree = 0;
-  let positionsToday = 0;
-  for (const e of entriesOf(state, scope)) {
-    const today = e.day === state.day.index;
-    if (today) positionsToday++;
-    if (e.status === 'freed') continue;
-    consumedWeek += e.filledMicros;
-    reservedWeek += e.reservedMicros;
-    if (today) {
-      consumedToday += e.filledMicros;
-      reservedToday += e.reservedMicros;
-    }
-    if (e.status === 'closed') pendingFree += e.filledMicros;
-  }
+  const index = budgetIndex(state);
+  const t = scope.kind === 'account' ? index.account : (index.strategies.get(scope.strategyId) ?? noTotals);
   return {
-    consumedTodayMicros: consumedToday as Micros,
-    reservedTodayMicros: reservedToday as Micros,
-    consumedWeekMicros: consumedWeek as Micros,
-    reservedWeekMicros: reservedWeek as Micros,
-    pendingFreeMicros: pendingFree as Micros,
-    positionsToday,
-    positionsWeek: entriesOf(state, scope).length,
+    consumedTodayMicros: t.consumedToday as Micros,
+    reservedTodayMicros: t.reservedToday as Micros,
+    consumedWeekMicros: t.consumedWeek as Micros,
+    reservedWeekMicros: t.reservedWeek as Micros,
+    pendingFreeMicros: t.pendingFree as Micros,
+    positionsToday: t.positionsToday,
+    positionsWeek: t.positionsWeek,
   };
 }
 
@@ -638,7 +641,19 @@ function entriesOf(state: BudgetState, scope: BudgetScope): readonly BudgetEntry
     : state.entries.filter((e) => e.strategyId === scope.strategyId);
 }
 
+// The caps change only with the limits or the day's or week's starting equity.
+const capsMemo = new WeakMap<BudgetLimits, { day: Micros; week: Micros; caps: ScopeCaps }>();
+
 function capsOf(state: BudgetState, limits: BudgetLimits): ScopeCaps {
+  const m = capsMemo.get(limits);
+  if (m !== undefined && m.day === state.day.equityMicros && m.week === state.week.equityMicros)
+    return m.caps;
+  const caps = computeCaps(state, limits);
+  capsMemo.set(limits, { day: state.day.equityMicros, week: state.week.equityMicros, caps });
+  return caps;
+}
+
+function computeCaps(state: BudgetState, limits: BudgetLimits): ScopeCaps {
   const day = ratioOfMicros(state.day.equityMicros);
   const week = ratioOfMicros(state.week.equityMicros);
   return {
@@ -758,6 +773,16 @@ function validateRequest(req: ReserveRequest): void {
 
 /** Structural invariants, asserted after every event and on restore. */
 export function assertBudgetInvariants(state: BudgetState): void {
+  assertHeader(state);
+  const ids = new Set<string>();
+  // Runs on every whole-state event and on replay: a message is built only for an entry that fails.
+  for (const e of state.entries) {
+    if (!entryHolds(e, state.day.index) || ids.has(e.id)) entryFailure(e, state.day.index, ids);
+    ids.add(e.id);
+  }
+}
+
+function assertHeader(state: BudgetState): void {
   assert(state.version === 1, `budget: unknown version ${String(state.version)}`);
   assert(state.day.equityMicros > 0 && state.week.equityMicros > 0, 'budget: equity must be positive');
   assert(Number.isSafeInteger(state.day.index) && state.day.index >= 0, 'budget: day index');
@@ -765,12 +790,6 @@ export function assertBudgetInvariants(state: BudgetState): void {
     state.day.startedAt <= state.lastEventAt && state.week.startedAt <= state.lastEventAt,
     'budget: event times',
   );
-  const ids = new Set<string>();
-  // Runs after every budget event and on replay: a message is built only for an entry that fails.
-  for (const e of state.entries) {
-    if (!entryHolds(e, state.day.index) || ids.has(e.id)) entryFailure(e, state.day.index, ids);
-    ids.add(e.id);
-  }
 }
 
 function entryHolds(e: BudgetEntry, dayIndex: number): boolean {
@@ -809,5 +828,17 @@ function entryFailure(e: BudgetEntry, dayIndex: number, ids: ReadonlySet<string>
 
 function checked(state: BudgetState): BudgetState {
   assertBudgetInvariants(state);
+  return state;
+}
+
+/**
+ * After an event that changed one entry (or removed one): the state's header and that entry.
+ * The others held before and did not change; ids stay unique because reserve refuses a known id
+ * and the others keep theirs.
+ */
+function checkedWith(state: BudgetState, changed: BudgetEntry | null): BudgetState {
+  assertHeader(state);
+  if (changed !== null && !entryHolds(changed, state.day.index))
+    entryFailure(changed, state.day.index, new Set());
   return state;
 }

@@ -20,11 +20,26 @@ function make(n: bigint, d: bigint): Ratio {
   assert(d !== 0n, 'exact: division by zero');
   const sign = d < 0n ? -1n : 1n;
   const g = gcd(n, d) || 1n;
-  return { n: (sign * n) / g, d: (sign * d) / g };
+  // Frozen: ratios are shared (ratioOf hands out the same one for the same number).
+  return Object.freeze({ n: (sign * n) / g, d: (sign * d) / g });
 }
+
+// Prices, quantities and percentages repeat: each is read from its text once. Bounded, so a long
+// run with ever-new prices holds a fixed amount.
+const readRatios = new Map<number, Ratio>();
+const readRatiosMax = 4096;
 
 /** The exact value of the decimal a finite number prints as. */
 export function ratioOf(x: number): Ratio {
+  const known = readRatios.get(x);
+  if (known !== undefined) return known;
+  const r = readRatio(x);
+  if (readRatios.size >= readRatiosMax) readRatios.clear();
+  readRatios.set(x, r);
+  return r;
+}
+
+function readRatio(x: number): Ratio {
   assert(Number.isFinite(x), `exact: ${x} is not a finite number`);
   const m = decimalText.exec(String(x));
   assert(m !== null, `exact: cannot read ${x} as a decimal`);
