@@ -138,6 +138,40 @@ describe('the dashboard in chromium', () => {
     await page.close();
   });
 
+  it('a refused order shows with its rule and the largest order that would pass; a reload keeps the page', async () => {
+    const page = await openDashboard();
+    const res = await fetch(`${base}/order`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        side: 'BUY',
+        qty: 5000,
+        symbol: 'XSP',
+        expiry: '2026-02-09',
+        strike: 690,
+        right: 'C',
+        limit: 1,
+      }),
+    });
+    const answer = (await res.json()) as { ok: boolean; lines: string[] };
+    expect(answer.ok).toBe(false);
+    const row = page.locator('#refusals tr', { hasText: 'operator' }).first();
+    await row.waitFor();
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[2]).toMatch(/\S/); // the rule
+    expect(Number(cells[3])).toBeGreaterThanOrEqual(0); // the largest order that passes
+    expect(Number(cells[3])).toBeLessThan(5000);
+    expect(answer.lines.join(' ')).toContain(cells[2] ?? '');
+    // The token is kept for the tab: a reload (the address has no token now) is refused by the
+    // server as before, and the page reads the engine again with the token it kept.
+    const again = await page.reload();
+    expect(again?.status()).toBe(401);
+    await page.locator('#link', { hasText: 'live' }).waitFor();
+    await page.locator('#refusals tr', { hasText: 'operator' }).first().waitFor();
+    expect(await page.locator('#login').isHidden()).toBe(true);
+    await page.close();
+  });
+
   it('halts after a confirmation with a reason and shows HALTED; resumes the same way', async () => {
     const page = await openDashboard();
     await page.click('#halt');
