@@ -98,6 +98,16 @@ type Tracked = {
   wireId: string | null;
   /** On the take-profit of an OCO pair: the stop-loss, Alpaca's leg of the same order. */
   ocoLeg: Tracked | null;
+  /** On the stop-loss leg of an OCO pair: its take-profit, the order Alpaca knows the pair by. */
+  ocoHead: Tracked | null;
+  /** Sent as a leg of an OCO order (its pair may have ended since: a refused leg leaves the other alone). */
+  wasOco: boolean;
+  /** A bracket child kept back (never sent) while its lone sibling is cancelled, to go again with it as one OCO. */
+  held: { siblingsLeft: number } | null;
+  /** On a lone exit being cancelled for that: the child kept back. */
+  regroupFor: Tracked | null;
+  /** Its cancel for a regroup failed: it is never regrouped again (a child goes alone beside it). */
+  regroupFailed: boolean;
 };
 
 type QueuedChild = { readonly order: Tracked; readonly spec: OrderSpec; readonly symbol: string };
@@ -400,13 +410,22 @@ export class AlpacaVenue implements Venue {
     await this.account();
     for (const p of await this.readPositions())
       this.positions.set(p.instrumentId, { qty: p.qty, avgPrice: p.avgPrice });
-    for (const { order: o, keelId: id } of await this.openOrders()) {
+    const heads: Tracked[] = [];
+    for (const { order: o, keelId: id, oco } of await this.openOrders()) {
       if (id === null || this.byClientId.has(id)) continue;
       const t = this.trackOrder(id, await this.specOf(o, id));
       if (o.client_order_id !== id) t.wireId = isUuid(o.client_order_id) ? null : o.client_order_id;
       this.learnId(t, o.id);
       t.accepted = true;
       t.filledQty = o.filled_qty;
+      t.wasOco = oco;
+      if (t.wireId !== null && t.wireId !== id) heads.push(t);
+    }
+    for (const head of heads) {
+      const leg = this.byClientId.get(splitWireId(head.wireId ?? '')[1] ?? '');
+      if (leg === undefined) continue;
+      head.ocoLeg = leg;
+      leg.ocoHead = head;
     }
   }
 
@@ -505,6 +524,8 @@ export class AlpacaVenue implements Venue {
       const request = ocoRequest(tp.spec, stop.spec, tp.symbol, wireId);
       tp.order.wireId = wireId;
       tp.order.ocoLeg = stop.order;
+      stop.order.ocoHead = tp.order;
+      tp.order.wasOco = stop.order.wasOco = true;
       stop.order.wireId = null;
       this.byWireId.delete(tp.order.clientOrderId);
       this.byWireId.delete(stop.order.clientOrderId);
@@ -515,11 +536,114 @@ export class AlpacaVenue implements Venue {
     }
     for (const c of queued) {
       if (paired.has(c.order)) continue;
+      const lone = this.loneSiblings(c.order, c.spec);
+      if (lone.length > 0) {
+        this.regroup(c.order, lone);
+        this.releases.get(c.order)?.();
+        continue;
+      }
       const request = orderRequest(c.spec, c.symbol, c.spec.legs[0]?.side ?? 'SELL');
       const done = typeof request === 'string' ? Promise.resolve() : this.track(this.place(c.order, request));
       void done.then(() => this.releases.get(c.order)?.());
     }
     for (const c of queued) void c.order.placed.then(() => this.releases.delete(c.order));
+  }
+
+  /**
+   * The exits of the same position a lone child (a stop-loss re-sent after its OCO leg was refused,
+   * or a take-profit) would stand beside: what survives of an OCO whose other leg ended. Sent as a
+   * plain order beside it, the child would be tied to nothing: it would outlive the survivor's fill
+   * (Alpaca knows no link between two orders; a restarted keel none either), and on a symbol
+   * someone else also holds, Alpaca's hold on the shares would not stop it from selling theirs.
+   */
+  private loneSiblings(child: Tracked, spec: OrderSpec): Tracked[] {
+    const tp = isTakeProfit(spec);
+    if (!tp && !isStopLoss(spec)) return [];
+    const leg = spec.legs[0];
+    const out: Tracked[] = [];
+    for (const o of this.byClientId.values()) {
+      const s = o.spec;
+      if (o === child || s === null || o.end !== null || o.held !== null || o.cancelRequested) continue;
+      if (o.regroupFailed || o.regroupFor !== null || o.alpacaId === null) continue;
+      if (!(tp ? isStopLoss(s) : isTakeProfit(s)) || !sameBracket(s, spec)) continue;
+      if (s.legs[0]?.instrumentId !== leg?.instrumentId || s.legs[0]?.side !== leg?.side) continue;
+      // The survivor of an OCO whose other leg ended (refused, most likely): no longer tied to anything.
+      const pairedWith = o.ocoLeg ?? o.ocoHead;
+      if (!o.wasOco || (pairedWith !== null && pairedWith.end === null)) continue;
+      out.push(o);
+    }
+    return out;
+  }
+
+  /**
+   * The child is kept back and its lone siblings are cancelled; once Alpaca says they are, keel
+   * hears both ended in one burst (the siblings cancelled, the child cancelled unsent, reason venue)
+   * and sends the pair again in one turn: one OCO order. A sibling that fills first takes the child
+   * with it (one-cancels-other).
+   */
+  private regroup(child: Tracked, siblings: readonly Tracked[]): void {
+    const names = siblings.map((o) => o.clientOrderId).join(', ');
+    this.log(
+      `${child.clientOrderId} would stand beside ${names}, working alone at Alpaca: two separate exits of one position could each outlive the other's fill. It is not sent; ${names} is cancelled, and keel sends the pair again as one OCO order`,
+    );
+    child.held = { siblingsLeft: siblings.length };
+    for (const o of siblings) {
+      o.regroupFor = child;
+      this.track(this.cancelForRegroup(o, child));
+    }
+  }
+
+  private async cancelForRegroup(sibling: Tracked, child: Tracked): Promise<void> {
+    await sibling.placed;
+    const alpacaId = sibling.alpacaId;
+    const attemptsMax = this.options.retryAttemptsMax ?? 5;
+    let why = 'no Alpaca order id';
+    for (let attempt = 0; alpacaId !== null && attempt < attemptsMax; attempt++) {
+      if (this.closed || sibling.regroupFor !== child) return;
+      try {
+        await this.client.cancelOrder(alpacaId);
+        return; // the stream says canceled (then both go to keel), or the sibling filled first
+      } catch (e) {
+        const m = meaningOfCancelFailure(e);
+        if (m.kind === 'ambiguous') {
+          why = m.why;
+          await this.sleep(this.backoffMs(attempt, m.retryAfterMs));
+          continue;
+        }
+        why = `${m.code} ${m.message}`;
+        if (m.kind === 'notWorking' || m.kind === 'notFound') {
+          // It ended meanwhile (a fill, most likely, whose update follows): the child is not needed as it was.
+          sibling.regroupFor = null;
+          return this.releaseHeld(
+            child,
+            `not sent: its sibling ${sibling.clientOrderId} ended first (${why})`,
+          );
+        }
+        break;
+      }
+    }
+    if (sibling.regroupFor !== child) return;
+    sibling.regroupFor = null;
+    sibling.regroupFailed = true;
+    if (child.held === null || child.spec === null) return;
+    // The sibling could not be cancelled and still works: the child goes alone rather than not at all.
+    this.log(
+      `${sibling.clientOrderId} could not be cancelled (${why}): ${child.clientOrderId} is sent alone beside it`,
+    );
+    child.held = null;
+    const leg = child.spec.legs[0];
+    const symbol = leg === undefined ? undefined : this.instruments.get(leg.instrumentId)?.symbol;
+    const request = symbol === undefined ? null : orderRequest(child.spec, symbol, leg?.side ?? 'SELL');
+    if (request === null || typeof request === 'string')
+      return this.releaseHeld(child, `not sent: ${request ?? 'its instrument is not resolved'}`);
+    child.placed = this.track(this.place(child, request));
+  }
+
+  /** A child kept back for a regroup ends unsent: keel hears it cancelled (reason venue) and sends again what the position needs. */
+  private releaseHeld(child: Tracked, detail: string): void {
+    if (child.held === null) return;
+    child.held = null;
+    this.ended(child, 'venue', detail);
   }
 
   cancel(clientOrderId: ClientOrderId): void {
@@ -529,6 +653,20 @@ export class AlpacaVenue implements Venue {
     if (!this.isConnected()) return refuse('notSent', 'not connected to Alpaca: the cancel was not sent');
     const order = this.byClientId.get(clientOrderId);
     if (order !== undefined && order.end !== null) return refuse('notWorking', `the order is ${order.end}`);
+    if (order !== undefined && order.held !== null) {
+      // Kept back for a regroup, never sent: cancelled here.
+      order.held = null;
+      order.end = 'cancelled';
+      return this.deferred({
+        type: 'cancelled',
+        t,
+        clientOrderId,
+        venueOrderId: null,
+        remainingQty: order.spec?.qty ?? 0,
+        reason: 'requested',
+        detail: 'cancelled before it was sent',
+      });
+    }
     if (order !== undefined) order.cancelRequested = true;
     this.track(this.cancelAtVenue(clientOrderId, order ?? null));
   }
@@ -548,6 +686,11 @@ export class AlpacaVenue implements Venue {
       placed: Promise.resolve(),
       wireId: clientOrderId,
       ocoLeg: null,
+      ocoHead: null,
+      wasOco: false,
+      held: null,
+      regroupFor: null,
+      regroupFailed: false,
     };
     this.byClientId.set(clientOrderId, order);
     this.byWireId.set(clientOrderId, order);
@@ -875,6 +1018,11 @@ export class AlpacaVenue implements Venue {
     for (const other of this.byClientId.values()) {
       if (other === order || other.end !== null || other.cancelRequested) continue;
       if (other.spec?.parentClientOrderId !== parent) continue;
+      if (other.held !== null) {
+        other.siblingFilled = true;
+        this.releaseHeld(other, `not sent: its sibling ${order.clientOrderId} filled`);
+        continue;
+      }
       this.log(
         `${other.clientOrderId}: its sibling ${order.clientOrderId} filled: cancelled (one-cancels-other)`,
       );
@@ -941,8 +1089,21 @@ export class AlpacaVenue implements Venue {
       venueOrderId: order.alpacaId === null ? null : VenueOrderId.of(order.alpacaId),
       remainingQty,
       reason,
-      detail: order.siblingFilled ? `one-cancels-other: a sibling filled (${detail})` : detail,
+      detail: order.siblingFilled
+        ? `one-cancels-other: a sibling filled (${detail})`
+        : order.regroupFor !== null
+          ? `cancelled to go again with ${order.regroupFor.clientOrderId} as one OCO order (${detail})`
+          : detail,
     });
+    const child = order.regroupFor;
+    order.regroupFor = null;
+    if (child === null || child.held === null) return;
+    // In the same burst: keel sees the pair ended together and sends both again in one turn.
+    if (--child.held.siblingsLeft > 0) return;
+    this.releaseHeld(
+      child,
+      `not sent alone: its sibling ${order.clientOrderId} was cancelled so that both go again as one OCO order`,
+    );
   }
 
   // ---- snapshot -----------------------------------------------------------------------------------
@@ -1053,7 +1214,7 @@ export class AlpacaVenue implements Venue {
   }
 
   /** Open orders (whole, or refused), each with keel's id: an OCO names both, its take-profit first. */
-  private async openOrders(): Promise<{ order: AlpacaOrder; keelId: ClientOrderId | null }[]> {
+  private async openOrders(): Promise<{ order: AlpacaOrder; keelId: ClientOrderId | null; oco: boolean }[]> {
     const body = await this.client.listOrders({ status: 'open', limit: openOrdersMax, nested: true });
     const list = readAs(z.array(orderSchema), body, 'open orders');
     if (typeof list === 'string') throw new Error(`alpaca: ${list}`);
@@ -1061,12 +1222,13 @@ export class AlpacaVenue implements Venue {
       throw new Error(
         `alpaca: ${list.length} open orders, more than one page: keel refuses a view it cannot get whole`,
       );
-    const out: { order: AlpacaOrder; keelId: ClientOrderId | null }[] = [];
+    const out: { order: AlpacaOrder; keelId: ClientOrderId | null; oco: boolean }[] = [];
     for (const o of list) {
       const [first, second] = splitWireId(o.client_order_id);
-      out.push({ order: o, keelId: keelIdOf(first) });
+      const oco = o.order_class === 'oco';
+      out.push({ order: o, keelId: keelIdOf(first), oco });
       (o.legs ?? []).forEach((leg, n) =>
-        out.push({ order: leg, keelId: n === 0 && second !== null ? keelIdOf(second) : null }),
+        out.push({ order: leg, keelId: n === 0 && second !== null ? keelIdOf(second) : null, oco }),
       );
     }
     return out.filter((x) => isOpen(x.order.status));
@@ -1309,6 +1471,18 @@ function isTakeProfit(spec: OrderSpec): boolean {
   return (
     (spec.type === 'LMT' && spec.limitPrice !== null) || (spec.type === 'MIT' && spec.stopPrice !== null)
   );
+}
+
+/**
+ * Exits of one bracket: the same parent, or, for an order learned after a restart (Alpaca keeps no
+ * parent), keel's protective ids of the same group (`<group>-p<n>`).
+ */
+function sameBracket(a: OrderSpec, b: OrderSpec): boolean {
+  if (a.parentClientOrderId !== null && b.parentClientOrderId !== null)
+    return a.parentClientOrderId === b.parentClientOrderId;
+  const group = (id: string) => /^(.+)-p\d+$/.exec(id)?.[1] ?? null;
+  const g = group(a.clientOrderId);
+  return g !== null && g === group(b.clientOrderId);
 }
 
 function isStopLoss(spec: OrderSpec): boolean {

@@ -111,6 +111,7 @@ export class FakeAlpaca {
   private readonly positions = new Map<InstrumentId, number>();
   private readonly hanging = new Set<http.ServerResponse>();
   private readonly postFaults: OrderPostFault[] = [];
+  private readonly ocoLegRefusals: string[] = [];
   private unsubscribe: (() => void) | null = null;
   private linkUp: boolean;
   private streamRefused = false;
@@ -189,6 +190,11 @@ export class FakeAlpaca {
   /** The next order POST meets this. */
   failNextOrder(fault: OrderPostFault): void {
     this.postFaults.push(fault);
+  }
+
+  /** The next OCO order's stop-loss leg is refused (its take-profit works on alone). */
+  refuseNextOcoStopLeg(message = 'stop_loss leg refused'): void {
+    this.ocoLegRefusals.push(message);
   }
 
   /** The stream drops now; with `refuse`, reconnects are refused until allowStream(). */
@@ -299,8 +305,15 @@ export class FakeAlpaca {
     const checked = this.checkOrder(body);
     if ('status' in checked) return send(res, checked);
     const fault = this.postFaults.shift();
-    const order = fault === undefined || fault.place ? this.place(checked) : null;
-    if (fault === undefined) return send(res, ok(this.orderJson(order as FakeOrder)));
+    const refusedLeg = checked.oco === null ? undefined : this.ocoLegRefusals.shift();
+    const order = fault === undefined || fault.place ? this.place(checked, refusedLeg !== undefined) : null;
+    const leg = order?.legs[0];
+    if (fault === undefined) {
+      send(res, ok(this.orderJson(order as FakeOrder)));
+      if (refusedLeg !== undefined && leg !== undefined)
+        this.update('rejected', leg, { reason: refusedLeg, reason_code: 40310000 });
+      return;
+    }
     this.note(
       `order ${checked.clientOrderId}: ${fault.kind} fault (${fault.place ? 'placed' : 'not placed'})`,
     );
@@ -399,7 +412,7 @@ export class FakeAlpaca {
     return { clientOrderId: cid, instrument: r.instrument, side, type, tif, qty, limit, stop, oco };
   }
 
-  private place(c: CheckedOrder): FakeOrder {
+  private place(c: CheckedOrder, refuseLeg = false): FakeOrder {
     const now = this.o.now();
     const [first, second] = splitWireId(c.clientOrderId);
     const base = {
@@ -446,7 +459,13 @@ export class FakeAlpaca {
     this.update('pending_new', order, {});
     // An OCO exits the position: at the venue it is reduce-only, attached to the order that opened it.
     const attachedTo = c.oco === null ? null : (this.openers.get(c.instrument.id) ?? null);
-    for (const o of [order, ...order.legs]) this.o.sim.submit(this.specOf(o, c.oco !== null, attachedTo));
+    for (const o of [order, ...order.legs]) {
+      if (refuseLeg && o !== order) {
+        o.status = 'rejected'; // refused by the fake itself: the simulated venue never sees it
+        continue;
+      }
+      this.o.sim.submit(this.specOf(o, c.oco !== null, attachedTo));
+    }
     return order;
   }
 

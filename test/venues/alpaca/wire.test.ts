@@ -260,3 +260,98 @@ describe('alpaca over the wire: an order from before a restart', () => {
     expect(fresh.of('position').at(-1)?.qty).toBe(0);
   });
 });
+
+describe('alpaca over the wire: a bracket child sent alone never stands beside a lone sibling', () => {
+  /** keel's sell orders working at the venue for the instrument, and how each is tied to the position. */
+  function workingSells(harness: AlpacaHarness) {
+    const log = harness.sim.venueLog();
+    const ended = new Set(
+      log.flatMap((l) => (l.type === 'cancel' || l.type === 'reject' ? [l.venueOrderId] : [])),
+    );
+    const filled = new Map<string, number>();
+    for (const l of log)
+      if (l.type === 'fill') filled.set(l.venueOrderId, (filled.get(l.venueOrderId) ?? 0) + l.qty);
+    return log.flatMap((l) =>
+      l.type === 'order' &&
+      l.origin === 'keel' &&
+      l.legs[0]?.side === 'SELL' &&
+      !ended.has(l.venueOrderId) &&
+      (filled.get(l.venueOrderId) ?? 0) < l.qty
+        ? [[l.clientOrderId, l.reduceOnly, l.parentVenueOrderId !== null] as const]
+        : [],
+    );
+  }
+
+  it('an OCO whose stop-loss leg is refused leaves its take-profit alone: the stop sent again is kept back, the take-profit cancelled, both reported ended in one burst; sent again together they are one OCO, which a restarted keel leaves to Alpaca: the stop ends with the position', async () => {
+    const { h, s, i, book } = await open();
+    const entry = ClientOrderId.of('lone-o1');
+    s.submit(buy('lone-o1', i, 10, book.marketableBuy));
+    await h.advance(1_000);
+    expect(filledQty(s.fills(entry))).toBe(10);
+    const exit = { parent: entry, tif: 'GTC', reduceOnly: true } as const;
+    const tp = (id: string) =>
+      singleLeg(ClientOrderId.of(id), i, 'SELL', 10, { ...exit, type: 'MIT', stop: book.ticks(20) });
+    const sl = (id: string) =>
+      singleLeg(ClientOrderId.of(id), i, 'SELL', 10, { ...exit, type: 'STP', stop: book.ticks(-20) });
+    h.fake.refuseNextOcoStopLeg();
+    s.submit(sl('lone-p2'));
+    s.submit(tp('lone-p3'));
+    await h.advance(1_000);
+    expect(s.of('rejected', ClientOrderId.of('lone-p2')).length).toBe(1);
+    expect(workingSells(h)).toEqual([['lone-p3', true, true]]);
+    // keel sends the refused stop again, alone.
+    const mark = s.mark();
+    s.submit(sl('lone-p4'));
+    await h.advance(1_000);
+    // It never reached Alpaca as a plain order beside the take-profit: both ended, the stop unsent.
+    expect(ordersAtVenue(h, 'lone-p4')).toBe(0);
+    const ended = s.events
+      .slice(mark)
+      .flatMap((e) => (e.type === 'cancelled' ? [[e.clientOrderId, e.reason, e.remainingQty]] : []));
+    expect(ended).toEqual([
+      ['lone-p3', 'venue', 10],
+      ['lone-p4', 'venue', 10],
+    ]);
+    expect(workingSells(h)).toEqual([]);
+    // keel sends the pair again in one turn: one OCO order, both legs reduce-only and attached.
+    s.submit(sl('lone-p5'));
+    s.submit(tp('lone-p6'));
+    await h.advance(1_000);
+    expect(workingSells(h)).toEqual([
+      ['lone-p6', true, true],
+      ['lone-p5', true, true],
+    ]);
+    // A restarted keel knows no link between the two: Alpaca's OCO ends the stop when the target fills.
+    const fresh = await Session.open(await h.restart());
+    await h.setQuote(i.id, { bid: book.ticks(20), ask: book.ticks(22) });
+    await h.advance(1_000);
+    expect(filledQty(fresh.fills(ClientOrderId.of('lone-p6')))).toBe(10);
+    expect(fresh.of('position').at(-1)?.qty).toBe(0);
+    expect(workingSells(h)).toEqual([]);
+    expect(fresh.of('cancelled', ClientOrderId.of('lone-p5')).map((e) => e.reason)).toEqual(['venue']);
+  });
+
+  it('an OCO whose take-profit was refused leaves its stop leg alone: a take-profit sent again regroups with it: never two separate exits', async () => {
+    const { h, s, i, book } = await open();
+    const entry = ClientOrderId.of('leg-o1');
+    s.submit(buy('leg-o1', i, 10, book.marketableBuy));
+    await h.advance(1_000);
+    const exit = { parent: entry, tif: 'GTC', reduceOnly: true } as const;
+    const tp = (id: string) =>
+      singleLeg(ClientOrderId.of(id), i, 'SELL', 10, { ...exit, type: 'MIT', stop: book.ticks(20) });
+    const sl = (id: string) =>
+      singleLeg(ClientOrderId.of(id), i, 'SELL', 10, { ...exit, type: 'STP', stop: book.ticks(-20) });
+    h.nextOrder({ kind: 'reject', code: 201, message: 'Order rejected' }); // the OCO's limit leg, first at the venue
+    s.submit(sl('leg-p2'));
+    s.submit(tp('leg-p3'));
+    await h.advance(1_000);
+    expect(s.of('rejected', ClientOrderId.of('leg-p3')).length).toBe(1);
+    expect(workingSells(h)).toEqual([['leg-p2', true, true]]);
+    s.submit(tp('leg-p4'));
+    await h.advance(1_000);
+    expect(ordersAtVenue(h, 'leg-p4')).toBe(0);
+    expect(s.of('cancelled', ClientOrderId.of('leg-p2')).map((e) => e.reason)).toEqual(['venue']);
+    expect(s.of('cancelled', ClientOrderId.of('leg-p4')).map((e) => e.reason)).toEqual(['venue']);
+    expect(workingSells(h)).toEqual([]);
+  });
+});
