@@ -1,4 +1,14 @@
 export {
+  barIndexAt,
+  barPriceAt,
+  impliedVolAt,
+  parsePriceBars,
+  priceBarsMax,
+  type PriceBars,
+  type PriceBarsResult,
+} from './price-file';
+export {
+  type BarInterpolation,
   createPricePath,
   DEFAULT_TICK,
   JUMPS_PER_STEP_MAX,

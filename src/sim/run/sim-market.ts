@@ -13,6 +13,7 @@ import {
 import { tradingYearsToExpiry } from '../../pricing';
 import type { SimInstrumentRegistry } from '../../venues/sim/instruments';
 import type { MarketData, Quote } from '../../venues/venue';
+import { impliedVolAt } from '../market/price-file';
 import {
   createPricePath,
   quoteOption,
@@ -119,7 +120,10 @@ export class SimMarket implements MarketData {
     const expiresAt = this.expiryInstant(i.expiry);
     const tYears = tradingYearsToExpiry(this.now, expiresAt, this.scenario.timeZone);
     if (tYears <= 0) return null;
-    const q = quoteOption(u.model, { spot: u.spot, strike: i.strike, right: i.right, tYears, rate });
+    // A price file's iv column is the at-the-money vol of the bar the clock is in.
+    const iv = u.config.bars === null ? null : impliedVolAt(u.config.bars.data, this.now);
+    const model = iv === null ? u.model : { ...u.model, atmVol: iv };
+    const q = quoteOption(model, { spot: u.spot, strike: i.strike, right: i.right, tYears, rate });
     return { bid: q.bid, ask: q.ask, mid: q.mid, t: this.now };
   }
 
@@ -156,6 +160,15 @@ function pathSpec(m: MarketConfig): PricePathSpec {
       return { kind: 'flat', spot: m.spot };
     case 'points':
       return { kind: 'points', spot: m.spot, points: m.points.map((p) => [p.t, p.price] as const) };
+    case 'file':
+      assert(m.bars !== null, `market ${m.symbol}: path file without its bars`);
+      return {
+        kind: 'bars',
+        spot: m.spot,
+        bars: m.bars.data,
+        interpolation: m.bars.interpolation,
+        stepMs: m.stepMs,
+      };
   }
 }
 

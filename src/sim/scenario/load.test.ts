@@ -136,6 +136,7 @@ describe('a minimal scenario', () => {
       drift: 0,
       path: 'gbm',
       points: [],
+      bars: null,
       stepMs: 5000,
       jumps: { perDay: 0, meanPct: 0, stdPct: 0 },
       optionSpread: { minWidth: 0.01, pctOfMid: 0.05 },

@@ -31,6 +31,9 @@ import {
   weekdaysCalendar,
   xnysCalendar,
 } from '../../domain';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { barPriceAt, parsePriceBars } from '../market/price-file';
 import { formatPath } from './issues';
 import type {
   FaultInput,
@@ -68,6 +71,8 @@ type Resolver = {
   readonly zone: TimeZone;
   readonly markets: ReadonlyMap<string, number>;
   readonly input: ScenarioInput;
+  /** The scenario or run config file: price files are relative to it. */
+  readonly source: string;
 };
 
 export function resolveScenario(
@@ -80,7 +85,7 @@ export function resolveScenario(
   const errors: string[] = [];
   const warnings: string[] = [];
   const zone = clockZone(input, start, end, warnings);
-  const r: Resolver = { errors, warnings, start, end, zone, markets: marketIndex(input), input };
+  const r: Resolver = { errors, warnings, start, end, zone, markets: marketIndex(input), input, source };
   const scenario: Scenario = {
     source,
     name: input.name ?? baseName(source),
@@ -242,19 +247,67 @@ function resolveMarket(r: Resolver, m: ScenarioInput['market'][number], i: numbe
     previous = at;
     return { t: at.t, text, price };
   });
+  const bars = m.path === 'file' ? readBars(r, m, i) : null;
   return {
     symbol: m.symbol,
     kind: m.kind,
-    spot: m.spot,
+    // The schema requires spot on every other path; a file that cannot be read is an error above.
+    spot: bars === null ? (m.spot ?? 1) : barPriceAt(bars.data, r.start.epochMs),
     vol: m.vol,
     drift: m.drift,
     path: m.path,
     points,
+    bars,
     stepMs,
     jumps: m.jumps ?? { perDay: 0, meanPct: 0, stdPct: 0 },
     optionSpread: m.optionSpread ?? { minWidth: 0.01, pctOfMid: 0.05 },
     tick: m.tick,
   };
+}
+
+/**
+ * path: file: the CSV of bars, relative to the scenario (or run config) file. The clock must start
+ * inside the file; a clock that runs past its last bar holds the last close (a warning).
+ */
+function readBars(r: Resolver, m: ScenarioInput['market'][number], i: number): MarketConfig['bars'] {
+  const name = m.file ?? '';
+  const path = resolvePath(dirname(r.source), name);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    const code = cause instanceof Error && 'code' in cause ? String(cause.code) : String(cause);
+    error(r, ['market', i, 'file'], `cannot read ${path} (${code}); the path is relative to ${r.source}`);
+    return null;
+  }
+  const parsed = parsePriceBars(text, name);
+  if (!parsed.ok) {
+    for (const e of parsed.errors) error(r, ['market', i, 'file'], e);
+    return null;
+  }
+  const data = parsed.bars;
+  const first = data.t[0] as number;
+  const lastEnd = (data.t[data.t.length - 1] as number) + data.barMs;
+  const zone = r.zone;
+  if (r.start.epochMs < first)
+    error(
+      r,
+      ['market', i, 'file'],
+      `${name} starts at ${formatIso(first, zone)}, after clock.start (${formatIso(r.start.epochMs, zone)}): start the clock at or after the first bar`,
+    );
+  if (r.end.epochMs > lastEnd)
+    warning(
+      r,
+      ['market', i, 'file'],
+      `${name} ends at ${formatIso(lastEnd, zone)}, before clock.end: after it ${m.symbol} holds the last close`,
+    );
+  if (data.iv === null && r.input.venue.products === 'options')
+    warning(
+      r,
+      ['market', i, 'file'],
+      `${name} has no iv column: options are priced at market[${i}].vol (${m.vol}) throughout`,
+    );
+  return { data, interpolation: m.interpolation ?? 'bridge' };
 }
 
 function resolveVenue(v: ScenarioInput['venue']): VenueConfig {

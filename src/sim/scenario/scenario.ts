@@ -15,6 +15,8 @@ import type {
   UnderlyingKind,
 } from '../../domain';
 import type { IronCondorParams } from '../../strategies/iron-condor-0dte';
+import type { BarInterpolation } from '../market/price-path';
+import type { PriceBars } from '../market/price-file';
 
 /** A resolved instant and the text it was written as ("10:08", or an ISO time). */
 export type ScenarioTime = { readonly t: EpochMs; readonly text: string };
@@ -33,7 +35,7 @@ export type ClockConfig = {
   readonly session: { readonly open: TimeOfDay; readonly close: TimeOfDay } | null;
 };
 
-export type MarketPath = 'gbm' | 'flat' | 'points';
+export type MarketPath = 'gbm' | 'flat' | 'points' | 'file';
 export type PricePoint = { readonly t: EpochMs; readonly text: string; readonly price: number };
 /** Jumps per day (Poisson), size a normal fraction of price: meanPct 0.01 is +1%. */
 export type JumpConfig = { readonly perDay: number; readonly meanPct: number; readonly stdPct: number };
@@ -43,6 +45,7 @@ export type OptionSpreadConfig = { readonly minWidth: number; readonly pctOfMid:
 export type MarketConfig = {
   readonly symbol: string;
   readonly kind: UnderlyingKind;
+  /** The price at clock.start (path file: the open of the bar clock.start falls in). */
   readonly spot: number;
   /** Annualised; the at-the-money implied vol for options. */
   readonly vol: number;
@@ -51,6 +54,8 @@ export type MarketConfig = {
   readonly path: MarketPath;
   /** path points: linear in between, flat before the first and after the last. Sorted by time. */
   readonly points: readonly PricePoint[];
+  /** path file: the bars read from the file and how the path goes through each; null otherwise. */
+  readonly bars: { readonly data: PriceBars; readonly interpolation: BarInterpolation } | null;
   readonly stepMs: number;
   /** perDay 0 when the scenario gives no jumps. */
   readonly jumps: JumpConfig;

@@ -125,11 +125,15 @@ const marketSchema = z
   .object({
     symbol,
     kind: z.enum(['index', 'equity', 'crypto']),
-    spot: positive,
+    // Required, except with path: file (the price comes from the file).
+    spot: positive.optional(),
     vol: nonNegative.max(volMax).default(0.2),
     drift: z.number().default(0),
-    path: z.enum(['gbm', 'flat', 'points']).default('gbm'),
+    path: z.enum(['gbm', 'flat', 'points', 'file']).default('gbm'),
     points: z.array(z.tuple([timeText, positive])).default([]),
+    // keel extension: path: file reads bars from this CSV (relative to the scenario or config file).
+    file: nonEmpty.optional(),
+    interpolation: z.enum(['bridge', 'linear']).optional(),
     stepSeconds: seconds('positive').default(5),
     // keel extensions: price jumps (fractions, like risk's *Pct), option bid/ask width, price tick.
     jumps: z
@@ -146,6 +150,34 @@ const marketSchema = z
   .superRefine((market, ctx) => {
     if (market.path === 'points' && market.points.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['points'], message: 'path: points needs at least one point' });
+    }
+    if (market.path === 'file') {
+      if (market.file === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['file'],
+          message: 'path: file needs file: the CSV of bars, e.g. file: prices.csv (relative to this file)',
+        });
+      if (market.spot !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['spot'],
+          message: 'not used with path: file (the price at clock.start comes from the file); remove it',
+        });
+    } else {
+      if (market.spot === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['spot'],
+          message: `required: the price at clock.start, e.g. spot: 683.38 (or path: file with a CSV of bars)`,
+        });
+      for (const key of ['file', 'interpolation'] as const)
+        if (market[key] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `only used with path: file (path is ${market.path}); set path: file or remove ${key}`,
+          });
     }
     if (market.path !== 'points' && market.points.length > 0) {
       ctx.addIssue({
