@@ -14,6 +14,8 @@ export type BrokerVenue = {
   readonly live: boolean;
   /** Whether some quotes are the broker's delayed data. */
   marketData(): 'live' | 'delayed';
+  /** The account's equity as the broker last reported it (null: not read): the budgets and the sizing start from it. */
+  equity?(): number | null;
 };
 
 export type BrokerVenueResult = { ok: true; broker: BrokerVenue } | { ok: false; errors: string[] };
@@ -84,6 +86,7 @@ export async function brokerVenue(
           live: c.live,
           marketData: () => 'live',
           describe: `Alpaca ${describeAlpacaConfig(c)}`,
+          equity: () => venue.lastAccount?.equity ?? null,
           account: () => {
             const account = venue.lastAccount;
             if (account === null) throw new Error('alpaca: the account was not read at connect');

@@ -74,8 +74,13 @@ function dayAround(now: number, zone: TimeZone, risk: RiskSettings): NonNullable
   return { start, end, date, scans: risk.scanTimes.map((at) => ({ at, t: atLocalTime(now, at, zone) })) };
 }
 
-/** Account value for the budgets: the configured equity plus everything realized since. */
+/**
+ * Account value for the budgets: what the broker reports when it does (journaled with the budget
+ * event, so a replay needs no broker), else the configured equity plus everything realized since.
+ */
 function equityNow(core: EngineCore, risk: RiskSettings): number {
+  const reported = risk.venueEquity?.() ?? null;
+  if (reported !== null && Number.isFinite(reported) && reported > 0) return Math.round(reported * 100) / 100;
   let realized = 0 as Micros;
   for (const g of core.p.groups.values()) realized = (realized + netRealized(g.pnl)) as Micros;
   return risk.accountEquity + microsToCents(realized);

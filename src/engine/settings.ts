@@ -39,6 +39,13 @@ export type BreakerSettings = {
 export type RiskSettings = {
   /** Account value at the first start; later days add realized PnL. */
   readonly accountEquity: number;
+  /**
+   * The account's equity as the broker reports it now (a `keel run` on a broker that says: Alpaca's
+   * `equity`). When it gives a figure, the budgets are configured and each new day and week opens
+   * with it (and the dual-cap sizing's risk cap with them) instead of accountEquity plus what keel
+   * realized; null: not known, the configured figure is used.
+   */
+  readonly venueEquity?: () => number | null;
   readonly limits: BudgetLimitsData;
   readonly strategyLimits: readonly { readonly strategyId: StrategyId; readonly limits: BudgetLimitsData }[];
   /** Loss at the protective stop as a fraction of equity (the risk cap of the dual-cap sizing). */

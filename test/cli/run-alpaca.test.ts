@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wallClock } from '../../src/app/live-driver';
 import { timeZoneOf } from '../../src/domain';
 import { FakeAlpaca } from '../fakes/alpaca/fake-alpaca';
-import { apiOrder, apiStatus, freePort, keelWithEnv, until } from '../support/keel-process';
+import { apiOrder, apiPost, apiStatus, freePort, keelWithEnv, until } from '../support/keel-process';
 import { paperVenue } from '../support/paper-venue';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-run-alpaca-'));
@@ -81,5 +81,28 @@ describe('keel run on an Alpaca paper account (fake Alpaca on loopback)', () => 
         expect(readFileSync(join(out, f), 'utf8'), f).not.toContain(secret);
       expect(readFileSync(join(out, 'journal.sqlite')).includes(secret)).toBe(false);
     }
+  }, 60_000);
+
+  it("sizes from the account's equity as Alpaca reports it, not the config's: the 291-share PLTR order is refused with what fits $50,000", async () => {
+    fake.setEquity(50_000);
+    const api = await freePort();
+    const out = join(dir, 'out-equity');
+    const env = { APCA_API_KEY_ID: fake.keyId, APCA_API_SECRET_KEY: fake.secret };
+    const run = keelWithEnv(env, 'run', config(), '--out', out, '--api', String(api));
+    await until('the engine to start', () => run.err().includes('engine started'));
+    const res = await apiPost(api, '/order', {
+      side: 'BUY',
+      qty: 291,
+      symbol: 'PLTR',
+      limit: 170.77,
+      stop: 163,
+    });
+    const answer = (await res.json()) as { ok: boolean; lines: string[] };
+    run.kill('SIGINT');
+    expect(await run.exit, run.err()).toBe(130);
+    expect(answer.ok).toBe(false);
+    // The config says $105,000 (61 shares would fit); the account Alpaca reports holds $50,000.
+    expect(answer.lines.join('\n')).toContain('the per-position cap is 10% ($5,000): at most 29 shares');
+    expect(answer.lines.join('\n')).toContain('the largest order that passes now: 29');
   }, 60_000);
 });

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { AccountId, formatIso } from '../../domain';
 import type { EngineHost } from '../../engine/host';
+import type { EngineSettings } from '../../engine/settings';
 import { buildDailyLog, buildReport } from '../../engine/report';
 import { writeRunReportHtml } from '../report-html';
 import { eventVersions } from '../../ledger/events';
@@ -18,7 +19,7 @@ import type { OperatorTarget } from '../api/operator-api';
 import type { ServedApi } from '../api/serve';
 import type { ApiAddress } from '../api-address';
 import { holdAccountLease } from '../account-lease';
-import { brokerVenue } from '../broker-venue';
+import { brokerVenue, type BrokerVenue } from '../broker-venue';
 import { driveLive, wallClock } from '../live-driver';
 import type { RunConfig } from '../run-config';
 
@@ -132,7 +133,7 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
       store: journal,
       clock,
       strategies: () => strategiesForScenario(scenario),
-      settings: settingsForScenario(scenario),
+      settings: withBrokerEquity(settingsForScenario(scenario), broker),
       account: () => AccountId.of(broker.account()),
       log: say,
       tickMs,
@@ -196,4 +197,11 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
     ].join('\n'),
   );
   return interrupted ? 130 : 0;
+}
+
+/** A broker that reports the account's equity (Alpaca) sizes and budgets from it, not from the config's figure. */
+function withBrokerEquity(settings: EngineSettings, broker: BrokerVenue): EngineSettings {
+  const equity = broker.equity;
+  if (settings.risk === null || equity === undefined) return settings;
+  return { ...settings, risk: { ...settings.risk, venueEquity: () => equity() } };
 }

@@ -78,6 +78,8 @@ export type AlpacaVenueOptions = {
   readonly streamReconnectMs?: number;
   /** How often watched quotes are read (0: only on refreshQuotes(), as `keel sim --through` does). */
   readonly quotePollMs?: number;
+  /** How often the account (equity, buying power) is read again after connect (0: only at connect). */
+  readonly accountPollMs?: number;
 };
 
 type Tracked = {
@@ -164,6 +166,7 @@ export class AlpacaVenue implements Venue {
   private downSince: number | null = null;
   private catchingUp = false;
   private poller: ReturnType<typeof setInterval> | null = null;
+  private accountPoller: ReturnType<typeof setInterval> | null = null;
   private logged = 0;
   private accountSeen: AlpacaAccount | null = null;
 
@@ -202,6 +205,12 @@ export class AlpacaVenue implements Venue {
     this.log(`connected: ${describeAlpacaConfig(this.options.config)}`);
     const pollMs = this.options.quotePollMs ?? 1_000;
     if (pollMs > 0) this.poller = setInterval(() => void this.refreshQuotes().catch(() => undefined), pollMs);
+    const accountMs = this.options.accountPollMs ?? 60_000;
+    if (accountMs > 0)
+      this.accountPoller = setInterval(() => {
+        if (this.isConnected())
+          this.track(this.account().catch((e: unknown) => this.log(`account: ${errorText(e)}`)));
+      }, accountMs);
   }
 
   async close(): Promise<void> {
@@ -210,6 +219,8 @@ export class AlpacaVenue implements Venue {
     this.listener = null;
     if (this.poller) clearInterval(this.poller);
     this.poller = null;
+    if (this.accountPoller) clearInterval(this.accountPoller);
+    this.accountPoller = null;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     const stream = this.stream;
@@ -283,7 +294,10 @@ export class AlpacaVenue implements Venue {
     });
   }
 
-  /** Account equity and buying power, for the dual-cap sizing and the budgets. */
+  /**
+   * Account equity and buying power, read now (at connect, then every `accountPollMs`): `keel run`
+   * opens each budget day with the last equity read, and the dual-cap sizing's caps follow it.
+   */
   async account(): Promise<{ equity: number; buyingPower: number; cash: number }> {
     const a = readAs(accountSchema, await this.client.account(), 'account');
     if (typeof a === 'string') throw new Error(`alpaca: ${a}`);

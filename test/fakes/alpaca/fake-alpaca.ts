@@ -32,6 +32,8 @@ export type FakeAlpacaOptions = {
   readonly secret?: string;
   /** Buying power the account reports; a buy costing more is refused 403 (default: plenty). */
   readonly buyingPower?: number;
+  /** Equity the account reports (default: the buying power). */
+  readonly equity?: number;
   readonly log?: (line: string) => void;
 };
 
@@ -117,6 +119,7 @@ export class FakeAlpaca {
   private streamRefused = false;
   private nextId = 1;
   private buyingPower: number;
+  private equity: number;
   private port = 0;
   readonly lines: string[] = [];
   /** Every request as `METHOD /path` (the order POSTs a test counts). */
@@ -125,6 +128,7 @@ export class FakeAlpaca {
   constructor(private readonly o: FakeAlpacaOptions) {
     this.linkUp = o.sim.isConnected();
     this.buyingPower = o.buyingPower ?? 1_000_000_000;
+    this.equity = o.equity ?? this.buyingPower;
   }
 
   get keyId(): string {
@@ -250,6 +254,10 @@ export class FakeAlpaca {
 
   setBuyingPower(amount: number): void {
     this.buyingPower = amount;
+  }
+
+  setEquity(amount: number): void {
+    this.equity = amount;
   }
 
   // ---- HTTP -----------------------------------------------------------------------------------
@@ -517,7 +525,7 @@ export class FakeAlpaca {
       status: 'ACTIVE',
       currency: 'USD',
       cash: this.buyingPower.toFixed(2),
-      equity: this.buyingPower.toFixed(2),
+      equity: this.equity.toFixed(2),
       buying_power: this.buyingPower.toFixed(2),
       pattern_day_trader: false,
       trading_blocked: false,
