@@ -298,7 +298,44 @@
     grid: { stroke: '#2a3440', width: 1 },
     ticks: { stroke: '#2a3440' },
   };
-  const tz = () => (view ? view.timeZone : 'UTC');
+  // The time charts are drawn by sample, not by clock: nights and weekends take no room. Their
+  // labels are the samples' times in the exchange's zone.
+  const formats = new Map();
+  const timeLabel = (seconds, withDate) => {
+    const zone = view ? view.timeZone : 'UTC';
+    const key = `${zone}|${withDate}`;
+    if (!formats.has(key))
+      formats.set(
+        key,
+        new Intl.DateTimeFormat('en-US', {
+          timeZone: zone,
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+          ...(withDate ? { month: 'short', day: 'numeric' } : {}),
+        }),
+      );
+    return seconds === undefined ? '' : formats.get(key).format(new Date(seconds * 1000));
+  };
+  const timeAxis = {
+    ...axisStyle,
+    size: 40,
+    values: (_, ticks) => {
+      let lastDay = '';
+      return ticks.map((i) => {
+        const t = samples.t[Math.round(i)];
+        if (t === undefined) return '';
+        const dayOf = timeLabel(t, true).split(',')[0];
+        const label = dayOf !== lastDay ? timeLabel(t, true) : timeLabel(t, false);
+        lastDay = dayOf;
+        return label;
+      });
+    },
+  };
+  const timeSeries = {
+    label: 'time',
+    value: (_, i) => (i === null ? '–' : timeLabel(samples.t[Math.round(i)], true)),
+  };
   const chartWidth = (el) => Math.max(260, el.clientWidth);
   const charts = [];
 
@@ -315,15 +352,14 @@
     let u = null;
     return {
       draw() {
-        const data = [samples.t, samples.equity, samples.realized];
+        const data = [samples.t.map((_, i) => i), samples.equity, samples.realized];
         if (u === null) {
           u = makeChart(
             $('chart-equity'),
             {
-              tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), tz()),
-              scales: { x: { time: true }, pnl: { auto: true } },
+              scales: { x: { time: false }, pnl: { auto: true } },
               axes: [
-                { ...axisStyle },
+                timeAxis,
                 {
                   ...axisStyle,
                   size: 70,
@@ -332,7 +368,7 @@
                 { ...axisStyle, scale: 'pnl', side: 1, size: 60, grid: { show: false } },
               ],
               series: [
-                {},
+                timeSeries,
                 {
                   label: 'equity',
                   stroke: '#58a6ff',
@@ -390,7 +426,7 @@
         if (symbol === null) return;
         $('underlying-title').textContent = `${symbol}: entries ▲ and exits ▼`;
       }
-      const data = [samples.t, samples.spots[symbol], marked(entries), marked(exits)];
+      const data = [samples.t.map((_, i) => i), samples.spots[symbol], marked(entries), marked(exits)];
       if (u === null) {
         const pointsOnly = (stroke, fill) => ({
           stroke,
@@ -402,10 +438,10 @@
         u = makeChart(
           $('chart-underlying'),
           {
-            tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), tz()),
-            axes: [{ ...axisStyle }, { ...axisStyle, size: 60 }],
+            scales: { x: { time: false } },
+            axes: [timeAxis, { ...axisStyle, size: 60 }],
             series: [
-              {},
+              timeSeries,
               { label: symbol, stroke: '#dde3ea', width: 1.5, points: { show: false } },
               { label: 'entry', ...pointsOnly('#3fb950', '#3fb950') },
               { label: 'exit', ...pointsOnly('#f85149', '#f85149') },
