@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const stampFile = join(dist, 'build-stamp.json');
-const entries = { keel: 'src/app/cli.ts', 'sweep-worker': 'src/sim/sweep/sweep-worker.ts' };
+const entries = { keel: 'src/app/cli.ts', 'sweep-worker': 'src/app/sweep-worker.ts' };
 // `keel sim --through` bundles the loopback fakes, so they count as sources too.
 const sourceDirs = ['src', 'test/fakes', 'test/support'];
 /** A chunk of an earlier build stays this long: a process started from that build may still load it. */

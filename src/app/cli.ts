@@ -1,5 +1,6 @@
 // keel's command line. Every command says what it will do and what it did.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
@@ -25,6 +26,8 @@ type SimCliOptions = {
   verbose?: boolean;
   print?: boolean;
   through?: string;
+  workers: string;
+  resume?: boolean;
 };
 
 async function sim(file: string | undefined, opts: SimCliOptions): Promise<number> {
@@ -35,7 +38,15 @@ async function sim(file: string | undefined, opts: SimCliOptions): Promise<numbe
     );
     return 2;
   }
-  if (opts.generate) return sweepCommand(opts.seeds, opts.out, through);
+  if (opts.generate)
+    return sweepCommand({
+      seeds: opts.seeds,
+      out: opts.out,
+      through,
+      workers: Number(opts.workers),
+      resume: opts.resume === true,
+      quiet: opts.quiet === true,
+    });
   if (file === undefined || opts.out === undefined) {
     process.stderr.write('keel sim: give a scenario file and --out DIR (or --generate --seeds A..B)\n');
     return 2;
@@ -67,6 +78,15 @@ program
   .option('--out <dir>', "directory for the run's files")
   .option('--generate', 'generate scenarios from seeds instead of reading a file')
   .option('--seeds <range>', 'with --generate: N or A..B', '1..100')
+  .option(
+    '--workers <n>',
+    'with --generate: worker threads running seeds in parallel (the table is the same for any number)',
+    String(availableParallelism()),
+  )
+  .option(
+    '--resume',
+    'with --generate: continue a stopped sweep from sweep-state.json in its --out directory',
+  )
   .option('--journal <file>', 'keep the engine journal in this SQLite file (default: in memory)')
   .option('-q, --quiet', 'no progress output')
   .option('-v, --verbose', 'print the engine log')

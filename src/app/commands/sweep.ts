@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { check, formatVerdict } from '../../sim/check';
 import { renderSweepSummary, sweepSummaryFile, writeRunReportHtml } from '../report-html';
 import { runScenario, strategiesForScenario, writeRun } from '../../sim/run';
-import { generateScenario, reproduceCommand, sweepSeeds, type SweepRow } from '../../sim/sweep';
+import { generateScenario, reproduceCommand, rowFails, SweepTally, type SweepRow } from '../../sim/sweep';
+import { sweepPool } from '../sweep-pool';
+import { SweepProgress } from '../sweep-progress';
+import { SweepState } from '../sweep-state';
 import type { SimRunOptions } from '../../sim/run/runner';
 import { throughDescription, throughLinkFor, type ThroughBroker } from '../through';
 
@@ -17,42 +20,119 @@ export function parseSeeds(text: string): { from: number; to: number } | null {
   return to >= from ? { from, to } : null;
 }
 
-export async function sweepCommand(
-  seedsText: string,
-  out: string | undefined,
-  through?: ThroughBroker,
-): Promise<number> {
-  const runOptions = through === undefined ? {} : { through: throughLinkFor(through, () => {}) };
-  const seeds = parseSeeds(seedsText);
+export type SweepCliOptions = {
+  readonly seeds: string;
+  readonly out: string | undefined;
+  readonly through: ThroughBroker | undefined;
+  /** Worker threads; default: the machine's cores. */
+  readonly workers: number;
+  /** Continue a sweep stopped part-way, from the state file in its out directory. */
+  readonly resume: boolean;
+  readonly quiet: boolean;
+};
+
+/** A sweep of this many seeds or fewer prints a row per seed; a longer one prints failing seeds only. */
+const rowsUpTo = 10_000;
+
+export async function sweepCommand(o: SweepCliOptions): Promise<number> {
+  const { through } = o;
+  const seeds = parseSeeds(o.seeds);
   if (!seeds) {
     process.stderr.write(
-      `keel sim: --seeds must be N or A..B with A <= B (e.g. 1..1000), got '${seedsText}'\n`,
+      `keel sim: --seeds must be N or A..B with A <= B (e.g. 1..1000), got '${o.seeds}'\n`,
     );
     return 2;
   }
-  if (seeds.from === seeds.to && out !== undefined) return oneSeed(seeds.from, out, runOptions);
+  if (!Number.isSafeInteger(o.workers) || o.workers < 1) {
+    process.stderr.write(`keel sim: --workers must be a whole number >= 1, got '${o.workers}'\n`);
+    return 2;
+  }
+  if (seeds.from === seeds.to && o.out !== undefined && !o.resume) {
+    const runOptions = through === undefined ? {} : { through: throughLinkFor(through, () => {}) };
+    return oneSeed(seeds.from, o.out, runOptions);
+  }
+  const dir = o.out ?? join('out', `sweep-${seeds.from}-${seeds.to}`);
+  mkdirSync(dir, { recursive: true });
+  const state = new SweepState(dir, seeds, through ?? null);
+  let tally = new SweepTally();
+  let start = seeds.from;
+  if (o.resume) {
+    const saved = state.read();
+    if (!saved.ok) {
+      process.stderr.write(`keel sim: --resume: ${saved.error}\n`);
+      return 2;
+    }
+    tally = saved.tally;
+    start = saved.next;
+    process.stdout.write(
+      `resuming: seeds ${seeds.from}..${start - 1} done (${tally.runs} runs, ${tally.failingCount} failing), continuing at ${start}\n`,
+    );
+  }
+  const total = seeds.to - seeds.from + 1;
+  const printRows = total <= rowsUpTo;
   if (through !== undefined) process.stdout.write(`${throughDescription(through)}\n`);
-  process.stdout.write('  seed   events  crashes  keel fills  violations\n');
-  const rows = await sweepSeeds(seeds.from, seeds.to, (r) => process.stdout.write(formatRow(r)), runOptions);
-  const failing = rows.filter((r) => r.error !== null || r.violations.length > 0);
-  const events = rows.reduce((s, r) => s + r.events, 0);
-  process.stdout.write(`\n${rows.length} runs, ${events} simulated events, ${failing.length} failing\n`);
-  const summaryDir = out ?? join('out', `sweep-${seeds.from}-${seeds.to}`);
-  mkdirSync(summaryDir, { recursive: true });
-  const summary = join(summaryDir, sweepSummaryFile);
+  process.stdout.write(`${Math.min(o.workers, Math.max(1, seeds.to - start + 1))} worker(s)\n`);
+  if (printRows) process.stdout.write('  seed   events  crashes  keel fills  violations\n');
+  const progress = new SweepProgress(total, tally.runs, tally.events, o.quiet);
+  let stopping = false;
+  const onSigint = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write('\nkeel sim: stopping after the seeds running now (Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSigint);
+  let next = start;
+  try {
+    await sweepPool({
+      from: start,
+      to: seeds.to,
+      workers: o.workers,
+      through: through ?? null,
+      stopping: () => stopping,
+      onRow: (r) => {
+        tally.add(r);
+        next = r.seed + 1;
+        if (printRows || rowFails(r)) {
+          progress.clearLine();
+          process.stdout.write(formatRow(r, through));
+        }
+        progress.update(tally.runs, tally.events);
+        if (state.due()) state.write(next, tally);
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    state.write(next, tally);
+    progress.clearLine();
+  }
+  const failing = tally.failing;
+  process.stdout.write(
+    `\n${tally.runs} runs, ${tally.events} simulated events, ${tally.failingCount} failing${progress.rateText()}\n\n${tally.formatCoverage()}\n\n`,
+  );
+  const summary = join(dir, sweepSummaryFile);
   const title = `keel sim --generate --seeds ${seeds.from}..${seeds.to}${through === undefined ? '' : ` --through ${through}`}`;
   writeFileSync(
     summary,
-    renderSweepSummary(title, rows, (seed) =>
-      through === undefined ? reproduceCommand(seed) : `${reproduceCommand(seed)} --through ${through}`,
-    ),
+    renderSweepSummary(title, tally, (seed) => repro(seed, through)),
   );
   process.stdout.write(`summary: ${summary}\n`);
   for (const r of failing)
     process.stdout.write(
-      `  seed ${r.seed}: ${r.error ?? r.violations[0]?.message ?? ''}\n    reproduce: ${reproduceCommand(r.seed)}${through === undefined ? '' : ` --through ${through}`}\n`,
+      `  seed ${r.seed}: ${r.error ?? r.violations[0]?.message ?? ''}\n    reproduce: ${repro(r.seed, through)}\n`,
     );
-  return failing.length === 0 ? 0 : 1;
+  if (tally.failingCount > failing.length)
+    process.stdout.write(
+      `  ... and ${tally.failingCount - failing.length} more failing seeds (see the table)\n`,
+    );
+  if (stopping) {
+    process.stdout.write(`stopped at seed ${next}: continue with the same command and --resume\n`);
+    return 130;
+  }
+  return tally.failingCount === 0 ? 0 : 1;
+}
+
+function repro(seed: number, through: ThroughBroker | undefined): string {
+  return through === undefined ? reproduceCommand(seed) : `${reproduceCommand(seed)} --through ${through}`;
 }
 
 async function oneSeed(seed: number, out: string, runOptions: Partial<SimRunOptions>): Promise<number> {
@@ -75,7 +155,8 @@ async function oneSeed(seed: number, out: string, runOptions: Partial<SimRunOpti
   return verdict.ok ? 0 : 1;
 }
 
-function formatRow(r: SweepRow): string {
+function formatRow(r: SweepRow, through: ThroughBroker | undefined): string {
   const v = r.error !== null ? `ERROR ${r.error}` : String(r.violations.length);
-  return `${String(r.seed).padStart(6)} ${String(r.events).padStart(8)} ${String(r.crashes).padStart(8)} ${String(r.keelFills).padStart(11)}  ${v}\n`;
+  const line = `${String(r.seed).padStart(6)} ${String(r.events).padStart(8)} ${String(r.crashes).padStart(8)} ${String(r.keelFills).padStart(11)}  ${v}`;
+  return rowFails(r) ? `${line}  reproduce: ${repro(r.seed, through)}\n` : `${line}\n`;
 }

@@ -2,6 +2,14 @@
 // the verdict) and the command that reproduces any failing seed.
 import { escapeHtml as e } from './escape';
 import { pageStyle } from './style';
+import { SweepTally, type CoverageCell } from '../../sim/sweep';
+
+/** A tally of rows given whole (a short sweep, a test). */
+function tallyOf(rows: readonly SweepSummaryRow[]): SweepTally {
+  const tally = new SweepTally();
+  for (const r of rows) tally.add({ ...r, venue: r.venue ?? '(not recorded)' });
+  return tally;
+}
 
 export const sweepSummaryFile = 'summary.html';
 
@@ -11,6 +19,8 @@ export type SweepSummaryRow = {
   readonly strategies: readonly string[];
   readonly faultKinds: readonly string[];
   readonly days: number;
+  /** The venue's capability profile ("options, combos"). */
+  readonly venue?: string;
   readonly events: number;
   readonly crashes: number;
   readonly keelFills: number;
@@ -19,27 +29,36 @@ export type SweepSummaryRow = {
   readonly error: string | null;
 };
 
+/**
+ * From a sweep's tally (constant memory: coverage counts, the first seeds and the failing ones),
+ * or from rows (a short sweep, a test).
+ */
 export function renderSweepSummary(
   title: string,
-  rows: readonly SweepSummaryRow[],
+  input: SweepTally | readonly SweepSummaryRow[],
   reproduce: (seed: number) => string,
 ): string {
-  const failing = rows.filter((r) => r.error !== null || r.violations.length > 0);
-  const byFault = new Map<string, { runs: number; failing: number }>();
-  for (const r of rows)
-    for (const kind of r.faultKinds.length === 0 ? ['(none)'] : r.faultKinds) {
-      const f = byFault.get(kind) ?? { runs: 0, failing: 0 };
-      f.runs++;
-      if (r.error !== null || r.violations.length > 0) f.failing++;
-      byFault.set(kind, f);
-    }
-  const events = rows.reduce((n, r) => n + r.events, 0);
+  const tally = input instanceof SweepTally ? input : tallyOf(input);
+  const listedSeeds = new Set(tally.listed.map((r) => r.seed));
+  const rows = [...tally.listed, ...tally.failing.filter((r) => !listedSeeds.has(r.seed))].sort(
+    (a, b) => a.seed - b.seed,
+  );
+  const coverage = (heading: string, what: string, cells: ReadonlyMap<string, CoverageCell>) =>
+    `<h2>${e(heading)}</h2>\n<table><thead><tr><th>${e(what)}</th><th>runs with it</th><th>failing</th><th>events</th></tr></thead><tbody>\n` +
+    [...cells.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(
+        ([k, c]) =>
+          `<tr><td>${e(k)}</td><td class="n">${c.runs}</td><td class="n ${c.failing > 0 ? 'fail' : ''}">${c.failing}</td><td class="n">${c.events}</td></tr>`,
+      )
+      .join('\n') +
+    '\n</tbody></table>';
   const tiles: [string, string][] = [
-    ['runs', String(rows.length)],
-    ['failing', String(failing.length)],
-    ['simulated events', String(events)],
-    ['engine crashes', String(rows.reduce((n, r) => n + r.crashes, 0))],
-    ['keel fills', String(rows.reduce((n, r) => n + r.keelFills, 0))],
+    ['runs', String(tally.runs)],
+    ['failing', String(tally.failingCount)],
+    ['simulated events', String(tally.events)],
+    ['engine crashes', String(tally.crashes)],
+    ['keel fills', String(tally.keelFills)],
   ];
   const seedRows = rows.map((r) => {
     const ok = r.error === null && r.violations.length === 0;
@@ -54,12 +73,6 @@ export function renderSweepSummary(
         .join('; ');
     return `<tr data-seed="${r.seed}"><td class="n">${r.seed}</td><td>${e(r.strategies.join(', '))}</td><td class="n">${r.days}</td><td>${e(r.faultKinds.join(', '))}</td><td class="n">${r.events}</td><td class="n">${r.crashes}</td><td class="n">${r.keelFills}</td><td class="n">${r.realizedPnl.toFixed(2)}</td><td>${verdict}${ok ? '' : `<br><code>${e(reproduce(r.seed))}</code><br>${e(why)}`}</td></tr>`;
   });
-  const faultRows = [...byFault.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(
-      ([kind, f]) =>
-        `<tr><td>${e(kind)}</td><td class="n">${f.runs}</td><td class="n ${f.failing > 0 ? 'fail' : ''}">${f.failing}</td></tr>`,
-    );
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -68,9 +81,13 @@ export function renderSweepSummary(
     `<h1>${e(title)}</h1>`,
     '<p class="sub">Generated scenarios, each run under its faults and checked against every invariant.</p>',
     `<div class="tiles">${tiles.map(([k, v]) => `<div class="tile"><div class="k">${e(k)}</div><div class="v">${e(v)}</div></div>`).join('')}</div>`,
-    '<h2>By fault kind</h2>',
-    `<table><thead><tr><th>fault</th><th>runs with it</th><th>failing</th></tr></thead><tbody>\n${faultRows.join('\n')}\n</tbody></table>`,
+    coverage('By strategy', 'strategy', tally.byStrategy),
+    coverage('By fault kind', 'fault', tally.byFault),
+    coverage('By venue profile', 'venue', tally.byVenue),
     '<h2>Seeds</h2>',
+    tally.runs > rows.length
+      ? `<p class="sub">The first ${tally.listed.length} of ${tally.runs} seeds, and every failing one kept (${tally.failing.length} of ${tally.failingCount}).</p>`
+      : '',
     '<table><thead><tr><th>seed</th><th>strategies</th><th>sessions</th><th>faults</th><th>events</th><th>crashes</th><th>keel fills</th><th>realized PnL</th><th>verdict</th></tr></thead><tbody>',
     ...seedRows,
     '</tbody></table>',

@@ -15,6 +15,8 @@ export type SweepRow = {
   faultKinds: readonly string[];
   /** Sessions the scenario spans. */
   days: number;
+  /** The simulated venue's capability profile: products, and combos or position history. */
+  venue: string;
   realizedPnl: number;
   events: number;
   crashes: number;
@@ -40,17 +42,19 @@ export async function sweepSeeds(
 
 /** `runOptions`: e.g. `through`, to run each seed through a broker's adapter and its loopback fake. */
 export async function runSeed(seed: number, runOptions: Partial<SimRunOptions> = {}): Promise<SweepRow> {
-  let shape: Pick<SweepRow, 'strategies' | 'faultKinds' | 'days'> = {
+  let shape: Pick<SweepRow, 'strategies' | 'faultKinds' | 'days' | 'venue'> = {
     strategies: [],
     faultKinds: [],
     days: 0,
+    venue: '(unknown)',
   };
   try {
     const scenario = generateScenario(seed);
     shape = {
       strategies: [...new Set(scenario.strategies.map((s) => s.kind))],
-      faultKinds: [...new Set(scenario.faults.map((f) => f.kind))].sort(),
+      faultKinds: [...new Set(scenario.faults.map(faultKind))].sort(),
       days: tradingDays(scenario),
+      venue: venueProfile(scenario),
     };
     const run = await runScenario(scenario, { strategies: strategiesForScenario, ...runOptions });
     const verdict = check(
@@ -83,6 +87,20 @@ export async function runSeed(seed: number, runOptions: Partial<SimRunOptions> =
 
 export function reproduceCommand(seed: number): string {
   return `keel sim --generate --seeds ${seed}..${seed} --out out/seed-${seed}`;
+}
+
+/** A fault's kind; an engine crash says whether it hits at a time or after a number of journal appends. */
+function faultKind(f: Scenario['faults'][number]): string {
+  return f.kind === 'crashEngine' ? `crashEngine (${f.trigger.kind})` : f.kind;
+}
+
+/** "options, combos", "equities", "futures, position history": what the venue can do. */
+export function venueProfile(scenario: Scenario): string {
+  const v = scenario.venue;
+  const can = [v.combos ? 'combos' : null, v.positionHistory ? 'position history' : null].filter(
+    (x) => x !== null,
+  );
+  return [v.products, ...can].join(', ');
 }
 
 /** The trading days of the scenario's clock window. */
