@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InstrumentId, timeZoneOf } from '../../src/domain';
+import type { OperatorCommand } from '../../src/engine/operator';
+import { buildOperatorApi } from '../../src/app/api/operator-api';
+import { Projection } from '../../src/ledger/projection';
 import { freePort, until } from '../support/keel-process';
 
 const chromiumPath = process.env['KEEL_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -158,9 +162,16 @@ describe('the dashboard in chromium', () => {
     const row = page.locator('#refusals tr', { hasText: 'operator' }).first();
     await row.waitFor();
     const cells = await row.locator('td').allTextContents();
-    expect(cells[2]).toMatch(/\S/); // the rule
-    expect(Number(cells[3])).toBeGreaterThanOrEqual(0); // the largest order that passes
-    expect(Number(cells[3])).toBeLessThan(5000);
+    // The row is the engine's refusal: its rule, and the largest order that passes where the
+    // rule sizes one (a fat finger or a missing price sizes none: shown as –).
+    const now = (await (
+      await fetch(`${base}/dashboard`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as { view: { refusals: { source: string; rule: string; maxAllowedQty: number | null }[] } };
+    const refused = now.view.refusals.find((r) => r.source === 'operator');
+    expect(refused).toBeDefined();
+    expect(cells[2]).toBe(refused?.rule);
+    expect(cells[3]).toBe(String(refused?.maxAllowedQty ?? '–'));
+    if (refused?.maxAllowedQty != null) expect(refused.maxAllowedQty).toBeLessThan(5000);
     expect(answer.lines.join(' ')).toContain(cells[2] ?? '');
     // The token is kept for the tab: a reload (the address has no token now) is refused by the
     // server as before, and the page reads the engine again with the token it kept.
@@ -194,5 +205,96 @@ describe('the dashboard in chromium', () => {
     await page.click('#confirm-ok');
     await page.locator('#state', { hasText: 'ACTIVE' }).waitFor();
     await page.close();
+  });
+});
+
+describe('discrepancies, incidents and foreign positions in chromium', () => {
+  it("an open discrepancy is resolved from the page with a reason; someone else's calls are shown, never touched", async () => {
+    // An engine as the API sees it: its breaker halted it on a foreign position found at the venue.
+    const p = new Projection(timeZoneOf('America/New_York'));
+    const t0 = Date.parse('2026-02-13T14:35:00Z');
+    const calls = InstrumentId.of('XSP-20260213-704C');
+    p.apply({
+      type: 'instrument.defined',
+      t: t0,
+      data: {
+        instrument: {
+          id: calls,
+          symbol: 'XSP',
+          kind: 'option',
+          expiry: '2026-02-13',
+          strike: 704,
+          right: 'C',
+          underlyingKind: 'index',
+          multiplier: 100,
+          tick: 0.01,
+          lot: 1,
+        },
+      },
+    });
+    p.apply({ type: 'venue.position', t: t0, data: { instrumentId: calls, qty: 24, avgPrice: 0.48 } });
+    p.apply({
+      type: 'discrepancy.raised',
+      t: t0,
+      data: {
+        id: 'D1',
+        kind: 'foreign-position',
+        instrumentId: calls,
+        groupId: null,
+        detail: '24 XSP 2026-02-13 704C at the venue that keel did not open',
+        subject: null,
+      },
+    });
+    p.apply({
+      type: 'trading.state',
+      t: t0,
+      data: { state: 'HALTED', reason: 'a position keel did not open is at the venue', source: 'engine' },
+    });
+    const commands: OperatorCommand[] = [];
+    const apiPort = await freePort();
+    const app = buildOperatorApi(
+      {
+        operator: async (cmd) => {
+          commands.push(cmd);
+          if (cmd.action !== 'resolve') return { ok: false, lines: ['not in this test'] };
+          p.apply({
+            type: 'discrepancy.resolved',
+            t: t0 + 60_000,
+            data: { id: cmd.id, resolution: cmd.reason },
+          });
+          return { ok: true, lines: [`resolved ${cmd.id}`] };
+        },
+        projection: () => p,
+      },
+      { token, hosts: [`127.0.0.1:${apiPort}`] },
+    );
+    await app.listen({ port: apiPort, host: '127.0.0.1' });
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+    try {
+      await page.goto(`http://127.0.0.1:${apiPort}/?token=${token}`);
+      await page.locator('#state', { hasText: 'HALTED' }).waitFor();
+      expect(await page.locator('#resume').isEnabled()).toBe(true);
+      await expect(page.locator('#incidents').textContent()).resolves.toMatch(
+        /HALTED\s*a position keel did not open is at the venue/,
+      );
+      await expect(page.locator('#foreign tr').nth(1).textContent()).resolves.toMatch(
+        /XSP 2026-02-13 704C\s*24\s*24\s*0/,
+      );
+      await page.click('#discrepancies button[data-act=resolve]');
+      await expect(page.locator('#confirm-title').textContent()).resolves.toBe('Resolve discrepancy D1?');
+      await page.fill('#confirm-reason', 'the 704 calls are the manual account, checked');
+      await page.click('#confirm-ok');
+      await page
+        .locator('#discrepancies', { hasText: 'resolved: the 704 calls are the manual account, checked' })
+        .waitFor();
+      expect(commands).toEqual([
+        { action: 'resolve', id: 'D1', reason: 'the 704 calls are the manual account, checked' },
+      ]);
+      // Resolving changes no trading state: resuming is its own decision.
+      await expect(page.locator('#state').textContent()).resolves.toBe('HALTED');
+    } finally {
+      await page.close();
+      await app.close();
+    }
   });
 });

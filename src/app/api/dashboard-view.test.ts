@@ -31,7 +31,8 @@ async function runWatching(file: string, days: number, watch: (view: DashboardVi
   });
   const last = picture();
   if (last === null) throw new Error('no engine at the end');
-  return { result, last, scenario, readout: control?.readout?.() ?? null };
+  const c = control as SimControl | null;
+  return { result, last, scenario, readout: c?.readout?.() ?? null };
 }
 
 describe('the dashboard picture during a run', () => {
