@@ -29,6 +29,7 @@ import {
 } from '../domain';
 import { validateScenario } from '../sim/scenario';
 import type { Scenario } from '../sim/scenario';
+import { notifySchema, type NotifyConfig } from './notify/config';
 
 const timeOfDay = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'expected a local time "HH:MM"');
 
@@ -80,6 +81,7 @@ const configSchema = z
     strategies: z.unknown(),
     risk: z.unknown().optional(),
     journal: z.string().min(1).optional(),
+    notify: notifySchema.optional(),
   })
   .strict();
 
@@ -93,6 +95,8 @@ export type RunConfig = {
   readonly venueSettings: Readonly<Record<string, unknown>>;
   /** On the simulated venue, the config as a scenario; for a broker, its strategies and risk. */
   readonly scenario: Scenario;
+  /** Alerts to webhooks (docs/config.md#notify); null without a notify section. */
+  readonly notify: NotifyConfig | null;
 };
 
 export type RunConfigResult = { ok: true; config: RunConfig } | { ok: false; errors: string[] };
@@ -124,7 +128,7 @@ export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunCo
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`),
+      errors: parsed.error.issues.map((i) => `${configPath(i.path) || '(top level)'}: ${i.message}`),
     };
   }
   const c = parsed.data;
@@ -181,6 +185,7 @@ export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunCo
       journal: c.journal ?? null,
       venueSettings: venue,
       scenario: result.scenario,
+      notify: c.notify ?? null,
     },
   };
 }
@@ -356,4 +361,11 @@ function parseCsvSignals(text: string, field: string, errors: string[]): unknown
     if (date !== undefined && date !== '') row['date'] = date;
     return row;
   });
+}
+
+/** "notify.webhooks[0].urlEnv", as the scenario errors name a place. */
+function configPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((k, j) => (typeof k === 'number' ? `[${k}]` : j === 0 ? String(k) : `.${String(k)}`))
+    .join('');
 }

@@ -10,6 +10,7 @@ import type { EngineHost } from '../../engine/host';
 import type { EngineSettings } from '../../engine/settings';
 import { buildDailyLog, buildReport } from '../../engine/report';
 import { writeRunReportHtml } from '../report-html';
+import { notifySummary, runNotifier, tapAppends } from '../notify';
 import { eventVersions } from '../../ledger/events';
 import { openJournalAt, type JournalStore } from '../../ledger/journal';
 import type { Projection } from '../../ledger/projection';
@@ -71,6 +72,23 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
   process.stderr.write(
     `keel run ${config.name}: ${strategies} on ${broker.describe}${broker.live ? ' — LIVE MONEY' : ''}; journal ${journal.location}\n`,
   );
+  // A broker account's alerts go out: every webhook's variable must be set.
+  const notify = runNotifier(config.notify, {
+    run: config.name,
+    zone: scenario.timeZone,
+    out: opts.out,
+    simulated: false,
+    env: process.env,
+    say,
+  });
+  if (!notify.ok) {
+    await journal.close();
+    process.stderr.write(`keel run: ${config.file}: ${notify.errors.join('; ')}\n`);
+    return 2;
+  }
+  const notifier = notify.notifier;
+  if (notifier !== null) tapAppends(journal, (event) => notifier.onAppend(event));
+  let alerts: string | null = null;
   let host: EngineHost | null = null;
   const target: OperatorTarget = {
     operator: (cmd) =>
@@ -158,6 +176,7 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
     process.off('SIGTERM', onSignal);
     await api?.close();
     lease?.stop();
+    if (notifier !== null) alerts = notifySummary(notifier.count, await notifier.close(), notify.recordPath);
     await journal.close();
   }
   if (leaseLost !== null) {
@@ -193,6 +212,7 @@ export async function runLive(config: RunConfig, opts: LiveRunOptions): Promise<
       `refusals ${report.refusals.length} | discrepancies ${report.discrepancies.length}`,
       `wrote ${opts.out}/daily-log.md, report.json, engine.log; journal ${journalPath} (the next run continues it)`,
       `report: ${html}`,
+      ...(alerts === null ? [] : [alerts]),
       '',
     ].join('\n'),
   );

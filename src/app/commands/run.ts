@@ -13,6 +13,7 @@ import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
 import { loadRunConfig } from '../run-config';
 import { writeRunReportHtml } from '../report-html';
+import { notifySummary, runNotifier } from '../notify';
 import { runLive } from './run-live';
 import { isPostgresAddress } from '../../ledger/journal';
 
@@ -105,6 +106,19 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     process.stderr.write(`keel run: --speed must be a number in (0, 100000], got ${opts.speed}\n`);
     return 2;
   }
+  const notify = runNotifier(config.notify, {
+    run: config.name,
+    zone: scenario.timeZone,
+    out,
+    simulated: true,
+    env: process.env,
+    say: (line) => process.stderr.write(`${line}\n`),
+  });
+  if (!notify.ok) {
+    process.stderr.write(`keel run: ${file}: ${notify.errors.join('; ')}\n`);
+    return 2;
+  }
+  const notifier = notify.notifier;
   let control: SimControl | null = null;
   const target: OperatorTarget = {
     operator: (cmd) =>
@@ -154,12 +168,14 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
         control = c;
       },
       stop: stop.signal,
+      ...(notifier === null ? {} : { onAppend: (event) => notifier.onAppend(event) }),
     });
   } catch (e) {
     if (stopTimer !== null) clearTimeout(stopTimer);
     process.off('SIGINT', onSigint);
     progress?.done();
     await api?.close();
+    await notifier?.close();
     process.stderr.write(`keel run: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
@@ -167,6 +183,9 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   process.off('SIGINT', onSigint);
   progress?.done();
   await api?.close();
+  // Alerts still queued get notify.flushMs to go out; a dead endpoint costs no more than that.
+  const alerts =
+    notifier === null ? null : notifySummary(notifier.count, await notifier.close(), notify.recordPath);
   writeRun(out, result);
   const html = writeRunReportHtml(out, {
     report: result.report,
@@ -193,6 +212,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       formatVerdict(verdict),
       `wrote ${out}/daily-log.md, report.json, venue-log.jsonl${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}; journal ${journal}`,
       `report: ${html}`,
+      ...(alerts === null ? [] : [alerts]),
       ...(result.stoppedAt === null
         ? []
         : [

@@ -3,7 +3,9 @@ import { check, formatVerdict } from '../../sim/check';
 import { runScenario, writeRun } from '../../sim/run';
 import { loadScenario } from '../../sim/scenario';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Notifier, notificationsFile, notifySchema } from '../notify';
 import { Progress } from '../progress';
 import { writeRunReportHtml } from '../report-html';
 import { throughDescription, throughLinkFor, type ThroughBroker } from '../through';
@@ -28,6 +30,16 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
   }
   const scenario = loaded.scenario;
   for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
+  // What a run config's notify section would send, recorded: the same scenario, the same alerts.
+  mkdirSync(opts.out, { recursive: true });
+  const alerts = new Notifier({
+    config: notifySchema.parse({}),
+    webhooks: [],
+    run: scenario.name,
+    zone: scenario.timeZone,
+    recordPath: join(opts.out, notificationsFile),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
   const progress = opts.quiet ? null : new Progress(`sim ${scenario.name} seed ${scenario.seed}`);
   let result;
   const startedMs = Date.now();
@@ -39,6 +51,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
         if (opts.verbose) progress?.line(line);
       },
       progress: (fraction, t) => progress?.update(fraction, t, scenario.timeZone),
+      onAppend: (event) => alerts.onAppend(event),
       ...(opts.through === undefined
         ? {}
         : {
@@ -78,7 +91,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
             `${throughDescription(opts.through)}: ${Math.round(result.stats.events / wallSec)} simulated events/s (${wallSec.toFixed(1)} s)`,
           ]),
       formatVerdict(verdict),
-      `wrote ${opts.out}/venue-log.jsonl, report.json, daily-log.md${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}`,
+      `wrote ${opts.out}/venue-log.jsonl, report.json, daily-log.md${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}, ${notificationsFile} (${alerts.count} alert(s))`,
       `report: ${html}`,
       '',
     ].join('\n'),

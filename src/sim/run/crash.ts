@@ -11,7 +11,11 @@ export class CrashableStore implements EventStore {
   appends = 0;
   private crashAtAppend: number | null = null;
 
-  constructor(private readonly inner: EventStore) {}
+  /** `onAppend` sees each event once it is durable (alerts: src/app/notify), before any crash. */
+  constructor(
+    private readonly inner: EventStore,
+    private readonly onAppend: ((event: { type: string; t: number; data: unknown }) => void) | null = null,
+  ) {}
 
   crashAfterAppend(n: number): void {
     this.crashAtAppend = n;
@@ -20,6 +24,7 @@ export class CrashableStore implements EventStore {
   append(event: { type: string; v: number; t: number; data: unknown }): number {
     const seq = this.inner.append(event);
     this.appends++;
+    this.onAppend?.(event);
     if (this.crashAtAppend !== null && this.appends === this.crashAtAppend) {
       this.crashAtAppend = null;
       throw new EngineCrash(`engine crashed after journal append ${this.appends} (${event.type})`);

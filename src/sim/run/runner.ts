@@ -80,6 +80,8 @@ export type SimRunOptions = {
   readonly stop?: AbortSignal;
   /** Runs the engine through a broker's client library and a loopback fake of the broker. */
   readonly through?: (sim: SimVenue, clock: Clock) => Promise<ThroughLink>;
+  /** Sees every event the engine journals, once durable (the run's alerts). Must not throw. */
+  readonly onAppend?: (event: { type: string; t: number; data: unknown }) => void;
 };
 
 /** Operator commands given while the run goes, applied at the current simulated time. */
@@ -160,7 +162,7 @@ class SimRun {
       owner: `keel sim ${scenario.name}`,
       nowMs: scenario.clock.start.t,
     });
-    this.store = new CrashableStore(journal);
+    this.store = new CrashableStore(journal, options.onAppend ?? null);
     this.closeStore = () => journal.close();
     this.crashQueue = scenario.faults
       .filter((f): f is CrashEngineFault => f.kind === 'crashEngine' && f.trigger.kind === 'afterAppends')
