@@ -34,6 +34,6 @@ export function throughDescription(broker: ThroughBroker): string {
     case 'alpaca':
       return 'through alpaca: the adapter and @alpacahq/alpaca-trade-api against the fake Alpaca on 127.0.0.1 (REST + trade_updates websocket)';
     case 'ccxt':
-      return 'through ccxt: the adapter and ccxt (bingx) against the fake BingX on 127.0.0.1 (signed REST, polled)';
+      return 'through ccxt: the adapter and ccxt (bingx) against the fake BingX on 127.0.0.1 (signed REST, polled each simulated instant, and the private swap websocket through ccxt.pro)';
   }
 }

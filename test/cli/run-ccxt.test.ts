@@ -86,6 +86,9 @@ describe('keel run on a BingX account through ccxt (fake BingX on loopback)', ()
         g.legs.some((l) => l.instrument === 'BTC-USDT PERP' && l.owned === 0.01),
       ),
     );
+    // The account is watched through the private websocket (ccxt.pro): the fill was pushed to it.
+    expect(bingx.fake.streamConnections).toBeGreaterThan(0);
+    expect(bingx.fake.streamFrames).toContain('ORDER_TRADE_UPDATE');
     const status = await apiStatus(api);
     expect(status.venue).toEqual({ kind: 'ccxt', connected: true, marketData: 'live' });
     expect(status.foreign).toEqual([{ instrument: 'ETH-USDT PERP', venueNet: 2, owned: 0, foreign: 2 }]);

@@ -3,9 +3,14 @@
 // in hedge mode), amounts and prices checked against the market's precision with ccxt's own
 // helpers (an off-tick price or off-lot amount is refused, never moved). What the exchange says
 // (order records, the fill history, positions with their own ids, the position history) becomes
-// keel's typed events here and nowhere else, by polling at a bounded rate: `poll()` reads open
-// orders, positions and the fills of keel's orders, and passes on what changed. Events leave from
-// the answers' callbacks, never from inside submit() or cancel(). An order whose request got no
+// keel's typed events here and nowhere else. The account is watched through ccxt.pro's websocket
+// (BingX's private swap stream: ORDER_TRADE_UPDATE and ACCOUNT_UPDATE after a listenKey): a push
+// names the order or position that changed and the adapter reads its fills (by trade id) and the
+// positions (with their ids) at once. While the stream is down, or where the exchange has none, it
+// polls at a bounded rate instead (`poll()` reads open orders, positions and the fills of keel's
+// orders, and passes on what changed), and every (re)connect of the stream is followed by one poll
+// that reconciles what the stream missed. Events leave from the answers' callbacks, never from
+// inside submit() or cancel(). An order whose request got no
 // clear answer (a timeout, a reset, a rate limit, a malformed body) is looked up by its client
 // order id before it is ever sent again: never a double order. A request with no answer at all
 // takes the link down (keel hears it); the next poll that is answered catches up and brings it
@@ -53,11 +58,13 @@ import {
   fillHistoryPageSchema,
   fillRecordSchema,
   fillTimeOf,
+  orderPushSchema,
   orderRecordSchema,
   positionHistorySchema,
   positionRecordSchema,
   readRecord,
   type FillRecord,
+  type OrderPush,
   type OrderRecord,
 } from './records';
 import { orderRequest, specOfRecord, type OrderRequest } from './order-mapping';
@@ -67,8 +74,18 @@ export type CcxtVenueOptions = {
   /** Event time stamps (the simulator passes its clock); default the wall clock. */
   readonly clock?: Clock;
   readonly log?: (line: string) => void;
-  /** How often the account is polled (0: only on poll(), as `keel sim --through` does). */
+  /**
+   * How often the account is polled while the websocket is down or not used, and the tickers read
+   * (0: only on poll(), as `keel sim --through` does). Default max(1 s, 5 x ccxt's rateLimit).
+   */
   readonly pollMs?: number;
+  /**
+   * Watch orders and positions through ccxt.pro's websocket (default: where the exchange class has
+   * watchOrders and watchPositions). Off: polling only.
+   */
+  readonly stream?: boolean;
+  /** ccxt's first reconnect delay of the websocket (doubles per try; ccxt's default 1 s). */
+  readonly streamBackoffMs?: number;
   /** ccxt's own throttle at the exchange's rateLimit (a loopback fake may go without). */
   readonly enableRateLimit?: boolean;
   readonly requestTimeoutMs?: number;
@@ -138,10 +155,17 @@ export class CcxtVenue implements Venue {
   private listener: VenueListener | null = null;
   private linkUp = false;
   private closed = true;
-  private polling: Promise<void> | null = null;
   private poller: ReturnType<typeof setInterval> | null = null;
   private logged = 0;
   private accountUid: string | null = null;
+  /** Reads of the account (polls, a push's reads) one after another: never two at once. */
+  private readLock: Promise<void> = Promise.resolve();
+  private pollQueued: Promise<void> | null = null;
+  private streaming = false;
+  private streamUp = false;
+  private streamDownSince: number | null = null;
+  /** Pushes of orders keel never placed, said once each. */
+  private readonly foreignPushes = new Set<string>();
 
   constructor(private readonly options: CcxtVenueOptions) {
     const c = options.config;
@@ -157,6 +181,8 @@ export class CcxtVenue implements Venue {
     const errors = ccxtConfigErrors(this.options.config);
     if (errors.length > 0) throw new Error(`ccxt: invalid config: ${errors.join('; ')}`);
     this.closed = false;
+    // ccxt dials a plain ws:// url (a fake exchange on this machine) through an http agent it loads first.
+    if (this.options.config.apiBaseUrl !== null) await this.exchange.loadHttpProxyAgent();
     await this.exchange.loadMarkets();
     this.accountUid = await this.readAccountUid();
     this.learnMarkets();
@@ -165,13 +191,162 @@ export class CcxtVenue implements Venue {
     this.log(
       `connected: ${describeCcxtConfig(this.options.config)}; ${this.instruments.size} perpetuals listed`,
     );
-    const pollMs = this.options.pollMs ?? Math.max(1_000, 5 * (this.exchange.rateLimit ?? 100));
-    // Live, the watched tickers are read on the same beat (--through reads them per simulated instant).
+    const pollMs = this.pollMs;
+    // Live, the watched tickers are read on the same beat (--through reads them per simulated instant);
+    // the account only while the websocket is down (or not used).
     if (pollMs > 0)
       this.poller = setInterval(() => {
-        void this.poll();
+        if (!this.streamUp) void this.poll();
         void this.refreshQuotes();
       }, pollMs);
+    const has = this.exchange.has as Record<string, unknown>;
+    const canStream = has['watchOrders'] === true && has['watchPositions'] === true;
+    if ((this.options.stream ?? canStream) && !canStream)
+      this.log(
+        `${this.options.config.exchange} has no websocket for orders and positions: polling every ${pollMs} ms`,
+      );
+    if ((this.options.stream ?? true) && canStream) this.startStream();
+  }
+
+  private get pollMs(): number {
+    return this.options.pollMs ?? Math.max(1_000, 5 * (this.exchange.rateLimit ?? 100));
+  }
+
+  /** Whether the websocket is connected now (pushes arrive; the account is not polled). */
+  get streamConnected(): boolean {
+    return this.streamUp;
+  }
+
+  // ---- the websocket (ccxt.pro) -----------------------------------------------------------------
+
+  private startStream(): void {
+    this.streaming = true;
+    const hooks = (this.exchange as unknown as GuardedExchange).streamHooks;
+    hooks.connected = () => this.onStreamConnected();
+    hooks.lost = (why) => this.onStreamLost(why);
+    void this.watchLoop('orders');
+    void this.watchLoop('positions');
+  }
+
+  /**
+   * One watch after another for as long as the venue is open: each answer is the pushes since the
+   * last. A watch that fails (the socket dropped, the listenKey refused) is tried again after a
+   * doubling pause; ccxt dials again with its own back-off. Meanwhile the account is polled.
+   */
+  private async watchLoop(kind: 'orders' | 'positions'): Promise<void> {
+    let failures = 0;
+    while (!this.closed && this.streaming) {
+      try {
+        if (kind === 'orders') {
+          const updates = await this.exchange.watchOrders();
+          if (this.closed) return;
+          failures = 0;
+          const raws = updates.map((u) => u.info as unknown);
+          void this.exclusive(() => this.onOrderPushes(raws));
+        } else {
+          await this.exchange.watchPositions();
+          if (this.closed) return;
+          failures = 0;
+          void this.exclusive(() => this.onPositionPush());
+        }
+      } catch (e) {
+        if (this.closed) return;
+        this.onStreamLost(errorText(e));
+        await this.sleep(this.backoffMs(failures++));
+      }
+    }
+  }
+
+  /** Connected (again): the pushes flow; one poll reconciles whatever happened while they did not. */
+  private onStreamConnected(): void {
+    if (this.closed) return;
+    const was = this.streamDownSince;
+    this.streamUp = true;
+    this.streamDownSince = null;
+    this.log(
+      was === null
+        ? 'websocket connected: orders and positions are pushed'
+        : 'websocket connected again: reconciling what it missed, then pushes only',
+    );
+    void this.poll();
+  }
+
+  private onStreamLost(why: string): void {
+    if (this.closed || this.streamDownSince !== null) return;
+    this.streamUp = false;
+    this.streamDownSince = this.clock.now();
+    const pollMs = this.pollMs;
+    this.log(
+      `websocket down (${why}): ${pollMs > 0 ? `polling every ${pollMs} ms` : 'polled on demand'} until it is back`,
+    );
+  }
+
+  /** ORDER_TRADE_UPDATE pushes: the order's fills read by trade id, its end passed on, then positions. */
+  private async onOrderPushes(raws: readonly unknown[]): Promise<void> {
+    let traded = false;
+    for (const raw of raws) {
+      const push = readRecord(orderPushSchema, raw, 'order push');
+      if (typeof push === 'string') {
+        this.log(`${push}: the next poll reads the account`);
+        continue;
+      }
+      const order = this.byVenueId.get(push.i) ?? this.byKeelId(push.c);
+      if (order === undefined) {
+        if (!this.foreignPushes.has(push.i) && this.foreignPushes.size < trackedOrdersMax) {
+          this.foreignPushes.add(push.i);
+          this.log(`push of order ${push.i} (${push.s}), which keel did not place: not keel's`);
+        }
+        continue;
+      }
+      this.learnId(order, push.i);
+      if (isOpenStatus(push.X)) {
+        this.acceptOnce(order);
+        if (push.z > order.filledQty) {
+          traded = true;
+          await this.catchUpFills(order, push.i);
+        }
+        continue;
+      }
+      if (push.z > order.filledQty) traded = true;
+      await this.onOrderRecord(order, recordOfPush(push));
+    }
+    if (traded) await this.onPositionPush();
+  }
+
+  /** ACCOUNT_UPDATE: the positions read with their ids (the push carries none). */
+  private async onPositionPush(): Promise<void> {
+    let positions: VenuePosition[];
+    try {
+      positions = await this.readPositions();
+    } catch (e) {
+      const m = meaningOfFailure(e);
+      if (m.kind === 'unknownFate' && m.linkDown) this.linkFailed(m.why);
+      else this.log(`positions: ${errorText(e)}`);
+      return;
+    }
+    // A position that moved by fills keel has not heard yet: those first.
+    const due: Tracked[] = [];
+    for (const p of positions) {
+      if (this.held.get(p.instrumentId)?.qty === p.qty) continue;
+      for (const t of this.byClientId.values())
+        if (t.instrumentId === p.instrumentId && t.end === null && t.venueOrderId !== null) due.push(t);
+    }
+    for (const [id, h] of this.held)
+      if (h.qty !== 0 && !positions.some((p) => p.instrumentId === id))
+        for (const t of this.byClientId.values())
+          if (t.instrumentId === id && t.end === null && t.venueOrderId !== null) due.push(t);
+    if (due.length > 0) await this.catchUpFillsOf(due);
+    this.onPositions(positions);
+  }
+
+  /** Reads of the account one after another (a poll, a push's reads); errors are logged. */
+  private exclusive(fn: () => Promise<void>): Promise<void> {
+    const run = this.readLock.then(fn);
+    this.readLock = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return this.track(run);
   }
 
   /**
@@ -201,6 +376,7 @@ export class CcxtVenue implements Venue {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.streaming = false;
     this.listener = null;
     if (this.poller) clearInterval(this.poller);
     this.poller = null;
@@ -208,6 +384,7 @@ export class CcxtVenue implements Venue {
     this.timers.clear();
     await Promise.allSettled([...this.tasks]);
     await this.exchange.close();
+    (this.exchange as unknown as GuardedExchange).clearDelays();
   }
 
   subscribe(listener: VenueListener): () => void {
@@ -642,14 +819,18 @@ export class CcxtVenue implements Venue {
 
   // ---- polling ------------------------------------------------------------------------------------
 
-  /** Reads the account once and passes on what changed; one poll at a time. */
+  /**
+   * Reads the account once and passes on what changed. Reads take turns: a poll asked for while
+   * one runs is queued (once) behind it, so a change after the running poll read is not missed.
+   */
   poll(): Promise<void> {
     if (this.closed) return Promise.resolve();
-    if (this.polling) return this.polling;
-    const run = this.track(this.pollOnce()).finally(() => {
-      this.polling = null;
+    if (this.pollQueued) return this.pollQueued;
+    const run = this.exclusive(async () => {
+      this.pollQueued = null;
+      await this.pollOnce();
     });
-    this.polling = run;
+    this.pollQueued = run;
     return run;
   }
 
@@ -714,8 +895,14 @@ export class CcxtVenue implements Venue {
     }
   }
 
-  private async catchUpFills(order: Tracked): Promise<void> {
-    await this.catchUpFillsOf([order]);
+  /** The fills of one order keel has not passed on (by its exchange id when known: one request). */
+  private async catchUpFills(
+    order: Tracked,
+    venueOrderId: string | null = order.venueOrderId,
+  ): Promise<void> {
+    if (venueOrderId === null) return this.catchUpFillsOf([order]);
+    const fills = await this.fillRecords(order.instrumentId, order.createdAt - fillsSlackMs, venueOrderId);
+    if (fills !== null) this.passOnFills(fills);
   }
 
   /** The fills of these orders the exchange lists and keel has not passed on, in time order. */
@@ -1177,7 +1364,7 @@ export class CcxtVenue implements Venue {
   }
 }
 
-/** The exchange client: ccxt's class, its urls pointed at `apiBaseUrl` when set, its answers guarded. */
+/** The exchange client: ccxt.pro's class, its urls pointed at `apiBaseUrl` when set, its answers guarded. */
 function makeExchange(c: CcxtConfig, o: CcxtVenueOptions): Exchange {
   const Guarded = guardedClass(c.exchange);
   const exchange = new Guarded({
@@ -1185,23 +1372,74 @@ function makeExchange(c: CcxtConfig, o: CcxtVenueOptions): Exchange {
     secret: c.secret,
     enableRateLimit: o.enableRateLimit ?? true,
     timeout: o.requestTimeoutMs ?? 10_000,
-    options: { defaultType: c.marketType, marginMode: c.marginMode },
+    options: {
+      defaultType: c.marketType,
+      marginMode: c.marginMode,
+      // The positions are read (with their ids) at every (re)connect; ccxt need not read them too.
+      watchPositions: { fetchPositionsSnapshot: false, awaitPositionsSnapshot: false },
+      ...(o.streamBackoffMs === undefined ? {} : { ws: { backoff: { base: o.streamBackoffMs } } }),
+    },
   });
   if (c.sandbox) exchange.setSandboxMode(true);
   if (c.apiBaseUrl !== null) {
-    const api = exchange.urls['api'] as Record<string, string>;
-    for (const key of Object.keys(api)) api[key] = c.apiBaseUrl;
+    const api = exchange.urls['api'] as Record<string, unknown>;
+    const ws = `${c.apiBaseUrl.replace(/^http/, 'ws').replace(/^(wss?:\/\/[^/]+).*$/, '$1')}/swap-market`;
+    for (const key of Object.keys(api)) api[key] = key === 'ws' ? { linear: ws } : c.apiBaseUrl;
   }
   return exchange;
 }
 
+/** What the adapter hears of the websocket, and the timers ccxt set (cleared when it closes). */
+type GuardedExchange = Exchange & {
+  readonly streamHooks: { connected: () => void; lost: (why: string) => void };
+  clearDelays(): void;
+};
+
 /**
- * ccxt's class with one guard: an answer that is not the exchange's JSON envelope (a truncated body,
- * HTML from a proxy, `{"code":0}` without data) is a BadResponse, never read as an empty list.
+ * ccxt.pro's class with guards: an answer that is not the exchange's JSON envelope (a truncated
+ * body, HTML from a proxy, `{"code":0}` without data) is a BadResponse, never read as an empty
+ * list (the listenKey endpoint, which BingX answers bare, excepted); the websocket's connects and
+ * losses are told to the adapter; ccxt's delayed calls (the listenKey's hourly renewal) are
+ * cleared at close rather than holding the process open.
  */
 function guardedClass(id: CcxtConfig['exchange']) {
-  const Base = ccxt[id];
+  const Base = ccxt.pro[id];
   return class extends Base {
+    readonly streamHooks: { connected: () => void; lost: (why: string) => void } = {
+      connected: () => undefined,
+      lost: () => undefined,
+    };
+    private readonly delays = new Set<ReturnType<typeof setTimeout>>();
+
+    override delay(timeout: number, method: unknown, ...args: unknown[]): void {
+      const timer = setTimeout(() => {
+        this.delays.delete(timer);
+        this.spawn(method, ...args);
+      }, timeout);
+      timer.unref();
+      this.delays.add(timer);
+    }
+
+    clearDelays(): void {
+      for (const t of this.delays) clearTimeout(t);
+      this.delays.clear();
+    }
+
+    override onConnected(client: unknown, message?: unknown): void {
+      super.onConnected(client, message);
+      this.streamHooks.connected();
+    }
+
+    override onError(client: unknown, error: unknown): void {
+      super.onError(client, error);
+      this.streamHooks.lost(error instanceof Error ? error.message : String(error));
+    }
+
+    override onClose(client: unknown, error: unknown): void {
+      super.onClose(client, error);
+      this.streamHooks.lost('the connection closed');
+    }
+
     override handleErrors(
       httpCode: number,
       reason: string,
@@ -1224,7 +1462,7 @@ function guardedClass(id: CcxtConfig['exchange']) {
         requestHeaders,
         requestBody,
       );
-      if (httpCode >= 300) return said;
+      if (httpCode >= 300 || url.includes('/user/auth/userDataStream')) return said;
       const envelope =
         typeof response === 'object' && response !== null ? (response as Record<string, unknown>) : null;
       if (envelope === null || !('data' in envelope) || envelope['data'] === null)
@@ -1249,6 +1487,22 @@ function keelIdOf(clientOrderId: string | undefined): ClientOrderId | null {
  */
 function execIdOf(rec: FillRecord): string {
   return rec.tradeId;
+}
+
+/** An order push as the order record it stands for (BingX spells CANCELED in pushes, CANCELLED in records). */
+function recordOfPush(p: OrderPush): OrderRecord {
+  return {
+    symbol: p.s,
+    orderId: p.i,
+    side: p.S,
+    type: p.o,
+    origQty: p.q,
+    executedQty: p.z,
+    ...(p.ap === undefined ? {} : { avgPrice: p.ap }),
+    status: p.X === 'CANCELED' ? 'CANCELLED' : p.X,
+    time: p.T ?? 0,
+    ...(p.c === undefined ? {} : { clientOrderId: p.c }),
+  };
 }
 
 function heldOf(p: VenuePosition): Held {

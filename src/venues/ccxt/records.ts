@@ -58,6 +58,25 @@ export const orderRecordSchema = z.object({
 });
 export type OrderRecord = z.infer<typeof orderRecordSchema>;
 
+/**
+ * The order of an ORDER_TRADE_UPDATE push (its `o`): cumulative filled `z`, average price `ap`,
+ * status `X`, what happened `x`; no trade id and no size of the last fill.
+ */
+export const orderPushSchema = z.object({
+  s: z.string(),
+  i: digits,
+  c: z.string().optional(),
+  S: z.enum(['BUY', 'SELL']),
+  o: z.string(),
+  q: decimal,
+  z: decimal,
+  ap: decimal.optional(),
+  x: z.string(),
+  X: z.string(),
+  T: millis.optional(),
+});
+export type OrderPush = z.infer<typeof orderPushSchema>;
+
 /** A trade id as BingX writes it: digits (a string, or a number ccxt could hold exactly). */
 const tradeId = z.union([z.string(), z.number()]).transform((v, ctx) => {
   if (typeof v === 'number') {

@@ -12,9 +12,12 @@
 // then the fake reads the venue's own records for what happened meanwhile. Test faults of the wire:
 // 429 / 5xx / a timeout / a malformed body on the next request of a kind (placed or not), a trade
 // of an order nobody placed, funding charged on the next closed positions.
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { WebSocketServer, type WebSocket } from 'ws';
 import {
   assert,
   ClientOrderId,
@@ -40,6 +43,8 @@ export type FakeBingxOptions = {
   /** The account's uid (`GET /account/v1/uid`), a bare JSON number as BingX writes it. */
   readonly uid?: string;
   readonly log?: (line: string) => void;
+  /** How often the private stream sends its `Ping` (BingX: every 5 s). */
+  readonly streamPingMs?: number;
 };
 
 export type RequestKind = 'placeOrder' | 'cancelOrder' | 'queryOrder' | 'openOrders' | 'positions' | 'fills';
@@ -123,6 +128,16 @@ export class FakeBingx {
     tradeId: string;
   }[] = [];
   private unsubscribe: (() => void) | null = null;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly streams = new Set<WebSocket>();
+  private readonly listenKeys = new Set<string>();
+  private streamsRefused = false;
+  private pinger: ReturnType<typeof setInterval> | null = null;
+  /** Private-stream connections accepted so far (a reconnect is one more). */
+  streamConnections = 0;
+  /** Frames pushed on the private stream (pings left out), as `e` names them, and the Pongs heard. */
+  readonly streamFrames: string[] = [];
+  streamPongs = 0;
   private linkUp: boolean;
   private nextOrderNo = 1n;
   private changes = 0;
@@ -130,6 +145,8 @@ export class FakeBingx {
   readonly lines: string[] = [];
   /** Every request as `METHOD /path` (the order POSTs a test counts). */
   readonly requests: string[] = [];
+  /** The order id each fill-history request asked for (null: the whole market). */
+  readonly fillQueries: (string | null)[] = [];
   /** The parameters of every order POST, as sent (signature left out). */
   readonly orderPosts: Record<string, string>[] = [];
 
@@ -184,6 +201,9 @@ export class FakeBingx {
       s.on('close', () => this.sockets.delete(s));
       if (!this.linkUp) s.destroy();
     });
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.pinger = setInterval(() => this.pingStreams(), this.o.streamPingMs ?? 5_000);
+    this.pinger.unref();
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -196,6 +216,11 @@ export class FakeBingx {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    if (this.pinger) clearInterval(this.pinger);
+    this.pinger = null;
+    for (const ws of this.streams) ws.terminate();
+    this.streams.clear();
+    this.wss.close();
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
     for (const o of this.orders.values()) o.waiting = null;
@@ -229,6 +254,120 @@ export class FakeBingx {
   /** The next closed positions carry this funding (negative: paid), in the order they close. */
   chargeFunding(...amounts: number[]): void {
     this.fundingQueue.push(...amounts);
+  }
+
+  // ---- the private stream (websocket) ---------------------------------------------------------
+
+  /** Drops every private-stream connection now (the link to the REST API stays up). */
+  dropStreams(): void {
+    this.note(`private stream: ${this.streams.size} connection(s) dropped`);
+    for (const ws of this.streams) ws.terminate();
+  }
+
+  /** While on, a private-stream connection is refused (the client must poll). */
+  refuseStreams(on: boolean): void {
+    this.streamsRefused = on;
+  }
+
+  /** Private-stream connections open now. */
+  get streamsOpen(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * `GET /swap-market?listenKey=...`: BingX's swap user-data stream. Frames are gzip-compressed
+   * JSON (ORDER_TRADE_UPDATE, ACCOUNT_UPDATE) pushed to every connection of the account; a `Ping`
+   * every few seconds wants a `Pong`. Refused while the link is down or a test refuses it, or for
+   * a listenKey the account never made.
+   */
+  private onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const key = url.searchParams.get('listenKey') ?? '';
+    this.requests.push(`WS ${url.pathname}`);
+    if (!this.linkUp || this.streamsRefused || url.pathname !== '/swap-market' || !this.listenKeys.has(key)) {
+      this.note(
+        `private stream refused (${!this.linkUp ? 'link down' : this.streamsRefused ? 'refused by the test' : 'unknown listenKey or path'})`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.streams.add(ws);
+      this.streamConnections++;
+      ws.on('message', (data) => {
+        if (String(data) === 'Pong') this.streamPongs++;
+      });
+      ws.on('close', () => this.streams.delete(ws));
+      ws.on('error', () => this.streams.delete(ws));
+    });
+  }
+
+  private pingStreams(): void {
+    const frame = gzipSync(Buffer.from('Ping'));
+    for (const ws of this.streams) if (ws.readyState === ws.OPEN) ws.send(frame);
+  }
+
+  private pushFrame(name: string, frame: Record<string, unknown>): void {
+    if (this.streams.size === 0) return;
+    const data = gzipSync(Buffer.from(bingxJson(frame)));
+    this.streamFrames.push(name);
+    for (const ws of this.streams) if (ws.readyState === ws.OPEN) ws.send(data);
+  }
+
+  /** ORDER_TRADE_UPDATE as BingX pushes it: cumulative filled `z`, average price `ap`, no trade id. */
+  private pushOrder(o: FakeOrder, x: 'NEW' | 'TRADE' | 'CANCELED' | 'EXPIRED', t: number, fee = 0): void {
+    const status = o.status === 'CANCELLED' ? 'CANCELED' : o.status;
+    this.pushFrame('ORDER_TRADE_UPDATE', {
+      e: 'ORDER_TRADE_UPDATE',
+      E: t,
+      o: {
+        s: o.instrument.symbol,
+        c: o.clientOrderId,
+        i: new RawNumber(o.orderId),
+        S: o.side,
+        o: o.type,
+        q: String(o.qty),
+        p: o.price === null ? '0' : String(o.price),
+        sp: o.stopPrice === null ? '' : String(o.stopPrice),
+        ap: o.executedQty > 0 ? String(Math.round((o.cash / o.executedQty) * 1e6) / 1e6) : '0',
+        x,
+        X: status,
+        N: 'USDT',
+        n: String(-fee),
+        T: t,
+        wt: 'MARK_PRICE',
+        ps: 'BOTH',
+        rp: '0',
+        z: String(o.executedQty),
+      },
+    });
+  }
+
+  /** ACCOUNT_UPDATE of a position that changed (BingX pushes no position id here). */
+  private pushAccount(instrumentId: InstrumentId, qty: number, avgPrice: number, t: number): void {
+    const i = this.o.sim.instrument(instrumentId);
+    if (!i || !this.contracts.has(i.symbol)) return;
+    const margin = this.o.availableMargin ?? 1_000_000_000;
+    this.pushFrame('ACCOUNT_UPDATE', {
+      e: 'ACCOUNT_UPDATE',
+      E: t,
+      T: t,
+      a: {
+        m: 'ORDER',
+        B: [{ a: 'USDT', wb: String(margin), cw: String(margin), bc: '0' }],
+        P: [
+          {
+            s: i.symbol,
+            pa: String(Math.abs(qty)),
+            ep: String(avgPrice),
+            up: '0',
+            mt: 'cross',
+            iw: '0',
+            ps: qty > 0 ? 'LONG' : qty < 0 ? 'SHORT' : 'BOTH',
+          },
+        ],
+      },
+    });
   }
 
   // ---- HTTP -----------------------------------------------------------------------------------
@@ -316,6 +455,19 @@ export class FakeBingx {
         return ok([]);
       case 'GET /swap/v2/quote/ticker':
         return ok(this.tickers(q.get('symbol')));
+      case 'POST /user/auth/userDataStream': {
+        // BingX answers the listenKey bare, without its {code, data} envelope.
+        const key = randomBytes(32).toString('hex');
+        this.listenKeys.add(key);
+        return { status: 200, body: { listenKey: key } };
+      }
+      case 'PUT /user/auth/userDataStream':
+      case 'DELETE /user/auth/userDataStream': {
+        const key = q.get('listenKey') ?? '';
+        if (!this.listenKeys.has(key)) return ok400(80017, 'listenKey does not exist');
+        if (method === 'DELETE') this.listenKeys.delete(key);
+        return { status: 200, body: {} };
+      }
       case 'GET /account/v1/uid':
         return ok({ uid: new RawNumber(this.o.uid ?? defaultUid) });
       case 'GET /swap/v3/user/balance':
@@ -490,6 +642,7 @@ export class FakeBingx {
         if (o.status === 'PENDING') o.status = 'NEW';
         o.updateTime = e.t;
         if (o.waiting?.what === 'place') this.answer(o, ok({ order: this.placedJson(o) }));
+        this.pushOrder(o, 'NEW', e.t);
         return;
       }
       case 'rejected': {
@@ -508,6 +661,7 @@ export class FakeBingx {
         o.status = e.reason === 'expired' ? 'EXPIRED' : 'CANCELLED';
         o.updateTime = e.t;
         if (o.waiting?.what === 'cancel') this.answer(o, ok({ order: this.orderJson(o) }));
+        this.pushOrder(o, o.status === 'EXPIRED' ? 'EXPIRED' : 'CANCELED', e.t);
         return;
       }
       case 'cancelRejected': {
@@ -520,6 +674,7 @@ export class FakeBingx {
         return;
       }
       case 'position':
+        return this.pushAccount(e.instrumentId, e.qty, e.avgPrice, e.t);
       case 'settlement':
         return;
     }
@@ -551,6 +706,7 @@ export class FakeBingx {
       if (o.executedQty >= o.qty) o.status = 'FILLED';
       else if (o.status === 'NEW' || o.status === 'PENDING') o.status = 'PARTIALLY_FILLED';
       o.updateTime = f.t;
+      this.pushOrder(o, 'TRADE', f.t, f.commission / 1e6);
     } else this.note(`execution ${f.execId} reported again: listed twice in the fill history`);
     this.fills.push({
       tradeId: this.tradeIdOf(f.execId),
@@ -566,6 +722,7 @@ export class FakeBingx {
     this.linkUp = up;
     if (!up) {
       for (const o of this.orders.values()) o.waiting = null;
+      for (const ws of this.streams) ws.terminate();
       for (const s of this.sockets) s.destroy();
       return;
     }
@@ -727,6 +884,7 @@ export class FakeBingx {
     if (to < from || to - from > 7 * 86_400_000)
       return ok400(80014, 'Invalid parameters, the time window of startTs and endTs is at most 7 days');
     const orderId = q.get('orderId');
+    this.fillQueries.push(orderId);
     const pageSize = Math.min(1000, Number(q.get('pageSize') ?? 50) || 50);
     const pageIndex = Math.max(1, Number(q.get('pageIndex') ?? 1) || 1);
     const row = (r: {

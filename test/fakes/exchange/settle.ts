@@ -10,12 +10,21 @@ const settleRoundsMax = 100_000;
 
 export type WireWatch = { seenSeq: number };
 
-export async function settleWire(venue: CcxtVenue, fake: FakeBingx, watch: WireWatch): Promise<void> {
+/**
+ * `poll: false` waits for the work under way only: what the venue said then reaches the adapter by
+ * the websocket alone (the tests of the stream).
+ */
+export async function settleWire(
+  venue: CcxtVenue,
+  fake: FakeBingx,
+  watch: WireWatch,
+  o: { readonly poll: boolean } = { poll: true },
+): Promise<void> {
   for (let round = 0; round < settleRoundsMax; round++) {
     if (venue.tasksInFlight <= fake.held) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (venue.tasksInFlight > fake.held) continue;
-      if (fake.seq === watch.seenSeq) return;
+      if (fake.seq === watch.seenSeq || !o.poll) return;
       watch.seenSeq = fake.seq;
       void venue.poll();
       continue;

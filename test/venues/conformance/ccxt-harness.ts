@@ -38,6 +38,11 @@ export type CcxtHarness = Omit<VenueHarness, 'venue' | 'restart'> & {
 
 export type CcxtHarnessOptions = Omit<FakeBingxOptions, 'sim' | 'now'> & {
   readonly adapter?: Partial<Omit<CcxtVenueOptions, 'config' | 'clock' | 'log'>>;
+  /**
+   * Whether settling polls the account when the venue changed (default true). Off, what the venue
+   * says reaches the adapter by the websocket (or its own fallback polling) alone.
+   */
+  readonly settlePolls?: boolean;
 };
 
 export async function ccxtHarness(options: CcxtHarnessOptions = {}): Promise<CcxtHarness> {
@@ -46,7 +51,8 @@ export async function ccxtHarness(options: CcxtHarnessOptions = {}): Promise<Ccx
   let now = sessionStart;
   const lines: string[] = [];
   const log = (line: string) => lines.push(line);
-  const fake = new FakeBingx({ symbols: ['BTC-USDT'], ...options, sim, now: () => now, log });
+  const { settlePolls, adapter, ...fakeOptions } = options;
+  const fake = new FakeBingx({ symbols: ['BTC-USDT'], ...fakeOptions, sim, now: () => now, log });
   await fake.start();
   const clock = { now: () => now, timeZone };
   const client = () =>
@@ -68,12 +74,13 @@ export async function ccxtHarness(options: CcxtHarnessOptions = {}): Promise<Ccx
       enableRateLimit: false,
       requestTimeoutMs: 2_000,
       retryBaseMs: 5,
-      ...options.adapter,
+      streamBackoffMs: 50,
+      ...adapter,
     });
   let venue = client();
   const watch = { seenSeq: -1 };
   const settle = async () => {
-    await settleWire(venue, fake, watch);
+    await settleWire(venue, fake, watch, { poll: settlePolls ?? true });
     await venue.refreshQuotes();
   };
   return {
