@@ -41,6 +41,7 @@ export function renderRunReport(input: RunReportInput): string {
   const equityTitle =
     model.startEquity === null ? 'Realized PnL (net), cumulative' : 'Equity (realized, net)';
   const xLabel = (t: number) => shortTime(t, zone, model);
+  const xTicks = dayStarts(model, zone);
   const equityChart = lineChart({
     title: equityTitle,
     points: model.equity.map((p) => ({ x: p.t, y: p.equity })),
@@ -48,6 +49,7 @@ export function renderRunReport(input: RunReportInput): string {
     fillToZero: false,
     color: '#1f6feb',
     xLabel,
+    ...(xTicks === null ? {} : { xTicks }),
     yLabel: axisMoney,
   });
   const drawdownChart = lineChart({
@@ -57,6 +59,7 @@ export function renderRunReport(input: RunReportInput): string {
     fillToZero: true,
     color: '#cf222e',
     xLabel,
+    ...(xTicks === null ? {} : { xTicks }),
     yLabel: axisMoney,
   });
   const unrealized = s['unrealizedPnl'];
@@ -127,7 +130,7 @@ function tradeTable(groups: readonly ReportGroup[], closed: boolean): string {
   if (groups.length === 0) return '<p>None.</p>';
   const rows = groups.map(
     (g) =>
-      `<tr data-group="${e(g.id)}"><td>${e(g.id)}</td><td>${e(g.strategy)}</td><td>${g.legs.map((l) => e(legText(l))).join('<br>')}</td><td>${e(g.openedAt)}</td>${closed ? `<td>${e(g.closedAt ?? '')}</td>` : ''}<td>${e(g.status)}</td><td>${e(g.exitReason ?? '')}</td><td class="n ${sign(g.realizedPnl)}">${money(g.realizedPnl)}</td><td class="n">${money(g.commissions)}</td></tr>`,
+      `<tr data-group="${e(g.id)}"><td>${e(g.id)}</td><td>${e(g.strategy)}</td><td class="legs">${g.legs.map((l) => e(legText(l))).join('<br>')}</td><td>${timeCell(g.openedAt)}</td>${closed ? `<td>${timeCell(g.closedAt ?? '')}</td>` : ''}<td>${e(g.status)}</td><td>${e(g.exitReason ?? '')}</td><td class="n ${sign(g.realizedPnl)}">${money(g.realizedPnl)}</td><td class="n">${money(g.commissions)}</td></tr>`,
   );
   return table(
     [
@@ -180,7 +183,7 @@ function refusalTable(refusals: ReportModel['report']['refusals']): string {
     ['first', 'source', 'rule', 'times', 'first message', 'largest order that passes'],
     [...byRule.values()].map(
       ({ first, count }) =>
-        `<tr><td>${e(first.t)}</td><td>${e(first.source)}</td><td>${e(first.rule)}</td><td class="n">${count}</td><td>${e(first.message)}</td><td class="n">${first.maxAllowedQty === null ? '—' : first.maxAllowedQty}</td></tr>`,
+        `<tr><td>${timeCell(first.t)}</td><td>${e(first.source)}</td><td>${e(first.rule)}</td><td class="n">${count}</td><td>${e(first.message)}</td><td class="n">${first.maxAllowedQty === null ? '—' : first.maxAllowedQty}</td></tr>`,
     ),
   );
 }
@@ -202,11 +205,30 @@ function zoneOf(model: ReportModel): TimeZone {
   return fixedOffsetZone(m[1] === '-' ? -minutes : minutes);
 }
 
-/** "10:32" within a day, "02-13 10:32" across days. */
+/** A time as a trader reads it ("2026-02-13 10:32:05"), the exact ISO time kept in the tag. */
+function timeCell(iso: string): string {
+  return `<time datetime="${e(iso)}" title="${e(iso)}">${e(iso.slice(0, 19).replace('T', ' '))}</time>`;
+}
+
+/** A run over several days: a label at each day's start (midnight, exchange time); null within a day. */
+function dayStarts(model: ReportModel, zone: TimeZone): number[] | null {
+  const first = model.equity[0];
+  const last = model.equity[model.equity.length - 1];
+  if (first === undefined || last === undefined || first.at.slice(0, 10) === last.at.slice(0, 10))
+    return null;
+  const dayMs = 86_400_000;
+  const starts: number[] = [first.t];
+  const offset = zone.offsetAt(first.t) * 60_000;
+  for (let t = Math.floor((first.t + offset) / dayMs) * dayMs + dayMs - offset; t < last.t; t += dayMs)
+    starts.push(t);
+  return starts;
+}
+
+/** "10:32" within a day; across days the date, "02-13" (labels are at each day's start). */
 function shortTime(t: number, zone: TimeZone, model: ReportModel): string {
   const iso = formatIso(t, zone);
   const first = model.equity[0];
   const last = model.equity[model.equity.length - 1];
   const oneDay = first !== undefined && last !== undefined && first.at.slice(0, 10) === last.at.slice(0, 10);
-  return oneDay ? iso.slice(11, 16) : `${iso.slice(5, 10)} ${iso.slice(11, 16)}`;
+  return oneDay ? iso.slice(11, 16) : iso.slice(5, 10);
 }

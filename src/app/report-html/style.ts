@@ -7,6 +7,7 @@ export const pageStyle = [
   '.tile .k{color:#59636e;font-size:12px}.tile .v{font-size:17px;font-weight:600}',
   'table{border-collapse:collapse;width:100%;font-size:13px}th,td{border-bottom:1px solid #eaeef2;padding:4px 8px;text-align:left;vertical-align:top}',
   'th{background:#f6f8fa;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}',
+  'td.legs,time{white-space:nowrap}',
   '.pos{color:#1a7f37}.neg{color:#cf222e}.ok{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}',
   '.chart{width:100%;height:auto;display:block;margin:8px 0}.chart text{font-size:11px;fill:#59636e}',
   '.chart .chart-title{font-size:13px;fill:#1f2328;font-weight:600}.chart .grid{stroke:#eaeef2;stroke-width:1}',

@@ -13,6 +13,8 @@ export type ChartSpec = {
   readonly fillToZero: boolean;
   readonly color: string;
   readonly xLabel: (x: number) => string;
+  /** Where to put x labels (a multi-day run: each day's start); default evenly spaced. */
+  readonly xTicks?: readonly number[];
   /** `step`: the distance between two labels, so a label shows as many decimals as it needs. */
   readonly yLabel: (y: number, step: number) => string;
 };
@@ -66,14 +68,19 @@ export function lineChart(spec: ChartSpec): string {
       `<text x="${margin.left - 6}" y="${fmt(py(y) + 4)}" text-anchor="end">${escapeHtml(spec.yLabel(y, yStep))}</text>`,
     );
   }
-  // Times are not round numbers: evenly spaced labels, each saying its own time.
-  for (let i = 0; i < xTicksMax; i++) {
-    const x = x0 + ((x1 - x0) * i) / (xTicksMax - 1);
+  // Times are not round numbers: evenly spaced labels each saying its own time, or the caller's.
+  const xs0 =
+    spec.xTicks ?? Array.from({ length: xTicksMax }, (_, i) => x0 + ((x1 - x0) * i) / (xTicksMax - 1));
+  const xTicks = xs0.filter((x) => x >= x0 && x <= x1);
+  xTicks.forEach((x, i) => {
+    // The end labels stay inside the picture.
+    const anchor =
+      i === 0 && px(x) < margin.left + 40 ? 'start' : px(x) > width - margin.right - 40 ? 'end' : 'middle';
     grid.push(
       `<line x1="${fmt(px(x))}" x2="${fmt(px(x))}" y1="${margin.top}" y2="${height - margin.bottom}" class="grid"/>`,
-      `<text x="${fmt(px(x))}" y="${height - margin.bottom + 16}" text-anchor="middle">${escapeHtml(spec.xLabel(x))}</text>`,
+      `<text x="${fmt(px(x))}" y="${height - margin.bottom + 16}" text-anchor="${anchor}">${escapeHtml(spec.xLabel(x))}</text>`,
     );
-  }
+  });
   const dots = pts
     .map((p) => `<circle cx="${fmt(px(p.x))}" cy="${fmt(py(p.y))}" r="2.5" fill="${spec.color}"/>`)
     .join('');
