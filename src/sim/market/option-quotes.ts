@@ -145,9 +145,14 @@ export function volIndex(
 const VOL_INDEX_SDS = 8;
 const VOL_INDEX_STEPS = 800; // even, and even on each side of u = 0
 
+// A model is checked once, not on every quote of every step.
+const checkedModels = new WeakSet<OptionQuoteModel>();
+
 function assertModel(model: OptionQuoteModel): void {
+  if (checkedModels.has(model)) return;
   assert(model.atmVol >= 0 && Number.isFinite(model.atmVol), `atm vol must be >= 0, got ${model.atmVol}`);
   assert(model.spreadBase >= 0 && model.spreadPct >= 0, 'spreads must not be negative');
   assertTick(model.tick);
   assertTick(model.wideTick);
+  checkedModels.add(model);
 }

@@ -23,8 +23,24 @@ export function assertTick(tick: number): void {
   assert(tickDecimals(tick) <= TICK_DECIMALS_MAX, `tick ${tick} has more than ${TICK_DECIMALS_MAX} decimals`);
 }
 
+// A tick as whole units of its last decimal (0.05 is 5 of 1/100): steps x units is then an exact
+// integer, and one division gives the same double as formatting to the tick's decimals and reading
+// it back, without building a string on every price.
+const grids = new Map<number, { readonly units: number; readonly scale: number }>();
+
+function gridOf(tick: number): { readonly units: number; readonly scale: number } {
+  let g = grids.get(tick);
+  if (g === undefined) {
+    const scale = 10 ** tickDecimals(tick);
+    g = { units: Math.round(tick * scale), scale };
+    grids.set(tick, g);
+  }
+  return g;
+}
+
 function onGrid(steps: number, tick: number): number {
-  const price = Number((steps * tick).toFixed(tickDecimals(tick)));
+  const { units, scale } = gridOf(tick);
+  const price = (steps * units) / scale;
   return price === 0 ? 0 : price; // no -0
 }
 

@@ -44,8 +44,11 @@ export class EventQueue {
     const h = this.heap;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(h[i] as Entry, h[parent] as Entry)) break;
-      [h[i], h[parent]] = [h[parent] as Entry, h[i] as Entry];
+      const child = h[i] as Entry;
+      const above = h[parent] as Entry;
+      if (!this.less(child, above)) break;
+      h[i] = above;
+      h[parent] = child;
       i = parent;
     }
   }
@@ -59,7 +62,9 @@ export class EventQueue {
       if (l < h.length && this.less(h[l] as Entry, h[m] as Entry)) m = l;
       if (r < h.length && this.less(h[r] as Entry, h[m] as Entry)) m = r;
       if (m === i) return;
-      [h[i], h[m]] = [h[m] as Entry, h[i] as Entry];
+      const moved = h[i] as Entry;
+      h[i] = h[m] as Entry;
+      h[m] = moved;
       i = m;
     }
   }

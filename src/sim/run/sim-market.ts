@@ -21,6 +21,7 @@ import {
   type OptionQuoteModel,
   type PricePath,
   type PricePathSpec,
+  roundToTick,
 } from '../market';
 import type { MarketConfig, Scenario } from '../scenario';
 
@@ -72,6 +73,7 @@ export class SimMarket implements MarketData {
     this.now = t;
     for (const u of this.underlyings.values()) u.spot = u.path.advanceTo(t);
     this.quotes.clear();
+    this.yearsLeft.clear();
   }
 
   spot(symbol: string): number | null {
@@ -117,8 +119,7 @@ export class SimMarket implements MarketData {
   }
 
   private optionQuote(i: Extract<Instrument, { kind: 'option' }>, u: Underlying): Quote | null {
-    const expiresAt = this.expiryInstant(i.expiry);
-    const tYears = tradingYearsToExpiry(this.now, expiresAt, this.scenario.timeZone);
+    const tYears = this.yearsToExpiry(i.expiry);
     if (tYears <= 0) return null;
     // A price file's iv column is the at-the-money vol of the bar the clock is in.
     const iv = u.config.bars === null ? null : impliedVolAt(u.config.bars.data, this.now);
@@ -128,6 +129,17 @@ export class SimMarket implements MarketData {
   }
 
   private readonly expiries = new Map<string, number>();
+  /** Trading years to each expiry as of `now`: the same for every strike of a chain, so once a step. */
+  private readonly yearsLeft = new Map<string, number>();
+
+  private yearsToExpiry(expiry: string): number {
+    let years = this.yearsLeft.get(expiry);
+    if (years === undefined) {
+      years = tradingYearsToExpiry(this.now, this.expiryInstant(expiry), this.scenario.timeZone);
+      this.yearsLeft.set(expiry, years);
+    }
+    return years;
+  }
 
   private expiryInstant(expiry: string): number {
     let t = this.expiries.get(expiry);
@@ -140,13 +152,13 @@ export class SimMarket implements MarketData {
     return t;
   }
 
+  /** A tick either side of the spot on the instrument's grid (a 0.25 tick stays on quarters). */
   private underlyingQuote(i: Instrument, u: Underlying): Quote {
-    const half = i.tick;
-    const mid = Math.round(u.spot / i.tick) * i.tick;
+    const mid = roundToTick(u.spot, i.tick);
     return {
-      bid: round(mid - half, i.tick),
-      ask: round(mid + half, i.tick),
-      mid: round(mid, i.tick),
+      bid: roundToTick(mid - i.tick, i.tick),
+      ask: roundToTick(mid + i.tick, i.tick),
+      mid,
       t: this.now,
     };
   }
@@ -170,9 +182,4 @@ function pathSpec(m: MarketConfig): PricePathSpec {
         stepMs: m.stepMs,
       };
   }
-}
-
-function round(x: number, tick: number): number {
-  const decimals = Math.max(0, Math.round(-Math.log10(tick)));
-  return Number(x.toFixed(decimals));
 }
