@@ -161,6 +161,7 @@ export class CcxtVenue implements Venue {
   /** Reads of the account (polls, a push's reads) one after another: never two at once. */
   private readLock: Promise<void> = Promise.resolve();
   private pollQueued: Promise<void> | null = null;
+  private positionsQueued: Promise<void> | null = null;
   private streaming = false;
   private streamUp = false;
   private streamDownSince: number | null = null;
@@ -247,7 +248,7 @@ export class CcxtVenue implements Venue {
           await this.exchange.watchPositions();
           if (this.closed) return;
           failures = 0;
-          void this.exclusive(() => this.onPositionPush());
+          void this.schedulePositions();
         }
       } catch (e) {
         if (this.closed) return;
@@ -310,7 +311,18 @@ export class CcxtVenue implements Venue {
       if (push.z > order.filledQty) traded = true;
       await this.onOrderRecord(order, recordOfPush(push));
     }
-    if (traded) await this.onPositionPush();
+    if (traded) void this.schedulePositions();
+  }
+
+  /** One positions read queued at a time: an ORDER_TRADE_UPDATE and its ACCOUNT_UPDATE share it. */
+  private schedulePositions(): Promise<void> {
+    if (this.positionsQueued) return this.positionsQueued;
+    const run = this.exclusive(async () => {
+      this.positionsQueued = null;
+      await this.onPositionPush();
+    });
+    this.positionsQueued = run;
+    return run;
   }
 
   /** ACCOUNT_UPDATE: the positions read with their ids (the push carries none). */

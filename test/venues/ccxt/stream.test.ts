@@ -27,6 +27,7 @@ async function open(options: CcxtHarnessOptions) {
   await h.setQuote(r.instrument.id, { bid: 100, ask: 100.2 });
   const harness = h;
   await until('the websocket', () => harness.venue.streamConnected && harness.fake.streamsOpen > 0);
+  await h.settle(); // the poll that follows the connect
   return { h, events, btc: r.instrument };
 }
 
