@@ -151,11 +151,11 @@ program
   )
   .argument(
     '<run-dir-or-journal>',
-    'a run directory (its report.json, else its journal.sqlite) or a journal file',
+    'a run directory (its report.json, else its journal.sqlite), a journal file, or postgres://…?journal=NAME',
   )
   .option('--out <dir>', "write report.html here (default: the run directory, or the journal's folder)")
-  .action((path: string, opts: { out?: string }) => {
-    process.exitCode = reportCommand(path, opts);
+  .action(async (path: string, opts: { out?: string }) => {
+    process.exitCode = await reportCommand(path, opts);
   });
 
 program

@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/engine/report';
+import { eventVersions } from '../../src/ledger/events';
+import { openJournal, openJournalAt } from '../../src/ledger/journal';
+import { postgresAvailable, postgresFixture } from '../support/postgres-fixture';
 
 const dir = mkdtempSync(join(tmpdir(), 'keel-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -86,6 +89,35 @@ describe('keel report', () => {
     expectTradesOf(report, page);
     expect(page).toContain('$1,000,000.00'); // the budgets' first equity
     expect(externalReferences(page)).toEqual([]);
+  });
+
+  it('draws it from a PostgreSQL journal too', async () => {
+    const why = await postgresAvailable();
+    if (why !== null) return console.warn(`skipped: ${why}`);
+    const pg = await postgresFixture();
+    try {
+      const url = pg.url('report');
+      const source = openJournal(journal, {
+        knownVersions: eventVersions,
+        owner: 'test',
+        nowMs: 0,
+        readOnly: true,
+      });
+      const target = await openJournalAt(url, { knownVersions: eventVersions, owner: 'test', nowMs: 0 });
+      await target.lease?.acquire('keel report test', 60_000);
+      target.appendBatch([...source.read()].map(({ type, v, t, data }) => ({ type, v, t, data })));
+      await target.flush();
+      await target.close();
+      source.close();
+      const into = join(dir, 'from-postgres');
+      const r = keel('report', url, '--out', into);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+      expectTradesOf(report, readFileSync(join(into, 'report.html'), 'utf8'));
+    } finally {
+      await pg.drop();
+    }
   });
 
   it('refuses what is not a run, saying what to give', () => {

@@ -2,8 +2,8 @@
 // from a journal replayed), and its path.
 import { loadRunForReport, writeRunReportHtml } from '../report-html';
 
-export function reportCommand(path: string, opts: { out?: string }): number {
-  const loaded = loadRunForReport(path);
+export async function reportCommand(path: string, opts: { out?: string }): Promise<number> {
+  const loaded = await loadRunForReport(path);
   if (!loaded.ok) {
     process.stderr.write(`keel report: ${loaded.error}\n`);
     return 2;

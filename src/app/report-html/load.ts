@@ -3,8 +3,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildReport, type Report } from '../../engine/report';
 import { eventVersions } from '../../ledger/events';
-import { openJournal } from '../../ledger/journal';
-import { replayJournal } from '../journal-replay';
+import { isPostgresAddress, openJournalAt, type JournalStore } from '../../ledger/journal';
+import { replayJournalPages } from '../journal-replay';
 import type { RunReportInput } from './render';
 
 export const reportHtmlFile = 'report.html';
@@ -19,7 +19,9 @@ export function startEquityOf(report: Report): number | null {
   return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
-export function loadRunForReport(path: string): LoadedRun {
+/** A run directory, a SQLite journal file, or a PostgreSQL journal (postgres://…?journal=NAME). */
+export async function loadRunForReport(path: string): Promise<LoadedRun> {
+  if (isPostgresAddress(path)) return fromJournal(path, '.');
   if (!existsSync(path))
     return { ok: false, error: `${path} does not exist: give a run directory or a journal file` };
   if (statSync(path).isDirectory()) {
@@ -60,10 +62,10 @@ function reportShapeProblem(r: Report): string | null {
   return null;
 }
 
-function fromJournal(file: string, dir: string): LoadedRun {
-  let journal: ReturnType<typeof openJournal>;
+async function fromJournal(address: string, dir: string): Promise<LoadedRun> {
+  let journal: JournalStore;
   try {
-    journal = openJournal(file, {
+    journal = await openJournalAt(address, {
       knownVersions: eventVersions,
       owner: 'keel report',
       nowMs: 0,
@@ -72,24 +74,30 @@ function fromJournal(file: string, dir: string): LoadedRun {
   } catch (e) {
     return {
       ok: false,
-      error: `${file} is not a keel journal: ${e instanceof Error ? e.message : String(e)}`,
+      error: `${address} is not a keel journal: ${e instanceof Error ? e.message : String(e)}`,
     };
   }
   try {
-    const { projection } = replayJournal(journal);
-    let startEquity: number | null = null;
-    for (const ev of journal.read()) {
+    const { projection } = await replayJournalPages(journal);
+    const startEquity = await firstBudgetEquity(journal);
+    const name = isPostgresAddress(address) ? 'journal' : basename(resolve(dir));
+    const report = buildReport(projection, name, 0, startEquity === null ? {} : { startEquity });
+    // A database's location is its URL without the password.
+    return { ok: true, dir, input: { report, startEquity, seed: null, source: journal.location } };
+  } catch (e) {
+    return { ok: false, error: `${journal.location}: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    await journal.close();
+  }
+}
+
+/** The account's equity when budgets were first set: the run's starting equity. */
+async function firstBudgetEquity(journal: JournalStore): Promise<number | null> {
+  for await (const page of journal.pages(1))
+    for (const ev of page) {
       if (ev.type !== 'budget.configured') continue;
       const equity = (ev.data as { equity?: unknown }).equity;
-      startEquity = typeof equity === 'number' ? equity : null;
-      break;
+      return typeof equity === 'number' ? equity : null;
     }
-    const name = basename(resolve(dir));
-    const report = buildReport(projection, name, 0, startEquity === null ? {} : { startEquity });
-    return { ok: true, dir, input: { report, startEquity, seed: null, source: file } };
-  } catch (e) {
-    return { ok: false, error: `${file}: ${e instanceof Error ? e.message : String(e)}` };
-  } finally {
-    journal.close();
-  }
+  return null;
 }
