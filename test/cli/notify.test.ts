@@ -127,6 +127,27 @@ describe('keel run with notify', () => {
     expect(closed.out + closed.err + waiting.out + waiting.err).not.toContain(token);
   }, 60_000);
 
+  it('keel sim records the alerts of the naked-short incident: the rejected close, the breaker, the residual', async () => {
+    const out = join(dir, 'naked-short');
+    const k = keelWithEnv(
+      {},
+      'sim',
+      'scenarios/incidents/2026-01-28-naked-short-after-partial-close.yaml',
+      '--out',
+      out,
+      '-q',
+    );
+    expect(await k.exit).toBe(0);
+    expect(k.out()).toContain('notifications.jsonl (5 alert(s))');
+    expect(recorded(out).map((a) => [a.kind, a.title])).toEqual([
+      ['incident', 'jan28-naked-short: close order ic-v6-20260128-1-c9 rejected by the venue'],
+      ['breaker', 'jan28-naked-short: trading REDUCING (circuit breaker)'],
+      ['incident', 'jan28-naked-short: group ic-v6-20260128-1 left a residual position'],
+      ['discrepancy', 'jan28-naked-short: discrepancy D1 residual'],
+      ['breaker', 'jan28-naked-short: trading HALTED (circuit breaker)'],
+    ]);
+  }, 60_000);
+
   it('refuses a notify section written wrong, naming the field and the fix', async () => {
     const file = config('bad', '  webhooks: [{ format: telegram, urlEnv: KEEL_TG }]\n');
     const r = await run(file, join(dir, 'bad-out'), 'http://127.0.0.1:9/x');
