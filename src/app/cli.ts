@@ -72,7 +72,7 @@ program
 program
   .command('sim')
   .description(
-    'run a scenario in the deterministic simulator: writes venue-log.jsonl, report.json, daily-log.md, report.html and checks invariants; with --generate, runs random scenarios from seeds and writes summary.html (in --out, default out/sweep-A-B)',
+    'run a scenario in the deterministic simulator: writes venue-log.jsonl, report.json, daily-log.md, report.html, notifications.jsonl (the alerts a notify section would send) and checks invariants; with --generate, runs random scenarios from seeds and writes summary.html (in --out, default out/sweep-A-B)',
   )
   .argument('[scenario]', 'scenario file (YAML or JSON)')
   .option('--out <dir>', "directory for the run's files")
@@ -102,7 +102,7 @@ program
 program
   .command('run')
   .description(
-    "run a strategy from a config file: on the simulated venue, a full session (or --days N) with progress, ending with the daily log, report and invariant check; on a broker (venue.kind ibkr, alpaca or ccxt), the account's paper (or, with live: true, live) session until Ctrl-C or --stop-after, its journal continued and reconciled before any order",
+    "run a strategy from a config file: on the simulated venue, a full session (or --days N) with progress, ending with the daily log, report (report.json, report.html) and invariant check; a notify section sends alerts to webhooks; on a broker (venue.kind ibkr, alpaca or ccxt), the account's paper (or, with live: true, live) session until Ctrl-C or --stop-after, its journal continued and reconciled before any order",
   )
   .argument('<config>', 'run config (YAML or JSON), e.g. examples/iron-condor-0dte.yaml')
   .option('--out <dir>', "directory for the run's files (default out/<name>)")
