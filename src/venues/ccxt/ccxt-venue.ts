@@ -124,6 +124,8 @@ const fillWindowMs = 7 * 86_400_000;
 const fillPageSize = 1_000;
 const fillPagesMax = 100;
 const trackedOrdersMax = 100_000;
+/** While the websocket is up the account is still polled this often (a stream can fall silent). */
+const streamSafetyPollMs = 60_000;
 const logLinesMax = 100_000;
 
 export class CcxtVenue implements Venue {
@@ -162,6 +164,7 @@ export class CcxtVenue implements Venue {
   private readLock: Promise<void> = Promise.resolve();
   private pollQueued: Promise<void> | null = null;
   private positionsQueued: Promise<void> | null = null;
+  private lastPollAt = -Infinity;
   private streaming = false;
   private streamUp = false;
   private streamDownSince: number | null = null;
@@ -194,10 +197,12 @@ export class CcxtVenue implements Venue {
     );
     const pollMs = this.pollMs;
     // Live, the watched tickers are read on the same beat (--through reads them per simulated instant);
-    // the account only while the websocket is down (or not used).
+    // the account while the websocket is down (or not used) or the REST link is judged down, and
+    // once a minute while it is up (a stream can fall silent: BingX's listenKeyExpired).
     if (pollMs > 0)
       this.poller = setInterval(() => {
-        if (!this.streamUp) void this.poll();
+        const quiet = this.clock.now() - this.lastPollAt >= Math.max(streamSafetyPollMs, pollMs);
+        if (!this.streamUp || !this.linkUp || quiet) void this.poll();
         void this.refreshQuotes();
       }, pollMs);
     const has = this.exchange.has as Record<string, unknown>;
@@ -840,6 +845,7 @@ export class CcxtVenue implements Venue {
     if (this.pollQueued) return this.pollQueued;
     const run = this.exclusive(async () => {
       this.pollQueued = null;
+      this.lastPollAt = this.clock.now();
       await this.pollOnce();
     });
     this.pollQueued = run;

@@ -114,6 +114,21 @@ describe('ccxt bingx: the websocket', () => {
     expect(snap.positions.map((p) => p.qty)).toEqual([0.002]);
   });
 
+  it('a REST request with no answer takes the link down while the websocket stays up: polling brings it back', async () => {
+    const { h, events, btc } = await open({
+      adapter: { stream: true, pollMs: 50, requestTimeoutMs: 300 },
+    });
+    h.fake.failNext('placeOrder', { kind: 'timeout', place: true });
+    h.venue.submit(singleLeg(ClientOrderId.of('ws-o6'), btc, 'BUY', 0.001, { limit: 100.2 }));
+    await until('the link down', () => events.some((e) => e.type === 'connection' && !e.up));
+    expect(h.venue.streamConnected).toBe(true);
+    await until('the link back', () => events.some((e) => e.type === 'connection' && e.up));
+    await h.advance(1_000);
+    await until('the fill', () => events.some((e) => e.type === 'fill'));
+    expect(h.fake.orderPosts).toHaveLength(1);
+    expect(events.filter((e) => e.type === 'accepted')).toHaveLength(1);
+  });
+
   it('off (stream: false), the adapter polls and opens no websocket', async () => {
     h = await ccxtHarness({ adapter: { stream: false, pollMs: 50 } });
     const events: VenueEvent[] = [];
