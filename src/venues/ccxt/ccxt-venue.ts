@@ -293,7 +293,8 @@ export class CcxtVenue implements Venue {
     for (const raw of raws) {
       const push = readRecord(orderPushSchema, raw, 'order push');
       if (typeof push === 'string') {
-        this.log(`${push}: the next poll reads the account`);
+        this.log(`${push}: the account is polled instead`);
+        void this.poll();
         continue;
       }
       const order = this.byVenueId.get(push.i) ?? this.byKeelId(push.c);

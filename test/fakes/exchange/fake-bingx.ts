@@ -269,6 +269,13 @@ export class FakeBingx {
     this.streamsRefused = on;
   }
 
+  /** Pushes this text as one frame on the private stream (a frame BingX might garble). */
+  pushRawFrame(text: string): void {
+    const data = gzipSync(Buffer.from(text));
+    this.streamFrames.push('raw');
+    for (const ws of this.streams) if (ws.readyState === ws.OPEN) ws.send(data);
+  }
+
   /** Private-stream connections open now. */
   get streamsOpen(): number {
     return this.streams.size;

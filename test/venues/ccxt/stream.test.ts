@@ -129,6 +129,21 @@ describe('ccxt bingx: the websocket', () => {
     expect(events.filter((e) => e.type === 'accepted')).toHaveLength(1);
   });
 
+  it('a push whose 19-digit order id lost its digits is refused, and the account polled instead', async () => {
+    const { h, events } = await open({ adapter: { stream: true, pollMs: 0 } });
+    const pollsBefore = polls(h.fake.requests);
+    // "i" last in its object: ccxt re-quotes only a long number followed by a comma, so it parses
+    // as a JS number that cannot hold 1990000000000000001.
+    h.fake.pushRawFrame(
+      '{"e":"ORDER_TRADE_UPDATE","E":1,"o":{"s":"BTC-USDT","c":"ws-x","S":"BUY","o":"LIMIT","q":"0.001","z":"0.001","ap":"100","x":"TRADE","X":"FILLED","T":1,"i":1990000000000000001}}',
+    );
+    await until('the refusal', () => h.lines.some((l) => /cannot hold its digits/.test(l)));
+    await h.settle();
+    expect(h.lines.some((l) => l.includes('the account is polled instead'))).toBe(true);
+    expect(polls(h.fake.requests)).toBeGreaterThan(pollsBefore);
+    expect(events.filter((e) => e.type === 'fill' || e.type === 'accepted')).toEqual([]);
+  });
+
   it('off (stream: false), the adapter polls and opens no websocket', async () => {
     h = await ccxtHarness({ adapter: { stream: false, pollMs: 50 } });
     const events: VenueEvent[] = [];
