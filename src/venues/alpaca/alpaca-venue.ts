@@ -41,7 +41,10 @@ import type {
   VenuePosition,
   VenueSnapshot,
 } from '../venue';
-import { AlpacaClient, type AlpacaOrderRequest } from './client';
+import { AlpacaClient, type AlpacaMlegRequest, type AlpacaOrderRequest } from './client';
+
+/** What an order POST sends: one order (simple, oco), or a multi-leg one. */
+type PostRequest = { readonly mleg: AlpacaMlegRequest };
 import { alpacaConfigErrors, describeAlpacaConfig, type AlpacaConfig } from './config';
 import { meaningOfCancelFailure, meaningOfFailure, type FailureMeaning } from './errors';
 import {
@@ -49,6 +52,9 @@ import {
   assetSchema,
   fillActivitySchema,
   isUuid,
+  optionContractSchema,
+  optionContractsPageSchema,
+  optionSnapshotsSchema,
   orderSchema,
   positionSchema,
   readAs,
@@ -56,6 +62,7 @@ import {
   tradeUpdateSchema,
   type AlpacaAccount,
   type AlpacaFillActivity,
+  type AlpacaOptionContract,
   type AlpacaOrder,
   type AlpacaTradeUpdate,
 } from './wire';
@@ -110,11 +117,48 @@ type Tracked = {
   regroupFor: Tracked | null;
   /** Its cancel for a regroup failed: it is never regrouped again (a child goes alone beside it). */
   regroupFailed: boolean;
+  /** A multi-leg (mleg) order: its legs, each an Alpaca order whose fills are keel's fills of this order. */
+  mleg: MlegBook | null;
+};
+
+type MlegLeg = {
+  readonly instrumentId: InstrumentId;
+  readonly side: Side;
+  readonly ratio: number;
+  alpacaId: string | null;
+  filled: number;
+};
+type MlegBook = {
+  readonly legs: MlegLeg[];
+  /** Leg executions heard but not yet passed on: held until every leg reached the same whole units. */
+  readonly pending: {
+    readonly leg: MlegLeg;
+    readonly execId: string;
+    readonly qty: number;
+    readonly price: number;
+    readonly commission: number;
+    readonly positionQty: number | null;
+  }[];
 };
 
 type QueuedChild = { readonly order: Tracked; readonly spec: OrderSpec; readonly symbol: string };
 
 type PositionBook = { qty: number; avgPrice: number };
+
+const mlegOptionsLevel = 3;
+const singleLegOnly: VenueCapabilities = {
+  combos: false,
+  // keel attaches exits once the entry filled: they go as one native OCO order (order_class oco),
+  // not as an entry-plus-exits order_class bracket (docs/venues/alpaca.md says why).
+  nativeBrackets: false,
+  positionHistory: false,
+  // Alpaca has no reduce-only flag for equities: keel's close sizing against owned quantity guards it.
+  reduceOnly: false,
+  marketOrders: true,
+  clientOrderId: { maxLength: 48, allowed: /^[A-Za-z0-9._:-]+$/ },
+  comboLegsMax: 1,
+};
+const withMleg: VenueCapabilities = { ...singleLegOnly, combos: true, comboLegsMax: 4 };
 
 const executionsMax = 100_000;
 const openOrdersMax = 500;
@@ -124,19 +168,14 @@ const logLinesMax = 100_000;
 
 export class AlpacaVenue implements Venue {
   readonly name = 'alpaca';
-  readonly capabilities: VenueCapabilities = {
-    // Multi-leg options (order_class mleg) are not sent yet: one leg per order.
-    combos: false,
-    // keel attaches exits once the entry filled: they go as one native OCO order (order_class oco),
-    // not as an entry-plus-exits order_class bracket.
-    nativeBrackets: false,
-    positionHistory: false,
-    // Alpaca has no reduce-only flag for equities: keel's close sizing against owned quantity guards it.
-    reduceOnly: false,
-    marketOrders: true,
-    clientOrderId: { maxLength: 48, allowed: /^[A-Za-z0-9._:-]+$/ },
-    comboLegsMax: 1,
-  };
+  /**
+   * Multi-leg options go as one order_class mleg order (2-4 legs) where the account's options level
+   * allows spreads (3); below it, one leg per order and keel sequences the legs itself. Read from the
+   * account at connect.
+   */
+  get capabilities(): VenueCapabilities {
+    return (this.accountSeen?.options_trading_level ?? 0) >= mlegOptionsLevel ? withMleg : singleLegOnly;
+  }
   readonly market: QuoteBook;
 
   private readonly clock: Clock;
@@ -146,6 +185,10 @@ export class AlpacaVenue implements Venue {
   /** Bracket children sent in this turn: a stop-loss and a take-profit of one parent go as one OCO order. */
   private readonly queuedChildren: QueuedChild[] = [];
   private readonly byAlpacaId = new Map<string, Tracked>();
+  /** The Alpaca orders of multi-leg orders' legs. */
+  private readonly byLegId = new Map<string, { order: Tracked; leg: MlegLeg }>();
+  /** The combo execution each leg execution was passed on in. */
+  private readonly comboOfExec = new Map<string, string>();
   private readonly execTimes = new Map<string, number>();
   private readonly instruments = new Map<InstrumentId, Instrument>();
   private readonly resolving = new Map<string, Promise<ResolveResult>>();
@@ -392,8 +435,17 @@ export class AlpacaVenue implements Venue {
     if (since === null) return;
     const fills = await this.fillActivities(since - 1_000);
     for (const a of fills) {
-      const order = this.byAlpacaId.get(a.order_id);
       const execId = execIdOfActivity(a.id);
+      const legOf = this.byLegId.get(a.order_id);
+      if (legOf !== undefined) {
+        if (legOf.order.execIds.has(execId)) continue;
+        this.log(
+          `fill ${execId} of a leg of ${legOf.order.clientOrderId} happened while the stream was down: passed on now`,
+        );
+        this.applyLegFill(legOf.order, legOf.leg, execId, a.qty, a.price, a.commission ?? 0, null);
+        continue;
+      }
+      const order = this.byAlpacaId.get(a.order_id);
       if (!order || order.execIds.has(execId)) continue;
       this.log(`fill ${execId} of ${order.clientOrderId} happened while the stream was down: passed on now`);
       this.applyFill(
@@ -430,6 +482,13 @@ export class AlpacaVenue implements Venue {
       const t = this.trackOrder(id, await this.specOf(o, id));
       if (o.client_order_id !== id) t.wireId = isUuid(o.client_order_id) ? null : o.client_order_id;
       this.learnId(t, o.id);
+      if (o.order_class === 'mleg' && t.spec !== null) {
+        t.mleg = {
+          legs: t.spec.legs.map((l) => ({ ...l, alpacaId: null, filled: roundQty(o.filled_qty * l.ratio) })),
+          pending: [],
+        };
+        this.learnLegs(t, t.mleg, o.legs ?? []);
+      }
       t.accepted = true;
       t.filledQty = o.filled_qty;
       t.wasOco = oco;
@@ -469,14 +528,16 @@ export class AlpacaVenue implements Venue {
         40010001,
         `client_order_id ${spec.clientOrderId} was already sent: client_order_id must be unique`,
       );
-    if (spec.legs.length !== 1)
-      return refuse(
-        'unsupported',
-        0,
-        `a combo of ${spec.legs.length} legs: keel sends Alpaca one leg per order`,
-      );
     if (this.byClientId.size >= trackedOrdersMax)
       return refuse('refused', 0, `more than ${trackedOrdersMax} orders this session: restart keel`);
+    if (spec.legs.length !== 1) {
+      const mleg = this.mlegRequest(spec);
+      if (typeof mleg === 'string') return refuse('unsupported', 0, mleg);
+      const order = this.trackOrder(spec.clientOrderId, spec);
+      order.mleg = { legs: mleg.legs, pending: [] };
+      order.placed = this.track(this.place(order, mleg.request));
+      return;
+    }
     const leg = spec.legs[0];
     const instrument = leg === undefined ? undefined : this.instruments.get(leg.instrumentId);
     if (leg === undefined || instrument === undefined)
@@ -485,11 +546,60 @@ export class AlpacaVenue implements Venue {
         40410000,
         `asset ${leg?.instrumentId ?? '?'} not found (resolve it first)`,
       );
-    const request = orderRequest(spec, instrument.symbol, leg.side);
+    const request = orderRequest(spec, wireSymbol(instrument), leg.side);
     if (typeof request === 'string') return refuse('unsupported', 0, request);
     const order = this.trackOrder(spec.clientOrderId, spec);
-    if (spec.parentClientOrderId !== null) return this.queueChild(order, spec, instrument.symbol);
+    if (spec.parentClientOrderId !== null) return this.queueChild(order, spec, wireSymbol(instrument));
     order.placed = this.track(this.place(order, request));
+  }
+
+  /** A combo as one order_class mleg order, or why it cannot go as one. */
+  private mlegRequest(spec: OrderSpec): { request: PostRequest; legs: MlegLeg[] } | string {
+    const n = spec.legs.length;
+    if (!this.capabilities.combos)
+      return `a combo of ${n} legs: this Alpaca account's options level (${this.accountSeen?.options_trading_level ?? 0}) does not allow multi-leg orders (level ${mlegOptionsLevel}); keel sends one leg per order`;
+    if (n < 2 || n > this.capabilities.comboLegsMax)
+      return `a combo of ${n} legs: Alpaca's multi-leg orders take 2 to ${this.capabilities.comboLegsMax}`;
+    if (spec.type !== 'LMT' || spec.limitPrice === null)
+      return 'a multi-leg order goes as a limit with one net price: send it as LMT';
+    if (spec.tif === 'IOC') return 'a multi-leg order rests (day or gtc) at Alpaca: IOC is not sent';
+    const legs: MlegLeg[] = [];
+    const wire: AlpacaMlegRequest['legs'][number][] = [];
+    for (const l of spec.legs) {
+      const i = this.instruments.get(l.instrumentId);
+      if (i === undefined || i.kind !== 'option')
+        return `leg ${l.instrumentId}: not a resolved option contract (resolve it first)`;
+      if (!Number.isInteger(l.ratio) || l.ratio < 1)
+        return `leg ${l.instrumentId}: ratio ${l.ratio} is not whole`;
+      const held = this.positions.get(l.instrumentId)?.qty ?? 0;
+      const closes = l.side === 'BUY' ? held < 0 : held > 0;
+      legs.push({ instrumentId: l.instrumentId, side: l.side, ratio: l.ratio, alpacaId: null, filled: 0 });
+      wire.push({
+        symbol: i.id,
+        ratioQty: String(l.ratio),
+        side: l.side === 'BUY' ? 'buy' : 'sell',
+        positionIntent:
+          l.side === 'BUY'
+            ? closes
+              ? 'buy_to_close'
+              : 'buy_to_open'
+            : closes
+              ? 'sell_to_close'
+              : 'sell_to_open',
+      });
+    }
+    return {
+      legs,
+      request: {
+        mleg: {
+          qty: String(roundQty(spec.qty)),
+          limitPrice: String(Math.round(spec.limitPrice * 1e6) / 1e6),
+          timeInForce: spec.tif === 'GTC' ? 'gtc' : 'day',
+          clientOrderId: spec.clientOrderId,
+          legs: wire,
+        },
+      },
+    };
   }
 
   /**
@@ -705,6 +815,7 @@ export class AlpacaVenue implements Venue {
       held: null,
       regroupFor: null,
       regroupFailed: false,
+      mleg: null,
     };
     this.byClientId.set(clientOrderId, order);
     this.byWireId.set(clientOrderId, order);
@@ -718,7 +829,7 @@ export class AlpacaVenue implements Venue {
   }
 
   /** POST the order; on an ambiguous answer look it up by client order id before ever resending. */
-  private async place(order: Tracked, request: AlpacaOrderRequest): Promise<void> {
+  private async place(order: Tracked, request: AlpacaOrderRequest | PostRequest): Promise<void> {
     const name = `order ${order.clientOrderId}`;
     const attemptsMax = this.options.retryAttemptsMax ?? 5;
     let lookFirst = false;
@@ -735,7 +846,9 @@ export class AlpacaVenue implements Venue {
       }
       let body: unknown;
       try {
-        body = await this.client.postOrder(request);
+        body = await ('mleg' in request
+          ? this.client.postMleg(request.mleg)
+          : this.client.postOrder(request));
       } catch (e) {
         const m = meaningOfFailure(e);
         if (m.kind === 'ambiguous') {
@@ -808,6 +921,7 @@ export class AlpacaVenue implements Venue {
   /** An order record from REST (the POST's answer, a lookup, a catch-up): what it says that keel has not heard. */
   private onOrderRecord(order: Tracked, o: AlpacaOrder): void {
     this.learnId(order, o.id);
+    if (order.mleg !== null) this.learnLegs(order, order.mleg, o.legs ?? []);
     const leg = o.legs?.[0];
     if (order.ocoLeg !== null && leg !== undefined) this.onOrderRecord(order.ocoLeg, leg);
     switch (o.status) {
@@ -896,9 +1010,12 @@ export class AlpacaVenue implements Venue {
   private onTradeUpdate(raw: unknown): void {
     const u = readAs(tradeUpdateSchema, raw, 'trade update');
     if (typeof u === 'string') return this.log(`a trade update keel cannot read: ${u}`);
+    const legOf = this.byLegId.get(u.order.id);
+    if (legOf !== undefined) return this.onLegUpdate(legOf.order, legOf.leg, u);
     const order = this.byAlpacaId.get(u.order.id) ?? this.byWireId.get(u.order.client_order_id);
     if (order === undefined) return this.onForeignUpdate(u);
     this.learnId(order, u.order.id);
+    if (order.mleg !== null) this.learnLegs(order, order.mleg, u.order.legs ?? []);
     const leg = u.order.legs?.[0];
     if (order.ocoLeg !== null && leg !== undefined) this.learnId(order.ocoLeg, leg.id);
     const t = this.clock.now();
@@ -908,7 +1025,8 @@ export class AlpacaVenue implements Venue {
         return this.acceptOnce(order);
       case 'fill':
       case 'partial_fill':
-        return this.onFillUpdate(order, u);
+        // A multi-leg order's executions arrive on its legs' own orders.
+        return order.mleg === null ? this.onFillUpdate(order, u) : undefined;
       case 'canceled':
         return this.ended(
           order,
@@ -981,6 +1099,103 @@ export class AlpacaVenue implements Venue {
       u.order.symbol,
       u.order.side === 'buy' ? 'BUY' : 'SELL',
     );
+  }
+
+  /** An update of one leg of keel's multi-leg order: its fills are fills of that order. */
+  private onLegUpdate(order: Tracked, leg: MlegLeg, u: AlpacaTradeUpdate): void {
+    if (u.event !== 'fill' && u.event !== 'partial_fill') return;
+    const qty = u.qty ?? null;
+    const price = u.price ?? null;
+    if (u.execution_id === undefined || qty === null || price === null)
+      return this.log(`a ${u.event} of a leg of ${order.clientOrderId} without execution_id, qty or price`);
+    this.applyLegFill(order, leg, u.execution_id, qty, price, u.commission ?? 0, u.position_qty ?? null);
+  }
+
+  /**
+   * A leg's execution is held until every leg of the order has filled the same whole units: then
+   * they go to keel together, as one combo execution (one comboExecId), in one burst, so keel never
+   * sees a short leg filled without the long that covers it.
+   */
+  private applyLegFill(
+    order: Tracked,
+    leg: MlegLeg,
+    execId: string,
+    qty: number,
+    price: number,
+    commission: number,
+    positionQty: number | null,
+  ): void {
+    const book = order.mleg;
+    if (book === null) return;
+    this.acceptOnce(order);
+    const combo = this.comboOfExec.get(execId);
+    if (order.execIds.has(execId)) {
+      if (combo === undefined) return; // still held with its execution
+      this.log(`execution ${execId} reported again: passed on once more, counted once`);
+      return this.pushLegFill(order, leg, execId, qty, price, commission, combo);
+    }
+    order.execIds.add(execId);
+    this.execTimes.set(execId, this.clock.now());
+    leg.filled = roundQty(leg.filled + qty);
+    book.pending.push({ leg, execId, qty, price, commission, positionQty });
+    const units = book.legs.map((l) => roundQty(l.filled / l.ratio));
+    const whole = units[0] ?? 0;
+    if (!units.every((u) => u === whole)) return;
+    const comboExecId = `${order.alpacaId ?? order.clientOrderId}:${whole}`;
+    order.filledQty = whole;
+    for (const p of book.pending.splice(0)) {
+      this.comboOfExec.set(p.execId, comboExecId);
+      this.pushLegFill(order, p.leg, p.execId, p.qty, p.price, p.commission, comboExecId);
+      this.movePosition(p.leg.instrumentId, p.leg.side, p.qty, p.price, p.positionQty);
+    }
+    if (order.spec !== null && whole >= order.spec.qty) order.end = 'filled';
+  }
+
+  private pushLegFill(
+    order: Tracked,
+    leg: MlegLeg,
+    execId: string,
+    qty: number,
+    price: number,
+    commission: number,
+    comboExecId: string,
+  ): void {
+    const t = this.clock.now();
+    this.push({
+      type: 'fill',
+      t,
+      fill: {
+        execId: ExecId.of(execId),
+        clientOrderId: order.clientOrderId,
+        venueOrderId: VenueOrderId.of(order.alpacaId ?? ''),
+        instrumentId: leg.instrumentId,
+        side: leg.side,
+        qty,
+        price,
+        commission: toMicros(commission),
+        comboExecId: ExecId.of(comboExecId),
+        venuePositionId: null,
+        t: this.execTimes.get(execId) ?? t,
+      },
+    });
+  }
+
+  /** The Alpaca orders of a multi-leg order's legs, matched by contract and side. */
+  private learnLegs(
+    order: Tracked,
+    book: MlegBook,
+    legs: readonly { id: string; symbol?: string; side?: string }[],
+  ): void {
+    legs.forEach((l, n) => {
+      const mine =
+        book.legs.find(
+          (x) =>
+            x.alpacaId === null && x.instrumentId === l.symbol && (l.side === 'buy') === (x.side === 'BUY'),
+        ) ?? (l.symbol === undefined ? book.legs[n] : undefined);
+      if (mine === undefined || (mine.alpacaId !== null && mine.alpacaId !== l.id)) return;
+      mine.alpacaId = l.id;
+      this.byLegId.set(l.id, { order, leg: mine });
+    });
   }
 
   private applyFill(
@@ -1179,6 +1394,24 @@ export class AlpacaVenue implements Venue {
       const execId = execIdOfActivity(a.id);
       const t = this.execTimes.get(execId) ?? Date.parse(a.transaction_time);
       if (since !== null && t < since) continue;
+      const legOf = this.byLegId.get(a.order_id);
+      const combo = this.comboOfExec.get(execId);
+      if (legOf !== undefined) {
+        executions.push({
+          execId: ExecId.of(execId),
+          clientOrderId: legOf.order.clientOrderId,
+          venueOrderId: VenueOrderId.of(legOf.order.alpacaId ?? a.order_id),
+          instrumentId: legOf.leg.instrumentId,
+          side: legOf.leg.side,
+          qty: a.qty,
+          price: a.price,
+          commission: toMicros(a.commission ?? 0),
+          comboExecId: combo === undefined ? null : ExecId.of(combo),
+          venuePositionId: null,
+          t,
+        });
+        continue;
+      }
       executions.push({
         execId: ExecId.of(execId),
         clientOrderId: this.byAlpacaId.get(a.order_id)?.clientOrderId ?? null,
@@ -1241,9 +1474,11 @@ export class AlpacaVenue implements Venue {
       const [first, second] = splitWireId(o.client_order_id);
       const oco = o.order_class === 'oco';
       out.push({ order: o, keelId: keelIdOf(first), oco });
-      (o.legs ?? []).forEach((leg, n) =>
-        out.push({ order: leg, keelId: n === 0 && second !== null ? keelIdOf(second) : null, oco }),
-      );
+      // A multi-leg order's legs are parts of it, not orders of their own.
+      if (o.order_class !== 'mleg')
+        (o.legs ?? []).forEach((leg, n) =>
+          out.push({ order: leg, keelId: n === 0 && second !== null ? keelIdOf(second) : null, oco }),
+        );
     }
     return out.filter((x) => isOpen(x.order.status));
   }
@@ -1287,6 +1522,26 @@ export class AlpacaVenue implements Venue {
   /** The order as keel would have sent it, rebuilt from Alpaca's record (an order from before a restart). */
   private async specOf(o: AlpacaOrder, id: ClientOrderId): Promise<OrderSpec | null> {
     if (o.qty === null) return null;
+    if (o.order_class === 'mleg') {
+      const legs: OrderSpec['legs'][number][] = [];
+      for (const l of o.legs ?? []) {
+        const i = await this.instrument(InstrumentId.of(l.symbol));
+        const ratio = l.ratio_qty ?? (l.qty === null ? null : l.qty / o.qty);
+        if (i === null || ratio === null) return null;
+        legs.push({ instrumentId: i.id, side: l.side === 'buy' ? 'BUY' : 'SELL', ratio });
+      }
+      return {
+        clientOrderId: id,
+        legs,
+        qty: o.qty,
+        type: 'LMT',
+        limitPrice: o.limit_price,
+        stopPrice: null,
+        tif: o.time_in_force === 'gtc' ? 'GTC' : 'DAY',
+        reduceOnly: false,
+        parentClientOrderId: null,
+      };
+    }
     const r = await this.resolveInstrument({ symbol: o.symbol });
     if (!r.ok) return null;
     const type: OrderType | null =
@@ -1324,8 +1579,15 @@ export class AlpacaVenue implements Venue {
   // ---- instruments ---------------------------------------------------------------------------------
 
   resolveInstrument(terms: InstrumentTerms): MaybePromise<ResolveResult> {
-    if ('strike' in terms)
-      return { ok: false, reason: 'options are not traded through the alpaca adapter yet' };
+    if ('strike' in terms) {
+      const occ = occSymbol(terms.symbol, terms.expiry, terms.strike, terms.right);
+      if (occ === null)
+        return {
+          ok: false,
+          reason: `${terms.symbol} ${terms.expiry} ${terms.strike}${terms.right} has no OCC symbol (root of 1-6 letters, a date, a strike in tenths of a cent)`,
+        };
+      return this.resolveContract(occ);
+    }
     if (terms.kind !== undefined && terms.kind !== 'equity')
       return { ok: false, reason: `Alpaca lists no ${terms.kind} ${terms.symbol} (equities only here)` };
     const known = this.instruments.get(InstrumentId.of(terms.symbol));
@@ -1364,11 +1626,83 @@ export class AlpacaVenue implements Venue {
   instrument(id: InstrumentId): MaybePromise<Instrument | null> {
     const known = this.instruments.get(id);
     if (known) return known;
-    return Promise.resolve(this.resolveInstrument({ symbol: id })).then((r) => (r.ok ? r.instrument : null));
+    const r = isOccSymbol(id) ? this.resolveContract(id) : this.resolveInstrument({ symbol: id });
+    return Promise.resolve(r).then((x) => (x.ok ? x.instrument : null));
   }
 
-  optionChain(): readonly Instrument[] {
-    return [];
+  /** An option contract by its OCC symbol (`GET /v2/options/contracts/{symbol}`), once per session. */
+  private resolveContract(occ: string): MaybePromise<ResolveResult> {
+    const known = this.instruments.get(InstrumentId.of(occ));
+    if (known) return { ok: true, instrument: known };
+    const asked = this.resolving.get(occ);
+    if (asked) return asked;
+    const lookup = (async (): Promise<ResolveResult> => {
+      try {
+        const c = readAs(
+          optionContractSchema,
+          await this.client.optionContract(occ),
+          `option contract ${occ}`,
+        );
+        if (typeof c === 'string') return { ok: false, reason: c };
+        if (!c.tradable || c.status !== 'active')
+          return { ok: false, reason: `${occ} is not tradable at Alpaca` };
+        return { ok: true, instrument: this.noteContract(c) };
+      } catch (e) {
+        return { ok: false, reason: `Alpaca has no option contract ${occ}: ${errorText(e)}` };
+      }
+    })().finally(() => this.resolving.delete(occ));
+    this.resolving.set(occ, lookup);
+    return lookup;
+  }
+
+  private noteContract(c: AlpacaOptionContract): Instrument {
+    const instrument: Instrument = {
+      id: InstrumentId.of(c.symbol),
+      symbol: c.underlying_symbol,
+      kind: 'option',
+      multiplier: c.size,
+      tick: 0.01,
+      lot: 1,
+      expiry: c.expiration_date,
+      strike: c.strike_price,
+      right: c.type === 'call' ? 'C' : 'P',
+      // Alpaca lists options on US equities and ETFs.
+      underlyingKind: 'equity',
+    };
+    this.instruments.set(instrument.id, instrument);
+    return instrument;
+  }
+
+  /** The contracts Alpaca lists for an underlying and expiry (every page), by strike; [] when it lists none. */
+  optionChain(symbol: string, expiry: string): MaybePromise<readonly Instrument[]> {
+    if (!/^[A-Z]{1,6}$/.test(symbol) || !/^\d{4}-\d{2}-\d{2}$/.test(expiry)) return [];
+    return (async () => {
+      const out: Instrument[] = [];
+      let token: string | null = null;
+      try {
+        for (let page = 0; page < 100; page++) {
+          const body = await this.client.optionContracts(symbol, expiry, token);
+          const p = readAs(optionContractsPageSchema, body, `option contracts of ${symbol} ${expiry}`);
+          if (typeof p === 'string') {
+            this.log(p);
+            return [];
+          }
+          for (const c of p.option_contracts)
+            if (c.tradable && c.status === 'active' && c.expiration_date === expiry)
+              out.push(this.noteContract(c));
+          token = p.next_page_token ?? null;
+          if (token === null) break;
+        }
+      } catch (e) {
+        this.log(`option chain of ${symbol} ${expiry}: ${errorText(e)}`);
+        return [];
+      }
+      return out.sort((a, b) =>
+        a.kind === 'option' && b.kind === 'option'
+          ? a.strike - b.strike || a.right.localeCompare(b.right)
+          : 0,
+      );
+    })();
   }
 
   // ---- market data ---------------------------------------------------------------------------------
@@ -1380,10 +1714,22 @@ export class AlpacaVenue implements Venue {
   /** Reads the latest quote and trade of every watched symbol (one request). */
   async refreshQuotes(): Promise<void> {
     if (this.watched.size === 0 || !this.isConnected()) return;
-    const symbols = [...this.watched].sort();
-    const body = await this.client.stockSnapshots(symbols);
-    const snaps = readAs(stockSnapshotsSchema, body, 'stock snapshots');
-    if (typeof snaps === 'string') return this.log(snaps);
+    const all = [...this.watched].sort();
+    const stocks = all.filter((x) => !isOccSymbol(x));
+    const options = all.filter((x) => isOccSymbol(x));
+    const snaps: Record<string, z.infer<typeof stockSnapshotsSchema>[string]> = {};
+    if (stocks.length > 0) {
+      const read = readAs(stockSnapshotsSchema, await this.client.stockSnapshots(stocks), 'stock snapshots');
+      if (typeof read === 'string') this.log(read);
+      else Object.assign(snaps, read);
+    }
+    // Option quotes: `GET /v1beta1/options/snapshots`, at most 100 contracts a request.
+    for (let at = 0; at < options.length; at += 100) {
+      const body = await this.client.optionSnapshots(options.slice(at, at + 100));
+      const read = readAs(optionSnapshotsSchema, body, 'option snapshots');
+      if (typeof read === 'string') this.log(read);
+      else Object.assign(snaps, read.snapshots);
+    }
     const t = this.clock.now();
     for (const [symbol, s] of Object.entries(snaps)) {
       const q = s.latestQuote;
@@ -1596,4 +1942,24 @@ function roundQty(q: number): number {
 
 function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** What Alpaca names an instrument by: an option by its OCC symbol (keel's id for it), else its symbol. */
+function wireSymbol(i: Instrument): string {
+  return i.kind === 'option' ? i.id : i.symbol;
+}
+
+const occPattern = /^[A-Z]{1,6}\d{6}[CP]\d{8}$/;
+
+function isOccSymbol(text: string): boolean {
+  return occPattern.test(text);
+}
+
+/** The OCC symbol: root, YYMMDD, C or P, the strike in thousandths (SPY260220C00500000); null when it has none. */
+export function occSymbol(root: string, expiry: string, strike: number, right: 'C' | 'P'): string | null {
+  const date = /^20(\d{2})-(\d{2})-(\d{2})$/.exec(expiry);
+  const thousandths = Math.round(strike * 1000);
+  if (!/^[A-Z]{1,6}$/.test(root) || date === null || !(thousandths > 0) || thousandths >= 1e8) return null;
+  if (Math.abs(thousandths - strike * 1000) > 1e-6) return null;
+  return `${root}${date[1]}${date[2]}${date[3]}${right}${String(thousandths).padStart(8, '0')}`;
 }

@@ -20,6 +20,20 @@ export type AlpacaOrderRequest = {
   readonly stopLoss: { readonly stopPrice: string; readonly limitPrice?: string } | null;
 };
 
+/** A multi-leg options order (order_class mleg): 2-4 legs, one net limit price per unit (positive: a debit). */
+export type AlpacaMlegRequest = {
+  readonly qty: string;
+  readonly limitPrice: string;
+  readonly timeInForce: 'day' | 'gtc';
+  readonly clientOrderId: string;
+  readonly legs: readonly {
+    readonly symbol: string;
+    readonly ratioQty: string;
+    readonly side: 'buy' | 'sell';
+    readonly positionIntent: 'buy_to_open' | 'buy_to_close' | 'sell_to_open' | 'sell_to_close';
+  }[];
+};
+
 export type AlpacaClientOptions = {
   readonly config: AlpacaConfig;
   readonly requestTimeoutMs: number;
@@ -37,6 +51,7 @@ export class AlpacaClient {
   private readonly activities: trading.AccountActivitiesApi;
   private readonly assets: trading.AssetsApi;
   private readonly stocks: marketData.StockApi;
+  private readonly options: marketData.OptionApi;
 
   constructor(private readonly o: AlpacaClientOptions) {
     const shared = {
@@ -53,9 +68,9 @@ export class AlpacaClient {
     this.accounts = new trading.AccountsApi(tradingConfig);
     this.activities = new trading.AccountActivitiesApi(tradingConfig);
     this.assets = new trading.AssetsApi(tradingConfig);
-    this.stocks = new marketData.StockApi(
-      new marketData.Configuration({ ...shared, basePath: o.config.dataUrl }),
-    );
+    const dataConfig = new marketData.Configuration({ ...shared, basePath: o.config.dataUrl });
+    this.stocks = new marketData.StockApi(dataConfig);
+    this.options = new marketData.OptionApi(dataConfig);
   }
 
   postOrder(r: AlpacaOrderRequest): Promise<unknown> {
@@ -80,6 +95,43 @@ export class AlpacaClient {
           }),
     };
     return json(this.orders.postOrderRaw({ postOrderRequest: request }));
+  }
+
+  postMleg(r: AlpacaMlegRequest): Promise<unknown> {
+    const request: trading.PostOrderRequest = {
+      qty: r.qty,
+      type: 'limit',
+      limitPrice: r.limitPrice,
+      timeInForce: r.timeInForce,
+      clientOrderId: r.clientOrderId,
+      orderClass: 'mleg',
+      legs: r.legs.map((l) => ({
+        symbol: l.symbol,
+        ratioQty: l.ratioQty,
+        side: l.side,
+        positionIntent: l.positionIntent,
+      })),
+    };
+    return json(this.orders.postOrderRaw({ postOrderRequest: request }));
+  }
+
+  optionContract(symbol: string): Promise<unknown> {
+    return json(this.assets.getOptionContractSymbolOrIdRaw({ symbolOrId: symbol }));
+  }
+
+  optionContracts(underlying: string, expiry: string, pageToken: string | null): Promise<unknown> {
+    return json(
+      this.assets.getOptionsContractsRaw({
+        underlyingSymbols: underlying,
+        expirationDate: new Date(`${expiry}T00:00:00Z`),
+        limit: 10_000,
+        ...(pageToken === null ? {} : { pageToken }),
+      }),
+    );
+  }
+
+  optionSnapshots(symbols: readonly string[]): Promise<unknown> {
+    return json(this.options.optionSnapshotsRaw({ symbols: symbols.join(','), feed: 'indicative' }));
   }
 
   orderByClientOrderId(clientOrderId: string): Promise<unknown> {

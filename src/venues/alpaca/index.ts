@@ -1,5 +1,5 @@
 // The Alpaca adapter (REST + the trade_updates stream through @alpacahq/alpaca-trade-api): its public surface.
-export { AlpacaVenue, type AlpacaVenueOptions } from './alpaca-venue';
+export { AlpacaVenue, occSymbol, type AlpacaVenueOptions } from './alpaca-venue';
 export {
   alpacaConfigErrors,
   alpacaDataUrl,

@@ -41,7 +41,10 @@ export type AlpacaOrderStatus = (typeof alpacaOrderStatuses)[number];
 const baseOrder = z.object({
   id: z.string().min(1),
   client_order_id: z.string(),
-  symbol: z.string().min(1),
+  // Empty on a multi-leg (mleg) order: its legs name the contracts.
+  symbol: z.string(),
+  /** A leg of a multi-leg order: its ratio to the order's quantity. */
+  ratio_qty: optionalDecimal.optional(),
   side: z.enum(['buy', 'sell']),
   type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']),
   order_class: z.enum(['simple', 'bracket', 'oco', 'oto', 'mleg', '']).default('simple'),
@@ -79,6 +82,11 @@ export const accountSchema = z.object({
   equity: decimal,
   buying_power: decimal,
   cash: decimal,
+  /** 0 none, 1 covered calls and cash-secured puts, 2 buying calls and puts, 3 spreads (multi-leg orders). */
+  options_trading_level: z
+    .union([z.number().int(), z.null()])
+    .optional()
+    .transform((v) => v ?? 0),
 });
 export type AlpacaAccount = z.infer<typeof accountSchema>;
 
@@ -133,6 +141,23 @@ export const tradeUpdateSchema = z.object({
 });
 export type AlpacaTradeUpdate = z.infer<typeof tradeUpdateSchema>;
 
+export const optionContractSchema = z.object({
+  id: z.string(),
+  symbol: z.string().min(1),
+  status: z.string(),
+  tradable: z.boolean(),
+  expiration_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  underlying_symbol: z.string().min(1),
+  type: z.enum(['call', 'put']),
+  strike_price: decimal,
+  size: decimal,
+});
+export type AlpacaOptionContract = z.infer<typeof optionContractSchema>;
+export const optionContractsPageSchema = z.object({
+  option_contracts: z.array(optionContractSchema),
+  next_page_token: z.string().nullable().optional(),
+});
+
 const quoteSchema = z.object({ bp: decimal, ap: decimal, t: z.string() });
 const tradeSchema = z.object({ p: decimal, t: z.string() });
 export const stockSnapshotSchema = z.object({
@@ -140,6 +165,10 @@ export const stockSnapshotSchema = z.object({
   latestTrade: tradeSchema.nullable().optional(),
 });
 export const stockSnapshotsSchema = z.record(z.string(), stockSnapshotSchema);
+export const optionSnapshotsSchema = z.object({
+  snapshots: z.record(z.string(), stockSnapshotSchema),
+  next_page_token: z.string().nullable().optional(),
+});
 
 /** An error body: `{"code":40310000,"message":"insufficient buying power"}`. */
 export const errorBodySchema = z.object({ code: z.number().int(), message: z.string() });

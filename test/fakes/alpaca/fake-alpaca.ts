@@ -21,6 +21,7 @@ import {
   type OrderType,
   type TimeInForce,
 } from '../../../src/domain';
+import { occSymbol } from '../../../src/venues/alpaca';
 import type { SimVenue } from '../../../src/venues/sim/sim-venue';
 import type { VenueEvent } from '../../../src/venues/venue';
 
@@ -34,6 +35,8 @@ export type FakeAlpacaOptions = {
   readonly buyingPower?: number;
   /** Equity the account reports (default: the buying power). */
   readonly equity?: number;
+  /** The account's options trading level: 3 (the default) takes multi-leg (mleg) orders, below it they are refused 403. */
+  readonly optionsLevel?: number;
   readonly log?: (line: string) => void;
 };
 
@@ -59,7 +62,9 @@ type FakeOrder = {
   readonly clientOrderId: string;
   /** The id the simulated venue knows it by (an OCO's legs: the two keel ids its client_order_id names). */
   readonly simId: string;
-  readonly orderClass: 'simple' | 'oco';
+  readonly orderClass: 'simple' | 'oco' | 'mleg';
+  /** A leg of a multi-leg order: its ratio to the order's quantity. */
+  readonly ratio: number;
   readonly legs: FakeOrder[];
   readonly parent: FakeOrder | null;
   readonly instrument: Instrument;
@@ -79,7 +84,13 @@ type FakeOrder = {
 type CheckedOrder = Pick<
   FakeOrder,
   'clientOrderId' | 'instrument' | 'side' | 'type' | 'tif' | 'qty' | 'limit' | 'stop'
-> & { readonly oco: { readonly stop: number; readonly stopLimit: number | null } | null };
+> & {
+  readonly oco: { readonly stop: number; readonly stopLimit: number | null } | null;
+  /** A multi-leg order's legs (its own instrument is the first leg's). */
+  readonly mleg:
+    | readonly { readonly instrument: Instrument; readonly side: 'buy' | 'sell'; readonly ratio: number }[]
+    | null;
+};
 
 type Activity = {
   readonly id: string;
@@ -120,6 +131,7 @@ export class FakeAlpaca {
   private nextId = 1;
   private buyingPower: number;
   private equity: number;
+  private optionsLevel: number;
   private port = 0;
   readonly lines: string[] = [];
   /** Every request as `METHOD /path` (the order POSTs a test counts). */
@@ -129,6 +141,7 @@ export class FakeAlpaca {
     this.linkUp = o.sim.isConnected();
     this.buyingPower = o.buyingPower ?? 1_000_000_000;
     this.equity = o.equity ?? this.buyingPower;
+    this.optionsLevel = o.optionsLevel ?? 3;
   }
 
   get keyId(): string {
@@ -223,6 +236,7 @@ export class FakeAlpaca {
       clientOrderId: 'ghost-order-1',
       simId: 'ghost-order-1',
       orderClass: 'simple',
+      ratio: 1,
       legs: [],
       parent: null,
       instrument: {
@@ -299,6 +313,14 @@ export class FakeAlpaca {
     if (method === 'GET' && assetPath) return this.asset(decodeURIComponent(assetPath[1] ?? ''));
     if (method === 'GET' && path === '/v2/stocks/snapshots')
       return ok(this.snapshots(q.get('symbols') ?? ''));
+    if (method === 'GET' && path === '/v1beta1/options/snapshots')
+      return ok({ snapshots: this.snapshots(q.get('symbols') ?? ''), next_page_token: null });
+    const contractPath = /^\/v2\/options\/contracts\/([^/]+)$/.exec(path);
+    if (method === 'GET' && contractPath) {
+      const r = this.resolveWire(decodeURIComponent(contractPath[1] ?? ''));
+      return r !== null && r.kind === 'option' ? ok(this.contractJson(r)) : notFound('contract not found');
+    }
+    if (method === 'GET' && path === '/v2/options/contracts') return ok(this.contracts(q));
     this.note(`${method} ${path} is not implemented by the fake`);
     return notFound('endpoint not found');
   }
@@ -354,10 +376,12 @@ export class FakeAlpaca {
     const cid = typeof b['client_order_id'] === 'string' ? b['client_order_id'] : this.mintId();
     if (cid.length > 48) return unprocessable(40010001, 'client_order_id must be no more than 48 characters');
     if (this.byClientOrderId.has(cid)) return unprocessable(40010001, 'client_order_id must be unique');
+    const orderClass = b['order_class'] ?? 'simple';
+    if (orderClass === 'mleg') return this.checkMleg(b, cid);
     const symbol = typeof b['symbol'] === 'string' ? b['symbol'] : '';
-    const r = this.o.sim.resolveInstrument({ symbol });
-    if (!r.ok || r.instrument.kind !== 'equity')
-      return unprocessable(42210000, `asset "${symbol}" not found`);
+    const resolved = this.resolveWire(symbol);
+    if (resolved === null) return unprocessable(42210000, `asset "${symbol}" not found`);
+    const r = { instrument: resolved };
     const qty = Number(b['qty']);
     if (!(qty > 0)) return unprocessable(40010001, 'qty must be > 0');
     if (!Number.isInteger(qty)) return unprocessable(40010001, 'qty must be integer');
@@ -369,7 +393,6 @@ export class FakeAlpaca {
       return unprocessable(40010001, `invalid order type for this fake: ${String(type)}`);
     if (tif !== 'day' && tif !== 'gtc' && tif !== 'ioc')
       return unprocessable(40010001, 'invalid time_in_force');
-    const orderClass = b['order_class'] ?? 'simple';
     if (orderClass !== 'simple' && orderClass !== 'oco')
       return unprocessable(42210000, `order_class ${String(orderClass)} is not supported by this fake`);
     const price = (
@@ -406,7 +429,7 @@ export class FakeAlpaca {
       oco = { stop: stopLoss as number, stopLimit: stopLimit as number | null };
     }
     const quote = this.o.sim.market.quote(r.instrument.id);
-    const cost = qty * (limit ?? quote?.ask ?? this.o.sim.market.spot(symbol) ?? 0);
+    const cost = qty * r.instrument.multiplier * (limit ?? quote?.ask ?? this.o.sim.market.spot(symbol) ?? 0);
     if (side === 'buy' && cost > this.buyingPower)
       return {
         status: 403,
@@ -417,10 +440,76 @@ export class FakeAlpaca {
           cost_basis: cost.toFixed(2),
         },
       };
-    return { clientOrderId: cid, instrument: r.instrument, side, type, tif, qty, limit, stop, oco };
+    return {
+      clientOrderId: cid,
+      instrument: r.instrument,
+      side,
+      type,
+      tif,
+      qty,
+      limit,
+      stop,
+      oco,
+      mleg: null,
+    };
+  }
+
+  /** A multi-leg options order: the account's level, 2-4 option legs with whole ratios, one net limit (negative: a credit). */
+  private checkMleg(b: Record<string, unknown>, cid: string): Reply | CheckedOrder {
+    const unprocessable = (code: number, message: string): Reply => ({
+      status: 422,
+      body: { code, message },
+    });
+    if (this.optionsLevel < 3)
+      return {
+        status: 403,
+        body: {
+          code: 40310000,
+          message: 'account not eligible to trade multi-leg options (options level 3)',
+        },
+      };
+    const legsIn = Array.isArray(b['legs']) ? (b['legs'] as Record<string, unknown>[]) : [];
+    if (legsIn.length < 2 || legsIn.length > 4)
+      return unprocessable(40010001, 'mleg orders take 2 to 4 legs');
+    const legs: { instrument: Instrument; side: 'buy' | 'sell'; ratio: number }[] = [];
+    for (const l of legsIn) {
+      const symbol = typeof l['symbol'] === 'string' ? l['symbol'] : '';
+      const i = this.resolveWire(symbol);
+      if (i === null || i.kind !== 'option') return unprocessable(42210000, `asset "${symbol}" not found`);
+      const ratio = Number(l['ratio_qty']);
+      if (!Number.isInteger(ratio) || ratio < 1)
+        return unprocessable(40010001, 'ratio_qty must be a whole number');
+      const side = l['side'];
+      if (side !== 'buy' && side !== 'sell') return unprocessable(40010001, 'invalid side');
+      legs.push({ instrument: i, side, ratio });
+    }
+    const qty = Number(b['qty']);
+    if (!(qty > 0) || !Number.isInteger(qty)) return unprocessable(40010001, 'qty must be integer');
+    if (b['type'] !== 'limit') return unprocessable(42210000, 'mleg orders must be limit orders');
+    const tif = b['time_in_force'];
+    if (tif !== 'day' && tif !== 'gtc')
+      return unprocessable(42210000, 'mleg orders must be day or gtc orders');
+    const limit = Number(b['limit_price']);
+    if (!Number.isFinite(limit) || limit === 0) return unprocessable(40010001, 'invalid limit_price');
+    if (Math.abs(Math.round(Math.abs(limit) * 100) - Math.abs(limit) * 100) > 1e-6)
+      return unprocessable(42210000, `invalid limit_price ${String(b['limit_price'])}. sub-penny increment`);
+    const first = legs[0] as (typeof legs)[number];
+    return {
+      clientOrderId: cid,
+      instrument: first.instrument,
+      side: limit > 0 ? 'buy' : 'sell',
+      type: 'limit',
+      tif,
+      qty,
+      limit,
+      stop: null,
+      oco: null,
+      mleg: legs,
+    };
   }
 
   private place(c: CheckedOrder, refuseLeg = false): FakeOrder {
+    if (c.mleg !== null) return this.placeMleg(c, c.mleg);
     const now = this.o.now();
     const [first, second] = splitWireId(c.clientOrderId);
     const base = {
@@ -440,6 +529,7 @@ export class FakeAlpaca {
       clientOrderId: c.clientOrderId,
       simId: c.oco === null ? c.clientOrderId : first,
       orderClass: c.oco === null ? 'simple' : 'oco',
+      ratio: 1,
       legs: [],
       parent: null,
       type: c.type,
@@ -455,6 +545,7 @@ export class FakeAlpaca {
         clientOrderId: legClientId,
         simId: second ?? legClientId,
         orderClass: 'oco',
+        ratio: 1,
         legs: [],
         parent: order,
         type: c.oco.stopLimit === null ? 'stop' : 'stop_limit',
@@ -475,6 +566,121 @@ export class FakeAlpaca {
       this.o.sim.submit(this.specOf(o, c.oco !== null, attachedTo));
     }
     return order;
+  }
+
+  /** A multi-leg order: one combo order at the simulated venue, each leg an Alpaca order of its own. */
+  private placeMleg(c: CheckedOrder, legs: NonNullable<CheckedOrder['mleg']>): FakeOrder {
+    const now = this.o.now();
+    const order: FakeOrder = {
+      id: this.mintId(),
+      clientOrderId: c.clientOrderId,
+      simId: c.clientOrderId,
+      orderClass: 'mleg',
+      ratio: 1,
+      legs: [],
+      parent: null,
+      instrument: c.instrument,
+      side: c.side,
+      type: 'limit',
+      tif: c.tif,
+      qty: c.qty,
+      limit: c.limit,
+      stop: null,
+      status: 'pending_new',
+      filledQty: 0,
+      cash: 0,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.orders.set(order.id, order);
+    this.byClientOrderId.set(order.clientOrderId, order);
+    this.bySimId.set(order.simId, order);
+    for (const l of legs) {
+      const leg: FakeOrder = {
+        id: this.mintId(),
+        clientOrderId: this.mintId(),
+        simId: '',
+        orderClass: 'mleg',
+        ratio: l.ratio,
+        legs: [],
+        parent: order,
+        instrument: l.instrument,
+        side: l.side,
+        type: 'limit',
+        tif: c.tif,
+        qty: c.qty * l.ratio,
+        limit: null,
+        stop: null,
+        status: 'pending_new',
+        filledQty: 0,
+        cash: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      order.legs.push(leg);
+      this.orders.set(leg.id, leg);
+      this.byClientOrderId.set(leg.clientOrderId, leg);
+    }
+    this.update('pending_new', order, {});
+    this.o.sim.submit({
+      clientOrderId: ClientOrderId.of(order.simId),
+      legs: legs.map((l) => ({
+        instrumentId: l.instrument.id,
+        side: l.side === 'buy' ? 'BUY' : 'SELL',
+        ratio: l.ratio,
+      })),
+      qty: c.qty,
+      type: 'LMT',
+      limitPrice: c.limit,
+      stopPrice: null,
+      tif: c.tif === 'gtc' ? 'GTC' : 'DAY',
+      reduceOnly: false,
+      parentClientOrderId: null,
+    });
+    return order;
+  }
+
+  /** An instrument by Alpaca's name for it: an OCC symbol for an option, else the symbol. */
+  resolveWire(symbol: string): Instrument | null {
+    const occ = /^([A-Z]{1,6})(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(symbol);
+    const r = occ
+      ? this.o.sim.resolveInstrument({
+          symbol: occ[1] ?? '',
+          expiry: `20${occ[2]}-${occ[3]}-${occ[4]}`,
+          right: occ[5] === 'C' ? 'C' : 'P',
+          strike: Number(occ[6]) / 1000,
+        })
+      : this.o.sim.resolveInstrument({ symbol });
+    if (!r.ok || (r.instrument.kind !== 'equity' && r.instrument.kind !== 'option')) return null;
+    return r.instrument;
+  }
+
+  private contractJson(i: Instrument): Record<string, unknown> {
+    if (i.kind !== 'option') return {};
+    const symbol = wireSymbolOf(i);
+    return {
+      id: `0c7a0000-0000-4000-8000-${String(i.id).padStart(12, '0').slice(-12)}`,
+      symbol,
+      name: `${i.symbol} ${i.expiry} ${i.right === 'C' ? 'Call' : 'Put'} ${i.strike}`,
+      status: 'active',
+      tradable: true,
+      expiration_date: i.expiry,
+      root_symbol: i.symbol,
+      underlying_symbol: i.symbol,
+      underlying_asset_id: `a55e7000-0000-4000-8000-000000000000`,
+      type: i.right === 'C' ? 'call' : 'put',
+      style: 'american',
+      strike_price: String(i.strike),
+      multiplier: String(i.multiplier),
+      size: String(i.multiplier),
+    };
+  }
+
+  private contracts(q: URLSearchParams): Record<string, unknown> {
+    const underlying = q.get('underlying_symbols') ?? '';
+    const expiry = q.get('expiration_date') ?? '';
+    const chain = this.o.sim.optionChain(underlying, expiry) as readonly Instrument[];
+    return { option_contracts: chain.map((i) => this.contractJson(i)), next_page_token: null };
   }
 
   private remember(o: FakeOrder): void {
@@ -527,6 +733,7 @@ export class FakeAlpaca {
       cash: this.buyingPower.toFixed(2),
       equity: this.equity.toFixed(2),
       buying_power: this.buyingPower.toFixed(2),
+      options_trading_level: this.optionsLevel,
       pattern_day_trader: false,
       trading_blocked: false,
     };
@@ -536,14 +743,16 @@ export class FakeAlpaca {
     const snap = await this.o.sim.snapshot();
     return snap.positions.flatMap((p) => {
       const i = this.o.sim.instrument(p.instrumentId);
-      if (!i || i.kind !== 'equity') return [];
-      const price = this.o.sim.market.spot(i.symbol) ?? p.avgPrice;
+      if (!i || (i.kind !== 'equity' && i.kind !== 'option')) return [];
+      const price =
+        (i.kind === 'option' ? this.o.sim.market.quote(i.id)?.mid : this.o.sim.market.spot(i.symbol)) ??
+        p.avgPrice;
       return [
         {
           asset_id: `a55e7000-0000-4000-8000-${String(i.id).padStart(12, '0')}`,
-          symbol: i.symbol,
+          symbol: wireSymbolOf(i),
           exchange: 'NASDAQ',
-          asset_class: 'us_equity',
+          asset_class: i.kind === 'option' ? 'us_option' : 'us_equity',
           qty: String(Math.abs(p.qty)),
           qty_available: String(Math.abs(p.qty)),
           side: p.qty < 0 ? 'short' : 'long',
@@ -589,7 +798,7 @@ export class FakeAlpaca {
       price: String(a.price),
       qty: String(a.qty),
       side: a.order.side,
-      symbol: a.order.instrument.symbol,
+      symbol: wireSymbolOf(a.order.instrument),
       leaves_qty: String(a.order.qty - a.cumQty),
       order_id: a.order.id,
       cum_qty: String(a.cumQty),
@@ -621,10 +830,10 @@ export class FakeAlpaca {
     const out: Record<string, unknown> = {};
     const t = new Date(this.o.now()).toISOString();
     for (const symbol of symbols.split(',').filter((s) => s !== '')) {
-      const r = this.o.sim.resolveInstrument({ symbol });
-      if (!r.ok) continue;
-      const q = this.o.sim.market.quote(r.instrument.id);
-      const last = this.o.sim.market.spot(symbol);
+      const i = this.resolveWire(symbol);
+      if (i === null) continue;
+      const q = this.o.sim.market.quote(i.id);
+      const last = i.kind === 'option' ? null : this.o.sim.market.spot(symbol);
       out[symbol] = {
         latestTrade: last === null ? null : { t, x: 'V', p: last, s: 100, c: ['@'], i: 1, z: 'C' },
         latestQuote:
@@ -705,6 +914,7 @@ export class FakeAlpaca {
         if (!o) return;
         if (o.status === 'pending_new') o.status = 'new';
         o.updatedAt = e.t;
+        if (o.orderClass === 'mleg') for (const l of o.legs) if (l.status === 'pending_new') l.status = 'new';
         return this.update('new', o, {});
       }
       case 'rejected': {
@@ -712,6 +922,7 @@ export class FakeAlpaca {
         if (!o || e.reason === 'notSent') return;
         o.status = 'rejected';
         o.updatedAt = e.t;
+        if (o.orderClass === 'mleg') for (const l of o.legs) l.status = 'rejected';
         return this.update('rejected', o, { reason: e.message, reason_code: e.code });
       }
       case 'fill':
@@ -721,6 +932,8 @@ export class FakeAlpaca {
         if (!o) return;
         o.status = e.reason === 'expired' ? 'expired' : 'canceled';
         o.updatedAt = e.t;
+        if (o.orderClass === 'mleg')
+          for (const l of o.legs) if (openStatuses.includes(l.status)) l.status = o.status;
         return this.update(o.status, o, e.reason === 'venue' ? { reason: e.detail } : {});
       }
       case 'cancelRejected': {
@@ -737,8 +950,14 @@ export class FakeAlpaca {
   }
 
   private onFill(f: Extract<VenueEvent, { type: 'fill' }>['fill']): void {
-    const o = this.bySimId.get(f.clientOrderId);
-    if (!o) return this.note(`fill of ${f.clientOrderId}: not placed through the fake`);
+    const placed = this.bySimId.get(f.clientOrderId);
+    if (!placed) return this.note(`fill of ${f.clientOrderId}: not placed through the fake`);
+    // A multi-leg order fills on its legs: each leg's execution is that leg order's fill.
+    const o =
+      placed.orderClass === 'mleg' && placed.parent === null
+        ? placed.legs.find((l) => l.instrument.id === f.instrumentId)
+        : placed;
+    if (!o) return this.note(`fill of ${f.clientOrderId} in ${f.instrumentId}: no such leg`);
     const duplicate = this.sentExecs.has(f.execId);
     if (!duplicate) {
       this.noteOpener(f.instrumentId, f.side, f.qty, o.simId);
@@ -747,6 +966,16 @@ export class FakeAlpaca {
       o.cash += f.qty * f.price;
       o.status = o.filledQty >= o.qty ? 'filled' : 'partially_filled';
       o.updatedAt = f.t;
+      if (o !== placed) {
+        placed.filledQty = Math.min(...placed.legs.map((l) => l.filledQty / l.ratio));
+        placed.status =
+          placed.filledQty >= placed.qty
+            ? 'filled'
+            : placed.filledQty > 0
+              ? 'partially_filled'
+              : placed.status;
+        placed.updatedAt = f.t;
+      }
 
       this.activities.push({
         id: `${activityStamp(f.t)}::${f.execId}`,
@@ -781,13 +1010,14 @@ export class FakeAlpaca {
     this.positions.set(id, qty);
     const diff = Math.round((qty - known) * 1e9) / 1e9;
     const instrument = this.o.sim.instrument(id);
-    if (diff === 0 || !instrument || instrument.kind !== 'equity') return;
+    if (diff === 0 || !instrument || (instrument.kind !== 'equity' && instrument.kind !== 'option')) return;
     const now = this.o.now();
     const foreign: FakeOrder = {
       id: this.mintId(),
       clientOrderId: this.mintId(),
       simId: '',
       orderClass: 'simple',
+      ratio: 1,
       legs: [],
       parent: null,
       instrument,
@@ -836,7 +1066,11 @@ export class FakeAlpaca {
     }
     for (const x of snap.executions) {
       if (this.sentExecs.has(x.execId) || x.clientOrderId === null) continue;
-      const o = this.bySimId.get(x.clientOrderId);
+      const placed = this.bySimId.get(x.clientOrderId);
+      const o =
+        placed?.orderClass === 'mleg' && placed.parent === null
+          ? placed.legs.find((l) => l.instrument.id === x.instrumentId)
+          : placed;
       if (!o) continue;
       this.sentExecs.add(x.execId);
       this.noteOpener(x.instrumentId, x.side, x.qty, o.simId);
@@ -873,10 +1107,11 @@ export class FakeAlpaca {
       replaced_by: null,
       replaces: null,
       asset_id: `a55e7000-0000-4000-8000-${String(o.instrument.id).padStart(12, '0')}`,
-      symbol: o.instrument.symbol,
-      asset_class: 'us_equity',
+      symbol: o.orderClass === 'mleg' && o.parent === null ? '' : wireSymbolOf(o.instrument),
+      asset_class: o.instrument.kind === 'option' ? 'us_option' : 'us_equity',
       notional: null,
       qty: String(o.qty),
+      ...(o.orderClass === 'mleg' && o.parent !== null ? { ratio_qty: String(o.ratio) } : {}),
       filled_qty: String(o.filledQty),
       filled_avg_price: o.filledQty > 0 ? String(Math.round((o.cash / o.filledQty) * 1e6) / 1e6) : null,
       order_class: o.orderClass,
@@ -906,6 +1141,11 @@ export class FakeAlpaca {
     if (this.lines.length < fakeLogLinesMax) this.lines.push(line);
     this.o.log?.(`fake Alpaca: ${line}`);
   }
+}
+
+/** Alpaca's name for an instrument: an option's OCC symbol, else the symbol. */
+function wireSymbolOf(i: Instrument): string {
+  return i.kind === 'option' ? (occSymbol(i.symbol, i.expiry, i.strike, i.right) ?? i.symbol) : i.symbol;
 }
 
 /** An OCO's client_order_id may name two ids, `take-profit::stop-loss` (keel's way of naming both legs). */

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClientOrderId, type Instrument } from '../../../src/domain';
 import { AlpacaVenue, parseAlpacaSettings } from '../../../src/venues/alpaca';
 import { alpacaHarness, type AlpacaHarness } from '../conformance/alpaca-harness';
-import { filledQty, priceBook, Session, singleLeg } from '../conformance/session';
+import { comboOrder, filledQty, priceBook, Session, singleLeg } from '../conformance/session';
 
 let h: AlpacaHarness | null = null;
 afterEach(async () => {
@@ -353,5 +353,81 @@ describe('alpaca over the wire: a bracket child sent alone never stands beside a
     expect(s.of('cancelled', ClientOrderId.of('leg-p2')).map((e) => e.reason)).toEqual(['venue']);
     expect(s.of('cancelled', ClientOrderId.of('leg-p4')).map((e) => e.reason)).toEqual(['venue']);
     expect(workingSells(h)).toEqual([]);
+  });
+});
+
+describe('alpaca over the wire: multi-leg options (order_class mleg)', () => {
+  async function quotedCalls(harness: AlpacaHarness) {
+    const chain = await harness.venue.optionChain('XSP', '2026-02-20');
+    const calls = chain.filter((x) => x.kind === 'option' && x.right === 'C').slice(0, 3);
+    let n = 0;
+    for (const c of calls) {
+      const mid = 5 - 0.4 * n++;
+      await harness.setQuote(c.id, {
+        bid: Math.round((mid - 0.05) * 100) / 100,
+        ask: Math.round((mid + 0.05) * 100) / 100,
+      });
+    }
+    return calls;
+  }
+
+  it('options level 3: a butterfly goes as one mleg order (OCC symbols, ratios, one net debit); its legs fill as one execution, passed on together', async () => {
+    h = await alpacaHarness();
+    const s = await Session.open(h.venue);
+    expect(h.venue.capabilities.combos).toBe(true);
+    const [k1, k2, k3] = await quotedCalls(h);
+    if (k1 === undefined || k2 === undefined || k3 === undefined) throw new Error('no chain');
+    expect(k1.id).toBe('XSP260220C00096000');
+    const legs = [
+      { instrumentId: k1.id, side: 'BUY' as const, ratio: 1 },
+      { instrumentId: k2.id, side: 'SELL' as const, ratio: 2 },
+      { instrumentId: k3.id, side: 'BUY' as const, ratio: 1 },
+    ];
+    const id = ClientOrderId.of('fly-o1');
+    s.submit(comboOrder(id, legs, 2, { limit: 0.3, tif: 'DAY' }));
+    await h.advance(1_000);
+    expect(posts(h)).toBe(1);
+    const atVenue = h.sim.venueLog().filter((l) => l.type === 'order' && l.clientOrderId === 'fly-o1');
+    expect(
+      atVenue.map((l) => (l.type === 'order' ? [l.combo, l.legs.length, l.qty, l.limitPrice] : [])),
+    ).toEqual([[true, 3, 2, 0.3]]);
+    const fills = s.fills(id);
+    expect(fills.map((f) => [f.instrumentId, f.side, f.qty])).toEqual([
+      [k1.id, 'BUY', 2],
+      [k2.id, 'SELL', 4],
+      [k3.id, 'BUY', 2],
+    ]);
+    expect(new Set(fills.map((f) => f.comboExecId)).size).toBe(1);
+    expect(fills.every((f) => f.venueOrderId === s.accepted(id).venueOrderId)).toBe(true);
+    const snap = await h.venue.snapshot();
+    expect(
+      snap.executions
+        .filter((x) => x.clientOrderId === id)
+        .map((x) => x.execId)
+        .sort(),
+    ).toEqual(fills.map((f) => f.execId).sort());
+  });
+
+  it('options level 2: no multi-leg orders (capabilities.combos false, a combo refused unsupported naming the level, nothing sent); single-leg option orders still go', async () => {
+    h = await alpacaHarness({ optionsLevel: 2 });
+    const s = await Session.open(h.venue);
+    expect([h.venue.capabilities.combos, h.venue.capabilities.comboLegsMax]).toEqual([false, 1]);
+    const [k1, k2] = await quotedCalls(h);
+    if (k1 === undefined || k2 === undefined) throw new Error('no chain');
+    const legs = [
+      { instrumentId: k1.id, side: 'BUY' as const, ratio: 1 },
+      { instrumentId: k2.id, side: 'SELL' as const, ratio: 1 },
+    ];
+    s.submit(comboOrder(ClientOrderId.of('vert-o1'), legs, 1, { limit: 0.5, tif: 'DAY' }));
+    await h.advance(1_000);
+    const [rejected] = s.of('rejected', ClientOrderId.of('vert-o1'));
+    expect(rejected?.reason).toBe('unsupported');
+    expect(rejected?.message).toContain('options level (2)');
+    expect(posts(h)).toBe(0);
+    // keel's per-leg sequencing: the long first, as one plain order for its OCC symbol.
+    s.submit(singleLeg(ClientOrderId.of('vert-o2'), k1, 'BUY', 1, { limit: 5.05, tif: 'DAY' }));
+    await h.advance(1_000);
+    expect(filledQty(s.fills(ClientOrderId.of('vert-o2')))).toBe(1);
+    expect((await h.venue.snapshot()).positions.map((p) => [p.instrumentId, p.qty])).toEqual([[k1.id, 1]]);
   });
 });

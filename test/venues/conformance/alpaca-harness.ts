@@ -84,7 +84,8 @@ export async function alpacaHarness(options: AlpacaHarnessOptions = {}): Promise
     sim,
     lines,
     settle,
-    products: { ...inner.products, optionChain: null },
+    // The simulated venue's option chain (XSP), listed by the fake as Alpaca's option contracts.
+    products: inner.products,
     positionIds: false,
     controls,
     async advance(ms) {
@@ -100,9 +101,9 @@ export async function alpacaHarness(options: AlpacaHarnessOptions = {}): Promise
       }
     },
     async setQuote(instrumentId, quote) {
-      // The adapter names an equity by its symbol; the simulated venue by its own id.
-      const atVenue = sim.resolveInstrument({ symbol: instrumentId });
-      await inner.setQuote(atVenue.ok ? atVenue.instrument.id : instrumentId, quote);
+      // The adapter names an equity by its symbol and an option by its OCC symbol; the simulated venue by its own id.
+      const atVenue = fake.resolveWire(instrumentId);
+      await inner.setQuote(atVenue === null ? instrumentId : atVenue.id, quote);
       venue.watch([instrumentId]);
       await settle();
       await venue.refreshQuotes();
