@@ -47,9 +47,9 @@ import {
   type ReconcileSummary,
 } from './reconciler';
 import { engineReadout, type EngineReadout } from './readout';
-import { Recorder, replayStore, type EventStore, type PagedEventStore } from './recorder';
+import { Recorder, replayFromCheckpoint, type EventStore, type PagedEventStore } from './recorder';
 import { settleGroups } from './settlement';
-import type { EngineSettings } from './settings';
+import { defaultCheckpointEveryEvents, type EngineSettings } from './settings';
 import type { OpenOutcome, OpenRequest, Strategy, StrategyContext, Urgency } from './strategy';
 import { StructureExecutor } from './structure-executor';
 
@@ -97,8 +97,20 @@ export class Engine {
     private readonly deps: EngineDeps,
     projection: Projection,
   ) {
+    const checkpoints = deps.store.checkpoints;
     this.core = new EngineCore(
-      new Recorder(deps.store, projection, deps.clock),
+      new Recorder(
+        deps.store,
+        projection,
+        deps.clock,
+        checkpoints === undefined
+          ? null
+          : {
+              every: deps.settings.checkpointEveryEvents ?? defaultCheckpointEveryEvents,
+              store: checkpoints,
+              log: deps.log,
+            },
+      ),
       deps.venue,
       deps.clock,
       deps.settings,
@@ -131,8 +143,13 @@ export class Engine {
    * venue to confirm, then let strategies act (reconcile/start-up.ts).
    */
   static async start(deps: EngineDeps): Promise<Engine> {
-    const engine = new Engine(deps, await replayStore(deps.store, deps.clock.timeZone));
+    const replayed = await replayFromCheckpoint(deps.store, deps.clock.timeZone, deps.log);
+    const engine = new Engine(deps, replayed.projection);
     const p = engine.core.p;
+    // A long fold (no checkpoint yet, or one this keel could not use): the next start need not repeat it.
+    const every = deps.settings.checkpointEveryEvents ?? defaultCheckpointEveryEvents;
+    if (every > 0 && replayed.replayed >= every && replayed.lastType !== null)
+      engine.core.recorder.checkpoint(replayed.lastType);
     checkAccount(engine.core, deps.account);
     engine.core.recorder.record('engine.started', {
       account: deps.account,
@@ -564,12 +581,7 @@ export class Engine {
   }
 
   private groupSeq(strategyId: StrategyId, now: number): number {
-    const today = localDate(now, this.core.p.timeZone);
-    let n = 1;
-    for (const g of this.core.p.groups.values()) {
-      if (g.strategyId === strategyId && localDate(g.openedAt, this.core.p.timeZone) === today) n++;
-    }
-    return n;
+    return this.core.p.groupsOpenedOn(strategyId, now) + 1;
   }
 
   private flatten(groupId: GroupId | null, strategyId: StrategyId | null): OperatorResult {
@@ -644,7 +656,7 @@ export class Engine {
   /** A group whose legs are all flat after settlement is closed as expired. */
   private finishSettledGroups(): void {
     const working = new Set(this.core.p.orders.live().map((o) => o.intent.groupId));
-    for (const g of this.core.p.groups.values()) {
+    for (const g of this.core.p.activeGroups) {
       // A residual group stays residual: its close failed; expiry is not a success.
       if (!isActiveGroup(g) || g.status === 'opening' || g.status === 'residual') continue;
       const flat = g.legs.every((l) => this.core.p.ownership.owned(l.instrumentId, g.id) === 0);
@@ -804,6 +816,11 @@ export class Engine {
     const p = this.core.p;
     const market = this.market;
     const mine = (): GroupRecord[] => [...p.groups.values()].filter((g) => g.strategyId === strategyId);
+    const activeMine = (): GroupRecord[] => {
+      const out: GroupRecord[] = [];
+      for (const g of p.activeGroups) if (g.strategyId === strategyId) out.push(g);
+      return out;
+    };
     return {
       strategyId,
       now: this.core.now(),
@@ -812,10 +829,7 @@ export class Engine {
       equity: p.budget.state === null ? null : p.budget.state.day.equityMicros / 1e6,
       market,
       resolve: (terms) => this.resolve(terms),
-      activeGroups: () =>
-        mine()
-          .filter(isActiveGroup)
-          .map((g) => groupView(p, market, g)),
+      activeGroups: () => activeMine().map((g) => groupView(p, market, g)),
       groupsToday: () => this.groupSeq(strategyId, this.core.now()) - 1,
       symbolsToday: () => {
         const today = localDate(this.core.now(), p.timeZone);

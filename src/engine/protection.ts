@@ -47,7 +47,7 @@ export class Protection {
   ) {}
 
   progressAll(): void {
-    for (const g of this.core.p.groups.values()) if (g.status === 'open' && isProtected(g)) this.progress(g);
+    for (const g of this.core.p.activeGroups) if (g.status === 'open' && isProtected(g)) this.progress(g);
   }
 
   progress(group: GroupRecord): void {

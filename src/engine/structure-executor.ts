@@ -54,7 +54,8 @@ export class StructureExecutor {
 
   /** Advances every group that is opening or closing; called on each tick and after venue events. */
   progressAll(): void {
-    for (const group of this.core.p.groups.values()) {
+    // Live: a group closed on the way leaves the index, one opened on the way is reached, as in `groups`.
+    for (const group of this.core.p.activeGroups) {
       if (group.status === 'opening' || group.status === 'closing') this.progress(group);
     }
   }

@@ -19,7 +19,7 @@ import {
 } from '../../domain';
 import type { DiscrepancyKind, EventOf, JournalEvent, TradingState } from '../events';
 import { BudgetBook } from './budget-book';
-import { newGroup, type GroupRecord } from './groups';
+import { isActiveGroup, newGroup, type GroupRecord } from './groups';
 import { isFullyFilled, newOrderRecord, OrderBook } from './orders';
 import { OwnershipBook } from './ownership';
 import { ReconcileBook } from './reconciliation';
@@ -49,6 +49,14 @@ export class Projection {
   readonly ownership = new OwnershipBook();
   readonly orders = new OrderBook();
   readonly groups = new Map<GroupId, GroupRecord>();
+  /**
+   * The groups that are opening, open, closing or residual, in the order they opened: what every
+   * tick looks at, without walking every group the journal ever had. Kept by group.opened and
+   * group.status; assertIndexes() checks it against `groups`.
+   */
+  readonly activeGroups = new Set<GroupRecord>();
+  /** Groups opened per strategy per local day (localDay): group ids count from it. */
+  private readonly openedByDay = new Map<StrategyId, Map<number, number>>();
   readonly instruments = new Map<InstrumentId, Instrument>();
   readonly discrepancies = new Map<string, Discrepancy>();
   readonly tradingHistory: TradingStateChange[] = [];
@@ -120,6 +128,11 @@ export class Projection {
           e.t,
         );
         this.groups.set(d.groupId, group);
+        if (isActiveGroup(group)) this.activeGroups.add(group);
+        let days = this.openedByDay.get(group.strategyId);
+        if (days === undefined) this.openedByDay.set(group.strategyId, (days = new Map()));
+        const day = this.localDay(group.openedAt);
+        days.set(day, (days.get(day) ?? 0) + 1);
         this.budget.opened(group);
         return;
       }
@@ -140,6 +153,7 @@ export class Projection {
             .filter((l) => l.qty !== 0);
         }
         if (e.data.status === 'closed' || e.data.status === 'failed') g.closedAt = e.t;
+        this.indexStatus(g);
         this.budget.status(g, from);
         return;
       }
@@ -340,6 +354,32 @@ export class Projection {
     const i = this.instruments.get(id);
     if (i === undefined) throw new InvariantError(`unknown instrument ${id} (no instrument.defined event)`);
     return i;
+  }
+
+  /** Groups the strategy opened on t's local day. */
+  groupsOpenedOn(strategyId: StrategyId, t: number): number {
+    return this.openedByDay.get(strategyId)?.get(this.localDay(t)) ?? 0;
+  }
+
+  /** Checks the indexes against the groups themselves (tests and the end of a simulated run). */
+  assertIndexes(): void {
+    const active = [...this.groups.values()].filter(isActiveGroup);
+    const indexed = [...this.activeGroups];
+    if (active.length !== indexed.length || active.some((g, i) => indexed[i] !== g))
+      throw new InvariantError(
+        `active-group index drifted: ${indexed.map((g) => g.id).join(',')} vs ${active.map((g) => g.id).join(',')}`,
+      );
+  }
+
+  private indexStatus(g: GroupRecord): void {
+    if (!isActiveGroup(g)) {
+      this.activeGroups.delete(g);
+      return;
+    }
+    if (this.activeGroups.has(g)) return;
+    // Active again (never by keel's own transitions): rebuilt whole, to keep the order of opening.
+    this.activeGroups.clear();
+    for (const x of this.groups.values()) if (isActiveGroup(x)) this.activeGroups.add(x);
   }
 
   executionsToday(strategyId: StrategyId, t: number): number {

@@ -17,6 +17,22 @@ export class EventQueue {
     this.up(this.heap.length - 1);
   }
 
+  /** Reserves `n` order numbers for events queued later (pushReserved), in place of queuing them now. */
+  reserve(n: number): number {
+    const first = this.seq;
+    this.seq += n;
+    return first;
+  }
+
+  /** Queues an event under an order number from reserve(): it runs where it would have if queued then. */
+  pushReserved(t: number, seq: number, label: string, fn: () => void | Promise<void>): void {
+    assert(Number.isFinite(t), `event '${label}' at a non-finite time`);
+    assert(seq < this.seq, `event '${label}': order number ${seq} was not reserved`);
+    assert(this.heap.length < queueLengthMax, 'simulation event queue overflow');
+    this.heap.push({ t, seq, label, fn });
+    this.up(this.heap.length - 1);
+  }
+
   pop(): Entry | undefined {
     const top = this.heap[0];
     const last = this.heap.pop();

@@ -225,7 +225,7 @@ class SimRun {
         this.events++;
         await next.fn();
         if (this.link) await this.link.sync();
-        for (const fn of this.afterEvent.splice(0)) fn();
+        if (this.afterEvent.length > 0) for (const fn of this.afterEvent.splice(0)) fn();
         // What the end of the burst sent reaches the venue at this instant, as in-process.
         if (this.link) await this.link.sync();
       }
@@ -235,6 +235,7 @@ class SimRun {
       assert(engine !== null, 'the engine could not be started to write its report');
       const p = engine.projection;
       p.ownership.assertConsistent();
+      p.assertIndexes();
       const title = `${this.scenario.name} (seed ${this.scenario.seed})`;
       const days = this.tradingDates();
       const marks = this.ownedMarks(p);
@@ -288,12 +289,25 @@ class SimRun {
     const { start, end } = this.scenario.clock;
     const stepMs = Math.min(...this.scenario.market.map((m) => m.stepMs));
     const lastStepOn = new Map<LocalDate, number>();
+    const steps: number[] = [];
     for (let t = start.t + stepMs; t <= end.t; t += stepMs) {
       if (!this.inSession(t)) continue;
-      this.queue.push(t, 'market step', () => this.marketStep(t));
+      steps.push(t);
       lastStepOn.set(localDate(t, this.scenario.timeZone), t);
     }
     for (const t of lastStepOn.values()) this.dayEndSteps.add(t);
+    // Each step is queued when the one before it runs, under the order number it would have had
+    // queued with all the others now: the same run, without a month of steps waiting in the queue.
+    const first = this.queue.reserve(steps.length);
+    const step = (k: number): void => {
+      const t = steps[k];
+      if (t === undefined) return;
+      this.queue.pushReserved(t, first + k, 'market step', () => {
+        step(k + 1);
+        return this.marketStep(t);
+      });
+    };
+    step(0);
     // Expiries settle and DAY orders end at each trading day's close (13:00 on an early close);
     // a 24/7 market never closes.
     const { calendar, timeZone } = this.scenario.clock;
