@@ -106,6 +106,12 @@ export class SimVenue implements Venue {
   readonly name = 'sim';
   readonly capabilities: VenueCapabilities;
   private readonly orders = new Map<string, SimOrder>();
+  /**
+   * Orders that may still be working or pending, in the order they came: what a market step, a
+   * close or an OCO looks through, not every order of the run. Pruned as orders end (an ended
+   * order never works again).
+   */
+  private live: SimOrder[] = [];
   private readonly byClientId = new Map<string, SimOrder>();
   private readonly positions: SimPositionBook;
   private readonly executions: VenueFill[] = [];
@@ -317,10 +323,16 @@ export class SimVenue implements Venue {
     this.append({ type: 'engine', event });
   }
 
+  /** The orders that may still work, as a copy to walk while orders end or come. */
+  private liveOrders(): SimOrder[] {
+    this.live = this.live.filter((o) => o.status === 'working' || o.status === 'pending');
+    return this.live.slice();
+  }
+
   /** Called on every market step: resting orders meet the new quotes. */
   onMarketStep(): void {
     let n = 0;
-    for (const order of [...this.orders.values()]) {
+    for (const order of this.liveOrders()) {
       if (order.status !== 'working') continue;
       assert(++n <= maxOrdersPerStep, 'too many working orders at the simulated venue');
       this.tryFill(order);
@@ -331,7 +343,7 @@ export class SimVenue implements Venue {
   settleExpiring(): void {
     const t = this.scheduler.now();
     const today = localDate(t, this.config.timeZone);
-    for (const order of [...this.orders.values()]) {
+    for (const order of this.liveOrders()) {
       if (order.status !== 'working' && order.status !== 'pending') continue;
       const expiring = order.legs.some((l) => l.instrument.kind === 'option' && l.instrument.expiry <= today);
       if (expiring || order.tif === 'DAY')
@@ -358,7 +370,7 @@ export class SimVenue implements Venue {
 
   /** Ends DAY orders at the close. */
   endOfDay(): void {
-    for (const order of [...this.orders.values()]) {
+    for (const order of this.liveOrders()) {
       if ((order.status === 'working' || order.status === 'pending') && order.tif === 'DAY')
         this.cancelOrder(order, 'expired', 'end of day');
     }
@@ -480,6 +492,7 @@ export class SimVenue implements Venue {
       partialDone: false,
     };
     this.orders.set(order.venueOrderId, order);
+    this.live.push(order);
     if (order.clientOrderId !== null && !this.byClientId.has(order.clientOrderId))
       this.byClientId.set(order.clientOrderId, order);
     this.append({
@@ -699,7 +712,7 @@ export class SimVenue implements Venue {
   private cancelSiblings(order: SimOrder): void {
     if (order.parentVenueOrderId === null) return;
     if (this.partialFillKeepsSiblings && order.status !== 'filled') return;
-    for (const other of this.orders.values()) {
+    for (const other of this.liveOrders()) {
       if (other === order || other.parentVenueOrderId !== order.parentVenueOrderId) continue;
       if (other.status === 'working' || other.status === 'pending')
         this.cancelOrder(other, 'venue', `OCO: ${order.venueOrderId} filled`);
@@ -709,7 +722,7 @@ export class SimVenue implements Venue {
   /** A futures position that went flat takes its reduce-only orders with it (BingX, Binance). */
   private cancelReduceOnlyIfFlat(instrument: Instrument): void {
     if (this.positions.get(instrument.id).qty !== 0) return;
-    for (const other of this.orders.values()) {
+    for (const other of this.liveOrders()) {
       if (!other.reduceOnly || (other.status !== 'working' && other.status !== 'pending')) continue;
       if (other.legs.some((l) => l.instrument.id === instrument.id))
         this.cancelOrder(other, 'venue', 'position closed: reduce-only order cancelled');
