@@ -1,6 +1,7 @@
 // The append-only event journal: keel's source of truth. Storage only; the meaning of events
 // belongs to the ledger projections rebuilt from it.
 export type {
+  CheckpointStore,
   Journal,
   JournalLease,
   JournalOptions,
@@ -9,6 +10,7 @@ export type {
   LeaseState,
   LockHolder,
   NewEvent,
+  StoredCheckpoint,
   StoredEvent,
 } from './journal';
 export { isPostgresAddress, openJournalAt } from './open';

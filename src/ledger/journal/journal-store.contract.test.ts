@@ -14,6 +14,7 @@ import {
 import {
   JournalError,
   openJournalAt,
+  schemaVersion,
   type JournalOptions,
   type JournalStore,
   type StoredEvent,
@@ -222,7 +223,10 @@ for (const backend of [sqlite, postgres]) {
         expect(newer.code).toBe('newer-schema');
         expect(newer.message).toMatch(/schema version 99, newer than this keel supports.*upgrade keel/);
         if (backend.name === 'postgres')
-          await backend.tamper(address, "UPDATE keel_meta SET value = '1' WHERE key = 'schema_version'");
+          await backend.tamper(
+            address,
+            `UPDATE keel_meta SET value = '${schemaVersion}' WHERE key = 'schema_version'`,
+          );
       });
 
       it('the database itself refuses to change or delete a journaled event', async () => {

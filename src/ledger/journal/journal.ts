@@ -79,6 +79,27 @@ export interface JournalLease {
 }
 
 /**
+ * A projection checkpoint as stored beside the events (never among them): the seq of the last
+ * event it covers, its header (JSON text: format, fold, time zone, checksum) and its data. Storage
+ * neither reads nor trusts either; the ledger checks both before using them (projection/checkpoint.ts).
+ */
+export type StoredCheckpoint = { readonly seq: number; readonly header: string; readonly data: string };
+
+/**
+ * Where checkpoints are kept: one per journal, the newest. A checkpoint is a cache of the fold
+ * over events 1..seq: replacing or losing it loses nothing the events do not hold.
+ */
+export interface CheckpointStore {
+  /**
+   * Keeps `checkpoint` in place of the one before, once events 1..seq are durable (at once on
+   * SQLite; after them, under the same lease token, on PostgreSQL). Throws if the store failed.
+   */
+  writeCheckpoint(checkpoint: StoredCheckpoint): void;
+  /** The newest checkpoint, unchecked; null when there is none. */
+  latestCheckpoint(): Promise<StoredCheckpoint | null>;
+}
+
+/**
  * The journal as any backend stores it (SQLite file, PostgreSQL database). Appends are
  * synchronous for the engine core, which stays free of I/O: they are checked and numbered at
  * once. Where they are durable only later (`durableOnAppend` false), the host awaits `flush()`
@@ -99,6 +120,8 @@ export interface JournalStore {
   lastSeq(): number;
   /** The account lease (PostgreSQL); null where a lock file is the lease (SQLite: one host). */
   readonly lease: JournalLease | null;
+  /** Projection checkpoints, in a table of their own beside the events. */
+  readonly checkpoints: CheckpointStore;
   close(): void | Promise<void>;
 }
 

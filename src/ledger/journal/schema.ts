@@ -34,6 +34,18 @@ export const migrations: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the keel journal is append-only'); END;
     `,
   },
+  {
+    // Projection checkpoints beside the events, not among them (docs/journal.md): the newest one
+    // is replaced by the next; the events table stays append-only.
+    to: 2,
+    sql: `
+      CREATE TABLE checkpoints (
+        seq INTEGER PRIMARY KEY CHECK (seq >= 1),
+        header TEXT NOT NULL,
+        data TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 /** The schema version this keel writes and reads. */

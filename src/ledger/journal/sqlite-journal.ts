@@ -8,7 +8,15 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { assert } from '../../domain';
 import { checkNewEvent, envelopeProblem, versionProblem } from './event-check';
 import { corruptError, fromSqliteError, JournalError } from './journal-error';
-import type { Journal, JournalOptions, LockHolder, NewEvent, StoredEvent } from './journal';
+import type {
+  CheckpointStore,
+  Journal,
+  JournalOptions,
+  LockHolder,
+  NewEvent,
+  StoredCheckpoint,
+  StoredEvent,
+} from './journal';
 import { acquireLockFile, claimInProcess } from './lock-file';
 import type { LockFile } from './lock-file';
 import { inspectSchema, migrate, schemaVersion } from './schema';
@@ -199,6 +207,9 @@ class SqliteJournal implements Journal {
   private readonly lastEvent: BetterSqlite3.Statement;
   private readonly eventPage: BetterSqlite3.Statement;
   private readonly writeBatch: BetterSqlite3.Transaction<(events: readonly NewEvent[]) => number[]>;
+  private readonly replaceCheckpoint: BetterSqlite3.Transaction<(cp: StoredCheckpoint) => void> | null;
+  private readonly newestCheckpoint: BetterSqlite3.Statement;
+  readonly checkpoints: CheckpointStore;
   /** Types that passed the full row check once: a row of one of them needs only its numbers checked. */
   private readonly checkedTypes = new Map<string, CheckedType>();
 
@@ -218,6 +229,55 @@ class SqliteJournal implements Journal {
       .prepare('SELECT seq, type, v, t, data FROM events WHERE seq >= ? AND seq <= ? ORDER BY seq LIMIT ?')
       .raw();
     this.writeBatch = db.transaction((events: readonly NewEvent[]) => this.insertAll(events));
+    const insertCheckpoint = readOnly
+      ? null
+      : db.prepare('INSERT OR REPLACE INTO checkpoints (seq, header, data) VALUES (?, ?, ?)');
+    const dropOlder = readOnly ? null : db.prepare('DELETE FROM checkpoints WHERE seq <> ?');
+    this.replaceCheckpoint =
+      insertCheckpoint === null || dropOlder === null
+        ? null
+        : db.transaction((cp: StoredCheckpoint) => {
+            const last = (this.lastEvent.get() as [number, number] | undefined)?.[0] ?? 0;
+            assert(cp.seq <= last, `checkpoint of event ${cp.seq} beyond the journal's last event ${last}`);
+            insertCheckpoint.run(cp.seq, cp.header, cp.data);
+            dropOlder.run(cp.seq);
+          });
+    this.newestCheckpoint = db
+      .prepare('SELECT seq, header, data FROM checkpoints ORDER BY seq DESC LIMIT 1')
+      .raw();
+    this.checkpoints = {
+      writeCheckpoint: (cp) => this.writeCheckpoint(cp),
+      latestCheckpoint: () => Promise.resolve(this.latestCheckpoint()),
+    };
+  }
+
+  /** One durable transaction: the new checkpoint in, the one before out. */
+  private writeCheckpoint(cp: StoredCheckpoint): void {
+    assert(!this.closed, `journal ${this.path} is closed`);
+    assert(this.replaceCheckpoint !== null, `journal ${this.path} is open read-only`);
+    if (this.failure !== null) throw this.failedEarlier();
+    try {
+      this.replaceCheckpoint.immediate(cp);
+    } catch (error) {
+      throw this.storageFailure(error, 'writing a checkpoint');
+    }
+  }
+
+  private latestCheckpoint(): StoredCheckpoint | null {
+    assert(!this.closed, `journal ${this.path} is closed`);
+    const row = this.query(
+      () => this.newestCheckpoint.get() as [unknown, unknown, unknown] | undefined,
+      'reading the newest checkpoint',
+    );
+    if (row === undefined) return null;
+    const [seq, header, data] = row;
+    if (typeof seq !== 'number' || typeof header !== 'string' || typeof data !== 'string')
+      throw new JournalError(
+        'corrupt',
+        this.path,
+        `journal ${this.path}: its checkpoint row has mistyped columns`,
+      );
+    return { seq, header, data };
   }
 
   append(event: NewEvent): number {

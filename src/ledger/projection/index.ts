@@ -4,3 +4,4 @@ export * from './orders';
 export * from './groups';
 export * from './budget-book';
 export * from './reconciliation';
+export * from './checkpoint';

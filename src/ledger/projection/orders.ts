@@ -123,6 +123,12 @@ export class OrderBook {
     for (const o of this.orders.values()) if (isLive(o.state)) this.liveOrders.add(o);
   }
 
+  /** After a checkpoint restored `orders`: the live index, in the order orders were added. */
+  reindex(): void {
+    this.liveOrders.clear();
+    for (const o of this.orders.values()) if (isLive(o.state)) this.liveOrders.add(o);
+  }
+
   all(): IterableIterator<OrderRecord> {
     return this.orders.values();
   }

@@ -35,4 +35,9 @@ export class CrashableStore implements EventStore {
   read(fromSeq?: number) {
     return this.inner.read(fromSeq);
   }
+
+  /** Checkpoints are the journal's own: they outlive a crash as its events do. */
+  get checkpoints() {
+    return this.inner.checkpoints;
+  }
 }

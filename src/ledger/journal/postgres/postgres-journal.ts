@@ -10,12 +10,14 @@ import { assert } from '../../../domain';
 import { checkNewEvent, envelopeProblem, versionProblem } from '../event-check';
 import { JournalError } from '../journal-error';
 import type {
+  CheckpointStore,
   JournalLease,
   JournalOptions,
   JournalStore,
   LeaseAttempt,
   LeaseState,
   NewEvent,
+  StoredCheckpoint,
   StoredEvent,
 } from '../journal';
 import { schemaVersion } from '../schema';
@@ -146,6 +148,12 @@ export class PostgresJournal implements JournalStore {
   private last: number;
   private lastT: number | null;
   private pending: Pending[] = [];
+  /** A checkpoint written once the events it covers are committed (the newest replaces it). */
+  private pendingCheckpoint: StoredCheckpoint | null = null;
+  readonly checkpoints: CheckpointStore = {
+    writeCheckpoint: (cp) => this.writeCheckpoint(cp),
+    latestCheckpoint: () => this.latestCheckpoint(),
+  };
   private writing: Promise<void> = Promise.resolve();
   private writeScheduled = false;
   private failure: JournalError | null = null;
@@ -220,6 +228,25 @@ export class PostgresJournal implements JournalStore {
     return this.writing;
   }
 
+  private writeCheckpoint(cp: StoredCheckpoint): void {
+    assert(!this.closed, `journal ${this.location} is closed`);
+    assert(!this.readOnly, `journal ${this.location} is open read-only`);
+    if (this.failure !== null) throw this.failure;
+    assert(cp.seq <= this.last, `checkpoint of event ${cp.seq} beyond the journal's last event ${this.last}`);
+    this.pendingCheckpoint = cp;
+    this.writeSoon();
+  }
+
+  private async latestCheckpoint(): Promise<StoredCheckpoint | null> {
+    const rows = await this.query<{ seq: string; header: string; data: string }>(
+      'SELECT seq, header, data FROM keel_checkpoints WHERE journal = $1 ORDER BY seq DESC LIMIT 1',
+      [this.journal],
+      'reading the newest checkpoint',
+    );
+    const row = rows[0];
+    return row === undefined ? null : { seq: Number(row.seq), header: row.header, data: row.data };
+  }
+
   /** Events not yet committed. */
   get unflushed(): number {
     return this.pending.length;
@@ -282,7 +309,38 @@ export class PostgresJournal implements JournalStore {
 
   private async writePending(): Promise<void> {
     if (this.failure !== null) throw this.failure;
-    if (this.pending.length === 0) return;
+    if (this.pending.length > 0) await this.writeEvents();
+    const cp = this.pendingCheckpoint;
+    if (cp !== null) {
+      this.pendingCheckpoint = null;
+      await this.writeStoredCheckpoint(cp);
+    }
+  }
+
+  /** In one transaction, fenced like the events: the one before out, the checkpoint in. */
+  private async writeStoredCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    const token = this.lease.token;
+    assert(token !== null, 'checkpoints carry a lease token');
+    const client = await this.pool.connect().catch((error: unknown) => {
+      throw this.failed(error, 'connecting to write a checkpoint');
+    });
+    try {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM keel_checkpoints WHERE journal = $1', [this.journal]);
+      await client.query(
+        'INSERT INTO keel_checkpoints (journal, seq, header, data, token) VALUES ($1, $2, $3, $4, $5)',
+        [this.journal, cp.seq, cp.header, cp.data, token],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw this.failed(error, 'writing a checkpoint');
+    } finally {
+      client.release();
+    }
+  }
+
+  private async writeEvents(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     const token = this.lease.token;

@@ -70,6 +70,24 @@ export const postgresMigrations: readonly Migration[] = [
         REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION keel_events_fenced();
     `,
   },
+  {
+    // Projection checkpoints beside the events, not among them (docs/journal.md): the newest one
+    // per journal, replaced by the next; written under the lease token like the events, so a
+    // fenced engine cannot leave one behind.
+    to: 2,
+    sql: `
+      CREATE TABLE keel_checkpoints (
+        journal text NOT NULL REFERENCES keel_journals,
+        seq bigint NOT NULL CHECK (seq >= 1),
+        header text NOT NULL,
+        data text NOT NULL,
+        token bigint NOT NULL,
+        PRIMARY KEY (journal, seq)
+      );
+      CREATE TRIGGER keel_checkpoints_fence AFTER INSERT ON keel_checkpoints
+        REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION keel_events_fenced();
+    `,
+  },
 ];
 
 assert(postgresMigrations.length === schemaVersion, 'PostgreSQL and SQLite journals share schema versions');
