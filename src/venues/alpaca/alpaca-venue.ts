@@ -1863,6 +1863,7 @@ function ocoRequest(tp: OrderSpec, stop: OrderSpec, symbol: string, wireId: stri
     stopPrice: null,
     clientOrderId: wireId,
     orderClass: 'oco',
+    positionIntent: closingIntent(tp, tp.legs[0]?.side ?? 'SELL'),
     takeProfit: { limitPrice: price(target) },
     stopLoss: {
       stopPrice: price(stop.stopPrice),
@@ -1913,6 +1914,7 @@ function orderRequest(spec: OrderSpec, symbol: string, side: Side): AlpacaOrderR
     orderClass: 'simple' as const,
     takeProfit: null,
     stopLoss: null,
+    positionIntent: closingIntent(spec, side),
   };
   switch (spec.type) {
     case 'MKT':
@@ -1934,6 +1936,12 @@ function orderRequest(spec: OrderSpec, symbol: string, side: Side): AlpacaOrderR
         ? 'a take-profit (MIT) without its price'
         : { ...base, type: 'limit', limitPrice: price(spec.stopPrice), stopPrice: null };
   }
+}
+
+/** A reduce-only order closes what keel owns: Alpaca's position intent says so (`*_to_close`). */
+function closingIntent(spec: OrderSpec, side: Side): 'buy_to_close' | 'sell_to_close' | null {
+  if (!spec.reduceOnly) return null;
+  return side === 'BUY' ? 'buy_to_close' : 'sell_to_close';
 }
 
 function roundQty(q: number): number {

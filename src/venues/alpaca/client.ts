@@ -18,6 +18,8 @@ export type AlpacaOrderRequest = {
   readonly orderClass: 'simple' | 'oco' | 'bracket';
   readonly takeProfit: { readonly limitPrice: string } | null;
   readonly stopLoss: { readonly stopPrice: string; readonly limitPrice?: string } | null;
+  /** `*_to_close` for keel's reduce-only orders (an exit or a close of what keel owns); null: left to Alpaca. */
+  readonly positionIntent: 'buy_to_close' | 'sell_to_close' | null;
 };
 
 /** A multi-leg options order (order_class mleg): 2-4 legs, one net limit price per unit (positive: a debit). */
@@ -82,6 +84,7 @@ export class AlpacaClient {
       timeInForce: r.timeInForce,
       clientOrderId: r.clientOrderId,
       orderClass: r.orderClass,
+      ...(r.positionIntent === null ? {} : { positionIntent: r.positionIntent }),
       ...(r.limitPrice === null ? {} : { limitPrice: r.limitPrice }),
       ...(r.stopPrice === null ? {} : { stopPrice: r.stopPrice }),
       ...(r.takeProfit === null ? {} : { takeProfit: { limitPrice: r.takeProfit.limitPrice } }),

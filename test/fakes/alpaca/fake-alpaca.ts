@@ -86,6 +86,8 @@ type CheckedOrder = Pick<
   'clientOrderId' | 'instrument' | 'side' | 'type' | 'tif' | 'qty' | 'limit' | 'stop'
 > & {
   readonly oco: { readonly stop: number; readonly stopLimit: number | null } | null;
+  /** position_intent `*_to_close`: the order closes a position (reduce-only at the venue). */
+  readonly closes: boolean;
   /** A multi-leg order's legs (its own instrument is the first leg's). */
   readonly mleg:
     | readonly { readonly instrument: Instrument; readonly side: 'buy' | 'sell'; readonly ratio: number }[]
@@ -440,6 +442,10 @@ export class FakeAlpaca {
           cost_basis: cost.toFixed(2),
         },
       };
+    const intent = b['position_intent'];
+    const closes = intent === 'buy_to_close' || intent === 'sell_to_close';
+    if (closes && (intent === 'buy_to_close') !== (side === 'buy'))
+      return unprocessable(40010001, `position_intent ${String(intent)} does not match side ${side}`);
     return {
       clientOrderId: cid,
       instrument: r.instrument,
@@ -450,6 +456,7 @@ export class FakeAlpaca {
       limit,
       stop,
       oco,
+      closes,
       mleg: null,
     };
   }
@@ -504,6 +511,7 @@ export class FakeAlpaca {
       limit,
       stop: null,
       oco: null,
+      closes: false,
       mleg: legs,
     };
   }
@@ -556,14 +564,17 @@ export class FakeAlpaca {
       this.remember(leg);
     }
     this.update('pending_new', order, {});
-    // An OCO exits the position: at the venue it is reduce-only, attached to the order that opened it.
-    const attachedTo = c.oco === null ? null : (this.openers.get(c.instrument.id) ?? null);
+    // An OCO, or an order that closes (position_intent *_to_close), may only reduce the position:
+    // reduce-only at the venue. An exit left resting (an OCO, a GTC *_to_close) is attached to the
+    // order that opened the position, as Alpaca keeps it with the position.
+    const exit = c.oco !== null || (c.closes && c.tif === 'gtc');
+    const attachedTo = exit ? (this.openers.get(c.instrument.id) ?? null) : null;
     for (const o of [order, ...order.legs]) {
       if (refuseLeg && o !== order) {
         o.status = 'rejected'; // refused by the fake itself: the simulated venue never sees it
         continue;
       }
-      this.o.sim.submit(this.specOf(o, c.oco !== null, attachedTo));
+      this.o.sim.submit(this.specOf(o, c.oco !== null || c.closes, attachedTo));
     }
     return order;
   }

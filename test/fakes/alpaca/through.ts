@@ -28,6 +28,8 @@ export async function alpacaThroughLink(
     retryBaseMs: 5,
     streamReconnectMs: 5,
     quotePollMs: 0,
+    // The account is read at connect; no timer of the wall clock in a simulated run.
+    accountPollMs: 0,
   });
   let quotesReadAt: number | null = null;
   return {

@@ -356,6 +356,38 @@ describe('alpaca over the wire: a bracket child sent alone never stands beside a
   });
 });
 
+describe('alpaca over the wire: an exit sent alone', () => {
+  it("a stop-loss with no sibling (its take-profit refused twice, managed by keel) goes as a plain order with position_intent sell_to_close: Alpaca's venue holds it as an exit of the position, reduce-only", async () => {
+    const { h, s, i, book } = await open();
+    const entry = ClientOrderId.of('solo-o1');
+    s.submit(buy('solo-o1', i, 10, book.marketableBuy));
+    await h.advance(1_000);
+    const stop = ClientOrderId.of('solo-p2');
+    s.submit(
+      singleLeg(stop, i, 'SELL', 10, {
+        parent: entry,
+        tif: 'GTC',
+        reduceOnly: true,
+        type: 'STP',
+        stop: book.ticks(-20),
+      }),
+    );
+    await h.advance(1_000);
+    expect(s.accepted(stop)).toBeDefined();
+    const atVenue = h.sim.venueLog().filter((l) => l.type === 'order' && l.clientOrderId === 'solo-p2');
+    expect(
+      atVenue.map((l) => (l.type === 'order' ? [l.reduceOnly, l.parentVenueOrderId !== null] : [])),
+    ).toEqual([[true, true]]);
+    // A plain sell that is not reduce-only (an open, a short) carries no closing intent.
+    s.submit(singleLeg(ClientOrderId.of('solo-o3'), i, 'SELL', 5, { limit: book.restingSell, tif: 'DAY' }));
+    await h.advance(1_000);
+    const plain = h.sim.venueLog().filter((l) => l.type === 'order' && l.clientOrderId === 'solo-o3');
+    expect(plain.map((l) => (l.type === 'order' ? [l.reduceOnly, l.parentVenueOrderId] : []))).toEqual([
+      [false, null],
+    ]);
+  });
+});
+
 describe('alpaca over the wire: multi-leg options (order_class mleg)', () => {
   async function quotedCalls(harness: AlpacaHarness) {
     const chain = await harness.venue.optionChain('XSP', '2026-02-20');

@@ -64,6 +64,7 @@ export async function alpacaHarness(options: AlpacaHarnessOptions = {}): Promise
       retryBaseMs: 5,
       streamReconnectMs: 5,
       quotePollMs: 0,
+      accountPollMs: 0,
       ...options.adapter,
     });
   let venue = client();
