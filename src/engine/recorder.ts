@@ -75,8 +75,10 @@ export async function replayFromCheckpoint(
   if (cps !== undefined) {
     let restored: { projection: Projection; type: string } | null = null;
     let ignored: { seq: number | null; why: string } | null = null;
+    let seq: number | null = null;
     try {
       const cp = await cps.latestCheckpoint();
+      seq = cp?.seq ?? null;
       if (cp !== null) {
         const header = parseHeader(cp.header);
         const problem = header === null ? 'its header is not JSON' : headerProblem(header, timeZone);
@@ -90,11 +92,16 @@ export async function replayFromCheckpoint(
           };
       }
     } catch (e) {
-      ignored = { seq: null, why: e instanceof Error ? e.message : String(e) };
+      ignored = { seq, why: e instanceof Error ? e.message : String(e) };
     }
     if (restored !== null) {
       const tail = await foldTail(store, restored.projection, restored.type);
-      if (tail.ok) return tail.replay;
+      if (tail.ok) {
+        log(
+          `journal: projection from the checkpoint of event ${tail.replay.checkpointSeq}, ${tail.replay.replayed} events after it`,
+        );
+        return tail.replay;
+      }
       ignored = { seq: restored.projection.eventsApplied, why: tail.why };
     }
     if (ignored !== null)

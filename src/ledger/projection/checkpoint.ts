@@ -192,9 +192,20 @@ function reindex(p: Projection): void {
 
 type Packed = { readonly shapes: string[][]; readonly root: unknown };
 
+/**
+ * Counters the engine keeps on records for itself and never journals (an order's reconciliation
+ * misses): a replay starts them at 0, so a checkpoint stores 0 too.
+ */
+const processLocal: ReadonlyMap<string, unknown> = new Map([
+  ['missingChecks', 0],
+  ['fillGapChecks', 0],
+]);
+
 class Packer {
   readonly shapes: string[][] = [];
   private readonly shapeIds = new Map<string, number>();
+  /** Per shape: the positions of its process-local fields and the value stored there. */
+  private readonly resets: (readonly [number, unknown][])[] = [];
   private readonly seen = new Set<object>();
 
   private once(value: object, at: string): void {
@@ -264,7 +275,13 @@ class Packer {
           keys.push(key);
           out.push(this.value(v, at));
         }
-        out[0] = this.shape(keys);
+        const shape = this.shape(keys);
+        out[0] = shape;
+        const resets = this.resets[shape] as readonly [number, unknown][];
+        for (let i = 0; i < resets.length; i++) {
+          const [at, v] = resets[i] as [number, unknown];
+          out[at] = v;
+        }
         return out;
       }
       default:
@@ -278,6 +295,9 @@ class Packer {
     if (id === undefined) {
       id = this.shapes.length;
       this.shapes.push(keys);
+      this.resets.push(
+        keys.flatMap((k, i) => (processLocal.has(k) ? [[i + 1, processLocal.get(k)] as const] : [])),
+      );
       this.shapeIds.set(name, id);
     }
     return id;
