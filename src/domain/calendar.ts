@@ -9,7 +9,7 @@
 // A date in a year the XNYS data does not cover is refused (an assertion), never guessed: a
 // missing holiday would send orders to a closed market. Loaders check `calendarCovers` first and
 // say what to do.
-import { assert } from './assert';
+import { InvariantError } from './assert';
 import { xnysEarlyCloses, xnysHolidays, xnysYears } from './calendar-xnys';
 import { addDays, weekdayOf, type LocalDate } from './time';
 
@@ -64,10 +64,10 @@ export function calendarCovers(date: LocalDate, calendar: ExchangeCalendar): boo
 }
 
 function assertCovered(date: LocalDate, calendar: ExchangeCalendar): void {
-  assert(
-    calendarCovers(date, calendar),
-    `${calendar.name} calendar: no holiday data for ${date.slice(0, 4)} (it covers ${calendar.years?.join(', ')})`,
-  );
+  if (!calendarCovers(date, calendar))
+    throw new InvariantError(
+      `${calendar.name} calendar: no holiday data for ${date.slice(0, 4)} (it covers ${calendar.years?.join(', ')})`,
+    );
 }
 
 /** The holiday that closes the market on `date`, or null. */

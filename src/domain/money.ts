@@ -1,6 +1,6 @@
 // Money is exact: every cash amount is an integer number of micro-units of the account currency.
 // Sums of integers are exact, so realized PnL reconciles with the venue's fills to the cent.
-import { assert } from './assert';
+import { InvariantError } from './assert';
 import type { Brand } from './ids/brand';
 
 export type Micros = Brand<number, 'Micros'>;
@@ -12,9 +12,9 @@ export const ZERO_MICROS = 0 as Micros;
 
 /** A decimal amount (e.g. 16.5) to integer micros; the float product is rounded away here. */
 export function toMicros(amount: number): Micros {
-  assert(Number.isFinite(amount), `money amount must be finite, got ${amount}`);
+  if (!Number.isFinite(amount)) throw new InvariantError(`money amount must be finite, got ${amount}`);
   const micros = Math.round(amount * MICROS_PER_UNIT);
-  assert(Math.abs(micros) <= microsAbsMax, `money amount ${amount} is out of range`);
+  if (!(Math.abs(micros) <= microsAbsMax)) throw new InvariantError(`money amount ${amount} is out of range`);
   return (micros === 0 ? 0 : micros) as Micros; // no -0 in reports
 }
 

@@ -1,7 +1,7 @@
 // Realized PnL by average cost, in integer micros. When an instrument's quantity returns to zero
 // the realized amount is exactly the sum of its cash flows, so a closed group's PnL equals what the
 // venue's fills say to the cent. The engine and the outside checker both use this one rule.
-import { assert } from './assert';
+import { assert, InvariantError } from './assert';
 import { addMicros, subMicros, toMicros, tradeCash, ZERO_MICROS, type Micros } from './money';
 import type { Side } from './order';
 import { qtyAdd } from './quantity';
@@ -29,7 +29,7 @@ export function emptyPnl(): PnlState {
 
 /** Applies one fill (a settlement is a fill at the settlement price with no commission). */
 export function applyPnlFill(state: PnlState, fill: PnlFill): void {
-  assert(fill.qty > 0, `fill qty must be positive, got ${fill.qty}`);
+  if (!(fill.qty > 0)) throw new InvariantError(`fill qty must be positive, got ${fill.qty}`);
   state.commissions = addMicros(state.commissions, fill.commission);
   const lot = state.byInstrument.get(fill.instrumentKey) ?? { qty: 0, openCash: ZERO_MICROS };
   const signed = fill.side === 'BUY' ? fill.qty : -fill.qty;

@@ -1,15 +1,26 @@
 // Prices and quantities are rounded to the instrument's tick and lot at the boundary (config,
 // operator input, venue messages); inside keel they are already on the grid.
-import { assert } from './assert';
+import { InvariantError } from './assert';
 
 const qtyDecimalsMax = 8;
 
+// Messages on these paths are built only when a check fails: they run for every price and size.
+const stepDecimals = new Map<number, number>();
+
 function decimalsOf(step: number): number {
-  assert(step > 0 && Number.isFinite(step), `step must be positive, got ${step}`);
+  const known = stepDecimals.get(step);
+  if (known !== undefined) return known;
+  if (!(step > 0 && Number.isFinite(step))) throw new InvariantError(`step must be positive, got ${step}`);
+  let decimals = 10;
   for (let d = 0; d <= 10; d++) {
-    if (Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) < 1e-9) return d;
+    if (Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) < 1e-9) {
+      decimals = d;
+      break;
+    }
   }
-  return 10;
+  if (stepDecimals.size > 1024) stepDecimals.clear(); // steps are few; a bound all the same
+  stepDecimals.set(step, decimals);
+  return decimals;
 }
 
 function snap(value: number, decimals: number): number {
@@ -22,7 +33,7 @@ export type Rounding = 'nearest' | 'down' | 'up';
 
 /** Round a price to the tick; 'down'/'up' for limits that must not cross a bound. */
 export function roundToTick(price: number, tick: number, mode: Rounding = 'nearest'): number {
-  assert(Number.isFinite(price), `price must be finite, got ${price}`);
+  if (!Number.isFinite(price)) throw new InvariantError(`price must be finite, got ${price}`);
   const steps = price / tick;
   const n =
     mode === 'down' ? Math.floor(steps + 1e-9) : mode === 'up' ? Math.ceil(steps - 1e-9) : Math.round(steps);
@@ -31,7 +42,7 @@ export function roundToTick(price: number, tick: number, mode: Rounding = 'neare
 
 /** Round a quantity down to the lot: a size is never rounded up past what a cap allowed. */
 export function roundToLot(qty: number, lot: number): number {
-  assert(Number.isFinite(qty), `quantity must be finite, got ${qty}`);
+  if (!Number.isFinite(qty)) throw new InvariantError(`quantity must be finite, got ${qty}`);
   const n = Math.floor(Math.abs(qty) / lot + 1e-9);
   return snap(Math.sign(qty) * n * lot, decimalsOf(lot));
 }

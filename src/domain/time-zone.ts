@@ -6,7 +6,7 @@
 // touched: that year's transitions are found once (sampled daily, then bisected to the
 // millisecond) and `offsetAt` is a check of the last segment used, else a binary search.
 // Assumption: a zone changes its offset at most once a day (true of every zone in the tz database since 1970).
-import { assert } from './assert';
+import { assert, InvariantError } from './assert';
 import type { EpochMs } from './time';
 
 export interface TimeZone {
@@ -27,10 +27,8 @@ const fixedName = /^UTC([+-])(\d{2}):(\d{2})$/;
 
 /** A zone that is always `minutes` east of UTC; named "UTC-05:00" (or "UTC" for 0). */
 export function fixedOffsetZone(minutes: number): TimeZone {
-  assert(
-    Number.isInteger(minutes) && Math.abs(minutes) <= offsetMinMax,
-    `a fixed offset is whole minutes within ±18 h, got ${minutes}`,
-  );
+  if (!(Number.isInteger(minutes) && Math.abs(minutes) <= offsetMinMax))
+    throw new InvariantError(`a fixed offset is whole minutes within ±18 h, got ${minutes}`);
   const cached = fixedZones.get(minutes);
   if (cached !== undefined) return cached;
   const zone: TimeZone = Object.freeze({ name: fixedOffsetName(minutes), offsetAt: () => minutes });
@@ -87,7 +85,7 @@ export function parseTimeZone(name: string): TimeZone | null {
 /** The zone of a name keel itself wrote (a journal, a checked config); throws on an unknown one. */
 export function timeZoneOf(name: string): TimeZone {
   const zone = parseTimeZone(name);
-  assert(zone !== null, `unknown time zone '${name}'`);
+  if (!(zone !== null)) throw new InvariantError(`unknown time zone '${name}'`);
   return zone;
 }
 
@@ -103,7 +101,8 @@ function ianaZone(name: string, format: Intl.DateTimeFormat): TimeZone {
   const intlOffset = (t: EpochMs): number => offsetFromIntl(format, t);
 
   const cover = (year: number): void => {
-    assert(year >= yearMin && year <= yearMax, `${name}: year ${year} is outside ${yearMin}-${yearMax}`);
+    if (!(year >= yearMin && year <= yearMax))
+      throw new InvariantError(`${name}: year ${year} is outside ${yearMin}-${yearMax}`);
     if (lastYear < firstYear) {
       segments.push(...yearSegments(intlOffset, year));
       firstYear = lastYear = year;
@@ -201,6 +200,7 @@ function findSegment(segments: readonly Segment[], t: EpochMs): Segment {
     else hi = mid - 1;
   }
   const s = segments[lo];
-  assert(s !== undefined && t >= s.from && t < s.until, `no offset segment holds ${t}`);
+  if (!(s !== undefined && t >= s.from && t < s.until))
+    throw new InvariantError(`no offset segment holds ${t}`);
   return s;
 }

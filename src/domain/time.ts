@@ -2,7 +2,7 @@
 // the real clock (src/app) reads the wall clock. Times are epoch milliseconds; the exchange's time
 // zone says how to print them in its local time, with the offset in force at each instant (a
 // Monday after the March change prints -04:00 in New York, the Friday before it -05:00).
-import { assert } from './assert';
+import { InvariantError } from './assert';
 import type { TimeZone } from './time-zone';
 
 export type EpochMs = number;
@@ -21,7 +21,7 @@ export function fixedClock(start: EpochMs, timeZone: TimeZone): Clock & { set(t:
     now: () => t,
     timeZone,
     set: (next) => {
-      assert(next >= t, `clock must not go backwards: ${next} < ${t}`);
+      if (next < t) throw new InvariantError(`clock must not go backwards: ${next} < ${t}`);
       t = next;
     },
   };
@@ -128,7 +128,7 @@ const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Midnight of a local date, read as if it were UTC (the date's "wall clock" origin). */
 function wallMsOf(date: LocalDate): number {
   const m = datePattern.exec(date);
-  assert(m !== null, `a date must be YYYY-MM-DD, got ${date}`);
+  if (m === null) throw new InvariantError(`a date must be YYYY-MM-DD, got ${date}`);
   return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
 }
 
@@ -142,7 +142,7 @@ const hhmmPattern = /^(\d{2}):(\d{2})(?::(\d{2}))?$/;
 /** Milliseconds after local midnight of "HH:MM" or "HH:MM:SS". */
 export function msOfTimeOfDay(hhmm: string): number {
   const m = hhmmPattern.exec(hhmm);
-  assert(m !== null, `time of day must be HH:MM, got ${hhmm}`);
+  if (m === null) throw new InvariantError(`time of day must be HH:MM, got ${hhmm}`);
   return ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3] ?? 0)) * 1000;
 }
 

@@ -4,7 +4,7 @@
 // a restart rebuilds the same budget state.
 import {
   addDays,
-  assert,
+  InvariantError,
   atDateTime,
   atLocalTime,
   localDate,
@@ -70,7 +70,7 @@ function dayAround(now: number, zone: TimeZone, risk: RiskSettings): NonNullable
   const date = localDate(now, zone);
   const start = atDateTime(date, '00:00', zone);
   const end = atDateTime(addDays(date, 1), '00:00', zone);
-  assert(start <= now && now < end, `the local day around ${now} must hold it`);
+  if (!(start <= now && now < end)) throw new InvariantError(`the local day around ${now} must hold it`);
   return { start, end, date, scans: risk.scanTimes.map((at) => ({ at, t: atLocalTime(now, at, zone) })) };
 }
 

@@ -3,6 +3,7 @@
 // clock, so the same engine runs live and inside the deterministic simulator.
 import {
   assert,
+  InvariantError,
   ClientOrderId,
   describeInstrument,
   localDate,
@@ -424,10 +425,8 @@ export class Engine {
 
   openStructure(strategyId: StrategyId, source: 'strategy' | 'operator', request: OpenRequest): OpenOutcome {
     const p = this.core.p;
-    assert(
-      request.units > 0 && Number.isInteger(request.units),
-      `units must be a positive integer, got ${request.units}`,
-    );
+    if (!(request.units > 0 && Number.isInteger(request.units)))
+      throw new InvariantError(`units must be a positive integer, got ${request.units}`);
     for (const leg of request.legs) {
       const known = this.instruments.describe(leg.instrumentId);
       if (known.state === 'ready' && known.value) this.defineInstrument(known.value);
@@ -839,17 +838,13 @@ export class Engine {
       },
       openStructure: (request) => this.openStructure(strategyId, 'strategy', request),
       closeGroup: (groupId, reason, urgency) => {
-        assert(
-          p.requireGroup(groupId).strategyId === strategyId,
-          `${strategyId} may only close its own groups`,
-        );
+        if (!(p.requireGroup(groupId).strategyId === strategyId))
+          throw new InvariantError(`${strategyId} may only close its own groups`);
         this.closeGroup(groupId, reason, urgency);
       },
       reduceGroup: (groupId, keepUnits, reason) => {
-        assert(
-          p.requireGroup(groupId).strategyId === strategyId,
-          `${strategyId} may only reduce its own groups`,
-        );
+        if (!(p.requireGroup(groupId).strategyId === strategyId))
+          throw new InvariantError(`${strategyId} may only reduce its own groups`);
         this.closeGroup(groupId, reason, 'normal', keepUnits);
       },
       note: (message) => this.core.recorder.record('strategy.note', { strategyId, message }),

@@ -5,7 +5,7 @@
 // incident that halts trading — never a success. Each step is derived from the journal-backed
 // projection (owned quantities and the group's orders), so a restart resumes where it stopped.
 import {
-  assert,
+  InvariantError,
   isLive,
   qtyAdd,
   uncoveredShorts,
@@ -42,10 +42,8 @@ export class StructureExecutor {
   close(groupId: GroupId, reason: string, urgency: Urgency, keepUnits = 0): void {
     const group = this.core.p.requireGroup(groupId);
     if (group.status === 'closed' || group.status === 'failed') return;
-    assert(
-      keepUnits >= 0 && keepUnits < group.units,
-      `reduce of ${groupId} must keep fewer than ${group.units} units`,
-    );
+    if (!(keepUnits >= 0 && keepUnits < group.units))
+      throw new InvariantError(`reduce of ${groupId} must keep fewer than ${group.units} units`);
     if (group.status === 'closing' && group.targetUnits <= keepUnits) return;
     this.urgency.set(groupId, urgency);
     this.core.recorder.record('group.status', { groupId, status: 'closing', reason, targetUnits: keepUnits });

@@ -1,7 +1,7 @@
 // Black-Scholes-Merton for European options with a continuous dividend yield q. Conventions match
 // QuantLib's AnalyticEuropeanEngine: theta is per year of calendar time passing (negative for a
 // long option that decays), vega per 1.00 of vol, rho per 1.00 of rate.
-import { assert } from '../domain/assert';
+import { assert, InvariantError } from '../domain/assert';
 import type { OptionRight } from '../domain/instrument';
 import { normCdf, normPdf } from './normal';
 
@@ -113,9 +113,12 @@ export function assertInputs(
   const finite =
     Number.isFinite(spot) && Number.isFinite(strike) && Number.isFinite(t) && Number.isFinite(vol);
   if (finite && spot > 0 && strike > 0 && t >= 0 && vol >= 0 && Number.isFinite(rate + q)) return;
-  assert(spot > 0 && Number.isFinite(spot), `spot must be positive and finite, got ${spot}`);
-  assert(strike > 0 && Number.isFinite(strike), `strike must be positive and finite, got ${strike}`);
-  assert(t >= 0 && Number.isFinite(t), `time to expiry must be >= 0 years, got ${t}`);
-  assert(vol >= 0 && Number.isFinite(vol), `vol must be >= 0, got ${vol}`);
+  if (!(spot > 0 && Number.isFinite(spot)))
+    throw new InvariantError(`spot must be positive and finite, got ${spot}`);
+  if (!(strike > 0 && Number.isFinite(strike)))
+    throw new InvariantError(`strike must be positive and finite, got ${strike}`);
+  if (!(t >= 0 && Number.isFinite(t)))
+    throw new InvariantError(`time to expiry must be >= 0 years, got ${t}`);
+  if (!(vol >= 0 && Number.isFinite(vol))) throw new InvariantError(`vol must be >= 0, got ${vol}`);
   assert(Number.isFinite(rate) && Number.isFinite(q), `rate and dividend yield must be finite`);
 }

@@ -1,5 +1,5 @@
 // Chain helpers a strategy needs to choose strikes.
-import { assert } from '../domain/assert';
+import { InvariantError } from '../domain/assert';
 import type { OptionRight } from '../domain/instrument';
 
 export type DeltaChain = {
@@ -24,8 +24,10 @@ export function strikeNearestDelta(
 ): DeltaPick | null {
   const { strikes, deltas, isCall } = chain;
   const n = strikes.length;
-  assert(deltas.length === n && isCall.length === n, `chain arrays must have length ${n}`);
-  assert(targetAbsDelta > 0 && targetAbsDelta < 1, `target delta must be in (0, 1), got ${targetAbsDelta}`);
+  if (!(deltas.length === n && isCall.length === n))
+    throw new InvariantError(`chain arrays must have length ${n}`);
+  if (!(targetAbsDelta > 0 && targetAbsDelta < 1))
+    throw new InvariantError(`target delta must be in (0, 1), got ${targetAbsDelta}`);
   const wantCall = right === 'C' ? 1 : 0;
   let best = -1;
   let bestDistance = Infinity;

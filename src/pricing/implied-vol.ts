@@ -9,7 +9,7 @@
 //   b(s) = e^{x/2} N(x/s + s/2) - e^{-x/2} N(x/s - s/2),   0 < b < bMax = e^{x/2}.
 // An in-the-money option is turned into its OTM twin by put-call parity (a sum, no cancellation
 // beyond what the price itself carries), and a put maps to a call by x -> -x.
-import { assert } from '../domain/assert';
+import { InvariantError } from '../domain/assert';
 import type { OptionRight } from '../domain/instrument';
 import { assertInputs } from './black-scholes';
 import { normCdfOverPdf, normInvApprox } from './normal';
@@ -58,7 +58,8 @@ const STEP_FACTOR_MAX = 4;
 export function impliedVol(input: ImpliedVolInput): ImpliedVolResult {
   const q = input.q ?? 0;
   assertInputs(input.spot, input.strike, input.tYears, 0, input.rate, q);
-  assert(Number.isFinite(input.price), `option price must be finite, got ${input.price}`);
+  if (!Number.isFinite(input.price))
+    throw new InvariantError(`option price must be finite, got ${input.price}`);
   const t = input.tYears;
   const discount = Math.exp(-input.rate * t);
   const forward = input.spot * Math.exp((input.rate - q) * t);
@@ -90,11 +91,9 @@ export type IvChainOutput = {
 export function impliedVolChain(input: IvChainInput, out: IvChainOutput): void {
   const { spot, rate, q, strikes, tYears, prices, isCall } = input;
   const n = strikes.length;
-  assert(
-    tYears.length === n && prices.length === n && isCall.length === n,
-    `chain arrays must have length ${n}`,
-  );
-  assert(out.vol.length >= n, `vol output must hold ${n} values`);
+  if (!(tYears.length === n && prices.length === n && isCall.length === n))
+    throw new InvariantError(`chain arrays must have length ${n}`);
+  if (!(out.vol.length >= n)) throw new InvariantError(`vol output must hold ${n} values`);
   assertInputs(spot, 1, 0, 0, rate, q); // spot, rate and q; strike and time are checked per row
   const { vol, status, iterations } = out;
   // Most chains share one expiry: keep the per-expiry terms of the previous option.
@@ -108,7 +107,7 @@ export function impliedVolChain(input: IvChainInput, out: IvChainOutput): void {
     const price = prices[i] as number;
     // the message is built only on failure: formatting numbers costs more than a solve
     if (!(k > 0 && k < Infinity && t >= 0 && t < Infinity && Math.abs(price) < Infinity)) {
-      assert(false, `bad chain row ${i}: K=${k} T=${t} price=${price}`);
+      throw new InvariantError(`bad chain row ${i}: K=${k} T=${t} price=${price}`);
     }
     if (t !== lastT) {
       lastT = t;

@@ -1,7 +1,7 @@
 // Black-Scholes over a whole option chain in typed arrays: one pass, no allocation per option.
 // The math is the same as bsGreeks (same formulas, same order of operations), so a chain and a
 // single option give bit-identical numbers; only the loop structure is tuned for speed.
-import { assert } from '../domain/assert';
+import { assert, InvariantError } from '../domain/assert';
 import { normCdf } from './normal';
 
 export type ChainInput = {
@@ -35,7 +35,8 @@ export function priceChain(input: ChainInput, out: ChainOutput): void {
   const { spot, rate, q, strikes, tYears, vols, isCall } = input;
   const n = strikes.length;
   assertChainShape(input, out);
-  assert(spot > 0 && Number.isFinite(spot), `spot must be positive and finite, got ${spot}`);
+  if (!(spot > 0 && Number.isFinite(spot)))
+    throw new InvariantError(`spot must be positive and finite, got ${spot}`);
   assert(Number.isFinite(rate) && Number.isFinite(q), 'rate and dividend yield must be finite');
   const { price, delta, gamma, theta, vega, rho } = out;
   const needPdf = gamma !== undefined || theta !== undefined || vega !== undefined;
@@ -147,11 +148,10 @@ function writeExpired(out: ChainOutput, i: number, sign: number, spot: number, s
 
 function assertChainShape(input: ChainInput, out: ChainOutput): void {
   const n = input.strikes.length;
-  assert(
-    input.tYears.length === n && input.vols.length === n && input.isCall.length === n,
-    `chain input arrays must all have length ${n}`,
-  );
+  if (!(input.tYears.length === n && input.vols.length === n && input.isCall.length === n))
+    throw new InvariantError(`chain input arrays must all have length ${n}`);
   for (const arr of [out.price, out.delta, out.gamma, out.theta, out.vega, out.rho]) {
-    assert(arr === undefined || arr.length >= n, `chain output arrays must hold ${n} values`);
+    if (!(arr === undefined || arr.length >= n))
+      throw new InvariantError(`chain output arrays must hold ${n} values`);
   }
 }

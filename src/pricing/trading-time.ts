@@ -11,7 +11,7 @@
 // calendar time, 6 hours of variance is a 0.55% move and the 10-delta strikes of XSP 683 would sit
 // 5 points from spot; in trading time they sit 11-12 points away, where the 2026-02-13 incident's
 // broker put them (671P / 691C).
-import { assert } from '../domain/assert';
+import { assert, InvariantError } from '../domain/assert';
 import { instantOfWall, msOfTimeOfDay, type EpochMs } from '../domain/time';
 import type { TimeZone } from '../domain/time-zone';
 
@@ -44,10 +44,8 @@ export function sessionMinutesBetween(fromMs: EpochMs, toMs: EpochMs, zone: Time
   assert(Number.isFinite(fromMs) && Number.isFinite(toMs), 'times must be finite epoch ms');
   if (toMs <= fromMs) return 0;
   const days = Math.ceil((toMs - fromMs) / MS_PER_DAY) + 1;
-  assert(
-    days <= TRADING_TIME_DAYS_MAX,
-    `trading time spans ${days} days, more than ${TRADING_TIME_DAYS_MAX}`,
-  );
+  if (!(days <= TRADING_TIME_DAYS_MAX))
+    throw new InvariantError(`trading time spans ${days} days, more than ${TRADING_TIME_DAYS_MAX}`);
   let ms = 0;
   // Local midnight of fromMs's date, read as if UTC: the wall clock of the first day.
   const firstWall = Math.floor((fromMs + zone.offsetAt(fromMs) * MS_PER_MINUTE) / MS_PER_DAY) * MS_PER_DAY;

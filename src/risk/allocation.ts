@@ -5,7 +5,7 @@
 // never exceed the daily cap. Percentages are exact fractions (20% / 3 is 1/15, not 0.0667);
 // turned into money they are rounded DOWN to the micro.
 import type { Micros } from '../domain';
-import { assert } from '../domain';
+import { InvariantError } from '../domain';
 import type { Ratio } from './exact';
 import { div, floorMicros, floorR, le, minR, mul, ratioInt, ratioOf, toNumber } from './exact';
 import { RiskInputError, requireCount, requirePct, requirePositive } from './errors';
@@ -76,8 +76,9 @@ export function allocateSignals(input: AllocationInput): Allocation {
   const n = Math.min(input.executeMax, watchlist.length, floorCount);
   const each = n === 0 ? ratioInt(0) : minR(ratioOf(maxPosition), div(ratioOf(daily), ratioInt(n)));
   const total = mul(each, ratioInt(n));
-  assert(le(total, ratioOf(daily)), `${fn}: allocated ${toNumber(total)} exceeds the daily ${daily}`);
-  assert(n === 0 || le(ratioOf(floor), each), `${fn}: allocation below the floor`);
+  if (!le(total, ratioOf(daily)))
+    throw new InvariantError(`${fn}: allocated ${toNumber(total)} exceeds the daily ${daily}`);
+  if (!(n === 0 || le(ratioOf(floor), each))) throw new InvariantError(`${fn}: allocation below the floor`);
 
   const executed = watchlist.slice(0, n).map((s) => executedSignal(s, each, input.equity));
   const context = { daily, floor, floorCount, executeMax: input.executeMax, threshold: input.threshold };

@@ -2,7 +2,7 @@
 // entries or 12,000. Derived, never journaled: built once from a state's entries, then carried to
 // the state the next event makes from it, changed by that event's one entry. Carried, not shared:
 // the state it came from builds its own again if it is ever asked (tests branch; the engine doesn't).
-import { assert, type ClientOrderId, type StrategyId } from '../domain';
+import { InvariantError, type ClientOrderId, type StrategyId } from '../domain';
 import type { BudgetEntry, BudgetState } from './budget';
 
 /** One scope's sums over its entries (micros and counts), kept current entry by entry. */
@@ -53,12 +53,14 @@ export function carryIndex(
   if (index === undefined || index.dayIndex !== next.day.index) return;
   indexes.delete(prev);
   if (before !== null) {
-    assert(index.byId.get(before.id) === before, `budget index: ${before.id} is not the entry it replaces`);
+    if (!(index.byId.get(before.id) === before))
+      throw new InvariantError(`budget index: ${before.id} is not the entry it replaces`);
     add(index, before, -1);
     index.byId.delete(before.id);
   }
   if (after !== null) {
-    assert(!index.byId.has(after.id) || before?.id === after.id, `budget index: ${after.id} twice`);
+    if (!(!index.byId.has(after.id) || before?.id === after.id))
+      throw new InvariantError(`budget index: ${after.id} twice`);
     add(index, after, 1);
     index.byId.set(after.id, after);
   }

@@ -243,10 +243,8 @@ export function reserve(state: BudgetState, req: ReserveRequest): ReserveResult 
  */
 export function reserveRefusal(state: BudgetState, req: ReserveRequest): BudgetRefusal | null {
   validateRequest(req);
-  assert(
-    !budgetIndex(state).byId.has(req.id),
-    `reserve: ${req.id} is already reserved; one reservation per order`,
-  );
+  if (budgetIndex(state).byId.has(req.id))
+    throw new InvariantError(`reserve: ${req.id} is already reserved; one reservation per order`);
   const exposure = ceilMicros(mul(ratioOf(req.qty), ratioOf(req.exposurePerUnit)));
   const checks = scopesOf(state, req.strategyId).flatMap((scope) => checkScope(state, scope, exposure));
   const maxAllowed = Math.min(...checks.map((c) => c.headroom)) as Micros;
@@ -274,10 +272,8 @@ export function reserveRefusal(state: BudgetState, req: ReserveRequest): BudgetR
 
 /** Converts reservation into consumption. Facts are applied even when they break a cap. */
 export function fill(state: BudgetState, ev: FillEvent): BudgetState {
-  assert(
-    Number.isSafeInteger(ev.exposure) && ev.exposure >= 0,
-    `fill: exposure must be whole micros >= 0, got ${ev.exposure}`,
-  );
+  if (!(Number.isSafeInteger(ev.exposure) && ev.exposure >= 0))
+    throw new InvariantError(`fill: exposure must be whole micros >= 0, got ${ev.exposure}`);
   const entry = budgetIndex(state).byId.get(ev.id);
   if (entry === undefined) {
     // A fill after the order's reservation was released (a fill after a cancel is real life):
@@ -296,10 +292,10 @@ export function fill(state: BudgetState, ev: FillEvent): BudgetState {
     carryIndex(state, next, null, late);
     return next;
   }
-  assert(
-    entry.strategyId === ev.strategyId && entry.symbol === ev.symbol,
-    `fill: ${ev.id} was reserved for ${entry.strategyId} ${entry.symbol}, filled as ${ev.strategyId} ${ev.symbol}`,
-  );
+  if (!(entry.strategyId === ev.strategyId && entry.symbol === ev.symbol))
+    throw new InvariantError(
+      `fill: ${ev.id} was reserved for ${entry.strategyId} ${entry.symbol}, filled as ${ev.strategyId} ${ev.symbol}`,
+    );
   if (entry.status === 'closed' || entry.status === 'freed') {
     throw new InvariantError(
       `fill: ${ev.id} filled after its position was closed; the account is not what keel expects`,
@@ -610,7 +606,7 @@ function settle(
 
 function replaceEntry(state: BudgetState, entry: BudgetEntry, next: BudgetEntry | null): BudgetState {
   const at = state.entries.indexOf(entry);
-  assert(at >= 0, `budget: ${entry.id} is not in this state's entries`);
+  if (!(at >= 0)) throw new InvariantError(`budget: ${entry.id} is not in this state's entries`);
   const entries = state.entries.slice();
   if (next === null) entries.splice(at, 1);
   else entries[at] = next;
@@ -666,7 +662,7 @@ function computeCaps(state: BudgetState, limits: BudgetLimits): ScopeCaps {
 function limitsOf(state: BudgetState, scope: BudgetScope): BudgetLimits {
   if (scope.kind === 'account') return state.limits;
   const found = state.strategyLimits.find((s) => s.strategyId === scope.strategyId);
-  assert(found !== undefined, `no limits for strategy ${scope.strategyId}`);
+  if (!(found !== undefined)) throw new InvariantError(`no limits for strategy ${scope.strategyId}`);
   return found.limits;
 }
 
@@ -707,8 +703,9 @@ function list(entries: readonly BudgetEntry[]): string {
 }
 
 function assertForward(state: BudgetState, t: EpochMs, what: string): void {
-  assert(Number.isSafeInteger(t), `${what}: t must be epoch milliseconds, got ${t}`);
-  assert(t >= state.lastEventAt, `${what}: time must not go backwards (${t} < ${state.lastEventAt})`);
+  if (!Number.isSafeInteger(t)) throw new InvariantError(`${what}: t must be epoch milliseconds, got ${t}`);
+  if (!(t >= state.lastEventAt))
+    throw new InvariantError(`${what}: time must not go backwards (${t} < ${state.lastEventAt})`);
 }
 
 function equityToMicros(fn: string, equity: number): Micros {
@@ -783,7 +780,7 @@ export function assertBudgetInvariants(state: BudgetState): void {
 }
 
 function assertHeader(state: BudgetState): void {
-  assert(state.version === 1, `budget: unknown version ${String(state.version)}`);
+  if (!(state.version === 1)) throw new InvariantError(`budget: unknown version ${String(state.version)}`);
   assert(state.day.equityMicros > 0 && state.week.equityMicros > 0, 'budget: equity must be positive');
   assert(Number.isSafeInteger(state.day.index) && state.day.index >= 0, 'budget: day index');
   assert(
@@ -808,21 +805,16 @@ function entryHolds(e: BudgetEntry, dayIndex: number): boolean {
 }
 
 function entryFailure(e: BudgetEntry, dayIndex: number, ids: ReadonlySet<string>): never {
-  assert(!ids.has(e.id), `budget: entry ${e.id} appears twice`);
-  assert(
-    Number.isSafeInteger(e.reservedMicros) && e.reservedMicros >= 0,
-    `budget: ${e.id} reserved must be micros >= 0`,
-  );
-  assert(
-    Number.isSafeInteger(e.filledMicros) && e.filledMicros >= 0,
-    `budget: ${e.id} filled must be micros >= 0`,
-  );
-  assert(
-    Number.isSafeInteger(e.day) && e.day >= 0 && e.day <= dayIndex,
-    `budget: ${e.id} day ${e.day} is not a past day`,
-  );
+  if (ids.has(e.id)) throw new InvariantError(`budget: entry ${e.id} appears twice`);
+  if (!(Number.isSafeInteger(e.reservedMicros) && e.reservedMicros >= 0))
+    throw new InvariantError(`budget: ${e.id} reserved must be micros >= 0`);
+  if (!(Number.isSafeInteger(e.filledMicros) && e.filledMicros >= 0))
+    throw new InvariantError(`budget: ${e.id} filled must be micros >= 0`);
+  if (!(Number.isSafeInteger(e.day) && e.day >= 0 && e.day <= dayIndex))
+    throw new InvariantError(`budget: ${e.id} day ${e.day} is not a past day`);
   if (e.status === 'working')
-    assert(e.reservedMicros > 0 || e.filledMicros > 0, `budget: working ${e.id} holds nothing`);
+    if (!(e.reservedMicros > 0 || e.filledMicros > 0))
+      throw new InvariantError(`budget: working ${e.id} holds nothing`);
   throw new InvariantError(`budget: ${e.status} ${e.id} must hold filled exposure only`);
 }
 

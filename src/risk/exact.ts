@@ -2,7 +2,7 @@
 // (0.1 is not 1/10 in binary), so every cap comparison here is done on exact fractions: a number
 // is read as the decimal it prints as (170.77 is 17077/100), and only the final result is
 // converted back, always rounded in the safe direction (quantities down, exposures up).
-import { assert, MICROS_PER_UNIT, type Micros } from '../domain';
+import { assert, InvariantError, MICROS_PER_UNIT, type Micros } from '../domain';
 
 export type Ratio = { readonly n: bigint; readonly d: bigint };
 
@@ -40,9 +40,9 @@ export function ratioOf(x: number): Ratio {
 }
 
 function readRatio(x: number): Ratio {
-  assert(Number.isFinite(x), `exact: ${x} is not a finite number`);
+  if (!Number.isFinite(x)) throw new InvariantError(`exact: ${x} is not a finite number`);
   const m = decimalText.exec(String(x));
-  assert(m !== null, `exact: cannot read ${x} as a decimal`);
+  if (!(m !== null)) throw new InvariantError(`exact: cannot read ${x} as a decimal`);
   const [, sign, int = '0', frac = '', exp = '+0'] = m;
   const e = Number(exp);
   let n = BigInt(int + frac);
@@ -92,15 +92,13 @@ export function toNumber(a: Ratio): number {
 }
 
 export function ratioOfMicros(m: Micros): Ratio {
-  assert(Number.isSafeInteger(m), `exact: micros must be a safe integer, got ${m}`);
+  if (!Number.isSafeInteger(m)) throw new InvariantError(`exact: micros must be a safe integer, got ${m}`);
   return make(BigInt(m), microsPerUnit);
 }
 
 function toSafeMicros(v: bigint, what: string): Micros {
-  assert(
-    v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER),
-    `exact: ${what} is out of the micros range`,
-  );
+  if (!(v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER)))
+    throw new InvariantError(`exact: ${what} is out of the micros range`);
   const m = Number(v);
   return (m === 0 ? 0 : m) as Micros;
 }

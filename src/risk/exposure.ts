@@ -6,7 +6,7 @@
 //   and at both tails; an uncovered short (more shorts than longs of a right) is undefined risk,
 //   reported as Infinity.
 import type { Micros, OptionRight } from '../domain';
-import { assert } from '../domain';
+import { InvariantError } from '../domain';
 import type { Ratio } from './exact';
 import { abs, add, ceilMicros, lt, maxR, mul, ratioOf, sub, toNumber, ZERO } from './exact';
 import { RiskInputError, requirePositive } from './errors';
@@ -205,7 +205,8 @@ function validateLegs(legs: readonly OptionLeg[], netCredit: number, multiplier:
         fix: 'use + for long legs and - for short legs',
       });
     }
-    assert(leg.right === 'C' || leg.right === 'P', `legs[${i}].right must be C or P`);
+    if (!(leg.right === 'C' || leg.right === 'P'))
+      throw new InvariantError(`legs[${i}].right must be C or P`);
   });
   if (!Number.isFinite(netCredit)) {
     throw new RiskInputError({

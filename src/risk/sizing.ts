@@ -2,7 +2,7 @@
 // alone: a $7 stop on a $170 stock allowed 300 shares ($51,000, 49% of the account). Every size
 // here is the lesser of the risk cap and the notional cap, rounded DOWN to the lot, and both caps
 // are compared in exact arithmetic so a size can never exceed either by a float's rounding.
-import { assert } from '../domain';
+import { InvariantError } from '../domain';
 import type { Ratio } from './exact';
 import { abs, cmp, div, floorR, le, mul, ONE, ratioInt, ratioOf, sub, toNumber, ZERO } from './exact';
 import { RiskInputError, requirePct, requirePositive } from './errors';
@@ -68,9 +68,10 @@ export function sizePosition(input: SizingInput): PositionSize {
   const qtyR = mul(ratioInt(lots), lotR);
 
   // Postconditions: never above either cap, never negative, always on the lot grid.
-  assert(lots >= 0n, `${fn}: negative size ${lots} lots`);
-  assert(le(mul(qtyR, unitCost), notionalBudget), `${fn}: size exceeds the notional cap`);
-  assert(le(mul(qtyR, unitRisk), riskBudget), `${fn}: size exceeds the risk cap`);
+  if (!(lots >= 0n)) throw new InvariantError(`${fn}: negative size ${lots} lots`);
+  if (!le(mul(qtyR, unitCost), notionalBudget))
+    throw new InvariantError(`${fn}: size exceeds the notional cap`);
+  if (!le(mul(qtyR, unitRisk), riskBudget)) throw new InvariantError(`${fn}: size exceeds the risk cap`);
 
   const bound: SizeBound =
     lots === 0n ? 'zero' : riskLots === notionalLots ? 'both' : riskLots < notionalLots ? 'risk' : 'notional';

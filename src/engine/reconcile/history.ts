@@ -6,7 +6,7 @@
 // or a pnl-mismatch is raised. Each record is matched once (reconcile.matched).
 import {
   applyPnlFill,
-  assert,
+  InvariantError,
   ExecId,
   microsToCents,
   microsToNumber,
@@ -243,7 +243,8 @@ function inferClosingFill(
   );
   r.counts.fillsInferred++;
   r.lastFillAt.set(group.id, rec.closedAt);
-  assert(p.ownership.owned(rec.instrumentId, group.id) === 0, `inferred close must flatten ${group.id}`);
+  if (!(p.ownership.owned(rec.instrumentId, group.id) === 0))
+    throw new InvariantError(`inferred close must flatten ${group.id}`);
   return true;
 }
 

@@ -1,7 +1,7 @@
 // Start-up order (DESIGN.md): take the account lock, replay the journal, reconcile, cancel keel's
 // own stale working orders and wait for the venue to confirm, and only then let strategies act.
 // Open discrepancies that touch owned positions start keel in REDUCING or HALTED, never ACTIVE.
-import { assert, isLive, isTerminal, type ClientOrderId } from '../../domain';
+import { InvariantError, isLive, isTerminal, type ClientOrderId } from '../../domain';
 import type { OrderRecord } from '../../ledger/projection';
 import type { EngineCore } from '../engine-core';
 import type { OrderManager } from '../order-manager';
@@ -13,10 +13,10 @@ export const startUpCancelWaitMs = 60_000;
 /** The account lock: one journal belongs to one account, and the journal's lock to one process. */
 export function checkAccount(core: EngineCore, account: string): void {
   const owner = core.p.account;
-  assert(
-    owner === null || owner === account,
-    `this journal belongs to account ${owner}, not ${account}: one journal per account`,
-  );
+  if (!(owner === null || owner === account))
+    throw new InvariantError(
+      `this journal belongs to account ${owner}, not ${account}: one journal per account`,
+    );
 }
 
 export function startUpTrip(core: EngineCore): void {

@@ -3,7 +3,7 @@
 // still contains what keel owns (a halt stops new risk, never the closing of keel's own matched
 // quantity). The state timeline is the report's; the orders and quantities are the venue's. An order stamped with the very instant of a state change is judged by the more permissive
 // of the states around it: the two logs cannot say which came first within one instant.
-import { assert, parseIsoWithOffset } from '../../domain';
+import { InvariantError, parseIsoWithOffset } from '../../domain';
 import type { ReportTradingState, ReportTradingStateChange } from '../../engine/report/report-types';
 import { qtyIn, replay, type Ledger } from './ledger';
 import { describeOrder, describeRecord, indexReport } from './report-index';
@@ -62,7 +62,8 @@ function reducesRisk(order: OrderLine, intent: string | undefined): boolean {
 function parseTimeline(changes: readonly ReportTradingStateChange[]): Change[] {
   const parsed = changes.map((change) => {
     const at = parseIsoWithOffset(change.t);
-    assert(at !== null, `report tradingState time "${change.t}" is not ISO 8601 with an offset`);
+    if (!(at !== null))
+      throw new InvariantError(`report tradingState time "${change.t}" is not ISO 8601 with an offset`);
     return { epochMs: at.epochMs, change };
   });
   return parsed.sort((a, b) => a.epochMs - b.epochMs); // stable: same-instant changes keep their order

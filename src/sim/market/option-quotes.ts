@@ -4,7 +4,7 @@
 // T is trading time (tradingYearsToExpiry, see src/pricing/trading-time.ts): a scenario's vol 0.21
 // is what a trader means by it on the day, and 0DTE 10-delta strikes land where the 2026-02-13
 // incident's broker had them.
-import { assert } from '../../domain/assert';
+import { assert, InvariantError } from '../../domain/assert';
 import type { OptionRight } from '../../domain/instrument';
 import { bsGreeks } from '../../pricing';
 import { assertTick, ceilToTick, floorToTick } from './tick';
@@ -107,7 +107,8 @@ export function quoteOption(model: OptionQuoteModel, request: QuoteRequest): Opt
     ask = tick;
   }
   if (ask - bid < tick) ask = ceilToTick(bid + tick, tick);
-  assert(bid >= 0 && bid <= theo + tick && ask >= theo && ask > bid, `bad quote ${bid}/${ask} for ${theo}`);
+  if (!(bid >= 0 && bid <= theo + tick && ask >= theo && ask > bid))
+    throw new InvariantError(`bad quote ${bid}/${ask} for ${theo}`);
   return { bid, ask, mid: (bid + ask) / 2, theo, iv, delta: greeks.delta };
 }
 
@@ -122,7 +123,7 @@ export function volIndex(
   tYears = VOL_INDEX_TENOR_YEARS,
   rate = 0,
 ): number {
-  assert(tYears > 0, `vol index tenor must be positive, got ${tYears}`);
+  if (!(tYears > 0)) throw new InvariantError(`vol index tenor must be positive, got ${tYears}`);
   if (model.atmVol === 0) return 0;
   const forward = spot * Math.exp(rate * tYears);
   const halfWidth = VOL_INDEX_SDS * SMILE_FACTOR_MAX * model.atmVol * Math.sqrt(tYears);
@@ -150,7 +151,8 @@ const checkedModels = new WeakSet<OptionQuoteModel>();
 
 function assertModel(model: OptionQuoteModel): void {
   if (checkedModels.has(model)) return;
-  assert(model.atmVol >= 0 && Number.isFinite(model.atmVol), `atm vol must be >= 0, got ${model.atmVol}`);
+  if (!(model.atmVol >= 0 && Number.isFinite(model.atmVol)))
+    throw new InvariantError(`atm vol must be >= 0, got ${model.atmVol}`);
   assert(model.spreadBase >= 0 && model.spreadPct >= 0, 'spreads must not be negative');
   assertTick(model.tick);
   assertTick(model.wideTick);

@@ -1,7 +1,7 @@
 // An underlying's price on the simulated clock. Pure and deterministic: the same spec, seed, start
 // and sequence of advanceTo calls give the same prices on any machine. The path keeps its exact
 // (unrounded) state and reports it rounded to the tick, so rounding never compounds.
-import { assert } from '../../domain/assert';
+import { assert, InvariantError } from '../../domain/assert';
 import type { Rng } from '../../domain/rng';
 import type { EpochMs } from '../../domain/time';
 import type { PriceBars } from './price-file';
@@ -65,15 +65,16 @@ export function createPricePath(
   startMs: EpochMs,
   tick = DEFAULT_TICK,
 ): PricePath {
-  assert(spec.spot > 0 && Number.isFinite(spec.spot), `spot must be positive, got ${spec.spot}`);
-  assert(Number.isFinite(startMs), `start must be finite epoch ms, got ${startMs}`);
+  if (!(spec.spot > 0 && Number.isFinite(spec.spot)))
+    throw new InvariantError(`spot must be positive, got ${spec.spot}`);
+  if (!Number.isFinite(startMs)) throw new InvariantError(`start must be finite epoch ms, got ${startMs}`);
   assertTick(tick);
   const exactAt = exactPrice(spec, rng, startMs);
   let timeMs = startMs;
   let price = Math.max(roundToTick(spec.spot, tick), tick);
   return {
     advanceTo(tMs) {
-      assert(tMs >= timeMs, `price path must not go backwards: ${tMs} < ${timeMs}`);
+      if (!(tMs >= timeMs)) throw new InvariantError(`price path must not go backwards: ${tMs} < ${timeMs}`);
       if (tMs === timeMs) return price;
       timeMs = tMs;
       // A path that rounds to 0 would be a free instrument; the smallest price is one tick.
@@ -200,9 +201,11 @@ function extremeFractions(
 
 function gbm(spec: Extract<PricePathSpec, { kind: 'gbm' }>, rng: Rng, startMs: EpochMs) {
   const { vol, drift, jumps } = spec;
-  assert(vol >= 0 && Number.isFinite(vol) && Number.isFinite(drift), `bad gbm vol ${vol} / drift ${drift}`);
+  if (!(vol >= 0 && Number.isFinite(vol) && Number.isFinite(drift)))
+    throw new InvariantError(`bad gbm vol ${vol} / drift ${drift}`);
   if (jumps !== undefined) {
-    assert(jumps.perDay >= 0 && jumps.stdPct >= 0, `bad jump spec ${JSON.stringify(jumps)}`);
+    if (!(jumps.perDay >= 0 && jumps.stdPct >= 0))
+      throw new InvariantError(`bad jump spec ${JSON.stringify(jumps)}`);
   }
   // Separate streams: turning jumps on does not change the diffusion's draws.
   const diffusion = rng.fork('diffusion');
@@ -225,7 +228,8 @@ function jumpLog(jumps: JumpSpec, dtDays: number, rng: Rng): number {
   let total = 0;
   let product = rng.next();
   for (let count = 0; product > threshold; count++) {
-    assert(count < JUMPS_PER_STEP_MAX, `more than ${JUMPS_PER_STEP_MAX} jumps in one step`);
+    if (!(count < JUMPS_PER_STEP_MAX))
+      throw new InvariantError(`more than ${JUMPS_PER_STEP_MAX} jumps in one step`);
     const pct = Math.max(jumps.meanPct + jumps.stdPct * rng.normal(), JUMP_PCT_MIN);
     total += Math.log1p(pct / 100);
     product *= rng.next();
@@ -238,7 +242,8 @@ function interpolate(spot: number, points: readonly (readonly [EpochMs, number])
   const prices = [spot];
   let previous = -Infinity;
   for (const [t, p] of points) {
-    assert(p > 0 && Number.isFinite(p), `path point price must be positive, got ${p}`);
+    if (!(p > 0 && Number.isFinite(p)))
+      throw new InvariantError(`path point price must be positive, got ${p}`);
     assert(t > previous && Number.isFinite(t), `path points must be in strictly increasing time`);
     previous = t;
     if (t <= startMs) continue; // before the start the spot rules

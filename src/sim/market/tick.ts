@@ -1,7 +1,7 @@
 // Prices on a tick grid. Float division makes 0.3 / 0.01 = 29.999999999999996, so floor and ceil
 // allow a relative slack far below any real tick, and results are cleaned to the tick's decimals
 // (683.38, not 683.3800000000001) so they print and compare as a venue would send them.
-import { assert } from '../../domain/assert';
+import { InvariantError } from '../../domain/assert';
 
 const GRID_SLACK = 1e-9;
 const TICK_DECIMALS_MAX = 10;
@@ -19,8 +19,9 @@ export function ceilToTick(price: number, tick: number): number {
 }
 
 export function assertTick(tick: number): void {
-  assert(tick > 0 && Number.isFinite(tick), `tick must be positive, got ${tick}`);
-  assert(tickDecimals(tick) <= TICK_DECIMALS_MAX, `tick ${tick} has more than ${TICK_DECIMALS_MAX} decimals`);
+  if (!(tick > 0 && Number.isFinite(tick))) throw new InvariantError(`tick must be positive, got ${tick}`);
+  if (!(tickDecimals(tick) <= TICK_DECIMALS_MAX))
+    throw new InvariantError(`tick ${tick} has more than ${TICK_DECIMALS_MAX} decimals`);
 }
 
 // A tick as whole units of its last decimal (0.05 is 5 of 1/100): steps x units is then an exact

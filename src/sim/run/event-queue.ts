@@ -1,6 +1,6 @@
 // The simulator's clock: a priority queue of (time, insertion order). Ties run in the order they
 // were scheduled, so a run is a pure function of the scenario and seed.
-import { assert } from '../../domain';
+import { assert, InvariantError } from '../../domain';
 
 type Entry = { t: number; seq: number; label: string; fn: () => void | Promise<void> };
 
@@ -11,7 +11,7 @@ export class EventQueue {
   private seq = 0;
 
   push(t: number, label: string, fn: () => void | Promise<void>): void {
-    assert(Number.isFinite(t), `event '${label}' at a non-finite time`);
+    if (!Number.isFinite(t)) throw new InvariantError(`event '${label}' at a non-finite time`);
     assert(this.heap.length < queueLengthMax, 'simulation event queue overflow');
     this.heap.push({ t, seq: this.seq++, label, fn });
     this.up(this.heap.length - 1);
@@ -26,8 +26,8 @@ export class EventQueue {
 
   /** Queues an event under an order number from reserve(): it runs where it would have if queued then. */
   pushReserved(t: number, seq: number, label: string, fn: () => void | Promise<void>): void {
-    assert(Number.isFinite(t), `event '${label}' at a non-finite time`);
-    assert(seq < this.seq, `event '${label}': order number ${seq} was not reserved`);
+    if (!Number.isFinite(t)) throw new InvariantError(`event '${label}' at a non-finite time`);
+    if (!(seq < this.seq)) throw new InvariantError(`event '${label}': order number ${seq} was not reserved`);
     assert(this.heap.length < queueLengthMax, 'simulation event queue overflow');
     this.heap.push({ t, seq, label, fn });
     this.up(this.heap.length - 1);

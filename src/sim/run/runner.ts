@@ -6,6 +6,7 @@
 import {
   addDays,
   assert,
+  InvariantError,
   AccountId,
   atDateTime,
   fixedClock,
@@ -407,7 +408,8 @@ class SimRun {
 
   private resolve(terms: InstrumentTerms) {
     const r = this.venue.resolveInstrument(terms);
-    assert(r.ok, `scenario instrument ${JSON.stringify(terms)}: ${r.ok ? '' : r.reason}`);
+    if (!r.ok)
+      throw new InvariantError(`scenario instrument ${JSON.stringify(terms)}: ${r.ok ? '' : r.reason}`);
     return r.instrument;
   }
 

@@ -1,7 +1,7 @@
 // The simulated venue's instrument registry: it gives each instrument a numeric id the way a real
 // broker gives a contract id, in order of first reference (deterministic for a given run).
 import {
-  assert,
+  InvariantError,
   InstrumentId,
   type Instrument,
   type InstrumentTerms,
@@ -95,7 +95,7 @@ export class SimInstrumentRegistry {
   }
 
   private remember(key: string, instrument: Instrument): Instrument {
-    assert(!this.byId.has(instrument.id), `instrument id ${instrument.id} minted twice`);
+    if (this.byId.has(instrument.id)) throw new InvariantError(`instrument id ${instrument.id} minted twice`);
     this.byKey.set(key, instrument);
     this.byId.set(instrument.id, instrument);
     return instrument;

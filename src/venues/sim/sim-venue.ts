@@ -10,6 +10,7 @@
 // reduce-only orders resting on it.
 import {
   assert,
+  InvariantError,
   ClientOrderId,
   ExecId,
   formatIso,
@@ -353,7 +354,7 @@ export class SimVenue implements Venue {
       const instrument = this.requireInstrument(id);
       if (p.qty === 0 || instrument.kind !== 'option' || instrument.expiry > today) continue;
       const spot = this.market.spot(instrument.symbol);
-      assert(spot !== null, `no spot for ${instrument.symbol} at settlement`);
+      if (!(spot !== null)) throw new InvariantError(`no spot for ${instrument.symbol} at settlement`);
       const intrinsic =
         instrument.right === 'C'
           ? Math.max(0, spot - instrument.strike)
@@ -626,10 +627,8 @@ export class SimVenue implements Venue {
   }
 
   private execute(order: SimOrder, legs: PricedLeg[], prices: number[], units: number): void {
-    assert(
-      units > 0 && qtyAdd(order.filledUnits, units) <= order.qty,
-      `fill of ${units} exceeds order ${order.venueOrderId}`,
-    );
+    if (!(units > 0 && qtyAdd(order.filledUnits, units) <= order.qty))
+      throw new InvariantError(`fill of ${units} exceeds order ${order.venueOrderId}`);
     const t = this.scheduler.now();
     const comboExecId = legs.length > 1 ? `C${this.nextExecNo}` : null;
     legs.forEach((leg, i) => {
@@ -848,7 +847,7 @@ export class SimVenue implements Venue {
 
   private requireInstrument(id: InstrumentId): Instrument {
     const i = this.registry.get(id);
-    assert(i !== null, `venue has no instrument ${id}`);
+    if (!(i !== null)) throw new InvariantError(`venue has no instrument ${id}`);
     return i;
   }
 
