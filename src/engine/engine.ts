@@ -811,7 +811,33 @@ export class Engine {
     this.deps.venue.watch([i.id]);
   }
 
+  /** Each strategy's context functions, made once: a tick builds only the small context object. */
+  private readonly contextActions = new Map<StrategyId, ContextActions>();
+
   private contextFor(strategyId: StrategyId): StrategyContext {
+    const p = this.core.p;
+    let actions = this.contextActions.get(strategyId);
+    if (actions === undefined)
+      this.contextActions.set(strategyId, (actions = this.makeContextActions(strategyId)));
+    return {
+      strategyId,
+      now: this.core.now(),
+      timeZone: p.timeZone,
+      tradingState: p.tradingState,
+      equity: p.budget.state === null ? null : p.budget.state.day.equityMicros / 1e6,
+      market: this.market,
+      resolve: actions.resolve,
+      activeGroups: actions.activeGroups,
+      groupsToday: actions.groupsToday,
+      symbolsToday: actions.symbolsToday,
+      openStructure: actions.openStructure,
+      closeGroup: actions.closeGroup,
+      reduceGroup: actions.reduceGroup,
+      note: actions.note,
+    };
+  }
+
+  private makeContextActions(strategyId: StrategyId): ContextActions {
     const p = this.core.p;
     const market = this.market;
     const mine = (): GroupRecord[] => [...p.groups.values()].filter((g) => g.strategyId === strategyId);
@@ -821,12 +847,6 @@ export class Engine {
       return out;
     };
     return {
-      strategyId,
-      now: this.core.now(),
-      timeZone: p.timeZone,
-      tradingState: p.tradingState,
-      equity: p.budget.state === null ? null : p.budget.state.day.equityMicros / 1e6,
-      market,
       resolve: (terms) => this.resolve(terms),
       activeGroups: () => activeMine().map((g) => groupView(p, market, g)),
       groupsToday: () => this.groupSeq(strategyId, this.core.now()) - 1,
@@ -851,6 +871,18 @@ export class Engine {
     };
   }
 }
+
+type ContextActions = Pick<
+  StrategyContext,
+  | 'resolve'
+  | 'activeGroups'
+  | 'groupsToday'
+  | 'symbolsToday'
+  | 'openStructure'
+  | 'closeGroup'
+  | 'reduceGroup'
+  | 'note'
+>;
 
 function instrumentOf(event: VenueEvent): InstrumentId | null {
   switch (event.type) {

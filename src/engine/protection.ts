@@ -98,13 +98,21 @@ export class Protection {
   private keep(group: GroupRecord, instrumentId: InstrumentId, owned: number, kind: Kind): void {
     const price = kind.type === 'STP' ? group.entry?.stopPrice : group.entry?.targetPrice;
     if (price === null || price === undefined) return;
+    // One pass over the group's orders: this runs on every tick for every protected group.
     const mine = this.protectOrders(group, kind.type);
-    if (mine.filter((o) => o.state === 'rejected').length >= protectRejectsMax)
-      return this.manage(group, instrumentId, owned, kind, price);
-    const live = mine.filter((o) => isLive(o.state));
-    if (live.some((o) => o.state === 'intent' || o.state === 'cancel_pending')) return; // wait for the venue
+    let rejected = 0;
+    let waiting = false;
     let covered = 0;
-    for (const o of live) covered += remainingLegQty(o, instrumentId);
+    const live: OrderRecord[] = [];
+    for (const o of mine) {
+      if (o.state === 'rejected') rejected++;
+      if (!isLive(o.state)) continue;
+      live.push(o);
+      if (o.state === 'intent' || o.state === 'cancel_pending') waiting = true;
+      covered += remainingLegQty(o, instrumentId);
+    }
+    if (rejected >= protectRejectsMax) return this.manage(group, instrumentId, owned, kind, price);
+    if (waiting) return; // wait for the venue
     const need = Math.abs(owned);
     if (covered > need) {
       // The group owns less than it did (a partial close): re-size once the old ones are gone.
@@ -179,9 +187,12 @@ export class Protection {
   }
 
   private protectOrders(group: GroupRecord, type: OrderType): OrderRecord[] {
-    return group.clientOrderIds
-      .map((id) => this.core.p.orders.require(id))
-      .filter((o) => o.intent.intent === 'protect' && o.intent.type === type);
+    const out: OrderRecord[] = [];
+    for (const id of group.clientOrderIds) {
+      const o = this.core.p.orders.require(id);
+      if (o.intent.intent === 'protect' && o.intent.type === type) out.push(o);
+    }
+    return out;
   }
 }
 

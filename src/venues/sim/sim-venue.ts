@@ -571,7 +571,7 @@ export class SimVenue implements Venue {
     for (const leg of order.legs) {
       const quote = this.market.quote(leg.instrument.id);
       if (!quote) return null;
-      legs.push({ ...leg, quote });
+      legs.push({ instrument: leg.instrument, side: leg.side, ratio: leg.ratio, quote });
     }
     return legs;
   }
