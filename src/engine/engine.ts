@@ -147,9 +147,15 @@ export class Engine {
     const replayed = await replayFromCheckpoint(deps.store, deps.clock.timeZone, deps.log);
     const engine = new Engine(deps, replayed.projection);
     const p = engine.core.p;
-    // A long fold (no checkpoint yet, or one this keel could not use): the next start need not repeat it.
+    // A whole journal folded (no checkpoint yet, or one this keel could not use): the next start
+    // need not repeat it.
     const every = deps.settings.checkpointEveryEvents ?? defaultCheckpointEveryEvents;
-    if (every > 0 && replayed.replayed >= every && replayed.lastType !== null)
+    if (
+      every > 0 &&
+      replayed.checkpointSeq === null &&
+      replayed.replayed >= every &&
+      replayed.lastType !== null
+    )
       engine.core.recorder.checkpoint(replayed.lastType);
     checkAccount(engine.core, deps.account);
     engine.core.recorder.record('engine.started', {

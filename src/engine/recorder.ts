@@ -191,7 +191,11 @@ function applyStored(projection: Projection, stored: Stored): void {
 
 /** When the recorder journals a checkpoint of its projection, and where. */
 export type CheckpointPolicy = {
-  /** Every this many events (at seqs that are multiples of it); 0: never. */
+  /**
+   * Once per this many events; 0: never. Due at each multiple of it, a checkpoint waits for a
+   * moment without working orders (writing one stops the engine for as long as serialising the
+   * projection takes), but not past the next multiple.
+   */
   readonly every: number;
   readonly store: CheckpointStore;
   /** Says why a checkpoint could not be written (trading goes on: a checkpoint is a cache). */
@@ -218,7 +222,15 @@ export class Recorder {
     const event = { type, t, data } as JournalEvent;
     this.store.append({ type, v: eventVersions[type], t, data });
     this.projection.apply(event);
-    if (this.projection.eventsApplied >= this.nextCheckpointAt) this.checkpoint(type);
+    if (this.projection.eventsApplied >= this.nextCheckpointAt) this.checkpointDue(type);
+  }
+
+  /** A quiet moment (no working order), or the next multiple of `every` reached: write it now. */
+  private checkpointDue(lastType: string): void {
+    const every = this.checkpoints?.every ?? 0;
+    const p = this.projection;
+    if (p.eventsApplied < this.nextCheckpointAt + every && p.orders.hasLive()) return;
+    this.checkpoint(lastType);
   }
 
   /**

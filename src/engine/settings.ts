@@ -65,17 +65,17 @@ export type EngineSettings = {
   /** null: no exposure budgets (tests of the execution core only). */
   readonly risk: RiskSettings | null;
   /**
-   * A checkpoint of the projection is journaled (beside the events) every this many events, and
-   * at a start that folded at least this many; a start then replays only the events after the
+   * A checkpoint of the projection is journaled (beside the events) once per this many events,
+   * and at a start that folded the whole journal; a start then replays only the events after the
    * newest one. 0: none. Default defaultCheckpointEveryEvents.
    */
   readonly checkpointEveryEvents?: number;
 };
 
 /**
- * A start folds at most this many events after its checkpoint (~0.1 s); writing one costs about
- * a second per million events the projection holds, so a year-long journal spends ~1% of its
- * recording time on them.
+ * A start folds at most twice this many events after its checkpoint (a fraction of a second);
+ * writing one serialises the whole projection (bench/startup.bench.ts prints what it costs), so
+ * it is taken when no order is working, unless the next one is already due.
  */
 export const defaultCheckpointEveryEvents = 50_000;
 

@@ -76,8 +76,7 @@ describe('projection checkpoints across engine crashes', () => {
         serialisedProjection(r.full),
       );
       const seq = r.fromCheckpoint.checkpointSeq ?? -1;
-      expect(seq).toBeGreaterThan(0);
-      expect(seq % every).toBe(0);
+      expect(seq).toBeGreaterThanOrEqual(every);
       expect(r.fromCheckpoint.replayed).toBe(r.events - seq);
       expect(
         serialisedProjection(r.fromCheckpoint.projection),

@@ -135,9 +135,14 @@ describe('projection checkpoints against full replays (SQLite)', () => {
     const path = join(folder, 'every.sqlite');
     const journal = openJournal(path, { knownVersions: eventVersions, owner: 'test', nowMs: 0 });
     const written = rerecord(events, journal, journal.checkpoints, every);
-    expect(written.map((c) => c.seq)).toEqual(
-      Array.from({ length: Math.floor(events.length / every) }, (_, i) => (i + 1) * every),
-    );
+    // Due every 7 events, each waits for a moment without working orders, but never past the next 7.
+    const seqs = written.map((c) => c.seq);
+    expect(seqs.length).toBeGreaterThan(events.length / every / 2);
+    seqs.forEach((seq, i) => {
+      expect(seq).toBeGreaterThanOrEqual((i + 1) * every);
+      expect(seq - (seqs[i - 1] ?? 0)).toBeLessThanOrEqual(2 * every);
+    });
+    expect(seqs.some((seq) => seq % every !== 0)).toBe(true);
     const full = serialisedProjection(foldOf(events));
     for (const cp of written) {
       const restored = restoreProjection({ header: header(cp), data: cp.data }, newYork);
@@ -345,7 +350,7 @@ describe.skipIf(pgMissing !== null)('projection checkpoints on PostgreSQL', () =
     const events = source.events;
     const a = await openPg('cp-replay');
     const written = rerecord(events, a, a.checkpoints, 9);
-    expect(written.length).toBe(Math.floor(events.length / 9));
+    expect(written.length).toBeGreaterThan(events.length / 9 / 2);
     await a.flush();
     await a.close();
     const b = await openPg('cp-replay');
@@ -376,13 +381,14 @@ describe.skipIf(pgMissing !== null)('projection checkpoints on PostgreSQL', () =
     const r = recorderOn(a, a.checkpoints, 10);
     r.record(events.slice(0, 40));
     await a.flush();
-    r.record(events.slice(40, 55)); // the checkpoint of event 50 waits with its events
-    expect(r.written.map((c) => c.seq)).toEqual([10, 20, 30, 40, 50]);
+    const flushed = r.written.length;
+    r.record(events.slice(40, 62)); // a checkpoint in there waits with its events
+    expect(r.written.length).toBeGreaterThan(flushed);
     const pool = (a as unknown as { pool: { end(): Promise<void> } }).pool;
     await pool.end(); // the process dies
     const b = await openPg('cp-crash');
     expect(b.lastSeq()).toBe(40);
-    expect((await b.checkpoints.latestCheckpoint())?.seq).toBe(40);
+    expect((await b.checkpoints.latestCheckpoint())?.seq).toBe(r.written[flushed - 1]?.seq);
     const started = await replayFromCheckpoint(b as PagedEventStore, newYork, () => undefined);
     expect(serialisedProjection(started.projection)).toEqual(
       serialisedProjection(foldOf(events.slice(0, 40))),
@@ -395,7 +401,7 @@ describe.skipIf(pgMissing !== null)('projection checkpoints on PostgreSQL', () =
     const address = (pg as PostgresFixture).url('cp-fenced');
     const a = await openJournalAt(address, { knownVersions: eventVersions, owner: 'a', nowMs: 0 });
     expect((await a.lease?.acquire('engine A', 1_000))?.ok).toBe(true);
-    rerecord(events.slice(0, 30), a, a.checkpoints, 10);
+    const byA = rerecord(events.slice(0, 30), a, a.checkpoints, 10);
     await a.flush();
     await new Promise((r) => setTimeout(r, 1_200)); // A pauses past its lease
     const b = await openJournalAt(address, { knownVersions: eventVersions, owner: 'b', nowMs: 0 });
@@ -408,6 +414,8 @@ describe.skipIf(pgMissing !== null)('projection checkpoints on PostgreSQL', () =
       data: stale.data,
     });
     await expect(a.flush()).rejects.toThrow(/lease token 1 is stale/);
+    const kept = byA[byA.length - 1] as StoredCheckpoint;
+    expect((await b.checkpoints.latestCheckpoint())?.seq).toBe(kept.seq);
     expect((await b.checkpoints.latestCheckpoint())?.header).not.toContain('"t":1,');
     await (pg as PostgresFixture).sql(
       "UPDATE keel_checkpoints SET data = replace(data, 'XSP', 'XSQ') WHERE journal = 'cp-fenced'",
@@ -415,7 +423,7 @@ describe.skipIf(pgMissing !== null)('projection checkpoints on PostgreSQL', () =
     const logs: string[] = [];
     const started = await replayFromCheckpoint(b as PagedEventStore, newYork, (l) => logs.push(l));
     expect(logs).toEqual([
-      'journal checkpoint of event 30 ignored: checkpoint: its data does not match its checksum (corrupt); replaying the whole journal',
+      `journal checkpoint of event ${kept.seq} ignored: checkpoint: its data does not match its checksum (corrupt); replaying the whole journal`,
     ]);
     expect(started.checkpointSeq).toBeNull();
     expect(serialisedProjection(started.projection)).toEqual(

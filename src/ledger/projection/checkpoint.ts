@@ -161,13 +161,19 @@ export function serialisedProjection(p: Projection): unknown {
 // ---- encoding: packed JSON -----------------------------------------------------------------
 // Every composite value is an array whose first element is a number: an object is
 // [shape, ...values] with its keys listed once in the shapes table, an array [-1, ...items], a
-// Map [-2, k, v, k, v, ...], a Set [-3, ...items]. Strings, numbers, booleans and null are
-// themselves. A projection holds tens of thousands of records of a few shapes, so the text is
-// about half of plain JSON's and reads without a key per field.
+// Map [-2, k, v, k, v, ...], a Set [-3, ...items]. Numbers, booleans and null are themselves.
+// A string of 4 characters or more is written out the first time it comes and numbered in order
+// of appearance; later it is "~" and its number in base 36 (a string that starts with "~" is
+// written with one more). A projection holds tens of thousands of records of a few shapes, named
+// by the same ids, sides and states again and again: the text is about half of plain JSON's,
+// reads without a key per field, and the restored projection holds each id once.
 
 const arrayTag = -1;
 const mapTag = -2;
 const setTag = -3;
+/** Strings at least this long are numbered; a shorter one is cheaper written out. */
+const internLengthMin = 4;
+const refMark = 126; // '~'
 
 /** The books the projection is made of: fields restored into a fresh instance's own objects. */
 const books = new Set<unknown>(
@@ -232,9 +238,20 @@ class Packer {
     return [this.shape(keys), ...values];
   }
 
+  private readonly strings = new Map<string, string>();
+
+  private string(value: string): string {
+    if (value.length < internLengthMin) return value.charCodeAt(0) === refMark ? `~${value}` : value;
+    const ref = this.strings.get(value);
+    if (ref !== undefined) return ref;
+    this.strings.set(value, `~${this.strings.size.toString(36)}`);
+    return value.charCodeAt(0) === refMark ? `~${value}` : value;
+  }
+
   value(value: unknown, at: string): unknown {
     switch (typeof value) {
       case 'string':
+        return this.string(value);
       case 'boolean':
         return value;
       case 'number':
@@ -312,7 +329,23 @@ function pack(p: Projection): string {
 }
 
 class Unpacker {
+  private readonly strings: string[] = [];
+
   constructor(private readonly shapes: readonly (readonly string[])[]) {}
+
+  private string(raw: string): string {
+    let s = raw;
+    if (raw.charCodeAt(0) === refMark) {
+      if (raw.charCodeAt(1) !== refMark) {
+        const known = this.strings[parseInt(raw.slice(1), 36)];
+        if (known === undefined) throw new InvariantError(`checkpoint: string ${raw} before its first use`);
+        return known;
+      }
+      s = raw.slice(1);
+    }
+    if (s.length >= internLengthMin) this.strings.push(s);
+    return s;
+  }
 
   /** The fields of a packed book, by name (still packed). */
   fields(raw: unknown, at: string): Map<string, unknown> {
@@ -325,6 +358,7 @@ class Unpacker {
   }
 
   value(raw: unknown): unknown {
+    if (typeof raw === 'string') return this.string(raw);
     if (typeof raw !== 'object' || raw === null) return raw;
     if (!Array.isArray(raw)) throw new InvariantError('checkpoint: a value is neither packed nor plain');
     const tag: unknown = raw[0];

@@ -133,6 +133,12 @@ export class OrderBook {
     return this.orders.values();
   }
 
+  /** Whether any order is live (without building the list). */
+  hasLive(): boolean {
+    for (const o of this.liveOrders) if (isLive(o.state)) return true;
+    return false;
+  }
+
   live(): OrderRecord[] {
     return [...this.liveOrders].filter((o) => isLive(o.state));
   }
