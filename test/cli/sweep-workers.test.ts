@@ -40,6 +40,26 @@ describe('keel sim --generate --workers', () => {
     expect(summary).toContain('By venue profile');
   }, 180_000);
 
+  it('runs 200 generated seeds clean on every core, all three strategies and every fault kind among them', () => {
+    const r = run('sim', '--generate', '--seeds', '1..200', '--out', join(dir, 'ci-200'), '--quiet');
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/^200 runs, \d+ simulated events, 0 failing/m);
+    for (const strategy of ['iron-condor-0dte', 'equity-bracket', 'futures-protected'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${strategy}\\s+\\d+`, 'm'));
+    for (const fault of [
+      'reject',
+      'partialFill',
+      'delayFill',
+      'crashEngine \\(at\\)',
+      'crashEngine \\(afterAppends\\)',
+      'disconnect',
+      'duplicateFill',
+    ])
+      expect(r.stdout).toMatch(new RegExp(`^  ${fault}\\s+\\d+`, 'm'));
+    for (const venue of ['options, combos', 'options', 'equities', 'futures, position history', 'futures'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${venue}\\s+\\d+`, 'm'));
+  }, 600_000);
+
   it('stops on Ctrl-C after the seeds running, and --resume runs only the rest, to the same totals', async () => {
     const full = run('sim', '--generate', '--seeds', '1..24', '--workers', '2', '--out', join(dir, 'full'));
     expect(full.status, full.stderr).toBe(0);

@@ -143,6 +143,7 @@ function bracketWeekYaml(seed: number, rng: Rng): string {
       : []),
     ...(rng.next() < 0.4 ? [`  - { at: "${at(9 * 60 + 35, 15 * 60 + 30)}", duplicateFill: true }`] : []),
   ];
+  faultLines.push(...journalStepCrash(seed));
   const foreign = symbols[rng.int(0, symbols.length - 1)] ?? 'PLTR';
   return (
     [
@@ -191,6 +192,9 @@ function cryptoWeekendYaml(seed: number, rng: Rng): string {
       : []),
     ...(rng.next() < 0.4 ? [`  - { at: "${at(10, 23 * 60 + 30)}", duplicateFill: true }`] : []),
   ];
+  faultLines.push(...journalStepCrash(seed));
+  // Its own stream: a venue with no position history (the restart then books a close from fills alone).
+  const positionHistory = seededRng(seed).fork('position-history').next() < 0.75;
   const side = rng.next() < 0.5 ? 'long' : 'short';
   const params = [
     'symbol: BTC-USDT',
@@ -207,7 +211,7 @@ function cryptoWeekendYaml(seed: number, rng: Rng): string {
       `clock: { start: "${days[0]}T00:00:00+00:00", end: "${days[2]}T23:59:00+00:00", session: { open: "00:00", close: "23:59" }, timeZone: UTC }`,
       'account: { equity: 100000 }',
       `market: [{ symbol: BTC-USDT, kind: crypto, spot: ${round2(60_000 + rng.next() * 60_000)}, vol: ${round2(0.3 + rng.next() * 0.5)}, path: gbm, stepSeconds: 5, tick: 0.1 }]`,
-      `venue: { products: futures, combos: false, latencyMs: ${rng.int(5, 300)}, commission: { perContract: 0, perShare: 0, rate: 0.0005, minimum: 0 }, positionIds: distinct, positionHistory: true }`,
+      `venue: { products: futures, combos: false, latencyMs: ${rng.int(5, 300)}, commission: { perContract: 0, perShare: 0, rate: 0.0005, minimum: 0 }, positionIds: distinct, positionHistory: ${positionHistory} }`,
       'faults:',
       ...(faultLines.length > 0 ? faultLines : ['  - { match: { probability: 0 }, delayFill: 1 }']),
       'strategies:',
@@ -217,6 +221,16 @@ function cryptoWeekendYaml(seed: number, rng: Rng): string {
       'risk: { maxPositionPct: 1, maxDailyPct: 1, maxWeeklyPct: 1 }',
     ].join('\n') + '\n'
   );
+}
+
+/**
+ * A crash at the engine's Nth journal append (between an order's intent and its send, a fill and
+ * its booking, ...), from its own stream so a seed's other draws stay what they were.
+ */
+function journalStepCrash(seed: number): string[] {
+  const rng = seededRng(seed).fork('journal-step-crash');
+  if (rng.next() >= 0.4) return [];
+  return [`  - { afterAppends: ${rng.int(1, 400)}, crashEngine: { restartAfter: ${rng.int(1, 600)} } }`];
 }
 
 export function generateScenario(seed: number): Scenario {
