@@ -37,6 +37,17 @@ describe('jsonProblem', () => {
     expect(jsonProblem([1, , 3])).toBe('data[1] is a hole in a sparse array (JSON would store null)');
   });
 
+  it('finds a problem deep inside null-prototype objects and arrays (the quick walk defers to the naming one)', () => {
+    const inner = Object.assign(Object.create(null) as object, { ok: 1, bad: undefined });
+    expect(jsonProblem({ a: [{ b: [inner] }] })).toBe('data.a[0].b[0].bad is undefined (JSON would drop it)');
+    // eslint-disable-next-line no-sparse-arrays
+    expect(jsonProblem({ a: [[1, , 2]] })).toBe(
+      'data.a[0][1] is a hole in a sparse array (JSON would store null)',
+    );
+    expect(jsonProblem({ a: [{ b: -Infinity }] })).toBe('data.a[0].b is -Infinity (JSON would store null)');
+    expect(jsonProblem({ a: { b: new Set([1]) } })).toMatch(/data.a.b is a Set instance/);
+  });
+
   it('refuses cycles and bounds depth', () => {
     const cyclic: Record<string, unknown> = { a: {} };
     (cyclic['a'] as Record<string, unknown>)['back'] = cyclic;

@@ -25,7 +25,41 @@ function describeNonPlain(value: object): string {
  * the offending field; null if it would. -0 is accepted (it comes back as 0, which compares equal).
  */
 export function jsonProblem(value: unknown, path = 'data'): string | null {
-  return problemAt(value, path, 0, new Set());
+  // Every append runs this: first a walk that builds no path and keeps no ancestors (a cycle
+  // runs into the depth bound), and only when it finds something, the walk that names it.
+  return clean(value, 0) ? null : problemAt(value, path, 0, new Set());
+}
+
+/**
+ * True only if `value` comes back unchanged from JSON (problemAt would find nothing). False may
+ * be wrong (then problemAt decides); true never is.
+ */
+function clean(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (depth >= eventDataDepthMax) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !clean(value[i], depth + 1)) return false;
+        return true;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      if (Object.getOwnPropertySymbols(value).length > 0) return false;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key) || !clean((value as Record<string, unknown>)[key], depth + 1))
+          return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 function problemAt(value: unknown, path: string, depth: number, ancestors: Set<object>): string | null {

@@ -160,6 +160,24 @@ describe('append refuses what replay could not take back', () => {
     expect(journal.lastSeq()).toBe(0);
   });
 
+  it('a batch of several INSERT statements is still one transaction: all of it or none', () => {
+    const journal = fx.open(fx.path());
+    const batch = (bad: number | null) =>
+      Array.from({ length: 250 }, (_, i) =>
+        i === bad ? { type: 'order.fill', v: 1, t: t0, data: { qty: NaN } } : intent(t0 + i, i + 1),
+      );
+    expectJournalError(
+      caught(() => journal.appendBatch(batch(220))),
+      'bad-event',
+      /#221 of a batch of 250; nothing in the batch was written/,
+    );
+    expect(journal.lastSeq()).toBe(0);
+    expect(journal.appendBatch(batch(null))).toEqual(Array.from({ length: 250 }, (_, i) => i + 1));
+    expect(all(journal.read()).map((e) => [e.seq, e.t, (e.data as { qty: number }).qty])).toEqual(
+      Array.from({ length: 250 }, (_, i) => [i + 1, t0 + i, i + 1]),
+    );
+  });
+
   it('checks the clock inside a batch and against the stored tail after reopen', () => {
     const path = fx.path();
     const first = openJournal(path, options());

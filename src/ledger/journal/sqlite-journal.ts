@@ -23,6 +23,8 @@ import { inspectSchema, migrate, schemaVersion } from './schema';
 
 /** Bound on one appendBatch: far above any execution report, low enough to keep one transaction sane. */
 export const appendBatchEventsMax = 100_000;
+/** Rows per INSERT statement of a batch (5 parameters each, far below SQLite's 32,766). */
+const insertRowsMax = 100;
 /** Rows fetched per query while reading; the connection is free between pages, so a reader never pins it. */
 const readPageEvents = 1_000;
 /** Problems quick_check lists before stopping. */
@@ -210,6 +212,8 @@ class SqliteJournal implements Journal {
   private readonly replaceCheckpoint: BetterSqlite3.Transaction<(cp: StoredCheckpoint) => void> | null;
   private readonly newestCheckpoint: BetterSqlite3.Statement;
   readonly checkpoints: CheckpointStore;
+  /** Multi-row INSERTs by row count (insertRows). */
+  private readonly insertStatements = new Map<number, BetterSqlite3.Statement>();
   /** Types that passed the full row check once: a row of one of them needs only its numbers checked. */
   private readonly checkedTypes = new Map<string, CheckedType>();
 
@@ -308,22 +312,50 @@ class SqliteJournal implements Journal {
     return seqs;
   }
 
-  /** Runs inside the write transaction: seq and the clock check see the committed tail. */
+  /**
+   * Runs inside the write transaction: seq and the clock check see the committed tail. Every event
+   * is checked before any is inserted; a batch goes in as multi-row INSERTs of up to
+   * insertRowsMax rows (one statement step per chunk instead of per row).
+   */
   private insertAll(events: readonly NewEvent[]): number[] {
     assert(this.insertEvent !== null, 'writable journal has an insert statement');
     const tail = this.lastEvent.get() as [number, number] | undefined;
-    let seq = tail?.[0] ?? 0;
+    const first = (tail?.[0] ?? 0) + 1;
     let previousT = tail?.[1] ?? null;
-    const seqs: number[] = [];
-    for (const [index, event] of events.entries()) {
+    const n = events.length;
+    const params: unknown[] = new Array<unknown>(n * 5);
+    const seqs: number[] = new Array<number>(n);
+    for (let index = 0; index < n; index++) {
+      const event = events[index] as NewEvent;
       const checked = checkNewEvent(event, previousT, this.options.knownVersions);
-      if ('problem' in checked) throw this.refusedEvent(event, index, events.length, checked.problem);
-      seq += 1;
-      this.insertEvent.run(seq, event.type, event.v, event.t, checked.dataJson);
-      seqs.push(seq);
+      if ('problem' in checked) throw this.refusedEvent(event, index, n, checked.problem);
+      const seq = first + index;
+      const at = index * 5;
+      params[at] = seq;
+      params[at + 1] = event.type;
+      params[at + 2] = event.v;
+      params[at + 3] = event.t;
+      params[at + 4] = checked.dataJson;
+      seqs[index] = seq;
       previousT = event.t;
     }
+    for (let from = 0; from < n; from += insertRowsMax) {
+      const rows = Math.min(insertRowsMax, n - from);
+      const chunk = from === 0 && rows === n ? params : params.slice(from * 5, (from + rows) * 5);
+      (rows === 1 ? this.insertEvent : this.insertRows(rows)).run(...chunk);
+    }
     return seqs;
+  }
+
+  /** INSERT of `rows` events in one statement, prepared once per row count. */
+  private insertRows(rows: number): BetterSqlite3.Statement {
+    let statement = this.insertStatements.get(rows);
+    if (statement === undefined) {
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ');
+      statement = this.db.prepare(`INSERT INTO events (seq, type, v, t, data) VALUES ${values}`);
+      this.insertStatements.set(rows, statement);
+    }
+    return statement;
   }
 
   get location(): string {
