@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// npm run bench: every benchmark, figures and ratios printed (never asserted in tests).
+// npm run bench: every benchmark, figures and ratios printed (never asserted in tests), then one
+// summary table of issue 17's figures: measure | now | target | ratio (bench/summary.bench.ts).
+// Knobs to shrink it: KEEL_BENCH_JOURNAL_REPLAY_EVENTS, KEEL_BENCH_STARTUP_EVENTS,
+// KEEL_BENCH_SIM_SEEDS, KEEL_BENCH_GATE_GROUPS / _OPENS / _CLOSES, KEEL_BENCH_SWEEP_SEEDS,
+// KEEL_BENCH_CLI_STARTS, KEEL_BENCH_HEAP_DAYS (each bench's header says what it measures).
 import { register } from 'tsx/esm/api';
 
 register();
@@ -7,9 +11,10 @@ const { main: journal } = await import('../bench/journal.bench.ts');
 const { main: engine } = await import('../bench/engine.bench.ts');
 const sqliteJournal = await journal();
 await (await import('../bench/journal-postgres.bench.ts')).main(sqliteJournal);
-await (await import('../bench/startup.bench.ts')).main();
+const startup = await (await import('../bench/startup.bench.ts')).main();
 await engine();
-await (await import('../bench/sim.bench.ts')).main();
+const sim = await (await import('../bench/sim.bench.ts')).main();
 await (await import('../bench/reconcile.bench.ts')).main();
-await (await import('../bench/gate.bench.ts')).main();
+const gate = (await import('../bench/gate.bench.ts')).main();
 await (await import('../bench/pricing.bench.ts')).main();
+await (await import('../bench/summary.bench.ts')).main({ journal: sqliteJournal, startup, gate, sim });
