@@ -440,6 +440,71 @@ describe('alpaca over the wire: multi-leg options (order_class mleg)', () => {
     ).toEqual(fills.map((f) => f.execId).sort());
   });
 
+  it("a resting mleg order found after a restart is keel's again, legs and all: its later fills come as one execution of it", async () => {
+    h = await alpacaHarness();
+    const s = await Session.open(h.venue);
+    const [k1, k2, k3] = await quotedCalls(h);
+    if (k1 === undefined || k2 === undefined || k3 === undefined) throw new Error('no chain');
+    const legs = [
+      { instrumentId: k1.id, side: 'BUY' as const, ratio: 1 },
+      { instrumentId: k2.id, side: 'SELL' as const, ratio: 2 },
+      { instrumentId: k3.id, side: 'BUY' as const, ratio: 1 },
+    ];
+    const id = ClientOrderId.of('rfly-o1');
+    const spec = comboOrder(id, legs, 1, { limit: 0.1, tif: 'DAY' }); // the natural debit is 0.20: it rests
+    s.submit(spec);
+    await h.advance(1_000);
+    expect(s.accepted(id)).toBeDefined();
+    expect(s.fills(id)).toEqual([]);
+    const fresh = await Session.open(await h.restart());
+    const listed = (await h.venue.snapshot()).orders.filter((o) => o.clientOrderId === id);
+    expect(listed.map((o) => [o.status, o.remainingQty, o.spec?.legs])).toEqual([['working', 1, legs]]);
+    await h.setQuote(k2.id, { bid: 4.6, ask: 4.7 }); // natural debit 0.10
+    await h.advance(1_000);
+    const fills = fresh.fills(id);
+    expect(fills.map((f) => [f.instrumentId, f.qty])).toEqual([
+      [k1.id, 1],
+      [k2.id, 2],
+      [k3.id, 1],
+    ]);
+    expect(new Set(fills.map((f) => f.comboExecId)).size).toBe(1);
+    expect(fresh.of('fill').filter((e) => e.fill.clientOrderId !== id)).toEqual([]);
+  });
+
+  it('an mleg order fills while the stream is down: its legs are caught up through the FILL activities and passed on together, once', async () => {
+    h = await alpacaHarness();
+    const s = await Session.open(h.venue);
+    const [k1, k2, k3] = await quotedCalls(h);
+    if (k1 === undefined || k2 === undefined || k3 === undefined) throw new Error('no chain');
+    const legs = [
+      { instrumentId: k1.id, side: 'BUY' as const, ratio: 1 },
+      { instrumentId: k2.id, side: 'SELL' as const, ratio: 2 },
+      { instrumentId: k3.id, side: 'BUY' as const, ratio: 1 },
+    ];
+    const id = ClientOrderId.of('dfly-o1');
+    s.submit(comboOrder(id, legs, 1, { limit: 0.1, tif: 'DAY' }));
+    await h.advance(1_000);
+    expect(s.accepted(id)).toBeDefined();
+    h.fake.dropStream(true);
+    await h.settle();
+    await h.setQuote(k2.id, { bid: 4.6, ask: 4.7 });
+    await h.advance(1_000);
+    expect(s.fills(id)).toEqual([]);
+    h.fake.allowStream();
+    await h.settle();
+    const fills = s.fills(id);
+    expect(fills.map((f) => [f.instrumentId, f.qty])).toEqual([
+      [k1.id, 1],
+      [k2.id, 2],
+      [k3.id, 1],
+    ]);
+    expect(new Set(fills.map((f) => f.comboExecId)).size).toBe(1);
+    const snap = await h.venue.snapshot();
+    expect(snap.executions.filter((x) => x.clientOrderId === id).map((x) => x.comboExecId)).toEqual(
+      fills.map((f) => f.comboExecId),
+    );
+  });
+
   it('options level 2: no multi-leg orders (capabilities.combos false, a combo refused unsupported naming the level, nothing sent); single-leg option orders still go', async () => {
     h = await alpacaHarness({ optionsLevel: 2 });
     const s = await Session.open(h.venue);
