@@ -328,10 +328,30 @@ function pack(p: Projection): string {
   return JSON.stringify(packed);
 }
 
+/** Makes one object of a shape from its packed values (v decodes each, in order). */
+type Builder = (raw: readonly unknown[], v: (raw: unknown) => unknown) => Record<string, unknown>;
+
 class Unpacker {
   private readonly strings: string[] = [];
+  private readonly builders: (Builder | undefined)[] = [];
+  private readonly decode = (raw: unknown): unknown => this.value(raw);
 
   constructor(private readonly shapes: readonly (readonly string[])[]) {}
+
+  /**
+   * An object literal per shape: V8 makes each object with its final layout at once, instead of
+   * adding fields one by one under keys it cannot predict. The keys are written as JSON string
+   * literals (they come from disk) and evaluated left to right, the order they were written in.
+   */
+  private builder(tag: number, keys: readonly string[]): Builder {
+    let build = this.builders[tag];
+    if (build === undefined) {
+      const fields = keys.map((k, i) => `${JSON.stringify(k)}: v(raw[${i + 1}])`).join(', ');
+      build = new Function('raw', 'v', `return { ${fields} };`) as Builder;
+      this.builders[tag] = build;
+    }
+    return build;
+  }
 
   private string(raw: string): string {
     let s = raw;
@@ -368,9 +388,7 @@ class Unpacker {
       const keys = this.shapes[tag];
       if (keys === undefined || keys.length !== n - 1)
         throw new InvariantError(`checkpoint: an object does not fit its shape ${tag}`);
-      const o: Record<string, unknown> = {};
-      for (let i = 1; i < n; i++) o[keys[i - 1] as string] = this.value(raw[i]);
-      return o;
+      return this.builder(tag, keys)(raw, this.decode);
     }
     if (tag === arrayTag) {
       const out = new Array<unknown>(n - 1);
