@@ -169,6 +169,14 @@ describe('projection checkpoints against full replays (SQLite)', () => {
     db.close();
   });
 
+  it('a projection holding one object in two places is refused by the serialised form tests compare', () => {
+    const p = foldOf(source.events);
+    expect(() => serialisedProjection(p)).not.toThrow();
+    const note = { t: p.lastT, strategyId: 'ic-0dte' as never, message: 'shared' };
+    p.notes.push(note, note);
+    expect(() => serialisedProjection(p)).toThrow(/also holds elsewhere; a restore would make two of it/);
+  });
+
   describe('a checkpoint that fails a check is ignored with a log line and the journal replayed in full', () => {
     const cases: {
       name: string;
