@@ -172,7 +172,7 @@ export function summaryRows(
 
   const { one, all } = own;
   higher(
-    `generated sweep, events/s, one worker (CLI, seeds 1..${one.runs})`,
+    `generated sweep, events/s, one worker (CLI seeds 1..${one.runs}, wall incl. start)`,
     one.events / one.sec,
     250_000,
     '/s',
@@ -223,7 +223,7 @@ export function summaryRows(
   }
   if (m.journal !== undefined) {
     higher('batched fills journaled (100 per durable commit)', m.journal.batchEventsPerSec, 200_000, '/s');
-    anchor('  raw fsync of this disk (ceiling: 100 fills per fsync)', `${n(m.journal.fsyncPerSec)}/s`);
+    anchor('  raw fsync of this disk (100 B append + fsync)', `${n(m.journal.fsyncPerSec)}/s`);
     anchor('  the same batches in memory (CPU only, no fsync)', `${n(m.journal.memoryBatchEventsPerSec)}/s`);
   }
   const { heap } = own;
