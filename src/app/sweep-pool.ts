@@ -21,8 +21,12 @@ export type SweepPoolOptions = {
   readonly stopping: () => boolean;
 };
 
-/** Seeds handed out ahead of the next row printed, per worker. */
-const windowPerWorker = 4;
+/**
+ * Seeds handed out ahead of the next row printed, per worker. A multi-day seed runs ten times as
+ * long as a day's: the window must let the other workers go on past it, not wait for it (a
+ * window of 4 held two workers to 0.9x of one). A row is a few hundred bytes: still bounded.
+ */
+const windowPerWorker = 256;
 
 export async function sweepPool(o: SweepPoolOptions): Promise<void> {
   if (o.workers <= 1) {
