@@ -50,7 +50,7 @@ import {
   ratioOfMicros,
   toNumber,
 } from './exact';
-import { budgetIndex, carryIndex, noTotals } from './budget-index';
+import { budgetIndex, carryIndex, noTotals, type ScopeTotals } from './budget-index';
 import { RiskInputError, requireCount, requirePct, requirePositive } from './errors';
 import { pct, plain, usd } from './format';
 
@@ -221,7 +221,7 @@ export function reconfigure(
 export function reserve(state: BudgetState, req: ReserveRequest): ReserveResult {
   const refused = reserveRefusal(state, req);
   if (refused !== null) return { ok: false, refusal: refused };
-  const exposure = ceilMicros(mul(ratioOf(req.qty), ratioOf(req.exposurePerUnit)));
+  const exposure = exposureMicros(req.qty, req.exposurePerUnit);
   const entry: BudgetEntry = {
     id: req.id,
     strategyId: req.strategyId,
@@ -245,7 +245,10 @@ export function reserveRefusal(state: BudgetState, req: ReserveRequest): BudgetR
   validateRequest(req);
   if (budgetIndex(state).byId.has(req.id))
     throw new InvariantError(`reserve: ${req.id} is already reserved; one reservation per order`);
-  const exposure = ceilMicros(mul(ratioOf(req.qty), ratioOf(req.exposurePerUnit)));
+  const exposure = exposureMicros(req.qty, req.exposurePerUnit);
+  // The common answer, yes, with nothing built: the same comparisons as checkScope's, on the
+  // running totals. Only a refusal builds the checks that say which rule and by how much.
+  if (fitsEveryScope(state, req.strategyId, exposure)) return null;
   const checks = scopesOf(state, req.strategyId).flatMap((scope) => checkScope(state, scope, exposure));
   const maxAllowed = Math.min(...checks.map((c) => c.headroom)) as Micros;
   const violated = checks.find((c) => c.violated);
@@ -747,8 +750,7 @@ function validateRequest(req: ReserveRequest): void {
     'pass the capital at risk per unit (see exposure.ts)',
   );
   requirePositive(fn, 'lot', req.lot, "pass the instrument's quantity step");
-  const lots = div(ratioOf(req.qty), ratioOf(req.lot));
-  if (lots.d !== 1n) {
+  if (!onLot(req.qty, req.lot)) {
     throw new RiskInputError({
       fn,
       field: 'qty',
@@ -757,7 +759,7 @@ function validateRequest(req: ReserveRequest): void {
       fix: 'round the quantity down to the lot',
     });
   }
-  if (ceilMicros(mul(ratioOf(req.qty), ratioOf(req.exposurePerUnit))) <= 0) {
+  if (exposureMicros(req.qty, req.exposurePerUnit) <= 0) {
     throw new RiskInputError({
       fn,
       field: 'exposurePerUnit',
@@ -766,6 +768,71 @@ function validateRequest(req: ReserveRequest): void {
       fix: 'pass the capital at risk per unit',
     });
   }
+}
+
+/** Whether every cap of the account and of the strategy (when it has its own) takes the exposure. */
+function fitsEveryScope(state: BudgetState, strategyId: StrategyId, exposure: Micros): boolean {
+  const index = budgetIndex(state);
+  if (!fitsScope(state, state.limits, index.account, exposure)) return false;
+  for (const s of state.strategyLimits)
+    if (
+      s.strategyId === strategyId &&
+      !fitsScope(state, s.limits, index.strategies.get(strategyId) ?? noTotals, exposure)
+    )
+      return false;
+  return true;
+}
+
+function fitsScope(
+  state: BudgetState,
+  limits: BudgetLimits,
+  u: Readonly<ScopeTotals>,
+  exposure: Micros,
+): boolean {
+  const caps = capsOf(state, limits);
+  return (
+    exposure <= caps.positionMicros &&
+    u.positionsToday + 1 <= limits.maxPositionsPerDay &&
+    u.positionsWeek + 1 <= limits.maxPositionsPerWeek &&
+    u.consumedToday + u.reservedToday + exposure <= caps.dailyMicros &&
+    u.consumedWeek + u.reservedWeek + exposure <= caps.weeklyMicros
+  );
+}
+
+// Exact products, rounded up to the micro, and lot checks, memoised per pair of numbers: a
+// strategy asks about the same quantity and price many times. Bounded like ratioOf's memo.
+const products = new Map<number, Map<number, Micros>>();
+const lotChecks = new Map<number, Map<number, boolean>>();
+const pairMemoMax = 4096;
+
+function exposureMicros(qty: number, perUnit: number): Micros {
+  let row = products.get(qty);
+  if (row === undefined) {
+    if (products.size >= pairMemoMax) products.clear();
+    products.set(qty, (row = new Map()));
+  }
+  let m = row.get(perUnit);
+  if (m === undefined) {
+    m = ceilMicros(mul(ratioOf(qty), ratioOf(perUnit)));
+    if (row.size >= pairMemoMax) row.clear();
+    row.set(perUnit, m);
+  }
+  return m;
+}
+
+function onLot(qty: number, lot: number): boolean {
+  let row = lotChecks.get(qty);
+  if (row === undefined) {
+    if (lotChecks.size >= pairMemoMax) lotChecks.clear();
+    lotChecks.set(qty, (row = new Map()));
+  }
+  let ok = row.get(lot);
+  if (ok === undefined) {
+    ok = div(ratioOf(qty), ratioOf(lot)).d === 1n;
+    if (row.size >= pairMemoMax) row.clear();
+    row.set(lot, ok);
+  }
+  return ok;
 }
 
 /** Structural invariants, asserted after every event and on restore. */
