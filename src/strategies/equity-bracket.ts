@@ -23,6 +23,13 @@ import {
   type EquitySignal,
 } from './equity-bracket-params';
 
+/** A date's calendar for the scans: whether it trades, and each scan's time on it (early closes move them). */
+type BracketDay = {
+  readonly date: string;
+  readonly trading: boolean;
+  readonly scans: readonly { readonly time: string; readonly at: string; readonly key: string }[];
+};
+
 export class EquityBracket implements Strategy {
   readonly kind = 'equity-bracket';
   readonly executionsPerDayMax: number;
@@ -64,16 +71,32 @@ export class EquityBracket implements Strategy {
   onTick(ctx: StrategyContext): void {
     if (ctx.tradingState !== 'ACTIVE') return;
     const today = localDate(ctx.now, ctx.timeZone);
-    if (!isTradingDay(today, this.calendar)) return;
+    const day = this.dayOf(today);
+    if (!day.trading) return;
     const hhmm = localHhmm(ctx.now, ctx.timeZone);
-    const due = this.params.scanTimes.filter(
-      (t) => sessionTimeOn(t, today, this.calendar) <= hhmm && !this.scansDone.has(`${today} ${t}`),
-    );
+    const due = day.scans.filter((x) => x.at <= hhmm && !this.scansDone.has(x.key)).map((x) => x.time);
     if (due.length === 0) return this.prepare(ctx, today);
     for (const t of due) this.scansDone.add(`${today} ${t}`);
     const last = due.at(-1) as string;
     const at = sessionTimeOn(last, today, this.calendar);
     this.scan(ctx, today, at === last ? last : `${at} (${last} on a full day)`);
+  }
+
+  /** Today's calendar, worked out once per local date, not on every tick. */
+  private day: BracketDay | null = null;
+
+  private dayOf(date: string): BracketDay {
+    if (this.day?.date === date) return this.day;
+    const trading = isTradingDay(date, this.calendar);
+    const scans = trading
+      ? this.params.scanTimes.map((time) => ({
+          time,
+          at: sessionTimeOn(time, date, this.calendar),
+          key: `${date} ${time}`,
+        }))
+      : [];
+    this.day = { date, trading, scans };
+    return this.day;
   }
 
   /**
