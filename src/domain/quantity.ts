@@ -25,6 +25,16 @@ function decimalsOf(step: number): number {
 
 function snap(value: number, decimals: number): number {
   if (Number.isInteger(value)) return value === 0 ? 0 : value; // whole contracts and shares: exact already
+  // Values here sit a hair off a grid point (0.1 + 0.2): scaled, they are within a sliver of a
+  // whole number, and the whole number over the scale is the double that formatting to these
+  // decimals and reading back gives, without a string. Anything else takes the string's way.
+  const scale = 10 ** decimals;
+  const scaled = value * scale;
+  const whole = Math.round(scaled);
+  if (Math.abs(scaled - whole) < 1e-3 && Math.abs(whole) < 2 ** 52) {
+    const v = whole / scale;
+    return v === 0 ? 0 : v;
+  }
   const v = Number(value.toFixed(decimals));
   return v === 0 ? 0 : v;
 }
