@@ -6,7 +6,7 @@
 // heap of a simulated 30-day run at 5 s ticks (a child process with --expose-gc: heap used after
 // a full GC at every tenth of the run). The rest comes from the other benches' results.
 // Run alone: node --import tsx bench/summary.bench.ts (measures its own parts only).
-// Knobs: KEEL_BENCH_SWEEP_SEEDS (default 100: fewer and the workers' start weighs on the speed-up), KEEL_BENCH_CLI_STARTS (default 5),
+// Knobs: KEEL_BENCH_SWEEP_SEEDS (default 300: fewer and the workers' start weighs on the speed-up), KEEL_BENCH_CLI_STARTS (default 5),
 // KEEL_BENCH_HEAP_DAYS (default 30).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const sweepSeeds = Number(process.env.KEEL_BENCH_SWEEP_SEEDS ?? 100);
+const sweepSeeds = Number(process.env.KEEL_BENCH_SWEEP_SEEDS ?? 300);
 const cliStarts = Number(process.env.KEEL_BENCH_CLI_STARTS ?? 5);
 const heapDays = Number(process.env.KEEL_BENCH_HEAP_DAYS ?? 30);
 const keel = fileURLToPath(new URL('../bin/keel.js', import.meta.url));
