@@ -142,13 +142,12 @@ function checkGrid({ p, order }: GateInput): Refusal | null {
       );
   }
   const tick = (p.instruments.get(order.legs[0]?.instrumentId as InstrumentId) as Instrument).tick;
-  for (const [name, price] of [
-    ['limit', order.limitPrice],
-    ['stop', order.stopPrice],
-  ] as const) {
-    if (price !== null && !isOnTick(Math.abs(price), tick))
-      return refusal('offTick', `${name} price ${price} is not on the tick ${tick}`);
-  }
+  return offTick('limit', order.limitPrice, tick) ?? offTick('stop', order.stopPrice, tick);
+}
+
+function offTick(name: 'limit' | 'stop', price: number | null, tick: number): Refusal | null {
+  if (price !== null && !isOnTick(Math.abs(price), tick))
+    return refusal('offTick', `${name} price ${price} is not on the tick ${tick}`);
   return null;
 }
 
@@ -323,8 +322,9 @@ function checkNettingForeign({ p, order }: GateInput): Refusal | null {
  */
 function checkDefinedRisk({ p, order }: GateInput): Refusal | null {
   if (order.intent !== 'open') return null;
+  // Only an order with an option leg can leave an option short uncovered: the rest go by at once.
+  if (!order.legs.some((l) => p.instruments.get(l.instrumentId)?.kind === 'option')) return null;
   const touched = new Set(order.legs.map((l) => l.instrumentId));
-  if (![...touched].some((id) => p.instruments.get(id)?.kind === 'option')) return null;
   const qty = new Map<InstrumentId, number>();
   const add = (id: InstrumentId, q: number) => qty.set(id, qtyAdd(qty.get(id) ?? 0, q));
   for (const id of p.ownership.instruments()) add(id, p.ownership.ownedTotal(id));
