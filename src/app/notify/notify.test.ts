@@ -246,6 +246,27 @@ describe('webhooks on a loopback server', () => {
     ]);
   });
 
+  it('many retried alerts leave no listener behind on the outbox (no MaxListenersExceeded warning)', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const outbox = new NotifyOutbox(
+        [webhook('slack', 'http://127.0.0.1:9/hook')],
+        { ...settings, retries: 1, backoffMs: 1 },
+        () => {},
+        () => Promise.resolve({ status: 500 }),
+      );
+      for (let i = 0; i < 15; i++) outbox.enqueue({ ...halt, title: `alert ${i}` });
+      const [stats] = await outbox.close(10_000);
+      expect(stats).toMatchObject({ sent: 0, failed: 15 });
+      await new Promise((r) => setTimeout(r, 10)); // a warning is emitted on a later tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('a closed port is a network error, retried, then given up, naming no address', async () => {
     const gone = await webhookServer();
     const url = gone.url('/bot7:SECRET/hook');

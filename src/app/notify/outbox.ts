@@ -134,12 +134,18 @@ class WebhookSender {
   /** Resolves true after ms, false at once when the outbox closes. */
   private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      if (this.abort.signal.aborted) return resolve(false);
-      const timer = setTimeout(() => resolve(true), ms);
-      this.abort.signal.addEventListener('abort', () => {
+      const signal = this.abort.signal;
+      if (signal.aborted) return resolve(false);
+      // The listener goes with the wait: one left per retry would pile up on the outbox's signal.
+      const onAbort = () => {
         clearTimeout(timer);
         resolve(false);
-      });
+      };
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(true);
+      }, ms);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 
