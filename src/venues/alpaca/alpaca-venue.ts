@@ -640,8 +640,7 @@ export class AlpacaVenue implements Venue {
           c.spec.tif === tp.spec.tif &&
           c.spec.legs[0]?.side === tp.spec.legs[0]?.side,
       );
-      const wireId =
-        stop === undefined ? null : `${tp.order.clientOrderId}${ocoSeparator}${stop.order.clientOrderId}`;
+      const wireId = stop === undefined ? null : ocoWireId(tp.order.clientOrderId, stop.order.clientOrderId);
       if (stop === undefined || wireId === null || wireId.length > this.capabilities.clientOrderId.maxLength)
         continue;
       paired.add(tp.order).add(stop.order);
@@ -1820,11 +1819,25 @@ function keelIdOf(clientOrderId: string): ClientOrderId | null {
 /** Between the two keel ids an OCO order's client_order_id carries. */
 const ocoSeparator = '::';
 
+/**
+ * An OCO order's client_order_id: the take-profit's id, then the stop-loss's. Both are keel ids of
+ * one group (`<group id>-p<n>`), so the stop's is written from its last `-` on (`g-p3::-p2`), which
+ * no keel id starts with: two full ids of a group id longer than 21 characters would pass Alpaca's
+ * 48, and the pair would go as two separate exits, the second refused (Alpaca holds the shares for
+ * one sell order only). An id of another group is written whole.
+ */
+function ocoWireId(takeProfit: string, stopLoss: string): string {
+  const cut = takeProfit.lastIndexOf('-');
+  const short = cut > 0 && stopLoss.startsWith(takeProfit.slice(0, cut + 1)) ? stopLoss.slice(cut) : stopLoss;
+  return `${takeProfit}${ocoSeparator}${short}`;
+}
+
 function splitWireId(clientOrderId: string): [string, string | null] {
   const at = clientOrderId.indexOf(ocoSeparator);
-  return at < 0
-    ? [clientOrderId, null]
-    : [clientOrderId.slice(0, at), clientOrderId.slice(at + ocoSeparator.length)];
+  if (at < 0) return [clientOrderId, null];
+  const first = clientOrderId.slice(0, at);
+  const second = clientOrderId.slice(at + ocoSeparator.length);
+  return [first, second.startsWith('-') ? `${first.slice(0, first.lastIndexOf('-'))}${second}` : second];
 }
 
 function isTakeProfit(spec: OrderSpec): boolean {

@@ -1159,10 +1159,16 @@ function wireSymbolOf(i: Instrument): string {
   return i.kind === 'option' ? (occSymbol(i.symbol, i.expiry, i.strike, i.right) ?? i.symbol) : i.symbol;
 }
 
-/** An OCO's client_order_id may name two ids, `take-profit::stop-loss` (keel's way of naming both legs). */
+/**
+ * An OCO's client_order_id may name two ids, `take-profit::stop-loss` (keel's way of naming both
+ * legs); a stop-loss of the take-profit's group is written from its last `-` on (`g-p3::-p2`).
+ */
 function splitWireId(clientOrderId: string): [string, string | null] {
   const at = clientOrderId.indexOf('::');
-  return at < 0 ? [clientOrderId, null] : [clientOrderId.slice(0, at), clientOrderId.slice(at + 2)];
+  if (at < 0) return [clientOrderId, null];
+  const first = clientOrderId.slice(0, at);
+  const second = clientOrderId.slice(at + 2);
+  return [first, second.startsWith('-') ? `${first.slice(0, first.lastIndexOf('-'))}${second}` : second];
 }
 
 function activityStamp(t: number): string {

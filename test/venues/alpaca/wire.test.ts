@@ -244,6 +244,35 @@ describe('alpaca over the wire: a stop-loss and a take-profit as one native OCO 
   });
 });
 
+describe('alpaca over the wire: an OCO of long keel ids', () => {
+  it("a group id of 26 characters (two full ids would pass Alpaca's 48) still sends its stop-loss and take-profit as one OCO, and a restarted keel names both legs by keel's id", async () => {
+    const { h, s, i, book } = await open();
+    const group = 'momentum-swing-20260105-12';
+    const entry = ClientOrderId.of(`${group}-o1`);
+    s.submit(buy(entry, i, 10, book.marketableBuy));
+    await h.advance(1_000);
+    expect(filledQty(s.fills(entry))).toBe(10);
+    const [stop, target] = [ClientOrderId.of(`${group}-p2`), ClientOrderId.of(`${group}-p3`)];
+    const exit = { parent: entry, tif: 'GTC', reduceOnly: true } as const;
+    s.submit(singleLeg(stop, i, 'SELL', 10, { ...exit, type: 'STP', stop: book.ticks(-20) }));
+    s.submit(singleLeg(target, i, 'SELL', 10, { ...exit, type: 'MIT', stop: book.ticks(20) }));
+    await h.advance(1_000);
+    expect(posts(h)).toBe(2); // the entry, then one OCO order (not two separate exits)
+    const atVenue = h.sim.venueLog().filter((l) => l.type === 'order' && l.clientOrderId !== entry);
+    expect(atVenue.map((l) => (l.type === 'order' ? [l.clientOrderId, l.reduceOnly] : []))).toEqual([
+      [target, true],
+      [stop, true],
+    ]);
+    const fresh = await Session.open(await h.restart());
+    const listed = (await h.venue.snapshot()).orders.filter((o) => o.status === 'working');
+    expect(listed.map((o) => o.clientOrderId).sort()).toEqual([stop, target]);
+    await h.setQuote(i.id, { bid: book.ticks(20), ask: book.ticks(22) });
+    await h.advance(1_000);
+    expect(filledQty(fresh.fills(target))).toBe(10);
+    expect(fresh.of('cancelled', stop).map((e) => [e.reason, e.remainingQty])).toEqual([['venue', 10]]);
+  });
+});
+
 describe('alpaca over the wire: an order from before a restart', () => {
   it('a resting sell found after a restart fills as a sell, named by keel id, and the position goes flat', async () => {
     const { h, s, i, book } = await open();
