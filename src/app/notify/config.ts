@@ -11,21 +11,36 @@ export type WebhookFormat = (typeof webhookFormats)[number];
 /** Alerts by default: everything but fills (a busy day has hundreds). */
 export const notifyKindsDefault: readonly NotifyKind[] = ['incident', 'breaker', 'halt', 'discrepancy'];
 
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-  error: (issue) =>
-    `expected the name of an environment variable holding the webhook URL (e.g. KEEL_SLACK_WEBHOOK), got ${JSON.stringify(issue.input)}; never the URL itself: it carries the token`,
-});
+const envName = z
+  .string({
+    error: (issue) =>
+      issue.input === undefined
+        ? 'give urlEnv: the name of the environment variable holding the webhook URL (e.g. urlEnv: KEEL_SLACK_WEBHOOK)'
+        : undefined,
+  })
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
+    error: (issue) =>
+      `expected the name of an environment variable holding the webhook URL (e.g. KEEL_SLACK_WEBHOOK), got ${JSON.stringify(issue.input)}; never the URL itself: it carries the token`,
+  });
 
 const webhookSchema = z
-  .object({
-    format: z.enum(webhookFormats, {
+  .object(
+    {
+      format: z.enum(webhookFormats, {
+        error: (issue) =>
+          `expected one of ${webhookFormats.join(', ')} (json: keel's own body), got ${JSON.stringify(issue.input)}`,
+      }),
+      urlEnv: envName,
+      // Telegram's sendMessage needs the chat; the bot token is in the URL (urlEnv).
+      chatId: z.union([z.string().min(1), z.int()]).optional(),
+    },
+    {
       error: (issue) =>
-        `expected one of ${webhookFormats.join(', ')} (json: keel's own body), got ${JSON.stringify(issue.input)}`,
-    }),
-    urlEnv: envName,
-    // Telegram's sendMessage needs the chat; the bot token is in the URL (urlEnv).
-    chatId: z.union([z.string().min(1), z.int()]).optional(),
-  })
+        issue.code === 'unrecognized_keys' && issue.keys.includes('url')
+          ? 'url is not taken here: a webhook URL carries its token, so put it in an environment variable and name that variable in urlEnv'
+          : undefined,
+    },
+  )
   .strict()
   .superRefine((w, ctx) => {
     if (w.format === 'telegram' && w.chatId === undefined)

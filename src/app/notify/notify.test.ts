@@ -316,6 +316,11 @@ describe('notify config', () => {
       'events.0: expected one of incident, breaker, halt, discrepancy, fill, got "halts"',
     ]);
     expect(parse({ webhooks: [{ format: 'slack', urlEnv: 'X', url: 'y' }] })[0]).toMatch(/url/);
+    // The URL written into the config (the first thing a new user tries) says where it goes instead.
+    expect(parse({ webhooks: [{ format: 'slack', url: 'http://127.0.0.1/hook' }] })).toEqual([
+      'webhooks.0.urlEnv: give urlEnv: the name of the environment variable holding the webhook URL (e.g. urlEnv: KEEL_SLACK_WEBHOOK)',
+      'webhooks.0: url is not taken here: a webhook URL carries its token, so put it in an environment variable and name that variable in urlEnv',
+    ]);
   });
 
   it('reads URLs from the environment: required on a broker account, skipped on the simulator', () => {
