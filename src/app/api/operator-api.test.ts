@@ -47,12 +47,12 @@ async function post(url: string, payload?: object) {
 
 describe('operator API: bad bodies are 400 and name the field', () => {
   const bad: [string, string, object | undefined, RegExp][] = [
-    ['halt without reason', '/halt', {}, /^reason: /],
+    ['halt without reason', '/halt', {}, /^reason: give a reason: it is journaled$/],
     ['halt with an empty reason', '/halt', { reason: '' }, /^reason: give a reason: it is journaled$/],
-    ['halt without a body', '/halt', undefined, /^reason: /],
+    ['halt without a body', '/halt', undefined, /^reason: give a reason: it is journaled$/],
     ['resume without reason', '/resume', { note: 'x' }, /reason/],
     ['resume with an unknown key', '/resume', { reason: 'ok', force: true }, /force/],
-    ['resolve without id', '/resolve', { reason: 'checked' }, /^id: /],
+    ['resolve without id', '/resolve', { reason: 'checked' }, /^id: give the discrepancy id/],
     [
       'signals without any',
       '/signals',
@@ -66,6 +66,12 @@ describe('operator API: bad bodies are 400 and name the field', () => {
       '/order',
       { side: 'BUY', qty: 1, symbol: 'PLTR' },
       /^limit: a LMT order needs limit$/,
+    ],
+    [
+      'order without symbol',
+      '/order',
+      { side: 'BUY', qty: 1, type: 'MKT' },
+      /^symbol: give the symbol to trade/,
     ],
     ['order without side', '/order', { qty: 1, symbol: 'PLTR', type: 'MKT' }, /^side: /],
     ['order with side hold', '/order', { side: 'hold', qty: 1, symbol: 'PLTR', type: 'MKT' }, /^side: /],
@@ -380,6 +386,19 @@ describe('operator API security', () => {
       headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(form.statusCode).toBe(415);
+    expect(form.json()).toEqual({
+      error: 'send the body as JSON, with Content-Type: application/json',
+    });
+    const broken = await app.inject({
+      method: 'POST',
+      url: '/halt',
+      payload: '{reason',
+      headers: { ...auth, 'content-type': 'application/json' },
+    });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toEqual({
+      error: 'the body is not valid JSON; send a JSON object, e.g. {"reason": "..."}',
+    });
     const get = await app.inject({ method: 'GET', url: '/halt', headers: auth });
     expect(get.statusCode).toBe(404);
     expect(commands).toEqual([]);

@@ -31,7 +31,10 @@ export type OperatorTarget = {
   underlyings?: readonly string[];
 };
 
-const reason = z.object({ reason: z.string().min(1, 'give a reason: it is journaled') }).strict();
+/** A string that must be given: missing, of another type or empty, the message names the fix. */
+const required = (message: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? message : undefined) }).min(1, message);
+const reason = z.object({ reason: required('give a reason: it is journaled') }).strict();
 const signals = z
   .object({
     strategy: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, 'give the id of a strategy that takes signals'),
@@ -40,8 +43,8 @@ const signals = z
   .strict();
 const resolve = z
   .object({
-    id: z.string().min(1, 'give the discrepancy id (keel status lists them)'),
-    reason: z.string().min(1, 'give a reason: what was checked (it is journaled)'),
+    id: required('give the discrepancy id (keel status lists them)'),
+    reason: required('give a reason: what was checked (it is journaled)'),
   })
   .strict();
 const flatten = z
@@ -58,7 +61,7 @@ const order = z
   .object({
     side: anyCase(['BUY', 'SELL']),
     qty: z.number().positive(),
-    symbol: z.string().min(1),
+    symbol: required('give the symbol to trade (e.g. PLTR)'),
     expiry: z.string().optional(),
     strike: z.number().positive().optional(),
     right: anyCase(['C', 'P']).optional(),
@@ -131,6 +134,19 @@ export function buildOperatorApi(target: OperatorTarget, security: ApiSecurity):
           'give the API token (Authorization: Bearer TOKEN): keel run prints the dashboard URL with it; the keel CLI finds it itself, or set KEEL_API_TOKEN',
       });
     }
+  });
+  // The body parser's own refusals (not JSON, empty, a form post) say what to send instead.
+  app.setErrorHandler((error: { code?: string; statusCode?: number; message: string }, _req, reply) => {
+    const fix: Record<string, string> = {
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: 'send the body as JSON, with Content-Type: application/json',
+      FST_ERR_CTP_INVALID_JSON_BODY: 'the body is not valid JSON; send a JSON object, e.g. {"reason": "..."}',
+      FST_ERR_CTP_EMPTY_JSON_BODY:
+        'the body is empty; send a JSON object, e.g. {"reason": "..."}, or no Content-Type',
+    };
+    const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    return reply
+      .code(status)
+      .send({ error: (error.code === undefined ? undefined : fix[error.code]) ?? error.message });
   });
   const parse = <T>(
     schema: z.ZodType<T>,
