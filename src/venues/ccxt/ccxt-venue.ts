@@ -607,6 +607,13 @@ export class CcxtVenue implements Venue {
           await this.sleep(this.backoffMs(attempt) * (m.rateLimited ? 2 : 1));
           continue;
         }
+        if (m.kind === 'refused' && m.reason === 'duplicateId' && lookFirst) {
+          // The lookup did not find it, yet the exchange has this clientOrderId: the first one
+          // arrived after all (its order book lagging the POST). Never a rejection: look again.
+          this.log(`${name}: the resend was refused as a duplicate: the first one is at the exchange`);
+          await this.sleep(this.backoffMs(attempt));
+          continue;
+        }
         return this.onRefused(order, m);
       }
       const info = (answer as { info?: unknown } | null)?.info;

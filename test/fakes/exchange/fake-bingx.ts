@@ -53,7 +53,9 @@ export type RequestKind = 'placeOrder' | 'cancelOrder' | 'queryOrder' | 'openOrd
 export type WireFault =
   | { readonly kind: 'status'; readonly status: 429 | 500 | 503; readonly place: boolean }
   | { readonly kind: 'timeout'; readonly place: boolean }
-  | { readonly kind: 'malformed'; readonly place: boolean };
+  | { readonly kind: 'malformed'; readonly place: boolean }
+  /** A lookup answered `order does not exist` though the order is there (BingX's order store lagging a POST). */
+  | { readonly kind: 'lagging' };
 
 type BingxStatus = 'PENDING' | 'NEW' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELLED' | 'EXPIRED' | 'FAILED';
 
@@ -410,9 +412,9 @@ export class FakeBingx {
     res: http.ServerResponse,
   ): void {
     this.note(
-      `${method} ${path}: ${fault.kind} fault${kind === 'placeOrder' ? ` (${fault.place ? 'placed' : 'not placed'})` : ''}`,
+      `${method} ${path}: ${fault.kind} fault${kind === 'placeOrder' && 'place' in fault ? ` (${fault.place ? 'placed' : 'not placed'})` : ''}`,
     );
-    if (kind === 'placeOrder' && fault.place) {
+    if (kind === 'placeOrder' && 'place' in fault && fault.place) {
       const checked = this.checkOrder(q);
       if ('order' in checked) this.submitToVenue(checked.order);
     }
@@ -429,6 +431,8 @@ export class FakeBingx {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"code":0,"msg":"","data":{"order":{"orderId":19');
         return;
+      case 'lagging':
+        return this.send(res, ok400(80016, 'order does not exist'));
     }
   }
 

@@ -92,6 +92,20 @@ describe('ccxt bingx over the wire', () => {
       expect(h.fake.orderPosts).toHaveLength(placed ? 1 : 2);
     });
 
+  it('a resend after a lookup that did not find the order (the exchange lagging) refused as a duplicate clientOrderID: the first is at the exchange, so it is looked up again, never rejected', async () => {
+    const { h, events, btc } = await open();
+    h.fake.failNext('placeOrder', { kind: 'status', status: 429, place: true });
+    h.fake.failNext('queryOrder', { kind: 'lagging' });
+    h.venue.submit(singleLeg(ClientOrderId.of('wire-o1'), btc, 'BUY', 0.001, { limit: 100.2 }));
+    await h.advance(1_000);
+    await h.advance(1_000);
+    expect(h.fake.orderPosts).toHaveLength(2); // the resend, refused 80014 as a duplicate
+    expect(keelOrders(h)).toHaveLength(1);
+    expect(of(events, 'rejected')).toEqual([]);
+    expect(of(events, 'accepted')).toHaveLength(1);
+    expect(of(events, 'fill').map((e) => e.fill.qty)).toEqual([0.001]);
+  });
+
   it('RequestTimeout on an order the exchange took: the link goes down, the order is found by client order id when it is back, never sent twice', async () => {
     const { h, events, btc } = await open({ adapter: { requestTimeoutMs: 300 } });
     h.fake.failNext('placeOrder', { kind: 'timeout', place: true });
