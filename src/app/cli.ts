@@ -183,7 +183,7 @@ program
     else if (opts.journal !== undefined)
       process.exitCode = isPostgresAddress(opts.journal)
         ? await statusOfPostgres(opts.journal, opts.json === true)
-        : statusCommand({ ...opts, journal: opts.journal });
+        : await statusCommand({ ...opts, journal: opts.journal });
     else process.exitCode = needTarget('status');
   });
 
@@ -226,7 +226,7 @@ function tradingStateCommand(
       process.exitCode = opts.api
         ? await viaApi(opts.api, `/${verb}`, { reason: opts.reason }, verb)
         : opts.journal
-          ? tradingStateOffline(opts.journal, state, opts.reason, verb)
+          ? await tradingStateOffline(opts.journal, state, opts.reason, verb)
           : needTarget(verb);
     });
 }

@@ -31,9 +31,9 @@ function v1Journal() {
 }
 
 describe('the journal zone', () => {
-  it('reads a v1 journal as its fixed offset and replays it', () => {
+  it('reads a v1 journal as its fixed offset and replays it', async () => {
     const store = v1Journal();
-    const { projection, timeZone } = replayJournal(store);
+    const { projection, timeZone } = await replayJournal(store);
     expect(timeZone.name).toBe('UTC-05:00');
     expect(projection.starts).toBe(1);
     expect(projection.tradingState).toBe('HALTED');

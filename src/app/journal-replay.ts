@@ -1,7 +1,7 @@
 // Replaying a journal file from the CLI: the projection at its last event, in the exchange's local
 // time the engine recorded when it first started.
 import { fixedOffsetZone, timeZoneOf, type TimeZone } from '../domain';
-import { replay, replayStore, type EventStore, type PagedEventStore } from '../engine/recorder';
+import { replayFromCheckpoint, type EventStore, type PagedEventStore } from '../engine/recorder';
 import type { Projection } from '../ledger/projection';
 
 /**
@@ -19,14 +19,23 @@ function zoneOfFirstEvent(first: { type: string; data: unknown }): TimeZone {
   return data.timeZone !== undefined ? timeZoneOf(data.timeZone) : fixedOffsetZone(data.utcOffsetMin ?? 0);
 }
 
-export function replayJournal(store: EventStore): { projection: Projection; timeZone: TimeZone } {
+/**
+ * The projection at the journal's last event, from its newest checkpoint and the events after it
+ * (every event when there is none, or the checkpoint does not hold up: `log` says why).
+ */
+export async function replayJournal(
+  store: EventStore,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<{ projection: Projection; timeZone: TimeZone }> {
   const timeZone = journalTimeZone(store);
-  return { projection: replay(store, timeZone), timeZone };
+  const { projection } = await replayFromCheckpoint(store, timeZone, log);
+  return { projection, timeZone };
 }
 
 /** The same from a journal read page by page (PostgreSQL). */
 export async function replayJournalPages(
   store: PagedEventStore,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<{ projection: Projection; timeZone: TimeZone }> {
   let timeZone = fixedOffsetZone(0);
   for await (const page of store.pages(1)) {
@@ -34,5 +43,6 @@ export async function replayJournalPages(
     if (first !== undefined) timeZone = zoneOfFirstEvent(first);
     break;
   }
-  return { projection: await replayStore(store, timeZone), timeZone };
+  const { projection } = await replayFromCheckpoint(store, timeZone, log);
+  return { projection, timeZone };
 }

@@ -44,12 +44,12 @@ export async function viaApi(api: string, path: string, body: OperatorBody, verb
 }
 
 /** halt / resume on a journal no engine holds: journaled now, in force at the next start. */
-export function tradingStateOffline(
+export async function tradingStateOffline(
   journalPath: string,
   state: 'HALTED' | 'ACTIVE',
   reason: string,
   verb: 'halt' | 'resume',
-): number {
+): Promise<number> {
   let journal;
   try {
     journal = openJournal(journalPath, {
@@ -67,7 +67,7 @@ export function tradingStateOffline(
     throw e;
   }
   try {
-    const { projection: p, timeZone } = replayJournal(journal);
+    const { projection: p, timeZone } = await replayJournal(journal);
     process.stdout.write(`${verb}: trading is ${p.tradingState}; journaling ${state} (${reason})\n`);
     // The journal's own time: a stopped engine's clock is where it stopped (simulated or not).
     const recorder = new Recorder(journal, p, fixedClock(p.lastT, timeZone));

@@ -110,7 +110,7 @@ function showTable(journalPath: string, lines: VenueLogLine[], json: boolean): n
   return 0;
 }
 
-function resolveCommand(path: string, id: string, reason: string | undefined): number {
+async function resolveCommand(path: string, id: string, reason: string | undefined): Promise<number> {
   if (reason === undefined || reason.trim() === '')
     return fail('--resolve needs --reason "what was checked" (it is journaled with the resolution)');
   // The wall clock is the operator's; a journal never goes back in time.
@@ -120,7 +120,7 @@ function resolveCommand(path: string, id: string, reason: string | undefined): n
     nowMs: Date.now(),
   });
   try {
-    const { projection: p, timeZone } = replayJournal(journal);
+    const { projection: p, timeZone } = await replayJournal(journal);
     const d = p.discrepancies.get(id);
     if (!d)
       return fail(`${path} has no discrepancy ${id}: keel status --journal ${path} lists the open ones`);

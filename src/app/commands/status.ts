@@ -10,7 +10,7 @@ import { isActiveGroup, type Projection } from '../../ledger/projection';
 import type { VenueView } from '../api/operator-api';
 import { authHeaders } from '../api/api-token';
 
-export function statusCommand(opts: { journal: string; json?: boolean }): number {
+export async function statusCommand(opts: { journal: string; json?: boolean }): Promise<number> {
   let journal;
   try {
     journal = openJournal(opts.journal, {
@@ -27,7 +27,7 @@ export function statusCommand(opts: { journal: string; json?: boolean }): number
     throw e;
   }
   try {
-    const status = statusOf(replayJournal(journal).projection);
+    const status = statusOf((await replayJournal(journal)).projection);
     process.stdout.write(opts.json ? JSON.stringify(status, null, 2) + '\n' : formatStatus(status));
     return 0;
   } catch (e) {
