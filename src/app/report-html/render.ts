@@ -205,9 +205,12 @@ function zoneOf(model: ReportModel): TimeZone {
   return fixedOffsetZone(m[1] === '-' ? -minutes : minutes);
 }
 
-/** A time as a trader reads it ("2026-02-13 10:32:05"), the exact ISO time kept in the tag. */
+/** A time as a trader reads it ("2026-02-13 10:32:05 -05:00"), the exact ISO time kept in the tag. */
 function timeCell(iso: string): string {
-  return `<time datetime="${e(iso)}" title="${e(iso)}">${e(iso.slice(0, 19).replace('T', ' '))}</time>`;
+  // The page says its times carry their offset: printed, not only in the tooltip (a week can
+  // cross a daylight-saving change).
+  const offset = iso.slice(19).replace(/^\.\d+/, '');
+  return `<time datetime="${e(iso)}" title="${e(iso)}">${e(iso.slice(0, 19).replace('T', ' '))}${offset === '' ? '' : ` <span class="off">${e(offset)}</span>`}</time>`;
 }
 
 /** A run over several days: a label at each day's start (midnight, exchange time); null within a day. */

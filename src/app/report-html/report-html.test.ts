@@ -109,6 +109,8 @@ describe('report.html', () => {
       const row = new RegExp(`<tr data-group="${id}">.*</tr>`).exec(html)?.[0] ?? '';
       expect(row).toContain(pnl);
       expect(row).toContain('stop-loss');
+      // Each time printed with its offset, as the page says (not only in the tooltip).
+      expect(row.replace(/<[^>]*>/g, '')).toContain('2026-02-13 09:45:00 -05:00');
     }
     expect(html).toContain('Open at the end (1)');
   });
