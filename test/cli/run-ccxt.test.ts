@@ -5,7 +5,7 @@
 // cleanly; the next start continues the journal and reconciles before any order. Keys come only
 // from the environment and are never printed; a live account is refused without live: true; keys
 // of another account are refused on this account's journal.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,10 +109,11 @@ describe('keel run on a BingX account through ccxt (fake BingX on loopback)', ()
     expect(bingx.fake.orderPosts[0]?.['clientOrderID']).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
     const snap = await bingx.sim.snapshot();
     expect(snap.positions.map((p) => p.qty).sort((a, b) => a - b)).toEqual([0.01, 2]);
-    // The keys never reach the screen or the engine log.
-    const logged = run.err() + run.out() + readFileSync(join(out, 'engine.log'), 'utf8');
-    expect(logged).not.toContain(bingx.apiKey);
-    expect(logged).not.toContain(bingx.secret);
+    // The keys never reach the screen, the engine log, the report, the daily log or the journal.
+    for (const key of [bingx.apiKey, bingx.secret]) {
+      expect(run.err() + run.out()).not.toContain(key);
+      for (const f of readdirSync(out)) expect(readFileSync(join(out, f)).includes(key), f).toBe(false);
+    }
   }, 90_000);
 
   it('the next start continues the journal: reconciled holdings, then a flatten closes it reduce-only through the wire, --stop-after', async () => {
