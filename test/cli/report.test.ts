@@ -128,6 +128,22 @@ describe('keel report', () => {
     const e = keel('report', empty);
     expect(e.status).toBe(2);
     expect(e.stderr).toMatch(/neither report.json nor journal.sqlite/);
+    // A file that is not a journal is not called corrupt (nor is its owner told to restore it).
+    const r2 = keel('report', 'README.md', '--out', join(dir, 'not-a-journal'));
+    expect(r2.status).toBe(2);
+    expect(r2.stderr).toMatch(
+      /README\.md is neither a keel journal \(a SQLite file\) nor a report\.json: give a run directory/,
+    );
+    expect(r2.stderr).not.toMatch(/corrupt|restore/);
+  });
+
+  it('takes report.json itself as well as its directory', () => {
+    const into = join(dir, 'from-report-json');
+    const r = keel('report', join(out, 'report.json'), '--out', into);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
+    expectTradesOf(report, readFileSync(join(into, 'report.html'), 'utf8'));
   });
 
   it('keel sim --generate writes summary.html: seeds, fault kinds, verdicts', () => {

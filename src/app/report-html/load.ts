@@ -1,5 +1,5 @@
 // What `keel report` reads: a run directory (its report.json, else its journal) or a journal file.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildReport, type Report } from '../../engine/report';
 import { eventVersions } from '../../ledger/events';
@@ -34,7 +34,28 @@ export async function loadRunForReport(path: string): Promise<LoadedRun> {
       error: `${path} has neither report.json nor journal.sqlite: give the directory keel sim or keel run wrote (--out), or a journal file`,
     };
   }
+  // report.json itself is what a run directory is read from; any other file must be a SQLite journal.
+  if (path.toLowerCase().endsWith('.json')) return fromReportFile(path, dirname(path));
+  if (!isSqliteFile(path))
+    return {
+      ok: false,
+      error: `${path} is neither a keel journal (a SQLite file) nor a report.json: give a run directory, its journal.sqlite or report.json, or postgres://…?journal=NAME`,
+    };
   return fromJournal(path, dirname(path));
+}
+
+/** A SQLite database starts with these 16 bytes; anything else is not a journal (and not corrupt). */
+function isSqliteFile(path: string): boolean {
+  const head = Buffer.alloc(16);
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    return readSync(fd, head, 0, 16, 0) === 16 && head.toString('latin1') === 'SQLite format 3\0';
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 function fromReportFile(reportPath: string, dir: string): LoadedRun {
