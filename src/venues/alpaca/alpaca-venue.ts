@@ -212,6 +212,8 @@ export class AlpacaVenue implements Venue {
   private accountPoller: ReturnType<typeof setInterval> | null = null;
   private logged = 0;
   private accountSeen: AlpacaAccount | null = null;
+  /** The stream's last error (the library's text), to say why a connect failed. */
+  private streamError: string | null = null;
 
   constructor(private readonly options: AlpacaVenueOptions) {
     this.clock = options.clock ?? { now: () => Date.now(), timeZone: fixedOffsetZone(0) };
@@ -240,7 +242,12 @@ export class AlpacaVenue implements Venue {
     const result = await auth;
     if (!result.authenticated) {
       stream.disconnect();
-      throw new Error(`alpaca: the trade_updates stream did not authenticate: ${result.message}`);
+      // Refused keys and a host that never answered are different fixes: say which it was.
+      throw new Error(
+        result.status === streaming.STREAM_AUTH_STATUS.SERVER_REJECTED
+          ? `alpaca: the trade_updates stream did not authenticate: ${result.message} (check APCA_API_KEY_ID and APCA_API_SECRET_KEY: paper keys for paper, live keys with live: true)`
+          : `alpaca: could not reach the trade_updates stream at ${this.options.config.streamUrl}: ${result.message}${this.streamError === null ? '' : ` (${this.streamError})`}`,
+      );
     }
     await this.whenLink(true, timeoutMs);
     await this.learnVenue();
@@ -364,7 +371,10 @@ export class AlpacaVenue implements Venue {
     );
     stream.on(
       streaming.EVENT.CLIENT_ERROR,
-      mine((message: unknown) => this.log(`stream: ${String(message)}`)),
+      mine((message: unknown) => {
+        this.streamError = String(message);
+        this.log(`stream: ${this.streamError}`);
+      }),
     );
     stream.on(
       streaming.STATE.DISCONNECTED,

@@ -10,6 +10,7 @@ import { ClientOrderId, type Instrument } from '../../../src/domain';
 import { AlpacaVenue, parseAlpacaSettings } from '../../../src/venues/alpaca';
 import { alpacaHarness, type AlpacaHarness } from '../conformance/alpaca-harness';
 import { comboOrder, filledQty, priceBook, Session, singleLeg } from '../conformance/session';
+import { freePort } from '../../support/keel-process';
 
 let h: AlpacaHarness | null = null;
 afterEach(async () => {
@@ -199,6 +200,35 @@ describe('alpaca keys and config', () => {
     expect(parseAlpacaSettings({ apiBaseUrl: h.fake.urls.tradingUrl, live: true }, env).ok).toBe(false);
   });
 
+  it('a stream nobody answers is said to be unreachable, with its url and the error, not blamed on the keys', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const nowhere = new AlpacaVenue({
+      config: {
+        tradingUrl: url,
+        dataUrl: url,
+        streamUrl: `ws://127.0.0.1:${port}/stream`,
+        feed: 'iex',
+        live: false,
+        keyId: 'PKNOWHERE',
+        secret: 'nowhere-secret',
+      },
+      connectTimeoutMs: 2_000,
+      quotePollMs: 0,
+    });
+    const failed = await nowhere.connect().then(
+      () => 'connected',
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    await nowhere.close();
+    expect(failed).toMatch(
+      new RegExp(
+        `could not reach the trade_updates stream at ws://127\\.0\\.0\\.1:${port}/stream: .*ECONNREFUSED`,
+      ),
+    );
+    expect(failed).not.toMatch(/did not authenticate/);
+  });
+
   it('a wrong key is refused at connect, with the reason and without the key', async () => {
     const { h } = await open();
     const wrong = new AlpacaVenue({
@@ -206,7 +236,7 @@ describe('alpaca keys and config', () => {
       connectTimeoutMs: 2_000,
       quotePollMs: 0,
     });
-    await expect(wrong.connect()).rejects.toThrow(/did not authenticate/);
+    await expect(wrong.connect()).rejects.toThrow(/did not authenticate.*check APCA_API_KEY_ID/);
     await wrong.close();
   });
 });
