@@ -590,6 +590,19 @@ export class Engine {
   }
 
   private flatten(groupId: GroupId | null, strategyId: StrategyId | null): OperatorResult {
+    // A mistyped id would otherwise flatten nothing and say so as a success.
+    if (groupId !== null && !this.core.p.groups.has(groupId))
+      return { ok: false, lines: [`no group ${groupId}: keel status lists keel's groups`] };
+    if (strategyId !== null) {
+      // A strategy no longer in the config may still have groups: those count.
+      const known = new Set<string>(this.deps.strategies.map((s) => s.id));
+      for (const g of this.core.p.groups.values()) known.add(g.strategyId);
+      if (!known.has(strategyId))
+        return {
+          ok: false,
+          lines: [`no strategy ${strategyId}: give one of ${[...known].join(', ') || '(none yet)'}`],
+        };
+    }
     const targets = [...this.core.p.groups.values()].filter(
       (g) =>
         isActiveGroup(g) &&
