@@ -51,7 +51,7 @@ import type {
   VenueSnapshot,
 } from '../venue';
 import { ccxtConfigErrors, describeCcxtConfig, type CcxtConfig } from './config';
-import { meaningOfFailure, type FailureMeaning } from './errors';
+import { meaningOfFailure, withoutListenKey, type FailureMeaning } from './errors';
 import {
   accountUidSchema,
   amountToMicros,
@@ -86,6 +86,8 @@ export type CcxtVenueOptions = {
   readonly stream?: boolean;
   /** ccxt's first reconnect delay of the websocket (doubles per try; ccxt's default 1 s). */
   readonly streamBackoffMs?: number;
+  /** How long a websocket handshake may take (ccxt's connectionTimeout; default 10 s). */
+  readonly streamConnectTimeoutMs?: number;
   /** ccxt's own throttle at the exchange's rateLimit (a loopback fake may go without). */
   readonly enableRateLimit?: boolean;
   readonly requestTimeoutMs?: number;
@@ -1403,7 +1405,10 @@ function makeExchange(c: CcxtConfig, o: CcxtVenueOptions): Exchange {
       marginMode: c.marginMode,
       // The positions are read (with their ids) at every (re)connect; ccxt need not read them too.
       watchPositions: { fetchPositionsSnapshot: false, awaitPositionsSnapshot: false },
-      ...(o.streamBackoffMs === undefined ? {} : { ws: { backoff: { base: o.streamBackoffMs } } }),
+      ws: {
+        ...(o.streamBackoffMs === undefined ? {} : { backoff: { base: o.streamBackoffMs } }),
+        ...(o.streamConnectTimeoutMs === undefined ? {} : { connectionTimeout: o.streamConnectTimeoutMs }),
+      },
     },
   });
   if (c.sandbox) exchange.setSandboxMode(true);
@@ -1458,7 +1463,7 @@ function guardedClass(id: CcxtConfig['exchange']) {
 
     override onError(client: unknown, error: unknown): void {
       super.onError(client, error);
-      this.streamHooks.lost(error instanceof Error ? error.message : String(error));
+      this.streamHooks.lost(errorText(error));
     }
 
     override onClose(client: unknown, error: unknown): void {
@@ -1551,8 +1556,9 @@ function roundQty(q: number): number {
   return Math.round(q * 1e9) / 1e9;
 }
 
+/** An error's text for the log, without the listenKey (errors.ts). */
 function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return withoutListenKey(e instanceof Error ? e.message : String(e));
 }
 
 export type { Side };

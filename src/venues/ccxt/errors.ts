@@ -98,5 +98,15 @@ function reasonOf(e: ExchangeError, message: string): RejectReason {
 }
 
 function short(e: Error): string {
-  return e.message.length > 300 ? `${e.message.slice(0, 300)}…` : e.message;
+  const text = withoutListenKey(e.message);
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+/**
+ * A text for the log without the listenKey: ccxt names the websocket's url in its timeouts
+ * (`Connection to wss://...?listenKey=... failed`), and a listenKey opens the account's private
+ * stream to whoever holds it, as the keys do.
+ */
+export function withoutListenKey(text: string): string {
+  return text.replace(/(listenKey=)[^&\s'"]+/g, '$1(hidden)');
 }

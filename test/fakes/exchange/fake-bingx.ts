@@ -134,6 +134,8 @@ export class FakeBingx {
   private readonly streams = new Set<WebSocket>();
   private readonly listenKeys = new Set<string>();
   private streamsRefused = false;
+  private streamsHung = false;
+  private readonly hungSockets = new Set<Duplex>();
   private pinger: ReturnType<typeof setInterval> | null = null;
   /** Private-stream connections accepted so far (a reconnect is one more). */
   streamConnections = 0;
@@ -225,6 +227,8 @@ export class FakeBingx {
     this.wss.close();
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
+    for (const socket of this.hungSockets) socket.destroy();
+    this.hungSockets.clear();
     for (const o of this.orders.values()) o.waiting = null;
     const server = this.server;
     this.server = null;
@@ -271,6 +275,16 @@ export class FakeBingx {
     this.streamsRefused = on;
   }
 
+  /** While on, a private-stream handshake is never answered (the client's connection timeout ends it). */
+  hangStreams(on: boolean): void {
+    this.streamsHung = on;
+  }
+
+  /** The listenKeys handed out and still valid. */
+  get issuedListenKeys(): readonly string[] {
+    return [...this.listenKeys];
+  }
+
   /** Pushes this text as one frame on the private stream (a frame BingX might garble). */
   pushRawFrame(text: string): void {
     const data = gzipSync(Buffer.from(text));
@@ -293,6 +307,12 @@ export class FakeBingx {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const key = url.searchParams.get('listenKey') ?? '';
     this.requests.push(`WS ${url.pathname}`);
+    if (this.streamsHung) {
+      this.note('private stream: handshake left unanswered (hung by the test)');
+      this.hungSockets.add(socket);
+      socket.on('close', () => this.hungSockets.delete(socket));
+      return;
+    }
     if (!this.linkUp || this.streamsRefused || url.pathname !== '/swap-market' || !this.listenKeys.has(key)) {
       this.note(
         `private stream refused (${!this.linkUp ? 'link down' : this.streamsRefused ? 'refused by the test' : 'unknown listenKey or path'})`,

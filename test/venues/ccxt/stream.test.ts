@@ -64,6 +64,25 @@ describe('ccxt bingx: the websocket', () => {
     await until('a Pong', () => h.fake.streamPongs > 0);
   });
 
+  it('a handshake that never completes: the adapter says the websocket is down and polls; the listenKey (in the url ccxt names) never reaches the log', async () => {
+    h = await ccxtHarness({
+      settlePolls: false,
+      streamPingMs: 50,
+      adapter: { stream: true, pollMs: 50, streamConnectTimeoutMs: 200 },
+    });
+    const harness = h;
+    h.fake.hangStreams(true);
+    await h.venue.connect();
+    await until('the websocket down', () => harness.lines.some((l) => l.includes('websocket down')));
+    const keys = h.fake.issuedListenKeys;
+    expect(keys.length).toBeGreaterThan(0);
+    const down = h.lines.filter((l) => l.includes('websocket down'));
+    expect(down.join('\n')).toMatch(/connection timeout/);
+    for (const key of keys) expect(h.lines.filter((l) => l.includes(key))).toEqual([]);
+    h.fake.hangStreams(false);
+    await until('the websocket back', () => harness.venue.streamConnected && harness.fake.streamsOpen > 0);
+  });
+
   it('the socket drops: the adapter polls until it is back; a fill made meanwhile arrives once; it reconnects and reconciles', async () => {
     const { h, events, btc } = await open({ adapter: { stream: true, pollMs: 50 } });
     const pollsBefore = polls(h.fake.requests);
