@@ -113,7 +113,9 @@ export function parseAlpacaSettings(
   if (base !== null && parsed.data.live)
     return {
       ok: false,
-      errors: ['venue: live: true but apiBaseUrl points at a fake Alpaca on this machine'],
+      errors: [
+        'venue: live: true but apiBaseUrl points at a fake Alpaca on this machine: remove apiBaseUrl to trade the live account, or remove live: true to test against the fake',
+      ],
     };
   const hosts =
     base !== null

@@ -42,7 +42,7 @@ describe('ccxt settings', () => {
       'venue: live: true but sandbox: true is demo trading: say one or the other',
     ]);
     expect(errorsOf({ live: true, apiBaseUrl: 'http://127.0.0.1:9/openApi' })).toEqual([
-      'venue: live: true but apiBaseUrl points at a fake exchange on this machine',
+      'venue: live: true but apiBaseUrl points at a fake exchange on this machine: remove apiBaseUrl to trade the live account, or remove live: true to test against the fake',
     ]);
   });
 

@@ -64,7 +64,9 @@ export function ccxtConfigErrors(c: CcxtConfig): string[] {
   if (c.sandbox && c.apiBaseUrl !== null) errors.push('sandbox and apiBaseUrl exclude each other');
   if (c.live && c.sandbox) errors.push('live: true but sandbox: true is demo trading: say one or the other');
   if (c.live && c.apiBaseUrl !== null)
-    errors.push('live: true but apiBaseUrl points at a fake exchange on this machine');
+    errors.push(
+      'live: true but apiBaseUrl points at a fake exchange on this machine: remove apiBaseUrl to trade the live account, or remove live: true to test against the fake',
+    );
   if (!c.live && !c.sandbox && c.apiBaseUrl === null)
     errors.push(
       `this is a live ${c.exchange} account (real money): set sandbox: true for demo trading, or live: true to trade it`,

@@ -30,7 +30,10 @@ export function ibkrConfigErrors(c: IbkrConfig): string[] {
     errors.push(
       `port ${c.port} is a live-trading port (TWS 7496, Gateway 4001): set live: true to trade a live account`,
     );
-  if (c.live && paper.includes(c.port)) errors.push(`live: true but port ${c.port} is a paper-trading port`);
+  if (c.live && paper.includes(c.port))
+    errors.push(
+      `live: true but port ${c.port} is a paper-trading port: set the live port (TWS 7496, Gateway 4001), or remove live: true for paper`,
+    );
   if (!Number.isInteger(c.clientId) || c.clientId < 0)
     errors.push(`clientId must be a whole number >= 0, got ${c.clientId}`);
   if (c.lastOrderId !== null && !(Number.isSafeInteger(c.lastOrderId) && c.lastOrderId >= 0))

@@ -197,7 +197,12 @@ describe('alpaca keys and config', () => {
     expect(elsewhere.ok ? [] : elsewhere.errors).toEqual([
       'venue.apiBaseUrl https://127.0.0.3 is not an http url on this machine: it is only for testing against a fake Alpaca (127.0.0.1)',
     ]);
-    expect(parseAlpacaSettings({ apiBaseUrl: h.fake.urls.tradingUrl, live: true }, env).ok).toBe(false);
+    expect(parseAlpacaSettings({ apiBaseUrl: h.fake.urls.tradingUrl, live: true }, env)).toEqual({
+      ok: false,
+      errors: [
+        'venue: live: true but apiBaseUrl points at a fake Alpaca on this machine: remove apiBaseUrl to trade the live account, or remove live: true to test against the fake',
+      ],
+    });
   });
 
   it('a stream nobody answers is said to be unreachable, with its url and the error, not blamed on the keys', async () => {
