@@ -62,9 +62,26 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Keeps each chart's options as the page gives them to uPlot (window.chartOptions), to call its labels. */
+const keepChartOptions = `(() => {
+  let real;
+  Object.defineProperty(window, 'uPlot', {
+    configurable: true,
+    get: () => real,
+    set: (lib) => {
+      real = function (opts, data, el) {
+        (window.chartOptions = window.chartOptions || []).push(opts);
+        return new lib(opts, data, el);
+      };
+      Object.assign(real, lib);
+    },
+  });
+})()`;
+
 /** Opens the dashboard with the token, as the URL keel run printed. */
 async function openDashboard(): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
+  await page.addInitScript(keepChartOptions);
   const res = await page.goto(`${base}/?token=${token}`);
   expect(res?.status()).toBe(200);
   await page.locator('#link', { hasText: 'live' }).waitFor();
@@ -123,6 +140,27 @@ describe('the dashboard in chromium', () => {
     await page.close();
   });
 
+  it("labels the equity axis at its ticks' values: cents when the ticks are not whole dollars", async () => {
+    const page = await openDashboard();
+    await until(
+      'the equity chart made',
+      async () =>
+        (await page.evaluate(`(window.chartOptions || []).some((o) => o.series[1].label === 'equity')`)) ===
+        true,
+    );
+    const labels = (ticks: number[]) =>
+      page.evaluate(
+        `window.chartOptions.find((o) => o.series[1].label === 'equity').axes[1].values(null, ${JSON.stringify(ticks)})`,
+      );
+    await expect(labels([99997.5, 100000, 100002.5])).resolves.toEqual([
+      '$99,997.50',
+      '$100,000.00',
+      '$100,002.50',
+    ]);
+    await expect(labels([99990, 100000, 100010])).resolves.toEqual(['$99,990', '$100,000', '$100,010']);
+    await page.close();
+  });
+
   it('flattens a group after a confirmation: it leaves the owned list and shows among closed trades', async () => {
     const page = await openDashboard();
     const group = page.locator('.group').first();
@@ -139,6 +177,15 @@ describe('the dashboard in chromium', () => {
     await page.locator('#closed tr', { hasText: id }).waitFor();
     await expect(page.locator('#closed tr', { hasText: id }).textContent()).resolves.toMatch(/flatten/i);
     await until('the closed-group chart drawn', async () => (await inkOn(page, 'chart-closed')) > 50);
+    // Its axis numbers only the groups drawn, and its legend names the group under the cursor
+    // from the list drawn now (not the one of its first drawing): the newest is the table's first.
+    const n = (await page.locator('#closed tr').count()) - 1; // a header row, then a group a row
+    const newest = await page.locator('#closed tr').nth(1).locator('td').first().textContent();
+    const closedChart = `window.chartOptions.find((o) => o.series[0].label === 'group')`;
+    await expect(
+      page.evaluate(`${closedChart}.axes[0].values(null, [0, 1, ${n}, ${n + 1}])`),
+    ).resolves.toEqual(['', '#1', `#${n}`, '']);
+    await expect(page.evaluate(`${closedChart}.series[0].value(null, ${n})`)).resolves.toBe(newest);
     await page.close();
   });
 

@@ -3,7 +3,7 @@
 // read from GET /events (server-sent events) with fetch, which can send the header (EventSource
 // cannot), so the token never travels in a URL after the first page load. Commands are JSON POSTs
 // to the same API the keel CLI uses, each after a confirmation, each journaled by the engine.
-/* global window, document, location, URLSearchParams, history, sessionStorage, fetch, TextDecoderStream, AbortController, ResizeObserver, requestAnimationFrame, setTimeout, clearTimeout, uPlot */
+/* global window, document, location, URLSearchParams, history, sessionStorage, fetch, TextDecoderStream, AbortController, ResizeObserver, requestAnimationFrame, setTimeout, clearTimeout, Path2D, uPlot */
 'use strict';
 
 (() => {
@@ -320,6 +320,8 @@
   const timeAxis = {
     ...axisStyle,
     size: 40,
+    // Room for a label with its date ("Feb 9, 09:35") before the next one.
+    space: 80,
     values: (_, ticks) => {
       let lastDay = '';
       return ticks.map((i) => {
@@ -363,7 +365,12 @@
                 {
                   ...axisStyle,
                   size: 70,
-                  values: (_, ticks) => ticks.map((v) => `$${Math.round(v).toLocaleString('en-US')}`),
+                  // Whole dollars when every tick is one; cents otherwise (ticks 2.5 apart are not
+                  // rounded to labels 2 and 3 apart).
+                  values: (_, ticks) =>
+                    ticks.every((v) => Math.abs(v - Math.round(v)) < 0.005)
+                      ? ticks.map((v) => `$${Math.round(v).toLocaleString('en-US')}`)
+                      : ticks.map((v) => usd(v)),
                 },
                 { ...axisStyle, scale: 'pnl', side: 1, size: 60, grid: { show: false } },
               ],
@@ -428,12 +435,32 @@
       }
       const data = [samples.t.map((_, i) => i), samples.spots[symbol], marked(entries), marked(exits)];
       if (u === null) {
-        const pointsOnly = (stroke, fill) => ({
+        // An entry is a ▲ just below the price, an exit a ▼ just above it, so an exit and the next
+        // entry at the same moment both show.
+        const triangles = (up) => (u, si, i0, i1) => {
+          const path = new Path2D();
+          const r = 5 * (window.devicePixelRatio || 1);
+          const xs = u.data[0];
+          const ys = u.data[si];
+          for (let i = i0; i <= i1; i++) {
+            if (ys[i] === null || ys[i] === undefined) continue;
+            const x = u.valToPos(xs[i], 'x', true);
+            const y = u.valToPos(ys[i], 'y', true);
+            const base = up ? y + 3 * r : y - 3 * r;
+            const tip = up ? y + r : y - r;
+            path.moveTo(x, tip);
+            path.lineTo(x - r, base);
+            path.lineTo(x + r, base);
+            path.closePath();
+          }
+          return { stroke: path, fill: path };
+        };
+        const pointsOnly = (stroke, fill, up) => ({
           stroke,
           fill,
           width: 0,
           paths: () => null,
-          points: { show: true, size: 11, stroke, fill, width: 2 },
+          points: { show: true, size: 11, stroke, fill, width: 1, paths: triangles(up) },
         });
         u = makeChart(
           $('chart-underlying'),
@@ -443,8 +470,8 @@
             series: [
               timeSeries,
               { label: symbol, stroke: '#dde3ea', width: 1.5, points: { show: false } },
-              { label: 'entry', ...pointsOnly('#3fb950', '#3fb950') },
-              { label: 'exit', ...pointsOnly('#f85149', '#f85149') },
+              { label: 'entry ▲', ...pointsOnly('#3fb950', '#3fb950', true) },
+              { label: 'exit ▼', ...pointsOnly('#f85149', '#f85149', false) },
             ],
           },
           data,
@@ -469,9 +496,11 @@
   const closedChart = (() => {
     let u = null;
     let last = '';
+    // The closed groups now drawn: the axis and the legend read them (not the first update's list).
+    let trades = [];
     return {
       update(closed) {
-        const trades = [...closed].reverse();
+        trades = [...closed].reverse();
         const key = trades.map((c) => `${c.id}:${c.realizedPnl}`).join();
         if (key === last) return;
         last = key;
@@ -488,7 +517,8 @@
               axes: [
                 {
                   ...axisStyle,
-                  values: (_, ticks) => ticks.map((t) => (Number.isInteger(t) ? `#${t}` : '')),
+                  values: (_, ticks) =>
+                    ticks.map((t) => (Number.isInteger(t) && t >= 1 && t <= trades.length ? `#${t}` : '')),
                 },
                 { ...axisStyle, size: 60 },
               ],
