@@ -118,6 +118,17 @@ describe('keel run', () => {
     expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 
+  it('refuses --speed without --realtime or --api, and a bad --speed, writing nothing', () => {
+    const out = join(dir, 'speed-alone');
+    const r = keel('run', 'examples/iron-condor-0dte.yaml', '--speed', '100', '--out', out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--speed paces a run on the wall clock: add --realtime \(or --api PORT\)/);
+    const bad = keel('run', 'examples/iron-condor-0dte.yaml', '--realtime', '--speed', 'fast', '--out', out);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--speed must be a number in \(0, 100000\], got fast/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses a weekend session date and an unknown venue kind with the fix', () => {
     const weekend = loadRunConfig(variant('weekend.yaml', (t) => t.replace("'2026-02-09'", "'2026-02-08'")));
     expect(weekend).toEqual({

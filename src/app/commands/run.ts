@@ -45,6 +45,18 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     process.stderr.write(`keel run: --seed must be a whole number >= 0, got ${opts.seed}\n`);
     return 2;
   }
+  // Checked before anything is written (a start refused later has already set the last journal aside).
+  const speed = opts.speed === undefined ? 1 : Number(opts.speed);
+  if (!(speed > 0 && speed <= 100_000)) {
+    process.stderr.write(`keel run: --speed must be a number in (0, 100000], got ${opts.speed}\n`);
+    return 2;
+  }
+  if (opts.speed !== undefined && opts.realtime !== true && opts.api === undefined) {
+    process.stderr.write(
+      `keel run: --speed paces a run on the wall clock: add --realtime (or --api PORT), or leave --speed out to run as fast as the machine allows\n`,
+    );
+    return 2;
+  }
   const loaded = loadRunConfig(file, {
     ...(days === undefined ? {} : { days }),
     ...(seed === undefined ? {} : { seed }),
@@ -101,11 +113,6 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
   process.stderr.write(
     `keel run ${config.name}: ${strategies} on the simulated venue, ${config.days} session(s) from ${scenario.clock.start.text}, seed ${scenario.seed}\n`,
   );
-  const speed = opts.speed === undefined ? 1 : Number(opts.speed);
-  if (!(speed > 0 && speed <= 100_000)) {
-    process.stderr.write(`keel run: --speed must be a number in (0, 100000], got ${opts.speed}\n`);
-    return 2;
-  }
   const notify = runNotifier(config.notify, {
     run: config.name,
     zone: scenario.timeZone,
