@@ -89,6 +89,8 @@ export class Engine {
   /** The link came back: strategies wait until a reconciliation has read the venue again. */
   private awaitingReconnectReconcile = false;
   readonly instruments: InstrumentCache;
+  /** Terms the venue could not resolve, said once in the log. */
+  private readonly unresolvedSaid = new Set<string>();
   /** What strategies read: the venue's quote book and the session's resolved option chains. */
   readonly market: MarketData;
   private readonly held: VenueEvent[] = [];
@@ -745,7 +747,16 @@ export class Engine {
   /** The venue's instrument for these terms; null when unknown or still being resolved. */
   resolve(terms: InstrumentTerms): Instrument | null {
     const r = this.instruments.resolve(terms);
-    if (r.state === 'pending' || !r.value.ok) return null;
+    if (r.state === 'pending') return null;
+    if (!r.value.ok) {
+      // Said once: a strategy on a symbol its venue does not list would otherwise trade nothing in silence.
+      const key = JSON.stringify(terms);
+      if (!this.unresolvedSaid.has(key)) {
+        this.unresolvedSaid.add(key);
+        this.core.log(`instrument ${key}: ${r.value.reason}; nothing is traded on it`);
+      }
+      return null;
+    }
     this.defineInstrument(r.value.instrument);
     return r.value.instrument;
   }

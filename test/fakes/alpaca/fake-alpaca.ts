@@ -820,7 +820,8 @@ export class FakeAlpaca {
 
   private asset(symbol: string): Reply {
     const r = this.o.sim.resolveInstrument({ symbol });
-    if (!r.ok) return notFound(`asset not found for ${symbol}`);
+    // Alpaca lists no futures: a perpetual of the simulated market is no asset here.
+    if (!r.ok || r.instrument.kind === 'future') return notFound(`asset not found for ${symbol}`);
     const i = r.instrument;
     return ok({
       id: `a55e7000-0000-4000-8000-${String(i.id).padStart(12, '0')}`,
