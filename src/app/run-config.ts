@@ -97,6 +97,8 @@ export type RunConfig = {
   readonly scenario: Scenario;
   /** Alerts to webhooks (docs/config.md#notify); null without a notify section. */
   readonly notify: NotifyConfig | null;
+  /** What the config allows but a user should know (a price file ending before the run does). */
+  readonly warnings: readonly string[];
 };
 
 export type RunConfigResult = { ok: true; config: RunConfig } | { ok: false; errors: string[] };
@@ -186,6 +188,7 @@ export function loadRunConfig(file: string, overrides: RunOverrides = {}): RunCo
       venueSettings: venue,
       scenario: result.scenario,
       notify: c.notify ?? null,
+      warnings: result.warnings,
     },
   };
 }

@@ -118,6 +118,30 @@ describe('keel run', () => {
     expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 
+  it('warns when a price file ends before the run does (the price then holds its last close)', () => {
+    const bars = ['timestamp,open,high,low,close,volume'];
+    for (let h = 0; h < 12; h++) {
+      const p = 109200 + h * 10;
+      bars.push(`2025-10-23T${String(h).padStart(2, '0')}:00:00Z,${p},${p + 20},${p - 20},${p + 10},5`);
+    }
+    const sub = join(dir, 'short-file');
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, 'btc.csv'), `${bars.join('\n')}\n`);
+    const config = join(sub, 'btc.yaml');
+    writeFileSync(
+      config,
+      readFileSync('examples/futures-protected.yaml', 'utf8').replace(
+        / {2}- \{ symbol: BTC-USDT, kind: crypto,.*\}/,
+        '  - { symbol: BTC-USDT, kind: crypto, path: file, file: btc.csv, stepSeconds: 60, tick: 0.1 }',
+      ),
+    );
+    const r = keel('run', config, '--out', join(sub, 'out'), '-q', '--no-print');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(
+      /warning: market\[0\]\.file: btc\.csv ends at 2025-10-23T12:00:00\+00:00, before clock\.end: after it BTC-USDT holds the last close/,
+    );
+  });
+
   it('refuses --speed without --realtime or --api, and a bad --speed, writing nothing', () => {
     const out = join(dir, 'speed-alone');
     const r = keel('run', 'examples/iron-condor-0dte.yaml', '--speed', '100', '--out', out);

@@ -68,6 +68,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     return 2;
   }
   const config = loaded.config;
+  for (const w of config.warnings) process.stderr.write(`warning: ${w}\n`);
   if (opts.venue !== undefined && opts.venue !== 'sim') {
     process.stderr.write(
       `keel run: --venue takes only sim (the config's venue.kind names the broker), got ${opts.venue}\n`,
