@@ -26,6 +26,8 @@ function protectedAccount(
 ) {
   const a = futuresAccount();
   openLong(a.core, { group, qty: 0.0846, price: 109206.8, venueOrderId: 'V1', exits: entry });
+  // The market where the entry filled, between the stop and the target.
+  a.venue.quotes.set(btc.id, { bid: 109206.7, ask: 109206.9, mid: 109206.8, t: 0 });
   const closes: { groupId: string; reason: string; urgency: Urgency }[] = [];
   const protection = new Protection(a.core, a.orders, (groupId, reason, urgency) =>
     closes.push({ groupId, reason, urgency }),
@@ -84,6 +86,21 @@ describe('protective orders', () => {
     });
     protection.progress(core.p.requireGroup(gid)); // covered: nothing more
     expect(venue.sent).toHaveLength(2);
+  });
+
+  it('with the price already through the stop, sends the stop alone and the take-profit only once the stop works', () => {
+    const { protection, venue, core } = protectedAccount();
+    venue.quotes.set(btc.id, { bid: 108000, ask: 108000.2, mid: 108000.1, t: 0 }); // below the 108114.7 stop
+    protection.progress(core.p.requireGroup(gid));
+    // A stop through the price fills on arrival: a target sent beside it would arrive for a
+    // position already gone (generated seed 2997).
+    expect(venue.sent.map((o) => o.type)).toEqual(['STP']);
+    protection.progress(core.p.requireGroup(gid)); // still unanswered: still the stop alone
+    expect(venue.sent.map((o) => o.type)).toEqual(['STP']);
+    const stop = venue.sent[0]?.clientOrderId as ClientOrderId;
+    core.recorder.record('order.accepted', { clientOrderId: stop, venueOrderId: VenueOrderId.of('V2') });
+    protection.progress(core.p.requireGroup(gid)); // working, the position still there: the target goes
+    expect(venue.sent.map((o) => o.type)).toEqual(['STP', 'MIT']);
   });
 
   it('is bounded by the gate like a close: what the group owns, a stop and a target not adding up', () => {

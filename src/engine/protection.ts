@@ -64,7 +64,30 @@ export class Protection {
     }
     const stale = this.staleStop(group, leg.instrumentId, owned);
     if (stale !== null) return this.close(group.id, stale, 'urgent');
-    for (const kind of kinds) this.keep(group, leg.instrumentId, owned, kind);
+    const breached = this.stopBreached(group, leg.instrumentId, owned);
+    for (const kind of kinds) {
+      // A stop already through the price fills on arrival: the take-profit waits for the venue's
+      // answer to it, or it reaches the venue after the position is gone (generated seed 2997: a
+      // SELL 23 PLTR for a group that owned none). Otherwise both go together, as one OCO where
+      // the venue takes it that way (Alpaca).
+      if (kind.type !== 'STP' && breached && this.stopUnanswered(group)) return;
+      this.keep(group, leg.instrumentId, owned, kind);
+    }
+  }
+
+  /** Whether the quote is through the group's stop price now (a stop sent now fills at once). */
+  private stopBreached(group: GroupRecord, instrumentId: InstrumentId, owned: number): boolean {
+    const stop = group.entry?.stopPrice ?? null;
+    if (stop === null) return false;
+    const mid = this.core.venue.market.quote(instrumentId)?.mid ?? null;
+    return mid !== null && (owned > 0 ? mid <= stop : mid >= stop);
+  }
+
+  /** A stop-loss of the group the venue has not answered yet (sent, or about to be). */
+  private stopUnanswered(group: GroupRecord): boolean {
+    for (const o of this.protectOrders(group, 'STP'))
+      if (o.state === 'intent' || o.state === 'submitted') return true;
+    return false;
   }
 
   /** Why the group's triggered stop is stale, or null while it is not. */
