@@ -30,6 +30,25 @@ describe('--api PORT or URL', () => {
     );
   });
 
+  it('keel run --api on a port another program holds says so and what to do, not a stack trace', async () => {
+    const { createServer } = await import('node:net');
+    const other = createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => other.listen(port, '127.0.0.1', r));
+    const dir = mkdtempSync(join(tmpdir(), 'keel-inuse-'));
+    try {
+      const r = keel('run', 'examples/iron-condor-0dte.yaml', '--api', String(port), '--out', dir, '-q');
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(
+        `keel run: --api: 127.0.0.1:${port} is in use (another keel run --api, or another program, listens there): give another port`,
+      );
+      expect(r.stderr).not.toMatch(/node:net|at Server/);
+    } finally {
+      await new Promise((r) => other.close(r));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keel run --api refuses what is neither, and a host off this machine, before running', () => {
     const bad = keel('run', 'examples/iron-condor-0dte.yaml', '--api', 'eighty', '-q', '--no-print');
     expect(bad.status).toBe(2);

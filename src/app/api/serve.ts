@@ -16,7 +16,13 @@ export async function serveOperatorApi(
   const tokenFile = apiTokenFile(journal, out);
   const { token, created, tightened } = loadOrCreateApiToken(tokenFile);
   const app = buildOperatorApi(target, { token, hosts: hostsServed(address.host, address.port) });
-  const listening = await app.listen({ port: address.port, host: address.host });
+  let listening: string;
+  try {
+    listening = await app.listen({ port: address.port, host: address.host });
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw new Error(listenRefusal(address, e), { cause: e });
+  }
   const url = address.url === `http://${address.host}:${address.port}` ? address.url : listening;
   const published = publishApiToken(url, tokenFile);
   process.stderr.write(
@@ -36,4 +42,20 @@ export async function serveOperatorApi(
       await app.close();
     },
   };
+}
+
+/** Why the API could not listen, with the fix (not Node's stack). */
+function listenRefusal(address: ApiAddress, e: unknown): string {
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : String(e);
+  const where = `${address.host}:${address.port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `--api: ${where} is in use (another keel run --api, or another program, listens there): give another port`;
+    case 'EACCES':
+      return `--api: not allowed to listen on ${where} (ports below 1024 need privileges): give a port from 1024 to 65535`;
+    case 'EADDRNOTAVAIL':
+      return `--api: ${address.host} is not an address of this machine: give one it has, or 127.0.0.1`;
+    default:
+      return `--api: cannot listen on ${where} (${code})`;
+  }
 }

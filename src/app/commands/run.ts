@@ -8,6 +8,7 @@ import { formatIso } from '../../domain';
 import { check, formatVerdict } from '../../sim/check';
 import { runScenario, writeRun, type SimControl } from '../../sim/run';
 import type { OperatorTarget } from '../api/operator-api';
+import type { ServedApi } from '../api/serve';
 import { isLoopback, parseApiAddress, type ApiAddress } from '../api-address';
 import { strategiesForScenario } from '../../sim/run/strategies-for-scenario';
 import { Progress } from '../progress';
@@ -137,10 +138,16 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
     readout: () => control?.readout?.() ?? null,
     underlyings: scenario.market.map((m) => m.symbol),
   };
-  const api =
-    served === null
-      ? null
-      : await (await import('../api/serve')).serveOperatorApi(target, served, journal, out);
+  let api: ServedApi | null = null;
+  if (served !== null) {
+    try {
+      api = await (await import('../api/serve')).serveOperatorApi(target, served, journal, out);
+    } catch (e) {
+      process.stderr.write(`keel run: ${e instanceof Error ? e.message : String(e)}\n`);
+      await notifier?.close();
+      return 2;
+    }
+  }
   const progress = opts.quiet ? null : new Progress(`run ${config.name}`);
   const wallStart = Date.now();
   // Ctrl-C ends the run after the event in progress: outputs written, journal consistent, lock
