@@ -126,6 +126,10 @@ function strategyRows(groups: readonly ReportGroup[], closed: readonly ReportGro
       peak = Math.max(peak, level);
       maxDrawdown = Math.max(maxDrawdown, peak - level);
     }
+    // What its open groups booked by the end comes last, as on the account's curve: the drawdown
+    // is of the same realized PnL the row shows.
+    level += realized - closedRealized;
+    maxDrawdown = Math.max(maxDrawdown, peak - level);
     return {
       strategy,
       trades: mine.length,

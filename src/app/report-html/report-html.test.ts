@@ -99,6 +99,21 @@ describe('report.html', () => {
     expect(model.equity.at(-1)?.equity).toBe(-29.75);
   });
 
+  it("counts what open groups booked in a strategy's drawdown, as on the account's curve", () => {
+    // Two winners, then an open group that has paid its entry commission: one strategy, so its
+    // row's drawdown is the account's.
+    const model = buildReportModel(
+      report([
+        group('G1', 'alpha', 46.65, '2026-02-13T10:30:00-05:00'),
+        group('G2', 'alpha', 47.08, '2026-02-13T11:00:00-05:00'),
+        group('G3', 'alpha', -4.63, null),
+      ]),
+      100000,
+    );
+    expect(model.maxDrawdown).toBe(4.63);
+    expect(model.strategies[0]).toMatchObject({ realizedPnl: 89.1, maxDrawdown: 4.63, open: 1 });
+  });
+
   it('lists every closed trade with its PnL and commissions as report.json has them', () => {
     const html = renderRunReport({ report: report(groups), startEquity: 100000, seed: 3, source: 'x' });
     for (const [id, pnl] of [
