@@ -164,7 +164,7 @@ function incidentTable(model: ReportModel): string {
     ['time', 'what', 'detail', 'status'],
     model.incidents.map(
       (i) =>
-        `<tr><td>${e(i.at)}</td><td>${e(i.kind)}</td><td>${e(i.detail)}</td><td>${e(i.status)}</td></tr>`,
+        `<tr><td>${timeCell(i.at)}</td><td>${e(i.kind)}</td><td>${e(i.detail)}</td><td>${e(i.status)}</td></tr>`,
     ),
   );
 }

@@ -180,6 +180,9 @@ describe('report.html', () => {
     });
     expect(html).toContain('trading HALTED');
     expect(html).toContain('unexpected position');
+    // Its time reads as every other time of the page.
+    const row = /<tr><td><time[^>]*>.*?<\/time><\/td><td>trading HALTED/.exec(html)?.[0] ?? '';
+    expect(row.replace(/<[^>]*>/g, '')).toBe('2026-02-13 11:05:00 -05:00trading HALTED');
   });
 });
 
