@@ -1,6 +1,7 @@
 // keel run CONFIG: a strategy trading on a venue. On the simulated venue the session runs as fast
 // as the machine allows (or paced by the wall clock with --realtime), shows progress, and ends
 // with the day's daily log, report and the outside checker's verdict.
+import { dailyLogFiles } from '../daily-log-files';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -225,7 +226,7 @@ export async function runCommand(file: string, opts: RunCommandOptions): Promise
       `refusals ${result.report.refusals.length} | discrepancies ${result.report.discrepancies.length}`,
       openAtEndLine(s),
       formatVerdict(verdict),
-      `wrote ${out}/daily-log.md, report.json, venue-log.jsonl${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}; journal ${journal}`,
+      `wrote ${out}/daily-log.md, report.json, venue-log.jsonl${dailyLogFiles(result.dailyLogs)}; journal ${journal}`,
       `report: ${html}`,
       ...(alerts === null ? [] : [alerts]),
       ...(result.stoppedAt === null

@@ -1,4 +1,5 @@
 // keel sim SCENARIO --out DIR: one deterministic run, its three files, and the checker's verdict.
+import { dailyLogFiles } from '../daily-log-files';
 import { check, formatVerdict } from '../../sim/check';
 import { runScenario, writeRun } from '../../sim/run';
 import { loadScenario } from '../../sim/scenario';
@@ -91,7 +92,7 @@ export async function simCommand(file: string, opts: SimCommandOptions): Promise
             `${throughDescription(opts.through)}: ${Math.round(result.stats.events / wallSec)} simulated events/s (${wallSec.toFixed(1)} s)`,
           ]),
       formatVerdict(verdict),
-      `wrote ${opts.out}/venue-log.jsonl, report.json, daily-log.md${result.dailyLogs.length > 0 ? ', daily-log-<date>.md' : ''}, ${notificationsFile} (${alerts.count} alert(s))`,
+      `wrote ${opts.out}/venue-log.jsonl, report.json, daily-log.md${dailyLogFiles(result.dailyLogs)}, ${notificationsFile} (${alerts.count} alert(s))`,
       `report: ${html}`,
       '',
     ].join('\n'),
