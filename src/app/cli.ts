@@ -120,7 +120,7 @@ program
     'on a PostgreSQL journal: how long the account lease lasts unrenewed; another engine takes over after it (default 15s)',
   )
   .option('--realtime', 'pace the simulated clock with the wall clock, to watch it live')
-  .option('--speed <x>', 'with --realtime: simulated seconds per wall-clock second', undefined)
+  .option('--speed <x>', 'with --realtime or --api: simulated seconds per wall-clock second', undefined)
   .option(
     '--api <port-or-url>',
     'serve the operator HTTP API and dashboard on this machine: a port (7070 = http://127.0.0.1:7070) or a URL (implies --realtime on the simulated venue); every request needs the token printed at start (docs/operator.md)',
@@ -151,7 +151,7 @@ program
   )
   .argument(
     '<run-dir-or-journal>',
-    'a run directory (its report.json, else its journal.sqlite), a journal file, or postgres://…?journal=NAME',
+    'a run directory (its report.json, else its journal.sqlite), a report.json, a journal file, or postgres://…?journal=NAME',
   )
   .option('--out <dir>', "write report.html here (default: the run directory, or the journal's folder)")
   .action(async (path: string, opts: { out?: string }) => {
