@@ -53,7 +53,7 @@ describe('--api PORT or URL', () => {
     const bad = keel('run', 'examples/iron-condor-0dte.yaml', '--api', 'eighty', '-q', '--no-print');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/keel run: --api takes a port .* got 'eighty': neither a port nor a URL/);
-    const open = keel('run', 'examples/iron-condor-0dte.yaml', '--api', 'http://0.0.0.0:8787', '-q');
+    const open = keel('run', 'examples/iron-condor-0dte.yaml', '--api', 'http://127.0.0.3:8787', '-q');
     expect(open.status).toBe(2);
     expect(open.stderr).toMatch(/serves it on this machine only/);
   });

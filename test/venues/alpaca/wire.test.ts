@@ -7,7 +7,7 @@
 // typed event or nothing, never a crash, a lost fill or a second order.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientOrderId, type Instrument } from '../../../src/domain';
-import { AlpacaVenue, parseAlpacaSettings } from '../../../src/venues/alpaca';
+import { AlpacaVenue, alpacaPaper, parseAlpacaSettings } from '../../../src/venues/alpaca';
 import { alpacaHarness, type AlpacaHarness } from '../conformance/alpaca-harness';
 import { comboOrder, filledQty, priceBook, Session, singleLeg } from '../conformance/session';
 import { freePort } from '../../support/keel-process';
@@ -175,7 +175,7 @@ describe('alpaca keys and config', () => {
     expect(missing.ok).toBe(false);
     if (!missing.ok) expect(missing.errors.join()).toContain('APCA_API_KEY_ID and APCA_API_SECRET_KEY');
     const paper = parseAlpacaSettings({}, { APCA_API_KEY_ID: 'k', APCA_API_SECRET_KEY: 's' });
-    expect(paper.ok && paper.config.tradingUrl).toBe('https://paper-api.alpaca.markets');
+    expect(paper.ok && paper.config.tradingUrl).toBe(alpacaPaper.tradingUrl);
     expect(parseAlpacaSettings({ secret: 'x' }, {}).ok).toBe(false);
   });
 
@@ -226,10 +226,9 @@ describe('alpaca keys and config', () => {
       (e: unknown) => (e instanceof Error ? e.message : String(e)),
     );
     await nowhere.close();
+    const stream = `ws://127.0.0.1:${port}/stream`.replaceAll('.', '\\.');
     expect(failed).toMatch(
-      new RegExp(
-        `could not reach the trade_updates stream at ws://127\\.0\\.0\\.1:${port}/stream: .*ECONNREFUSED`,
-      ),
+      new RegExp(`could not reach the trade_updates stream at ${stream}: .*ECONNREFUSED`),
     );
     expect(failed).not.toMatch(/did not authenticate/);
   });
