@@ -1,4 +1,5 @@
 export * from './assert';
+export * from './memo';
 export * from './ids';
 export * from './money';
 export * from './quantity';

@@ -1,27 +1,19 @@
 // Prices and quantities are rounded to the instrument's tick and lot at the boundary (config,
 // operator input, venue messages); inside keel they are already on the grid.
 import { InvariantError } from './assert';
+import { memoByNumber } from './memo';
 
 const qtyDecimalsMax = 8;
 
 // Messages on these paths are built only when a check fails: they run for every price and size.
-const stepDecimals = new Map<number, number>();
-
-function decimalsOf(step: number): number {
-  const known = stepDecimals.get(step);
-  if (known !== undefined) return known;
+// Steps are few: each one's decimals are worked out once.
+const decimalsOf = memoByNumber(1024, (step: number): number => {
   if (!(step > 0 && Number.isFinite(step))) throw new InvariantError(`step must be positive, got ${step}`);
-  let decimals = 10;
   for (let d = 0; d <= 10; d++) {
-    if (Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) < 1e-9) {
-      decimals = d;
-      break;
-    }
+    if (Math.abs(Math.round(step * 10 ** d) - step * 10 ** d) < 1e-9) return d;
   }
-  if (stepDecimals.size > 1024) stepDecimals.clear(); // steps are few; a bound all the same
-  stepDecimals.set(step, decimals);
-  return decimals;
-}
+  return 10;
+});
 
 function snap(value: number, decimals: number): number {
   if (Number.isInteger(value)) return value === 0 ? 0 : value; // whole contracts and shares: exact already

@@ -85,7 +85,7 @@ export function parseTimeZone(name: string): TimeZone | null {
 /** The zone of a name keel itself wrote (a journal, a checked config); throws on an unknown one. */
 export function timeZoneOf(name: string): TimeZone {
   const zone = parseTimeZone(name);
-  if (!(zone !== null)) throw new InvariantError(`unknown time zone '${name}'`);
+  if (zone === null) throw new InvariantError(`unknown time zone '${name}'`);
   return zone;
 }
 

@@ -38,7 +38,7 @@
 // The week resets (startWeek, after Friday's close) only when every position is closed and no
 // order is working; otherwise it rolls on with all its consumption and counts, and says why.
 import type { AccountId, ClientOrderId, EpochMs, Micros, StrategyId } from '../domain';
-import { assert, InvariantError } from '../domain';
+import { assert, InvariantError, memoByNumbers } from '../domain';
 import {
   ceilMicros,
   div,
@@ -665,7 +665,7 @@ function computeCaps(state: BudgetState, limits: BudgetLimits): ScopeCaps {
 function limitsOf(state: BudgetState, scope: BudgetScope): BudgetLimits {
   if (scope.kind === 'account') return state.limits;
   const found = state.strategyLimits.find((s) => s.strategyId === scope.strategyId);
-  if (!(found !== undefined)) throw new InvariantError(`no limits for strategy ${scope.strategyId}`);
+  if (found === undefined) throw new InvariantError(`no limits for strategy ${scope.strategyId}`);
   return found.limits;
 }
 
@@ -800,40 +800,11 @@ function fitsScope(
 }
 
 // Exact products, rounded up to the micro, and lot checks, memoised per pair of numbers: a
-// strategy asks about the same quantity and price many times. Bounded like ratioOf's memo.
-const products = new Map<number, Map<number, Micros>>();
-const lotChecks = new Map<number, Map<number, boolean>>();
-const pairMemoMax = 4096;
-
-function exposureMicros(qty: number, perUnit: number): Micros {
-  let row = products.get(qty);
-  if (row === undefined) {
-    if (products.size >= pairMemoMax) products.clear();
-    products.set(qty, (row = new Map()));
-  }
-  let m = row.get(perUnit);
-  if (m === undefined) {
-    m = ceilMicros(mul(ratioOf(qty), ratioOf(perUnit)));
-    if (row.size >= pairMemoMax) row.clear();
-    row.set(perUnit, m);
-  }
-  return m;
-}
-
-function onLot(qty: number, lot: number): boolean {
-  let row = lotChecks.get(qty);
-  if (row === undefined) {
-    if (lotChecks.size >= pairMemoMax) lotChecks.clear();
-    lotChecks.set(qty, (row = new Map()));
-  }
-  let ok = row.get(lot);
-  if (ok === undefined) {
-    ok = div(ratioOf(qty), ratioOf(lot)).d === 1n;
-    if (row.size >= pairMemoMax) row.clear();
-    row.set(lot, ok);
-  }
-  return ok;
-}
+// strategy asks about the same quantity and price many times.
+const exposureMicros = memoByNumbers(4096, (qty, perUnit): Micros =>
+  ceilMicros(mul(ratioOf(qty), ratioOf(perUnit))),
+);
+const onLot = memoByNumbers(4096, (qty, lot) => div(ratioOf(qty), ratioOf(lot)).d === 1n);
 
 /** Structural invariants, asserted after every event and on restore. */
 export function assertBudgetInvariants(state: BudgetState): void {
@@ -847,7 +818,7 @@ export function assertBudgetInvariants(state: BudgetState): void {
 }
 
 function assertHeader(state: BudgetState): void {
-  if (!(state.version === 1)) throw new InvariantError(`budget: unknown version ${String(state.version)}`);
+  if (state.version !== 1) throw new InvariantError(`budget: unknown version ${String(state.version)}`);
   assert(state.day.equityMicros > 0 && state.week.equityMicros > 0, 'budget: equity must be positive');
   assert(Number.isSafeInteger(state.day.index) && state.day.index >= 0, 'budget: day index');
   assert(

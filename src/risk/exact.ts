@@ -2,7 +2,7 @@
 // (0.1 is not 1/10 in binary), so every cap comparison here is done on exact fractions: a number
 // is read as the decimal it prints as (170.77 is 17077/100), and only the final result is
 // converted back, always rounded in the safe direction (quantities down, exposures up).
-import { assert, InvariantError, MICROS_PER_UNIT, type Micros } from '../domain';
+import { assert, InvariantError, memoByNumber, MICROS_PER_UNIT, type Micros } from '../domain';
 
 export type Ratio = { readonly n: bigint; readonly d: bigint };
 
@@ -24,25 +24,14 @@ function make(n: bigint, d: bigint): Ratio {
   return Object.freeze({ n: (sign * n) / g, d: (sign * d) / g });
 }
 
-// Prices, quantities and percentages repeat: each is read from its text once. Bounded, so a long
-// run with ever-new prices holds a fixed amount.
-const readRatios = new Map<number, Ratio>();
-const readRatiosMax = 4096;
-
+// Prices, quantities and percentages repeat: each is read from its text once.
 /** The exact value of the decimal a finite number prints as. */
-export function ratioOf(x: number): Ratio {
-  const known = readRatios.get(x);
-  if (known !== undefined) return known;
-  const r = readRatio(x);
-  if (readRatios.size >= readRatiosMax) readRatios.clear();
-  readRatios.set(x, r);
-  return r;
-}
+export const ratioOf: (x: number) => Ratio = memoByNumber(4096, readRatio);
 
 function readRatio(x: number): Ratio {
   if (!Number.isFinite(x)) throw new InvariantError(`exact: ${x} is not a finite number`);
   const m = decimalText.exec(String(x));
-  if (!(m !== null)) throw new InvariantError(`exact: cannot read ${x} as a decimal`);
+  if (m === null) throw new InvariantError(`exact: cannot read ${x} as a decimal`);
   const [, sign, int = '0', frac = '', exp = '+0'] = m;
   const e = Number(exp);
   let n = BigInt(int + frac);

@@ -2,6 +2,7 @@
 // allow a relative slack far below any real tick, and results are cleaned to the tick's decimals
 // (683.38, not 683.3800000000001) so they print and compare as a venue would send them.
 import { InvariantError } from '../../domain/assert';
+import { memoByNumber } from '../../domain/memo';
 
 const GRID_SLACK = 1e-9;
 const TICK_DECIMALS_MAX = 10;
@@ -27,17 +28,10 @@ export function assertTick(tick: number): void {
 // A tick as whole units of its last decimal (0.05 is 5 of 1/100): steps x units is then an exact
 // integer, and one division gives the same double as formatting to the tick's decimals and reading
 // it back, without building a string on every price.
-const grids = new Map<number, { readonly units: number; readonly scale: number }>();
-
-function gridOf(tick: number): { readonly units: number; readonly scale: number } {
-  let g = grids.get(tick);
-  if (g === undefined) {
-    const scale = 10 ** tickDecimals(tick);
-    g = { units: Math.round(tick * scale), scale };
-    grids.set(tick, g);
-  }
-  return g;
-}
+const gridOf = memoByNumber(1024, (tick: number): { readonly units: number; readonly scale: number } => {
+  const scale = 10 ** tickDecimals(tick);
+  return { units: Math.round(tick * scale), scale };
+});
 
 function onGrid(steps: number, tick: number): number {
   const { units, scale } = gridOf(tick);

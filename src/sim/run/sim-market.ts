@@ -174,7 +174,7 @@ function pathSpec(m: MarketConfig): PricePathSpec {
     case 'points':
       return { kind: 'points', spot: m.spot, points: m.points.map((p) => [p.t, p.price] as const) };
     case 'file':
-      if (!(m.bars !== null)) throw new InvariantError(`market ${m.symbol}: path file without its bars`);
+      if (m.bars === null) throw new InvariantError(`market ${m.symbol}: path file without its bars`);
       return {
         kind: 'bars',
         spot: m.spot,

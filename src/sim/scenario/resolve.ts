@@ -198,7 +198,7 @@ function resolveTime(r: Resolver, path: Path, text: string): ScenarioTime {
 function instantOf(r: Resolver, text: string): EpochMs {
   if (isTimeOfDay(text)) return atLocalTime(r.start.epochMs, text, r.zone);
   const parsed = parseIsoWithOffset(text);
-  if (!(parsed !== null)) throw new InvariantError(`the schema checked the time ${text}`);
+  if (parsed === null) throw new InvariantError(`the schema checked the time ${text}`);
   return parsed.epochMs;
 }
 

@@ -354,7 +354,7 @@ export class SimVenue implements Venue {
       const instrument = this.requireInstrument(id);
       if (p.qty === 0 || instrument.kind !== 'option' || instrument.expiry > today) continue;
       const spot = this.market.spot(instrument.symbol);
-      if (!(spot !== null)) throw new InvariantError(`no spot for ${instrument.symbol} at settlement`);
+      if (spot === null) throw new InvariantError(`no spot for ${instrument.symbol} at settlement`);
       const intrinsic =
         instrument.right === 'C'
           ? Math.max(0, spot - instrument.strike)
@@ -847,7 +847,7 @@ export class SimVenue implements Venue {
 
   private requireInstrument(id: InstrumentId): Instrument {
     const i = this.registry.get(id);
-    if (!(i !== null)) throw new InvariantError(`venue has no instrument ${id}`);
+    if (i === null) throw new InvariantError(`venue has no instrument ${id}`);
     return i;
   }
 
