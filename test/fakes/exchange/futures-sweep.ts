@@ -8,31 +8,15 @@
 //   npx tsx test/fakes/exchange/futures-sweep.ts [count] [firstSeed]
 import { wallClock } from '../../../src/app/live-driver';
 import { fixedOffsetZone } from '../../../src/domain';
-import { check } from '../../../src/sim/check';
-import { runScenario } from '../../../src/sim/run/runner';
-import { strategiesForScenario } from '../../../src/sim/run/strategies-for-scenario';
-import { parseScenario } from '../../../src/sim/scenario';
 import { generateScenarioYaml } from '../../../src/sim/sweep/generate';
+import { wireVerdict } from '../wire-verdict';
 import { ccxtThroughLink } from './through';
 
 /** Wall time of the sweep (what it measures), from keel's wall clock. */
 const wall = wallClock(fixedOffsetZone(0));
 
-async function verdict(seed: number, through: boolean) {
-  const parsed = parseScenario(generateScenarioYaml(seed), `generated-${seed}.yaml`, 'yaml');
-  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
-  const scenario = parsed.scenario;
-  const result = await runScenario(scenario, {
-    strategies: strategiesForScenario,
-    ...(through ? { through: (sim, clock) => ccxtThroughLink(sim, clock) } : {}),
-  });
-  const v = check(
-    { lines: result.venueLog, report: result.report, scenario: { name: scenario.name, seed: scenario.seed } },
-    { converged: true },
-  );
-  const fills = result.venueLog.filter((l) => l.type === 'fill' && l.clientOrderId !== null).length;
-  return { events: result.stats.events, fills, violations: v.violations };
-}
+const verdict = (seed: number, through: boolean) =>
+  wireVerdict(seed, through ? (sim, clock) => ccxtThroughLink(sim, clock) : undefined);
 
 async function main(count: number, first: number): Promise<void> {
   const started = wall.now();
