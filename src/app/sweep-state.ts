@@ -5,7 +5,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SweepTally, type SweepTallyJson } from '../sim/sweep';
 
-export const sweepStateFile = 'sweep-state.json';
+const sweepStateFile = 'sweep-state.json';
 const writeEveryMs = 2_000;
 
 type Saved = {

@@ -1,11 +1,3 @@
 export { generateScenario, generateScenarioYaml } from './generate';
-export { sweepSeeds, runSeed, reproduceCommand, venueProfile, type SweepRow } from './sweep';
-export {
-  SweepTally,
-  rowFails,
-  failingKept,
-  type SweepTallyJson,
-  type CoverageCell,
-  type TallyRow,
-  listedKept,
-} from './sweep-tally';
+export { sweepSeeds, runSeed, reproduceCommand, type SweepRow } from './sweep';
+export { SweepTally, rowFails, type SweepTallyJson, type CoverageCell } from './sweep-tally';

@@ -95,7 +95,7 @@ function faultKind(f: Scenario['faults'][number]): string {
 }
 
 /** "options, combos", "equities", "futures, position history": what the venue can do. */
-export function venueProfile(scenario: Scenario): string {
+function venueProfile(scenario: Scenario): string {
   const v = scenario.venue;
   const can = [v.combos ? 'combos' : null, v.positionHistory ? 'position history' : null].filter(
     (x) => x !== null,
